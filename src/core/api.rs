@@ -1,0 +1,179 @@
+//! Wire types shared by the relay, the widget, the admin console and the extension, so
+//! each side serialises exactly what the other parses.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::badge::Badge;
+use crate::core::pages::{percent_decode, Page};
+
+/// What the widget iframe is launched with, carried in its URL fragment so that an
+/// in-page navigation on the host page only changes the fragment (no reload).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetLaunch {
+    /// The record id as the host page named it (15 or 18 characters, unvalidated).
+    pub record_id: String,
+    /// API name of the record's object, when the page said it.
+    pub object: Option<String>,
+}
+
+impl WidgetLaunch {
+    /// `record=<id>&object=<name>`, percent-encoded.
+    pub fn to_fragment(&self) -> String {
+        let mut out = format!("record={}", percent_encode(&self.record_id));
+        if let Some(object) = &self.object {
+            out.push_str("&object=");
+            out.push_str(&percent_encode(object));
+        }
+        out
+    }
+
+    /// Reads a fragment (with or without the leading `#`); `None` without a record.
+    pub fn from_fragment(fragment: &str) -> Option<Self> {
+        let mut record_id = None;
+        let mut object = None;
+        for pair in fragment.trim_start_matches('#').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "record" => record_id = Some(percent_decode(value)),
+                "object" if !value.is_empty() => object = Some(percent_decode(value)),
+                _ => {}
+            }
+        }
+        Some(Self { record_id: record_id?, object })
+    }
+}
+
+/// Encodes everything but unreserved characters (RFC 3986).
+fn percent_encode(input: &str) -> String {
+    input
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The service worker's answer to a content script: what the page is and what to draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageAnswer {
+    pub page: Page,
+    /// For record pages: the fragment to open the widget iframe with.
+    pub widget_fragment: Option<String>,
+    /// For network pages: the badge to draw.
+    pub badge: Option<Badge>,
+}
+
+impl PageAnswer {
+    /// Classifies `url` and decides what the content script should show there.
+    pub fn for_url(url: &str) -> Self {
+        let page = Page::classify(url);
+        let widget_fragment = match &page {
+            Page::SalesforceRecord(record) => Some(
+                WidgetLaunch { record_id: record.record_id.clone(), object: record.object.clone() }
+                    .to_fragment(),
+            ),
+            _ => None,
+        };
+        let badge = match &page {
+            Page::Network(network) => Some(Badge::without_index(network)),
+            _ => None,
+        };
+        Self { page, widget_fragment, badge }
+    }
+}
+
+/// The relay's connection to the Salesforce org, as the admin console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// No Salesforce settings and no stored connection.
+    NotConfigured,
+    /// Connected: the org, the integration user and when the token was obtained.
+    Connected {
+        org_id: String,
+        user_id: String,
+        username: String,
+        instance_url: String,
+        api_version: String,
+        connected_at: String,
+    },
+    /// Settings exist but the last attempt failed; `error` says why.
+    Failed { error: String, at: String },
+}
+
+/// API calls used out of the org's rolling 24-hour allowance (`Sforce-Limit-Info`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiUsage {
+    pub used: u64,
+    pub max: u64,
+}
+
+impl ApiUsage {
+    /// Parses `api-usage=75/15000` (possibly followed by `;per-app-api-usage=…`).
+    pub fn from_limit_info(header: &str) -> Option<Self> {
+        let item = header
+            .split(';')
+            .map(str::trim)
+            .find_map(|part| part.strip_prefix("api-usage="))?;
+        let (used, max) = item.split_once('/')?;
+        Some(Self { used: used.trim().parse().ok()?, max: max.trim().parse().ok()? })
+    }
+}
+
+/// `GET /api/v1/status`: the relay's health as the admin console and `crmsync status` see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayStatus {
+    pub connection: ConnectionStatus,
+    pub api_usage: Option<ApiUsage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widget_fragment_round_trips_odd_characters() {
+        let launch = WidgetLaunch { record_id: "003 &=#x".into(), object: Some("My_Obj__c".into()) };
+        let fragment = launch.to_fragment();
+        assert!(!fragment.contains(' ') && !fragment.contains('#'));
+        assert_eq!(WidgetLaunch::from_fragment(&format!("#{fragment}")), Some(launch));
+    }
+
+    #[test]
+    fn widget_fragment_without_record_is_none() {
+        assert_eq!(WidgetLaunch::from_fragment("#object=Contact"), None);
+        assert_eq!(WidgetLaunch::from_fragment(""), None);
+    }
+
+    #[test]
+    fn page_answer_for_record_page_has_fragment_only() {
+        let answer = PageAnswer::for_url("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view");
+        assert_eq!(answer.widget_fragment.as_deref(), Some("record=0037e00001WZ30qAAD&object=Contact"));
+        assert!(answer.badge.is_none());
+    }
+
+    #[test]
+    fn page_answer_for_profile_has_badge_only() {
+        let answer = PageAnswer::for_url("https://www.linkedin.com/in/jane-doe/");
+        assert!(answer.widget_fragment.is_none());
+        assert!(answer.badge.unwrap().text.contains("jane-doe"));
+    }
+
+    #[test]
+    fn api_usage_parses_limit_info() {
+        assert_eq!(ApiUsage::from_limit_info("api-usage=75/15000"), Some(ApiUsage { used: 75, max: 15000 }));
+        assert_eq!(
+            ApiUsage::from_limit_info("api-usage=150/15000;per-app-api-usage=50/5000(appName=x)"),
+            Some(ApiUsage { used: 150, max: 15000 })
+        );
+        assert_eq!(ApiUsage::from_limit_info("api-usage=x/1"), None);
+        assert_eq!(ApiUsage::from_limit_info(""), None);
+    }
+
+    #[test]
+    fn connection_status_is_tagged_by_state() {
+        let json = serde_json::to_value(ConnectionStatus::NotConfigured).unwrap();
+        assert_eq!(json, serde_json::json!({"state": "not_configured"}));
+    }
+}

@@ -1,0 +1,51 @@
+//! The CRM badge drawn on network pages. Until the badge index arrives in the browser
+//! the badge says so plainly rather than guessing "Not in CRM".
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::pages::network_entity_label;
+use crate::core::pages::NetworkPage;
+
+/// What the badge knows about the page's person or company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadgeState {
+    /// No CRM index is loaded in this browser yet, so nothing can be said.
+    NoIndex,
+}
+
+/// A badge ready to draw: the content script renders `text` and `title` verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Badge {
+    pub state: BadgeState,
+    /// Short label shown on the page.
+    pub text: String,
+    /// Longer explanation for the tooltip.
+    pub title: String,
+}
+
+impl Badge {
+    /// The badge for a page seen before any CRM index is available.
+    pub fn without_index(page: &NetworkPage) -> Self {
+        let what = network_entity_label(page.entity);
+        Self {
+            state: BadgeState::NoIndex,
+            text: format!("crmsync · {what} {} · CRM index not loaded", page.slug),
+            title: format!("crmsync recognised this {what} page but has no CRM index to look it up in yet."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pages::{NetworkEntity, NetworkPage};
+
+    #[test]
+    fn without_index_names_the_slug_and_entity() {
+        let page = NetworkPage { entity: NetworkEntity::Company, slug: "acme".into(), sales_navigator: false };
+        let badge = Badge::without_index(&page);
+        assert_eq!(badge.state, BadgeState::NoIndex);
+        assert_eq!(badge.text, "crmsync · company acme · CRM index not loaded");
+    }
+}

@@ -1,0 +1,8 @@
+//! The pure core: every decision the product makes lives here, so the relay (natively)
+//! and the browser (in wasm) can never disagree.
+
+pub mod api;
+pub mod badge;
+pub mod pages;
+pub mod sf;
+pub mod time;

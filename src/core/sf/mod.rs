@@ -1,0 +1,7 @@
+//! The Salesforce data model as crmsync needs it: record ids and the objects they name.
+
+pub mod id;
+pub mod object;
+
+pub use id::{IdError, SalesforceId};
+pub use object::SObjectType;
