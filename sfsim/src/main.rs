@@ -1,1 +1,35 @@
-fn main() {}
+//! `sfsim --listen ADDR --data DIR [--seed N]`: a local Salesforce for tests and the demo.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// A local Salesforce API simulator with a seeded demo org.
+#[derive(Parser)]
+#[command(name = "sfsim", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8788")]
+    listen: String,
+    /// Folder holding the org's SQLite file; the org survives restarts.
+    #[arg(long, default_value = "data/sfsim")]
+    data: PathBuf,
+    /// Seed of the deterministic demo-org generator (used only when the org is new).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+    let sim = sfsim::launch(listener, sfsim::SimConfig { data_dir: args.data, seed: args.seed }).await?;
+    print!("{}", sim.banner());
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    sim.serve_until_signal().await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The `crmsync` command line. Each subcommand is a thin call into the library; errors
+//! are printed once, plainly, with a non-zero exit.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+
+/// crmsync: keep a sales team's network prospecting and its Salesforce org in step.
+#[derive(Parser)]
+#[command(name = "crmsync", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the relay: connect to Salesforce, serve the admin console and the API.
+    Serve {
+        /// Address to listen on (overrides CRMSYNC_LISTEN; port 0 picks a free port).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+}
+
+/// Parses the command line, runs the command, and turns errors into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(log_level())
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("crmsync: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("crmsync: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `CRMSYNC_LOG` = error|warn|info|debug|trace (default info).
+fn log_level() -> tracing::Level {
+    std::env::var("CRMSYNC_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(tracing::Level::INFO)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { listen } => serve(listen).await,
+    }
+}
+
+async fn serve(listen: Option<String>) -> anyhow::Result<()> {
+    let mut settings = Settings::from_env()?;
+    if let Some(listen) = listen {
+        settings.listen = listen;
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    let relay = crate::launch(listener, settings).await?;
+    let base = relay.base_url()?;
+    println!("crmsync relay listening on {base}");
+    println!("admin console: {base}/admin/");
+    relay.serve(shutdown_signal()).await?;
+    tracing::info!("relay stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

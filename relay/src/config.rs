@@ -1,0 +1,171 @@
+//! Relay settings, read from the environment (documented in README.md).
+//!
+//! Secrets are kept out of `Debug` so a settings dump in a log can never leak them.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A setting that is present but unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Only some of the three Salesforce settings were given.
+    #[error("incomplete Salesforce settings: {missing} is not set (set CRMSYNC_SALESFORCE_LOGIN_URL, CRMSYNC_SALESFORCE_CLIENT_ID and CRMSYNC_SALESFORCE_CLIENT_SECRET together, or none of them)")]
+    IncompleteSalesforce { missing: &'static str },
+    /// The login URL is not an absolute http(s) URL.
+    #[error("CRMSYNC_SALESFORCE_LOGIN_URL {0:?} must look like https://login.salesforce.com, https://test.salesforce.com or https://<my-domain>.my.salesforce.com")]
+    BadLoginUrl(String),
+    /// Plain HTTP is only allowed to this machine (sfsim); real orgs need TLS.
+    #[error("CRMSYNC_SALESFORCE_LOGIN_URL {0:?} uses plain http to another machine; use https")]
+    InsecureLoginUrl(String),
+}
+
+/// The connected app crmsync logs in with, and where the org logs in.
+#[derive(Clone)]
+pub struct SalesforceSettings {
+    /// `https://login.salesforce.com`, `https://test.salesforce.com` (sandboxes) or the
+    /// org's My Domain; no trailing slash.
+    pub login_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl fmt::Debug for SalesforceSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SalesforceSettings")
+            .field("login_url", &self.login_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Everything the relay reads at start-up.
+#[derive(Clone)]
+pub struct Settings {
+    /// `CRMSYNC_LISTEN`, default `127.0.0.1:8787`.
+    pub listen: String,
+    /// `CRMSYNC_DATA_DIR`, default `./data`: the SQLite file and the key file live here.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`; unset means `sqlite://<data_dir>/crmsync.sqlite`.
+    pub database_url: Option<String>,
+    /// `CRMSYNC_WWW_DIR`, default `./dist/www`: the built admin console and widget page.
+    pub www_dir: PathBuf,
+    /// `CRMSYNC_SECRET_KEY`: base64 of 32 bytes; unset means a generated key file.
+    pub secret_key: Option<String>,
+    /// `CRMSYNC_SALESFORCE_*`; `None` when the relay runs unconnected.
+    pub salesforce: Option<SalesforceSettings>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("www_dir", &self.www_dir)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
+            .field("salesforce", &self.salesforce)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let salesforce = salesforce_settings(&get)?;
+        Ok(Self {
+            listen: get("CRMSYNC_LISTEN").unwrap_or_else(|| "127.0.0.1:8787".into()),
+            data_dir: get("CRMSYNC_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| "data".into()),
+            database_url: get("DATABASE_URL"),
+            www_dir: get("CRMSYNC_WWW_DIR").map(PathBuf::from).unwrap_or_else(|| "dist/www".into()),
+            secret_key: get("CRMSYNC_SECRET_KEY"),
+            salesforce,
+        })
+    }
+}
+
+fn salesforce_settings(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SalesforceSettings>, ConfigError> {
+    let login = get("CRMSYNC_SALESFORCE_LOGIN_URL");
+    let id = get("CRMSYNC_SALESFORCE_CLIENT_ID");
+    let secret = get("CRMSYNC_SALESFORCE_CLIENT_SECRET");
+    let (login_url, client_id, client_secret) = match (login, id, secret) {
+        (None, None, None) => return Ok(None),
+        (Some(l), Some(i), Some(s)) => (l, i, s),
+        (None, _, _) => return Err(ConfigError::IncompleteSalesforce { missing: "CRMSYNC_SALESFORCE_LOGIN_URL" }),
+        (_, None, _) => return Err(ConfigError::IncompleteSalesforce { missing: "CRMSYNC_SALESFORCE_CLIENT_ID" }),
+        (_, _, None) => return Err(ConfigError::IncompleteSalesforce { missing: "CRMSYNC_SALESFORCE_CLIENT_SECRET" }),
+    };
+    let login_url = checked_base_url(login_url.trim())?;
+    Ok(Some(SalesforceSettings { login_url, client_id: client_id.trim().into(), client_secret: client_secret.trim().into() }))
+}
+
+/// Accepts `https://host[:port]` (any path dropped), or `http://` to loopback only.
+pub fn checked_base_url(url: &str) -> Result<String, ConfigError> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| ConfigError::BadLoginUrl(url.into()))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        return Err(ConfigError::BadLoginUrl(url.into()));
+    }
+    match scheme {
+        "https" => Ok(format!("https://{authority}")),
+        "http" if is_loopback(host) => Ok(format!("http://{authority}")),
+        "http" => Err(ConfigError::InsecureLoginUrl(url.into())),
+        _ => Err(ConfigError::BadLoginUrl(url.into())),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.starts_with("127.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn from_lookup_defaults_without_salesforce() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:8787");
+        assert!(s.salesforce.is_none());
+    }
+
+    #[test]
+    fn from_lookup_partial_salesforce_names_the_missing_one() {
+        let err = settings(&[("CRMSYNC_SALESFORCE_LOGIN_URL", "https://login.salesforce.com")]).unwrap_err();
+        assert!(err.to_string().contains("CRMSYNC_SALESFORCE_CLIENT_ID"), "{err}");
+    }
+
+    #[test]
+    fn checked_base_url_requires_tls_off_loopback() {
+        assert_eq!(checked_base_url("https://acme.my.salesforce.com/").unwrap(), "https://acme.my.salesforce.com");
+        assert_eq!(checked_base_url("http://127.0.0.1:8788").unwrap(), "http://127.0.0.1:8788");
+        assert!(matches!(checked_base_url("http://login.salesforce.com"), Err(ConfigError::InsecureLoginUrl(_))));
+        assert!(matches!(checked_base_url("login.salesforce.com"), Err(ConfigError::BadLoginUrl(_))));
+        assert!(matches!(checked_base_url("ftp://x"), Err(ConfigError::BadLoginUrl(_))));
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let s = settings(&[
+            ("CRMSYNC_SALESFORCE_LOGIN_URL", "https://login.salesforce.com"),
+            ("CRMSYNC_SALESFORCE_CLIENT_ID", "id"),
+            ("CRMSYNC_SALESFORCE_CLIENT_SECRET", "hunter2"),
+            ("CRMSYNC_SECRET_KEY", "k3y"),
+        ])
+        .unwrap();
+        let dump = format!("{s:?}");
+        assert!(!dump.contains("hunter2") && !dump.contains("k3y"), "{dump}");
+    }
+}

@@ -1,0 +1,4 @@
+//! HTTP handlers, one file per resource.
+
+pub mod static_files;
+pub mod status;

@@ -1,0 +1,72 @@
+//! The crmsync relay: a thin I/O shell around the core. It holds the org's connection,
+//! stores what it imports, and serves the admin console and the browser side.
+//!
+//! [`launch`] binds everything to a listener so tests boot a real relay on port 0.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod connect;
+pub mod error;
+pub mod handlers;
+pub mod router;
+pub mod salesforce;
+pub mod secrets;
+pub mod state;
+pub mod store;
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::state::AppState;
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretError),
+    #[error(transparent)]
+    Salesforce(#[from] salesforce::SalesforceError),
+    #[error("cannot read the listening address: {0}")]
+    Listen(std::io::Error),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A relay bound to its listener with its store open, ready to serve.
+pub struct Relay {
+    listener: TcpListener,
+    state: Arc<AppState>,
+}
+
+/// Opens the store and the secret key, and starts connecting to Salesforce in the
+/// background when settings are present; serving starts with [`Relay::serve`].
+pub async fn launch(listener: TcpListener, settings: Settings) -> Result<Relay, LaunchError> {
+    let state = Arc::new(AppState::open(settings).await?);
+    if state.settings.salesforce.is_some() {
+        let connecting = state.clone();
+        tokio::spawn(async move { connect::connect_at_start_up(&connecting).await });
+    }
+    Ok(Relay { listener, state })
+}
+
+impl Relay {
+    /// `http://<addr>` this relay answers on.
+    pub fn base_url(&self) -> Result<String, LaunchError> {
+        let addr = self.listener.local_addr().map_err(LaunchError::Listen)?;
+        Ok(format!("http://{addr}"))
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), LaunchError> {
+        let app = router::routes(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(LaunchError::Serve)
+    }
+}

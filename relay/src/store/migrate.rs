@@ -1,0 +1,49 @@
+//! A small migration runner: numbered SQL files embedded in the binary, applied in order,
+//! each in its own transaction, recorded in `_crmsync_migrations`. Applied migrations are
+//! never edited; a change is a new file.
+
+use sqlx::{Pool, Sqlite};
+
+use super::StoreError;
+
+/// One embedded migration.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// SQLite migrations, oldest first.
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "connection",
+    sql: include_str!("../../migrations/sqlite/0001_connection.sql"),
+}];
+
+/// Applies every migration in `migrations` newer than the database's version.
+pub async fn run_sqlite(pool: &Pool<Sqlite>, migrations: &[Migration]) -> Result<(), StoreError> {
+    let query_err = |context| move |source| StoreError::Query { context, source };
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS _crmsync_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+    )
+    .execute(pool)
+    .await
+    .map_err(query_err("creating the migrations table"))?;
+    let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _crmsync_migrations")
+        .fetch_one(pool)
+        .await
+        .map_err(query_err("reading the schema version"))?;
+    for m in migrations.iter().filter(|m| m.version > current) {
+        let fail = |source| StoreError::Migration { version: m.version, name: m.name, source };
+        let mut tx = pool.begin().await.map_err(fail)?;
+        sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::query("INSERT INTO _crmsync_migrations (version, name) VALUES (?, ?)")
+            .bind(m.version)
+            .bind(m.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+    }
+    Ok(())
+}

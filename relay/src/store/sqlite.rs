@@ -1,0 +1,136 @@
+//! The default store: one SQLite file in WAL mode.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use super::{migrate, Store, StoreError, StoredConnection};
+
+/// SQLite-backed [`Store`].
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    pub async fn open_file(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+        }
+        Self::open_with(SqliteConnectOptions::new().filename(path), &path.display().to_string()).await
+    }
+
+    /// Opens a `sqlite://…` URL and migrates it.
+    pub async fn open_url(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|source| StoreError::Open { url: url.to_string(), source })?;
+        Self::open_with(options, url).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions, label: &str) -> Result<Self, StoreError> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open { url: label.to_string(), source })?;
+        migrate::run_sqlite(&pool, migrate::SQLITE).await?;
+        Ok(Self { pool })
+    }
+}
+
+fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query { context, source }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn save_connection(&self, c: &StoredConnection) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO connection (id, login_url, instance_url, org_id, user_id, username, api_version,
+                access_token_sealed, refresh_token_sealed, connected_at_ms)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET login_url = excluded.login_url, instance_url = excluded.instance_url,
+                org_id = excluded.org_id, user_id = excluded.user_id, username = excluded.username,
+                api_version = excluded.api_version, access_token_sealed = excluded.access_token_sealed,
+                refresh_token_sealed = excluded.refresh_token_sealed, connected_at_ms = excluded.connected_at_ms",
+        )
+        .bind(&c.login_url)
+        .bind(&c.instance_url)
+        .bind(&c.org_id)
+        .bind(&c.user_id)
+        .bind(&c.username)
+        .bind(&c.api_version)
+        .bind(&c.access_token_sealed)
+        .bind(&c.refresh_token_sealed)
+        .bind(c.connected_at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(query_err("saving the org connection"))?;
+        Ok(())
+    }
+
+    async fn connection(&self) -> Result<Option<StoredConnection>, StoreError> {
+        let row = sqlx::query(
+            "SELECT login_url, instance_url, org_id, user_id, username, api_version,
+                access_token_sealed, refresh_token_sealed, connected_at_ms FROM connection WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_err("reading the org connection"))?;
+        Ok(row.map(|r| StoredConnection {
+            login_url: r.get(0),
+            instance_url: r.get(1),
+            org_id: r.get(2),
+            user_id: r.get(3),
+            username: r.get(4),
+            api_version: r.get(5),
+            access_token_sealed: r.get(6),
+            refresh_token_sealed: r.get(7),
+            connected_at_ms: r.get(8),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> StoredConnection {
+        StoredConnection {
+            login_url: "https://login.salesforce.com".into(),
+            instance_url: "https://acme.my.salesforce.com".into(),
+            org_id: "00D5S0000003RxZUAU".into(),
+            user_id: "0055S0000000001QAA".into(),
+            username: "integration@acme.example".into(),
+            api_version: "66.0".into(),
+            access_token_sealed: "sealed".into(),
+            refresh_token_sealed: None,
+            connected_at_ms: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn save_connection_replaces_and_survives_reopen() {
+        let dir = std::env::temp_dir().join(format!("crmsync-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("crmsync.sqlite");
+        let store = SqliteStore::open_file(&path).await.unwrap();
+        assert_eq!(store.connection().await.unwrap(), None);
+        store.save_connection(&sample()).await.unwrap();
+        let mut second = sample();
+        second.api_version = "65.0".into();
+        store.save_connection(&second).await.unwrap();
+        drop(store);
+        let reopened = SqliteStore::open_file(&path).await.unwrap();
+        assert_eq!(reopened.connection().await.unwrap(), Some(second));
+    }
+}

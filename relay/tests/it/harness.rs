@@ -1,0 +1,63 @@
+//! Boots sfsim and the relay in-process on free ports, each with its own temp folder.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crmsync::core::api::{ConnectionStatus, RelayStatus};
+use crmsync_relay::config::Settings;
+use tokio::net::TcpListener;
+
+/// A fresh temp folder per test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("crmsync-it-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A running sfsim: its base URL and org.
+pub struct Sim {
+    pub base_url: String,
+    pub org: sfsim::DemoOrg,
+}
+
+pub async fn start_sim(dir: &PathBuf) -> Sim {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = sfsim::launch(listener, sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7 }).await.unwrap();
+    let out = Sim { base_url: sim.base_url().to_string(), org: sim.org().clone() };
+    tokio::spawn(sim.serve());
+    out
+}
+
+/// Relay settings pointing at `sim` with the given client secret.
+pub fn settings_for(sim: &Sim, dir: &PathBuf, www: &PathBuf, secret: &str) -> Settings {
+    let pairs = [
+        ("CRMSYNC_SALESFORCE_LOGIN_URL", sim.base_url.clone()),
+        ("CRMSYNC_SALESFORCE_CLIENT_ID", sim.org.client_id.clone()),
+        ("CRMSYNC_SALESFORCE_CLIENT_SECRET", secret.to_string()),
+        ("CRMSYNC_DATA_DIR", dir.join("relay").display().to_string()),
+        ("CRMSYNC_WWW_DIR", www.display().to_string()),
+    ];
+    Settings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap()
+}
+
+/// Starts the relay and returns its base URL.
+pub async fn start_relay(settings: Settings) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay = crmsync_relay::launch(listener, settings).await.unwrap();
+    let base = relay.base_url().unwrap();
+    tokio::spawn(relay.serve(std::future::pending()));
+    base
+}
+
+/// Polls `/api/v1/status` until the connection leaves "not configured" (10 s at most).
+pub async fn settled_status(relay: &str) -> RelayStatus {
+    for _ in 0..100 {
+        let status: RelayStatus = reqwest::get(format!("{relay}/api/v1/status")).await.unwrap().json().await.unwrap();
+        if status.connection != ConnectionStatus::NotConfigured {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the relay never connected nor failed");
+}

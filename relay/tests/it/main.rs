@@ -1,0 +1,4 @@
+//! Relay integration tests: real sfsim and a real relay on port 0, over real sockets.
+
+mod connect;
+mod harness;

@@ -1,0 +1,130 @@
+//! sfsim: a local Salesforce that speaks the wire formats of CONTRACT.md, for crmsync's
+//! tests, benchmarks and demo. It persists its org in SQLite so a demo survives restarts.
+//!
+//! Tests start it in-process on port 0 with [`launch`]; the binary is a thin shim.
+#![forbid(unsafe_code)]
+
+mod error;
+mod ids;
+mod oauth;
+mod org;
+mod rest;
+mod rng;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use error::SimError;
+pub use org::{DemoOrg, DemoUser};
+use store::SimStore;
+
+/// How to start a simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Folder for `sfsim.sqlite`.
+    pub data_dir: PathBuf,
+    /// Seed for the demo-org generator; ignored when the folder already holds an org.
+    pub seed: u64,
+}
+
+/// Shared state of the running simulator.
+struct Sim {
+    store: SimStore,
+    org: DemoOrg,
+    /// Base URL clients reach us at: both the login host and the instance.
+    base_url: String,
+}
+
+/// A simulator bound to its listener, ready to serve.
+pub struct RunningSim {
+    listener: TcpListener,
+    router: Router,
+    sim: Arc<Sim>,
+}
+
+/// Opens (or seeds) the org under `config.data_dir` and prepares to serve on `listener`.
+pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningSim, SimError> {
+    let addr: SocketAddr = listener.local_addr().map_err(SimError::Listen)?;
+    let base_url = format!("http://{addr}");
+    let store = SimStore::open(&config.data_dir).await?;
+    let org = match store.load_org().await? {
+        Some(org) => org,
+        None => {
+            let org = DemoOrg::generate(config.seed);
+            store.save_org(&org).await?;
+            org
+        }
+    };
+    let sim = Arc::new(Sim { store, org, base_url });
+    let router = Router::new()
+        .route("/services/oauth2/token", post(oauth::token))
+        .route("/id/{org_id}/{user_id}", get(oauth::identity))
+        .route("/services/data", get(rest::versions))
+        .route("/services/data/", get(rest::versions))
+        .route("/services/data/{version}/limits", get(rest::limits))
+        .route("/services/data/{version}/limits/", get(rest::limits))
+        .fallback(rest::not_found)
+        .with_state(sim.clone());
+    Ok(RunningSim { listener, router, sim })
+}
+
+impl RunningSim {
+    /// The address the simulator answers on.
+    pub fn base_url(&self) -> &str {
+        &self.sim.base_url
+    }
+
+    /// The seeded org (its connected app and users), for tests that log in.
+    pub fn org(&self) -> &DemoOrg {
+        &self.sim.org
+    }
+
+    /// The start-up text: `eval`-ready settings for the demo connected app, then the
+    /// seeded users as comments.
+    pub fn banner(&self) -> String {
+        let org = &self.sim.org;
+        let mut out = format!(
+            "CRMSYNC_SALESFORCE_LOGIN_URL={}\nCRMSYNC_SALESFORCE_CLIENT_ID={}\nCRMSYNC_SALESFORCE_CLIENT_SECRET={}\n",
+            self.sim.base_url, org.client_id, org.client_secret
+        );
+        out.push_str(&format!("# sfsim: org {} ({}) at {}\n", org.name, org.org_id, self.sim.base_url));
+        for user in &org.users {
+            let note = if user.id == org.integration_user_id { " (integration user: client credentials run as this user)" } else { "" };
+            out.push_str(&format!("# user {} {} <{}>{note}\n", user.id, user.username, user.email));
+        }
+        out
+    }
+
+    /// Serves until the task is dropped (tests) or the process is asked to stop.
+    pub async fn serve(self) -> Result<(), SimError> {
+        axum::serve(self.listener, self.router).await.map_err(SimError::Serve)
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    pub async fn serve_until_signal(self) -> Result<(), SimError> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(SimError::Serve)
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

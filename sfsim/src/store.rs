@@ -1,0 +1,103 @@
+//! The simulator's SQLite file: the org, issued sessions and API usage, so a restarted
+//! sfsim still honours the tokens it gave out (as Salesforce sessions outlive a client).
+
+use std::path::Path;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::SimError;
+use crate::org::DemoOrg;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS org (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    access_token TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    issued_at_ms INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS api_usage (id INTEGER PRIMARY KEY CHECK (id = 1), used INTEGER NOT NULL);
+INSERT OR IGNORE INTO api_usage (id, used) VALUES (1, 0);
+";
+
+/// Handle to `sfsim.sqlite`.
+pub struct SimStore {
+    pool: SqlitePool,
+}
+
+fn store_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> SimError {
+    move |source| SimError::Store { context, source }
+}
+
+impl SimStore {
+    /// Opens or creates `<dir>/sfsim.sqlite`.
+    pub async fn open(dir: &Path) -> Result<Self, SimError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| SimError::DataDir { path: dir.display().to_string(), source })?;
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join("sfsim.sqlite"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(store_err("open"))?;
+        sqlx::raw_sql(SCHEMA).execute(&pool).await.map_err(store_err("create schema"))?;
+        Ok(Self { pool })
+    }
+
+    /// The persisted org, if this folder has been seeded before.
+    pub async fn load_org(&self) -> Result<Option<DemoOrg>, SimError> {
+        let row = sqlx::query("SELECT body FROM org WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_err("load org"))?;
+        Ok(row.and_then(|r| serde_json::from_str(r.get::<&str, _>(0)).ok()))
+    }
+
+    /// Persists a freshly generated org.
+    pub async fn save_org(&self, org: &DemoOrg) -> Result<(), SimError> {
+        let body = serde_json::to_string(org).unwrap_or_default();
+        sqlx::query("INSERT OR REPLACE INTO org (id, body) VALUES (1, ?)")
+            .bind(body)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("save org"))?;
+        Ok(())
+    }
+
+    /// Records a session token issued to `user_id`.
+    pub async fn insert_session(&self, token: &str, user_id: &str, client_id: &str, issued_at_ms: i64) -> Result<(), SimError> {
+        sqlx::query("INSERT INTO sessions (access_token, user_id, client_id, issued_at_ms) VALUES (?, ?, ?, ?)")
+            .bind(token)
+            .bind(user_id)
+            .bind(client_id)
+            .bind(issued_at_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("insert session"))?;
+        Ok(())
+    }
+
+    /// The user a live (not revoked) session token belongs to.
+    pub async fn session_user(&self, token: &str) -> Result<Option<String>, SimError> {
+        let row = sqlx::query("SELECT user_id FROM sessions WHERE access_token = ? AND revoked = 0")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_err("look up session"))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Counts one API call and returns the new total.
+    pub async fn count_api_call(&self) -> Result<u64, SimError> {
+        let row = sqlx::query("UPDATE api_usage SET used = used + 1 WHERE id = 1 RETURNING used")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_err("count api call"))?;
+        Ok(row.get::<i64, _>(0).max(0) as u64)
+    }
+}
