@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# crmsync's one entry point.
+#
+#   ./build.sh [build]   wasm module (release, size-optimised), dist/extension{,-firefox},
+#                        dist/www, and the release `crmsync` and `sfsim` binaries
+#   ./build.sh run       build, then start sfsim (demo org) and the relay on :8787
+#   ./build.sh test      install test needs, then Rust, wasm (Chromium) and e2e tests
+#   ./build.sh bench     run the benchmarks and rewrite BENCHMARKS.md
+#
+# Whatever is missing (rustup target, wasm-bindgen-cli, npm packages, Chromium) is
+# installed and announced.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------- installs
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "installing the Rust target wasm32-unknown-unknown (rustup)"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_bindgen() {
+  local want have
+  want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "Cargo.lock has no wasm-bindgen entry"
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes once"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+ensure_npm_packages() {
+  command -v npm >/dev/null || die "npm is required (Debian: apt-get install nodejs npm)"
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm packages from package-lock.json (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+apt_install() {
+  say "installing Debian packages: $*"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
+# ---------------------------------------------------------------------------- build
+
+WASM_PROFILE=wasm-release
+PKG_DIR=target/wasm-pkg
+
+build_wasm() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_npm_packages
+  say "building the wasm module (profile $WASM_PROFILE)"
+  cargo build --lib --target wasm32-unknown-unknown --features web --profile "$WASM_PROFILE"
+  rm -rf "$PKG_DIR"
+  wasm-bindgen --target web --no-typescript --out-dir "$PKG_DIR" --out-name crmsync \
+    "target/wasm32-unknown-unknown/$WASM_PROFILE/crmsync.wasm"
+  if [ -x node_modules/.bin/wasm-opt ]; then
+    say "optimising the wasm module (wasm-opt -Oz)"
+    node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$PKG_DIR/crmsync_bg.wasm" -o "$PKG_DIR/crmsync_bg.wasm"
+  else
+    say "wasm-opt not available: shipping the module unoptimised"
+  fi
+}
+
+# dist/www: the relay's pages. dist/extension: Chromium MV3. dist/extension-firefox: Firefox.
+assemble_dist() {
+  say "assembling dist/www, dist/extension and dist/extension-firefox"
+  rm -rf dist && mkdir -p dist/www dist/extension
+  cp -r www/. dist/www/
+  cp -r "$PKG_DIR" dist/www/pkg
+  cp -r extension/. dist/extension/
+  cp www/widget.html www/widget.js www/crmsync.css dist/extension/
+  cp -r "$PKG_DIR" dist/extension/pkg
+  cp -r dist/extension dist/extension-firefox
+  node -e '
+    const fs = require("fs");
+    const path = "dist/extension-firefox/manifest.json";
+    const m = JSON.parse(fs.readFileSync(path, "utf8"));
+    m.background = { scripts: [m.background.service_worker], type: "module" };
+    m.browser_specific_settings = { gecko: { id: "crmsync@crmsync.dev", strict_min_version: "128.0" } };
+    fs.writeFileSync(path, JSON.stringify(m, null, 2) + "\n");'
+}
+
+# Native binaries: `release` for build/run/bench, the test profile's `dev` for tests,
+# so `./build.sh test` compiles each crate once.
+build_native() {
+  local profile=$1
+  say "building the crmsync and sfsim binaries ($profile)"
+  if [ "$profile" = release ]; then
+    cargo build --release -p crmsync-relay -p sfsim
+  else
+    cargo build -p crmsync-relay -p sfsim
+  fi
+}
+
+cmd_build() {
+  build_wasm
+  assemble_dist
+  build_native release
+  say "built: dist/www, dist/extension (Chromium), dist/extension-firefox, target/release/{crmsync,sfsim}"
+}
+
+# ---------------------------------------------------------------------------- run
+
+cmd_run() {
+  cmd_build
+  mkdir -p data
+  local pids=()
+  stop() {
+    trap - INT TERM EXIT
+    say "stopping"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+  }
+  trap stop INT TERM EXIT
+
+  if [ -z "${CRMSYNC_SALESFORCE_LOGIN_URL:-}" ]; then
+    local sim_listen=${CRMSYNC_SFSIM_LISTEN:-127.0.0.1:8788}
+    say "starting sfsim (demo org in data/sfsim) on $sim_listen"
+    : > data/sfsim.env
+    target/release/sfsim --listen "$sim_listen" --data data/sfsim > data/sfsim.env &
+    pids+=($!)
+    for _ in $(seq 1 100); do grep -q '^CRMSYNC_SALESFORCE_CLIENT_SECRET=' data/sfsim.env && break; sleep 0.1; done
+    grep -q '^CRMSYNC_SALESFORCE_CLIENT_SECRET=' data/sfsim.env || die "sfsim did not start (see above)"
+    grep '^#' data/sfsim.env >&2 || true
+    set -a; eval "$(grep '^CRMSYNC_' data/sfsim.env)"; set +a
+  else
+    say "connecting to the org at $CRMSYNC_SALESFORCE_LOGIN_URL (no simulator)"
+  fi
+
+  local listen=${CRMSYNC_LISTEN:-127.0.0.1:8787}
+  CRMSYNC_DATA_DIR=${CRMSYNC_DATA_DIR:-data} CRMSYNC_WWW_DIR=${CRMSYNC_WWW_DIR:-$ROOT/dist/www} \
+    target/release/crmsync serve --listen "$listen" &
+  pids+=($!)
+  sleep 0.5
+  cat >&2 <<EOF
+
+  admin console:       http://$listen/admin/
+  unpacked extension:  $ROOT/dist/extension   (chrome://extensions → Developer mode → Load unpacked)
+  Firefox build:       $ROOT/dist/extension-firefox
+  Ctrl-C stops everything.
+
+EOF
+  wait -n "${pids[@]}" || true
+}
+
+# ---------------------------------------------------------------------------- test
+
+LOG_DIR=target/test-logs
+
+# Runs one suite, keeping its output for the summary; never stops the others.
+FAILED_SUITES=()
+run_suite() {
+  local name=$1; shift
+  say "test suite: $name"
+  if ! "$@" 2>&1 | tee "$LOG_DIR/$name.log"; then
+    FAILED_SUITES+=("$name")
+  fi
+}
+
+# Adds up "N passed; M failed" (cargo, wasm-bindgen-test) and "pass N"/"fail N" (node).
+count_tests() {
+  cat "$LOG_DIR"/*.log | awk '
+    /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^(ℹ|#) pass [0-9]+$/ { p += $NF }
+    /^(ℹ|#) fail [0-9]+$/ { f += $NF }
+    END { printf "%d %d\n", p, f }'
+}
+
+cmd_test() {
+  local started=$SECONDS
+  ensure_chromium
+  build_wasm
+  assemble_dist
+  build_native dev
+  rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"
+  run_suite rust cargo test --workspace
+  run_suite wasm cargo test --target wasm32-unknown-unknown --features web --test web
+  run_suite e2e env CRMSYNC_BIN_DIR="$ROOT/target/debug" CRMSYNC_DIST="$ROOT/dist" \
+    node --test --test-reporter=spec tests/e2e/
+  read -r passed failed < <(count_tests)
+  local elapsed=$((SECONDS - started))
+  if [ ${#FAILED_SUITES[@]} -gt 0 ]; then
+    say "failed suites: ${FAILED_SUITES[*]} (logs in $LOG_DIR)"
+    [ "$failed" -gt 0 ] || failed=${#FAILED_SUITES[@]}
+    echo "summary: $passed passed, $failed failed"
+    return 1
+  fi
+  say "all suites passed in ${elapsed}s"
+  echo "summary: $passed passed, $failed failed"
+}
+
+# ---------------------------------------------------------------------------- bench
+
+cmd_bench() {
+  exec bash tests/bench/run.sh "$@"
+}
+
+case "${1:-build}" in
+  build) cmd_build ;;
+  run) cmd_run ;;
+  test) cmd_test ;;
+  bench) shift; cmd_bench "$@" ;;
+  -h|--help|help) sed -n '2,12p' "$0" ;;
+  *) die "unknown command '$1' (build, run, test, bench)" ;;
+esac

@@ -1,0 +1,65 @@
+// The extension in real headless Chromium on fixture pages under the real host names.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.close(); });
+
+const recordId = (page) => page.frameLocator('#crmsync-widget-frame').locator('[data-testid=record-id]').textContent({ timeout: 10_000 });
+const badgeText = (page) => page.locator('#crmsync-badge').textContent({ timeout: 10_000 });
+
+test('Lightning record page: the widget iframe shows the record id, and follows SPA navigation', { timeout: 60_000 }, async () => {
+  const page = await stack.context.newPage();
+  await page.goto('https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view');
+  assert.equal(await recordId(page), '0037e00001WZ30qAAD');
+  const frameSrc = await page.locator('#crmsync-widget-frame').getAttribute('src');
+  assert.ok(frameSrc.startsWith(`chrome-extension://${stack.extensionId}/widget.html#`), frameSrc);
+
+  await page.evaluate(() => { window.__noReload = true; });
+  await page.click('a[href="/lightning/r/Lead/00Qg5000008th4X/view"]');
+  // The URL had a 15-character id; the widget shows the core's 18-character form.
+  await eventually(() => recordId(page), (t) => t === '00Qg5000008th4XEAQ');
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'navigation must not reload the page');
+
+  await page.click('a[href="/lightning/o/Contact/list"]');
+  await eventually(() => page.locator('#crmsync-widget-frame').count(), (n) => n === 0);
+  await page.close();
+});
+
+test('Classic record page with a 15-character id: the widget shows the 18-character id', { timeout: 60_000 }, async () => {
+  const page = await stack.context.newPage();
+  await page.goto('https://acme.my.salesforce.com/0015Y00002ZbgP3');
+  assert.equal(await recordId(page), '0015Y00002ZbgP3QAJ');
+  await page.click('a[href="/0037e00001WZ30r"]');
+  await eventually(() => recordId(page), (t) => t === '0037e00001WZ30rAAD');
+  await page.close();
+});
+
+test('profile page: the badge shows the wasm answer, and follows SPA navigation', { timeout: 60_000 }, async () => {
+  const page = await stack.context.newPage();
+  await page.goto('https://www.linkedin.com/in/j%C3%BCrgen-m%C3%BCller-1a2b3c/');
+  // Only the wasm core decodes and lower-cases the slug; the page never shows it this way.
+  await eventually(() => badgeText(page), (t) => t.includes('profile jürgen-müller-1a2b3c'));
+  assert.equal(await page.locator('#crmsync-badge').getAttribute('data-state'), 'no_index');
+
+  await page.evaluate(() => { window.__noReload = true; });
+  await page.click('a[href="/in/jane-doe-42/"]');
+  await eventually(() => badgeText(page), (t) => t.includes('profile jane-doe-42') && !t.includes('jürgen'));
+  // The SPA re-rendered its heading; the badge sits next to the new one.
+  assert.equal(await page.locator('h1 + #crmsync-badge').count(), 1);
+  assert.equal(await page.evaluate(() => window.__noReload), true);
+
+  await page.click('a[href="/feed/"]');
+  await eventually(() => page.locator('#crmsync-badge').count(), (n) => n === 0);
+  await page.close();
+});
+
+test('admin console: loads the wasm and shows the org the relay connected to', { timeout: 60_000 }, async () => {
+  const page = await stack.context.newPage();
+  await page.goto(`${stack.relayUrl}/admin/`);
+  const orgId = await page.locator('[data-testid=org-id]').textContent({ timeout: 15_000 });
+  assert.equal(orgId, stack.orgId);
+  await page.close();
+});

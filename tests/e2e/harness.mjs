@@ -1,0 +1,124 @@
+// End-to-end harness: sfsim and the relay on free ports, fixture pages over HTTPS under
+// the real host names (Chromium host-resolver rules), and Debian Chromium driven by
+// playwright-core with the built unpacked extension loaded.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const binDir = process.env.CRMSYNC_BIN_DIR ?? join(root, 'target', 'debug');
+const distDir = process.env.CRMSYNC_DIST ?? join(root, 'dist');
+
+/** Starts a binary and resolves once a stdout line matches `ready`, with the match. */
+function startProcess(name, args, env, ready) {
+  const child = spawn(join(binDir, name), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s\n${stderr}`)), 30_000);
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const match = stdout.match(ready);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, stdout: () => stdout, stderr: () => stderr, match });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}\n${stderr}`)));
+  });
+}
+
+/** A self-signed certificate whose SAN lists the mapped host names. */
+function certificate(dir) {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'),
+    '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=crmsync-e2e', '-addext',
+    'subjectAltName=DNS:*.lightning.force.com,DNS:*.my.salesforce.com,DNS:www.linkedin.com'], { stdio: 'ignore' });
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+}
+
+/** Which fixture page a host serves; every path of a host gets its SPA shell. */
+function fixtureFor(host) {
+  if (host.endsWith('.lightning.force.com')) return 'lightning.html';
+  if (host.endsWith('.my.salesforce.com')) return 'classic.html';
+  if (host === 'www.linkedin.com') return 'network.html';
+  return null;
+}
+
+async function startFixtureServer(dir) {
+  const server = createServer(certificate(dir), (req, res) => {
+    const host = (req.headers.host ?? '').split(':')[0];
+    const path = new URL(req.url, 'https://x').pathname;
+    const file = path === '/spa.js' ? 'spa.js' : fixtureFor(host);
+    if (!file) {
+      res.writeHead(404).end('no fixture for this host');
+      return;
+    }
+    const type = file.endsWith('.js') ? 'text/javascript' : 'text/html; charset=utf-8';
+    // A strict page CSP, as the real sites have: the extension must not depend on page scripts.
+    res.writeHead(200, { 'content-type': type, 'content-security-policy': "script-src 'self'; object-src 'none'" });
+    res.end(readFileSync(join(here, 'fixtures', file)));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+/** Everything the e2e tests need, torn down by `close()`. */
+export async function startStack() {
+  const dir = mkdtempSync(join(tmpdir(), 'crmsync-e2e-'));
+  const sim = await startProcess('sfsim', ['--listen', '127.0.0.1:0', '--data', join(dir, 'sfsim')], {},
+    /^CRMSYNC_SALESFORCE_CLIENT_SECRET=.*$/m);
+  const simEnv = Object.fromEntries(sim.stdout().split('\n').filter((l) => l.startsWith('CRMSYNC_'))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const orgId = sim.stdout().match(/^# sfsim: org .* \((00D\w{15})\)/m)?.[1];
+  const relay = await startProcess('crmsync', ['serve', '--listen', '127.0.0.1:0'],
+    { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www') },
+    /^crmsync relay listening on (http:\/\/\S+)$/m);
+  const fixtures = await startFixtureServer(dir);
+  const port = fixtures.address().port;
+  const extDir = join(distDir, 'extension');
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    ignoreHTTPSErrors: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',
+      `--host-resolver-rules=MAP *.lightning.force.com 127.0.0.1:${port}, MAP *.my.salesforce.com 127.0.0.1:${port}, MAP www.linkedin.com 127.0.0.1:${port}`,
+      `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`],
+  });
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker');
+  return {
+    context,
+    orgId,
+    relayUrl: relay.match[1],
+    extensionId: new URL(worker.url()).host,
+    async close() {
+      await context.close().catch(() => {});
+      fixtures.close();
+      relay.child.kill('SIGTERM');
+      sim.child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `read()` until `accept(value)` holds; fails with the last value after `timeout` ms. */
+export async function eventually(read, accept, timeout = 10_000) {
+  const until = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await read();
+      if (accept(last)) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) throw new Error(`condition not met in ${timeout} ms; last value: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
