@@ -59,10 +59,13 @@ apt_install() {
   fi
 }
 
-ensure_chromium() {
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    apt_install chromium chromium-driver
-  fi
+# Chromium and its driver for browser tests; openssl makes the e2e fixtures' certificate.
+ensure_test_packages() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  command -v openssl >/dev/null || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 # ---------------------------------------------------------------------------- build
@@ -196,7 +199,7 @@ count_tests() {
 
 cmd_test() {
   local started=$SECONDS
-  ensure_chromium
+  ensure_test_packages
   build_wasm
   assemble_dist
   build_native dev
