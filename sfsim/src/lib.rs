@@ -9,7 +9,6 @@ mod ids;
 mod oauth;
 mod org;
 mod rest;
-mod rng;
 mod store;
 
 use std::net::SocketAddr;

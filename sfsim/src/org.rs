@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::make_id;
-use crate::rng::SeededRng;
+use crmsync::core::rng::SeededRng;
 
 const FIRST_NAMES: &[&str] = &["Ava", "Noah", "Mia", "Liam", "Zoe", "Omar", "Ines", "Kenji", "Priya", "Lars"];
 const LAST_NAMES: &[&str] = &["Fischer", "Okafor", "Novak", "Santos", "Larsen", "Tanaka", "Dubois", "Khan", "Rossi", "Meyer"];

@@ -3,6 +3,9 @@
 
 pub mod api;
 pub mod badge;
+pub mod normalize;
+pub mod matching;
 pub mod pages;
+pub mod rng;
 pub mod sf;
 pub mod time;

@@ -1,4 +1,6 @@
-//! A tiny deterministic generator (SplitMix64) so a seed always yields the same org.
+//! A tiny deterministic generator (SplitMix64). The core takes no randomness from the
+//! environment: callers pass a seed, so the same seed always gives the same result
+//! (sampled u-probabilities, generated demo orgs and benchmark data).
 
 /// SplitMix64: fast, well-distributed, and stable across platforms and releases.
 #[derive(Debug, Clone)]

@@ -1,0 +1,211 @@
+//! Record linkage of CRM people and accounts to network profiles and companies
+//! (Fellegi–Sunter, in splink's vocabulary): blocking → comparisons → trained m/u →
+//! scores with explanations → decisions → one-to-one assignment.
+
+pub mod assignment;
+pub mod blocking;
+pub mod comparison;
+pub mod decisions;
+pub mod parallel;
+pub mod params;
+pub mod record;
+pub mod scoring;
+pub mod similarity;
+pub mod training;
+
+use serde::{Deserialize, Serialize};
+
+use assignment::{one_to_one, ScoredPair};
+use blocking::{candidate_pairs, BlockingRule, COMPANY_RULES, PERSON_RULES};
+use comparison::{Comparison, COMPANY_COMPARISONS, PERSON_COMPARISONS};
+use decisions::Decisions;
+use params::{probability, Params};
+use record::{CompanyRecord, CrmKind, PersonRecord};
+use scoring::{levels, Explanation, Scorer, TermFrequencies, NULL_LEVEL};
+
+/// A record type the linker can match: its comparisons, blocking rules and identity.
+pub trait Linkable: Sync + Sized + 'static {
+    fn comparisons() -> &'static [Comparison<Self>];
+    fn blocking_rules() -> &'static [BlockingRule<Self>];
+    fn id(&self) -> &str;
+    /// Lower wins among near-equal duplicates (contact before lead).
+    fn precedence(&self) -> u8;
+}
+
+impl Linkable for PersonRecord {
+    fn comparisons() -> &'static [Comparison<Self>] {
+        &PERSON_COMPARISONS
+    }
+    fn blocking_rules() -> &'static [BlockingRule<Self>] {
+        &PERSON_RULES
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn precedence(&self) -> u8 {
+        match self.kind {
+            Some(CrmKind::Lead) => 1,
+            _ => 0,
+        }
+    }
+}
+
+impl Linkable for CompanyRecord {
+    fn comparisons() -> &'static [Comparison<Self>] {
+        &COMPANY_COMPARISONS
+    }
+    fn blocking_rules() -> &'static [BlockingRule<Self>] {
+        &COMPANY_RULES
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn precedence(&self) -> u8 {
+        0
+    }
+}
+
+/// How a link was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Auto,
+    Manual,
+}
+
+/// One link between a CRM record and a network record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub crm: usize,
+    pub network: usize,
+    pub match_weight: f64,
+    pub probability: f64,
+    pub method: Method,
+    pub explanation: Option<Explanation>,
+}
+
+/// Knobs of a linking run.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// Pairs below this probability are never shown as matches.
+    pub threshold: f64,
+    /// Random pairs drawn to estimate u.
+    pub u_samples: usize,
+    /// Candidate pairs (at most) used for EM.
+    pub em_pairs: usize,
+    pub em_iterations: usize,
+    pub seed: u64,
+    /// Attach explanations to links.
+    pub explain: bool,
+    /// Use these parameters instead of training.
+    pub params: Option<Params>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        Self { threshold: DEFAULT_THRESHOLD, u_samples: 300_000, em_pairs: 2_000_000, em_iterations: 20, seed: 42, explain: false, params: None }
+    }
+}
+
+/// The probability above which the product shows a match.
+pub const DEFAULT_THRESHOLD: f64 = 0.9;
+
+/// What a linking run produced, with the figures a report needs.
+#[derive(Debug)]
+pub struct Linkage {
+    pub links: Vec<Link>,
+    pub params: Params,
+    pub candidate_pairs: usize,
+    pub pairs_per_rule: Vec<(&'static str, usize)>,
+    pub skipped_blocks: usize,
+    /// Every candidate pair with its weight, for evaluation (index pairs).
+    pub scored: Vec<(u32, u32, f64)>,
+}
+
+/// Links `crm` to `network`: trains on the data at hand (unless parameters are given),
+/// applies decisions, and assigns one-to-one.
+pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, options: &LinkOptions) -> Linkage {
+    let specs = R::comparisons();
+    let candidates = candidate_pairs(R::blocking_rules(), crm, network);
+    let width = specs.len();
+    let level_rows: Vec<u8> = parallel::map_chunks(&candidates.pairs, |chunk| {
+        let mut out = vec![NULL_LEVEL; chunk.len() * width];
+        for (row, &(i, j)) in out.chunks_exact_mut(width).zip(chunk) {
+            levels(specs, &crm[i as usize], &network[j as usize], row);
+        }
+        out
+    });
+    let params = match &options.params {
+        Some(p) if p.fits(specs) => p.clone(),
+        _ => train(specs, crm, network, &level_rows, options),
+    };
+    let tf = TermFrequencies::count(specs, [crm, network]);
+    let scorer = Scorer::new(specs, &params, &tf);
+    let rows: Vec<(&(u32, u32), &[u8])> = candidates.pairs.iter().zip(level_rows.chunks_exact(width)).collect();
+    let scored: Vec<(u32, u32, f64)> = parallel::map_chunks(&rows, |chunk| {
+        chunk.iter().map(|(&(i, j), lv)| (i, j, scorer.weight_of(lv, &crm[i as usize]))).collect()
+    });
+
+    let manual = manual_links(crm, network, decisions);
+    let mut crm_taken = vec![false; crm.len()];
+    let mut net_taken = vec![false; network.len()];
+    for &(i, j) in &manual {
+        crm_taken[i] = true;
+        net_taken[j] = true;
+    }
+    let min_weight = (options.threshold / (1.0 - options.threshold)).log2();
+    let eligible: Vec<ScoredPair> = scored
+        .iter()
+        .filter(|&&(i, j, w)| w >= min_weight && !crm_taken[i as usize] && !net_taken[j as usize])
+        .filter(|&&(i, j, _)| !decisions.is_rejected(crm[i as usize].id(), network[j as usize].id()))
+        .map(|&(i, j, weight)| ScoredPair { crm: i, network: j, weight, precedence: crm[i as usize].precedence() })
+        .collect();
+    let mut links: Vec<Link> = manual
+        .into_iter()
+        .map(|(i, j)| {
+            let e = scorer.explain(&crm[i], &network[j]);
+            Link { crm: i, network: j, match_weight: e.match_weight, probability: 1.0, method: Method::Manual, explanation: options.explain.then_some(e) }
+        })
+        .collect();
+    links.extend(one_to_one(eligible, min_weight, crm.len(), network.len()).into_iter().map(|p| Link {
+        crm: p.crm as usize,
+        network: p.network as usize,
+        match_weight: p.weight,
+        probability: probability(p.weight),
+        method: Method::Auto,
+        explanation: options.explain.then(|| scorer.explain(&crm[p.crm as usize], &network[p.network as usize])),
+    }));
+    links.sort_by_key(|l| (l.crm, l.network));
+    Linkage {
+        links,
+        params,
+        candidate_pairs: candidates.pairs.len(),
+        pairs_per_rule: candidates.per_rule,
+        skipped_blocks: candidates.skipped_blocks,
+        scored,
+    }
+}
+
+fn train<R: Linkable>(specs: &'static [Comparison<R>], crm: &[R], network: &[R], level_rows: &[u8], options: &LinkOptions) -> Params {
+    let mut params = Params::defaults(specs);
+    training::estimate_u(specs, &mut params, crm, network, options.u_samples, options.seed);
+    let width = specs.len();
+    let rows = level_rows.len() / width.max(1);
+    // EM on an evenly spread subset when there are more pairs than needed.
+    let stride = rows.div_ceil(options.em_pairs.max(1)).max(1);
+    let subset: Vec<u8> = level_rows.chunks_exact(width).step_by(stride).flatten().copied().collect();
+    training::estimate_m_em(specs, &mut params, &subset, options.em_iterations);
+    params
+}
+
+/// Manual matches whose records are both present, as index pairs.
+fn manual_links<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions) -> Vec<(usize, usize)> {
+    if decisions.matches().is_empty() {
+        return Vec::new();
+    }
+    let net_index: std::collections::HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
+    crm.iter()
+        .enumerate()
+        .filter_map(|(i, r)| decisions.matches().get(r.id()).and_then(|n| net_index.get(n.as_str())).map(|&j| (i, j)))
+        .collect()
+}

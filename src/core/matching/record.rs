@@ -1,0 +1,195 @@
+//! The records the matcher compares: CRM people (Lead, Contact) and accounts on one
+//! side, network profiles and companies on the other, every field already normalised.
+//! Any field may be empty, meaning unknown.
+
+use crate::core::normalize::{company_key, fold, registrable_domain, to_e164, Email, Location, PersonName};
+use crate::core::sf::{SObjectType, SalesforceId};
+
+/// What a CRM record is, which decides precedence among duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CrmKind {
+    Contact,
+    Lead,
+    Account,
+}
+
+impl CrmKind {
+    /// The kind of an id's object, if it is one crmsync matches.
+    pub fn of(id: &SalesforceId) -> Option<Self> {
+        match id.object_type()? {
+            SObjectType::Contact => Some(Self::Contact),
+            SObjectType::Lead => Some(Self::Lead),
+            SObjectType::Account => Some(Self::Account),
+            _ => None,
+        }
+    }
+}
+
+/// A person, normalised: a CRM Lead/Contact or a network profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonRecord {
+    /// CRM 18-character id, or the network's profile id.
+    pub id: String,
+    pub kind: Option<CrmKind>,
+    pub name: PersonName,
+    pub email: Option<Email>,
+    /// E.164 numbers (work, mobile).
+    pub phones: Vec<String>,
+    /// `company_key` of the employer.
+    pub company: String,
+    pub location: Location,
+    /// Folded street line(s).
+    pub street: String,
+    /// Postal code without spaces.
+    pub postal: String,
+}
+
+/// A company, normalised: a CRM Account or a network company page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompanyRecord {
+    pub id: String,
+    pub name: String,
+    /// Registrable domain of the website.
+    pub domain: String,
+    pub phones: Vec<String>,
+    pub location: Location,
+    pub street: String,
+    pub postal: String,
+}
+
+/// Raw person fields by meaning, before normalisation (any may be empty).
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    /// Used when first/last are both empty.
+    pub full_name: &'a str,
+    pub email: &'a str,
+    pub phones: [&'a str; 2],
+    pub company: &'a str,
+    pub street: &'a str,
+    pub city: &'a str,
+    pub state: &'a str,
+    pub postal_code: &'a str,
+    pub country: &'a str,
+    /// Free-text location ("Greater Boston Area"), used when city/state/country are empty.
+    pub location_text: &'a str,
+}
+
+/// Raw company fields by meaning.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyInput<'a> {
+    pub name: &'a str,
+    pub website: &'a str,
+    pub phone: &'a str,
+    pub street: &'a str,
+    pub city: &'a str,
+    pub state: &'a str,
+    pub postal_code: &'a str,
+    pub country: &'a str,
+    pub location_text: &'a str,
+}
+
+/// Default phone region when a record names no country.
+pub const DEFAULT_REGION: &str = "US";
+
+fn location_of(city: &str, state: &str, country: &str, text: &str) -> Location {
+    if city.trim().is_empty() && state.trim().is_empty() && country.trim().is_empty() {
+        Location::from_text(text)
+    } else {
+        Location::from_fields(city, state, country)
+    }
+}
+
+fn phones_of(raw: &[&str], location: &Location) -> Vec<String> {
+    let region = if location.country.is_empty() { DEFAULT_REGION.to_string() } else { location.country.to_ascii_uppercase() };
+    let mut out: Vec<String> = raw.iter().filter_map(|p| to_e164(p, &region)).collect();
+    out.dedup();
+    out
+}
+
+fn postal_of(raw: &str) -> String {
+    raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+impl PersonRecord {
+    /// Normalises raw fields into a comparable record.
+    pub fn new(id: String, kind: Option<CrmKind>, input: &PersonInput<'_>) -> Self {
+        let name = if input.first_name.trim().is_empty() && input.last_name.trim().is_empty() {
+            PersonName::from_full(input.full_name)
+        } else {
+            PersonName::from_parts(input.first_name, input.last_name)
+        };
+        let location = location_of(input.city, input.state, input.country, input.location_text);
+        Self {
+            id,
+            kind,
+            name,
+            email: Email::parse(input.email),
+            phones: phones_of(&input.phones, &location),
+            company: company_key(input.company),
+            street: fold(input.street),
+            postal: postal_of(input.postal_code),
+            location,
+        }
+    }
+}
+
+impl CompanyRecord {
+    /// Normalises raw fields into a comparable record.
+    pub fn new(id: String, input: &CompanyInput<'_>) -> Self {
+        let location = location_of(input.city, input.state, input.country, input.location_text);
+        Self {
+            id,
+            name: company_key(input.name),
+            domain: registrable_domain(input.website).unwrap_or_default(),
+            phones: phones_of(&[input.phone], &location),
+            street: fold(input.street),
+            postal: postal_of(input.postal_code),
+            location,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_new_normalises_every_field() {
+        let input = PersonInput {
+            first_name: "Bob",
+            last_name: "van der Berg",
+            email: "Bob.Berg+x@Acme.com",
+            phones: ["(415) 555-0123", ""],
+            company: "Acme, Inc.",
+            city: "San Francisco",
+            state: "CA",
+            country: "USA",
+            postal_code: "94105 ",
+            ..Default::default()
+        };
+        let p = PersonRecord::new("x".into(), None, &input);
+        assert_eq!(p.name.last, "berg");
+        assert_eq!(p.email.unwrap().address(), "bob.berg@acme.com");
+        assert_eq!(p.phones, ["+14155550123"]);
+        assert_eq!(p.company, "acme");
+        assert_eq!(p.location.region, "ca");
+        assert_eq!(p.postal, "94105");
+    }
+
+    #[test]
+    fn person_new_uses_free_text_location_and_full_name() {
+        let input = PersonInput { full_name: "Dr. Jane Doe", location_text: "Sydney, New South Wales, Australia", phones: ["0412 345 678", ""], ..Default::default() };
+        let p = PersonRecord::new("p".into(), None, &input);
+        assert_eq!(p.name.first, "jane");
+        assert_eq!(p.location.country, "au");
+        assert_eq!(p.phones, ["+61412345678"]);
+    }
+
+    #[test]
+    fn company_new_reduces_website_to_domain() {
+        let c = CompanyRecord::new("c".into(), &CompanyInput { name: "ACME GmbH", website: "https://www.acme.de/kontakt", ..Default::default() });
+        assert_eq!((c.name.as_str(), c.domain.as_str()), ("acme", "acme.de"));
+    }
+}

@@ -1,0 +1,155 @@
+//! Scoring a pair: the prior weight plus each comparison's level weight, with a
+//! term-frequency adjustment on exact agreement (sharing "Smith" says less than sharing
+//! "Okonkwo"), and the explanation the UI shows.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::comparison::Comparison;
+use super::params::{probability, Params, PROBABILITY_FLOOR};
+
+/// Marks a null level (either side unknown) in a level vector.
+pub const NULL_LEVEL: u8 = u8::MAX;
+
+/// Bound on a term-frequency adjustment, in bits, so one rare value cannot decide alone.
+const MAX_TF_ADJUSTMENT: f64 = 6.0;
+
+/// How often each value occurs, per comparison that asks for term frequencies.
+#[derive(Debug, Default)]
+pub struct TermFrequencies {
+    tables: Vec<Option<(HashMap<String, u32>, u64)>>,
+}
+
+impl TermFrequencies {
+    /// Counts values over both sides.
+    pub fn count<R>(specs: &[Comparison<R>], sides: [&[R]; 2]) -> Self {
+        let tables = specs
+            .iter()
+            .map(|c| {
+                let value = c.tf_value?;
+                let mut counts: HashMap<String, u32> = HashMap::new();
+                let mut total = 0u64;
+                for r in sides.iter().flat_map(|s| s.iter()) {
+                    let v = value(r);
+                    if !v.is_empty() {
+                        *counts.entry(v.to_string()).or_default() += 1;
+                        total += 1;
+                    }
+                }
+                Some((counts, total))
+            })
+            .collect();
+        Self { tables }
+    }
+
+    /// log2(u_exact / tf(value)): positive for rare values, negative for common ones.
+    pub fn adjustment(&self, comparison: usize, u_exact: f64, value: &str) -> f64 {
+        let Some(Some((counts, total))) = self.tables.get(comparison) else { return 0.0 };
+        let Some(&n) = counts.get(value) else { return 0.0 };
+        // A value seen once has no frequency evidence beyond the level's own u.
+        if n < 2 || *total == 0 {
+            return 0.0;
+        }
+        let tf = f64::from(n) / *total as f64;
+        (u_exact.max(PROBABILITY_FLOOR) / tf).log2().clamp(-MAX_TF_ADJUSTMENT, MAX_TF_ADJUSTMENT)
+    }
+}
+
+/// Fills `out` with each comparison's level for the pair.
+pub fn levels<R>(specs: &[Comparison<R>], a: &R, b: &R, out: &mut [u8]) {
+    for (slot, c) in out.iter_mut().zip(specs) {
+        *slot = (c.level)(a, b).map_or(NULL_LEVEL, |l| l as u8);
+    }
+}
+
+/// Scores pairs with fixed parameters and term frequencies.
+pub struct Scorer<'a, R: 'static> {
+    specs: &'static [Comparison<R>],
+    params: &'a Params,
+    tf: &'a TermFrequencies,
+    weights: Vec<Vec<f64>>,
+    prior: f64,
+}
+
+/// One comparison's part in a score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldExplanation {
+    pub comparison: String,
+    /// The level's name, or "null" when a side was unknown.
+    pub level: String,
+    /// Level weight plus term-frequency adjustment, in bits.
+    pub weight: f64,
+}
+
+/// Why a pair scored what it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub prior_weight: f64,
+    pub fields: Vec<FieldExplanation>,
+    pub match_weight: f64,
+    pub probability: f64,
+}
+
+impl Explanation {
+    /// `first_name=exact(+5.8); last_name=…`, for CSV output and logs.
+    pub fn compact(&self) -> String {
+        self.fields
+            .iter()
+            .filter(|f| f.level != "null")
+            .map(|f| format!("{}={}({:+.1})", f.comparison, f.level, f.weight))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl<'a, R> Scorer<'a, R> {
+    /// A scorer for `specs` with trained `params`.
+    pub fn new(specs: &'static [Comparison<R>], params: &'a Params, tf: &'a TermFrequencies) -> Self {
+        let weights = (0..specs.len()).map(|c| (0..specs[c].levels.len()).map(|l| params.weight(c, l)).collect()).collect();
+        Self { specs, params, tf, weights, prior: params.prior_weight() }
+    }
+
+    fn field_weight(&self, c: usize, level: u8, a: &R) -> f64 {
+        if level == NULL_LEVEL {
+            return 0.0;
+        }
+        let mut w = self.weights[c][level as usize];
+        if level == 0 {
+            if let Some(value) = self.specs[c].tf_value {
+                w += self.tf.adjustment(c, self.params.comparisons[c].u[0], value(a));
+            }
+        }
+        w
+    }
+
+    /// The pair's total match weight (bits) given its level vector.
+    pub fn weight_of(&self, levels: &[u8], a: &R) -> f64 {
+        self.prior + levels.iter().enumerate().map(|(c, &l)| self.field_weight(c, l, a)).sum::<f64>()
+    }
+
+    /// The pair's total match weight.
+    pub fn weight(&self, a: &R, b: &R, scratch: &mut Vec<u8>) -> f64 {
+        scratch.resize(self.specs.len(), NULL_LEVEL);
+        levels(self.specs, a, b, scratch);
+        self.weight_of(scratch, a)
+    }
+
+    /// The per-comparison account of a pair's score.
+    pub fn explain(&self, a: &R, b: &R) -> Explanation {
+        let mut lv = vec![NULL_LEVEL; self.specs.len()];
+        levels(self.specs, a, b, &mut lv);
+        let fields: Vec<FieldExplanation> = self
+            .specs
+            .iter()
+            .enumerate()
+            .map(|(c, spec)| FieldExplanation {
+                comparison: spec.name.to_string(),
+                level: if lv[c] == NULL_LEVEL { "null".into() } else { spec.levels[lv[c] as usize].name.to_string() },
+                weight: self.field_weight(c, lv[c], a),
+            })
+            .collect();
+        let match_weight = self.prior + fields.iter().map(|f| f.weight).sum::<f64>();
+        Explanation { prior_weight: self.prior, fields, match_weight, probability: probability(match_weight) }
+    }
+}

@@ -1,0 +1,121 @@
+//! Training, apart from prediction: u from random pairs (what agreement looks like by
+//! chance), then m and the prior by expectation–maximisation on the blocked pairs.
+
+use std::collections::HashMap;
+
+use super::comparison::Comparison;
+use super::params::{Params, PROBABILITY_FLOOR};
+use super::scoring::{levels, NULL_LEVEL};
+use crate::core::rng::SeededRng;
+
+/// Estimates u for every level from up to `samples` random (almost always non-matching)
+/// pairs. Counts are smoothed so a level never seen keeps a small, finite u.
+pub fn estimate_u<R>(specs: &[Comparison<R>], params: &mut Params, crm: &[R], network: &[R], samples: usize, seed: u64) {
+    if crm.is_empty() || network.is_empty() {
+        return;
+    }
+    let mut rng = SeededRng::new(seed);
+    let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+    let mut lv = vec![NULL_LEVEL; specs.len()];
+    let samples = samples.min(crm.len().saturating_mul(network.len()));
+    for _ in 0..samples {
+        let a = &crm[rng.below(crm.len())];
+        let b = &network[rng.below(network.len())];
+        levels(specs, a, b, &mut lv);
+        for (c, &l) in lv.iter().enumerate() {
+            if l != NULL_LEVEL {
+                counts[c][l as usize] += 1.0;
+            }
+        }
+    }
+    for (c, spec) in specs.iter().enumerate() {
+        let total: f64 = counts[c].iter().sum();
+        if total < 100.0 {
+            continue; // too few non-null samples: keep the defaults
+        }
+        let n = spec.levels.len() as f64;
+        params.comparisons[c].u = counts[c].iter().map(|k| ((k + 0.5 / n) / (total + 0.5)).max(PROBABILITY_FLOOR)).collect();
+    }
+}
+
+/// Re-estimates m and the prior by EM over the level vectors of candidate pairs
+/// (`level_rows` holds one row of `specs.len()` levels per pair); u stays fixed.
+pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows: &[u8], iterations: usize) {
+    let width = specs.len();
+    if width == 0 || level_rows.is_empty() {
+        return;
+    }
+    // Identical level vectors are common: iterate over distinct patterns with counts.
+    let mut patterns: HashMap<&[u8], f64> = HashMap::new();
+    for row in level_rows.chunks_exact(width) {
+        *patterns.entry(row).or_default() += 1.0;
+    }
+    let patterns: Vec<(&[u8], f64)> = patterns.into_iter().collect();
+    let total: f64 = patterns.iter().map(|(_, n)| n).sum();
+    let mut prior = params.prior.clamp(1e-6, 0.5).max(0.01);
+    for _ in 0..iterations {
+        let mut m_counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+        let mut matched = 0.0;
+        for (row, n) in &patterns {
+            let mut log_odds = (prior / (1.0 - prior)).ln();
+            for (c, &l) in row.iter().enumerate() {
+                if l != NULL_LEVEL {
+                    let p = &params.comparisons[c];
+                    log_odds += (p.m[l as usize].max(PROBABILITY_FLOOR) / p.u[l as usize].max(PROBABILITY_FLOOR)).ln();
+                }
+            }
+            let p_match = 1.0 / (1.0 + (-log_odds).exp());
+            matched += p_match * n;
+            for (c, &l) in row.iter().enumerate() {
+                if l != NULL_LEVEL {
+                    m_counts[c][l as usize] += p_match * n;
+                }
+            }
+        }
+        prior = (matched / total).clamp(1e-6, 1.0 - 1e-6);
+        for (c, counts) in m_counts.iter().enumerate() {
+            let sum: f64 = counts.iter().sum();
+            if sum > 1.0 {
+                let n = counts.len() as f64;
+                params.comparisons[c].m = counts.iter().map(|k| ((k + 0.01 / n) / (sum + 0.01)).max(PROBABILITY_FLOOR)).collect();
+            }
+        }
+    }
+    params.prior = prior;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::matching::comparison::PERSON_COMPARISONS;
+    use crate::core::matching::record::{PersonInput, PersonRecord};
+
+    fn person(first: &str, last: &str, city: &str) -> PersonRecord {
+        PersonRecord::new(String::new(), None, &PersonInput { first_name: first, last_name: last, city, ..Default::default() })
+    }
+
+    #[test]
+    fn estimate_u_reflects_chance_agreement() {
+        let names = ["ann", "bob", "cid", "dee", "eve", "fay", "gus", "hal", "ivy", "jon"];
+        let people: Vec<PersonRecord> = (0..200).map(|i| person(names[i % 10], &format!("last{i}"), "x")).collect();
+        let mut params = Params::defaults(&PERSON_COMPARISONS);
+        estimate_u(&PERSON_COMPARISONS, &mut params, &people, &people, 20_000, 1);
+        let u_exact_first = params.comparisons[0].u[0];
+        assert!((u_exact_first - 0.1).abs() < 0.02, "{u_exact_first}");
+        assert!(params.comparisons[5].u[0] > 0.95, "every city is x");
+    }
+
+    #[test]
+    fn em_separates_matches_from_non_matches() {
+        // 100 agreeing pairs and 900 disagreeing ones on (first, last).
+        let specs = &PERSON_COMPARISONS[..2];
+        let mut rows = Vec::new();
+        for i in 0..1000 {
+            rows.extend_from_slice(if i < 100 { &[0u8, 0] } else { &[4u8, 3] });
+        }
+        let mut params = Params::defaults(specs);
+        estimate_m_em(specs, &mut params, &rows, 20);
+        assert!((params.prior - 0.1).abs() < 0.02, "{}", params.prior);
+        assert!(params.comparisons[1].m[0] > 0.9);
+    }
+}

@@ -1,0 +1,18 @@
+//! Normalisation shared by the relay and the browser: every field is reduced to the
+//! form the matcher compares, the same way on both sides.
+
+pub mod company;
+pub mod domain;
+pub mod email;
+pub mod location;
+pub mod name;
+pub mod phone;
+pub mod text;
+
+pub use company::company_key;
+pub use domain::{is_free_mail, registrable_domain};
+pub use email::Email;
+pub use location::{country_code, Location};
+pub use name::{nickname_compatible, soundex, PersonName};
+pub use phone::to_e164;
+pub use text::fold;

@@ -1,0 +1,194 @@
+//! Person names: titles and suffixes dropped, surname particles set aside, nicknames
+//! known (Bob ↔ Robert), so the same person compares equal however a source spells them.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::text::tokens;
+
+/// Honorifics and titles that precede a name.
+const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "ing", "dipl"];
+/// Generational suffixes and post-nominal letters that follow a name.
+const SUFFIXES: &[&str] = &[
+    "jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "mba", "cpa", "esq", "dds", "jd", "pe", "cfa", "pmp", "msc", "bsc", "ma", "ba", "llm", "rn", "cfp", "frm", "cissp", "ceng", "mph", "dvm", "od", "edd",
+];
+/// Surname particles: part of the written surname, but often dropped or moved.
+const PARTICLES: &[&str] = &["van", "von", "der", "den", "de", "del", "della", "dei", "da", "das", "do", "dos", "di", "du", "la", "le", "ter", "ten", "zu", "bin", "binti", "al", "el", "mac", "st", "y"];
+
+/// The nickname table: `data/nicknames.csv` (PyPI `nicknames` 1.0.1, Apache-2.0).
+const NICKNAMES_CSV: &str = include_str!("data/nicknames.csv");
+
+/// A person's name reduced to what identifies them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonName {
+    /// First given name, folded ("robert").
+    pub first: String,
+    /// Surname without particles, tokens joined by one space ("berg" for "van der Berg").
+    pub last: String,
+}
+
+impl PersonName {
+    /// From separate first and last name fields (either may be empty).
+    pub fn from_parts(first: &str, last: &str) -> Self {
+        let first_tokens = strip_affixes(tokens(first));
+        let last_tokens = strip_affixes(tokens(last));
+        match (first_tokens.is_empty(), last_tokens.is_empty()) {
+            // Everything in one field: split it like a full name.
+            (true, false) | (false, true) => {
+                let mut all = first_tokens;
+                all.extend(last_tokens);
+                if all.len() == 1 {
+                    return if first.trim().is_empty() { Self { first: String::new(), last: surname(&all) } } else { Self { first: all.remove(0), last: String::new() } };
+                }
+                Self::from_tokens(all)
+            }
+            _ => Self { first: first_tokens.into_iter().next().unwrap_or_default(), last: surname(&last_tokens) },
+        }
+    }
+
+    /// From one full-name field ("Dr. Jan van der Berg, PhD").
+    pub fn from_full(full: &str) -> Self {
+        Self::from_tokens(strip_affixes(tokens(full)))
+    }
+
+    fn from_tokens(mut all: Vec<String>) -> Self {
+        if all.is_empty() {
+            return Self::default();
+        }
+        let first = all.remove(0);
+        // The surname starts at the first particle after the given names, else it is the last token.
+        let start = all.iter().position(|t| PARTICLES.contains(&t.as_str())).unwrap_or(all.len().saturating_sub(1));
+        Self { first, last: surname(&all[start..]) }
+    }
+
+    /// True when neither part is known.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty() && self.last.is_empty()
+    }
+}
+
+fn strip_affixes(mut t: Vec<String>) -> Vec<String> {
+    while t.len() > 1 && TITLES.contains(&t[0].as_str()) {
+        t.remove(0);
+    }
+    while t.len() > 1 && t.last().is_some_and(|s| SUFFIXES.contains(&s.as_str())) {
+        t.pop();
+    }
+    t
+}
+
+/// Surname tokens without particles (all kept if they are all particles).
+fn surname(t: &[String]) -> String {
+    let core: Vec<&str> = t.iter().map(String::as_str).filter(|s| !PARTICLES.contains(s)).collect();
+    if core.is_empty() { t.join(" ") } else { core.join(" ") }
+}
+
+/// Groups of names that can stand for each other: name → group ids.
+fn nickname_groups() -> &'static HashMap<String, Vec<u32>> {
+    static GROUPS: OnceLock<HashMap<String, Vec<u32>>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut formal_ids: HashMap<&str, u32> = HashMap::new();
+        let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
+        for line in NICKNAMES_CSV.lines().filter(|l| !l.starts_with('#')).skip(1) {
+            let mut cols = line.split(',');
+            let (Some(formal), Some(_), Some(nick)) = (cols.next(), cols.next(), cols.next()) else { continue };
+            let next = formal_ids.len() as u32;
+            let id = *formal_ids.entry(formal).or_insert(next);
+            for name in [formal, nick] {
+                let ids = groups.entry(name.to_string()).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        groups
+    })
+}
+
+/// True when two (folded) first names can name the same person: equal, or one a
+/// nickname of the other, or both nicknames of one formal name.
+pub fn nickname_compatible(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let groups = nickname_groups();
+    match (groups.get(a), groups.get(b)) {
+        (Some(x), Some(y)) => x.iter().any(|id| y.contains(id)),
+        _ => false,
+    }
+}
+
+/// American Soundex (4 characters) of a folded name, for blocking on sound-alike surnames.
+pub fn soundex(name: &str) -> String {
+    let code = |c: char| match c {
+        'b' | 'f' | 'p' | 'v' => '1',
+        'c' | 'g' | 'j' | 'k' | 'q' | 's' | 'x' | 'z' => '2',
+        'd' | 't' => '3',
+        'l' => '4',
+        'm' | 'n' => '5',
+        'r' => '6',
+        _ => '0',
+    };
+    let mut letters = name.chars().filter(char::is_ascii_alphabetic);
+    let Some(first) = letters.next() else { return String::new() };
+    let mut out = String::from(first.to_ascii_uppercase());
+    let mut last = code(first);
+    for c in letters {
+        let d = code(c);
+        if d != '0' && d != last {
+            out.push(d);
+            if out.len() == 4 {
+                break;
+            }
+        }
+        if c != 'h' && c != 'w' {
+            last = d;
+        }
+    }
+    while out.len() < 4 {
+        out.push('0');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_full_drops_titles_suffixes_and_particles() {
+        assert_eq!(PersonName::from_full("Dr. Jan van der Berg, PhD"), PersonName { first: "jan".into(), last: "berg".into() });
+        assert_eq!(PersonName::from_full("Mary Ann Smith Jr."), PersonName { first: "mary".into(), last: "smith".into() });
+        assert_eq!(PersonName::from_full("   "), PersonName::default());
+    }
+
+    #[test]
+    fn from_parts_handles_one_field_and_particles() {
+        assert_eq!(PersonName::from_parts("Ludwig", "van Beethoven"), PersonName { first: "ludwig".into(), last: "beethoven".into() });
+        assert_eq!(PersonName::from_parts("", "Jane Doe"), PersonName { first: "jane".into(), last: "doe".into() });
+        assert_eq!(PersonName::from_parts("", "Doe"), PersonName { first: "".into(), last: "doe".into() });
+        assert_eq!(PersonName::from_parts("José", "García Márquez"), PersonName { first: "jose".into(), last: "garcia marquez".into() });
+    }
+
+    #[test]
+    fn nickname_compatible_uses_the_table() {
+        assert!(nickname_compatible("bob", "robert"));
+        assert!(nickname_compatible("bob", "rob"));
+        assert!(nickname_compatible("liz", "elizabeth"));
+        assert!(!nickname_compatible("bob", "william"));
+        assert!(!nickname_compatible("", "robert"));
+    }
+
+    #[test]
+    fn soundex_reference_values() {
+        assert_eq!(soundex("robert"), "R163");
+        assert_eq!(soundex("rupert"), "R163");
+        assert_eq!(soundex("ashcraft"), "A261");
+        assert_eq!(soundex("tymczak"), "T522");
+        assert_eq!(soundex("pfister"), "P236");
+        assert_eq!(soundex(""), "");
+    }
+}
