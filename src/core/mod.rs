@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod badge;
+pub mod csv;
 pub mod normalize;
 pub mod matching;
 pub mod pages;

@@ -6,6 +6,7 @@ pub mod assignment;
 pub mod blocking;
 pub mod comparison;
 pub mod decisions;
+pub mod input;
 pub mod parallel;
 pub mod params;
 pub mod record;

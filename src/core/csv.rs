@@ -1,0 +1,177 @@
+//! A small RFC 4180 CSV reader and writer: quoted fields, doubled quotes, embedded
+//! newlines, CRLF or LF. Pure, so the relay and the browser parse files the same way.
+
+use std::borrow::Cow;
+
+/// A malformed CSV input, with the line it starts on (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    /// A quoted field never closes.
+    #[error("line {line}: a quoted field is not closed")]
+    UnclosedQuote { line: usize },
+    /// Text follows a closing quote inside one field.
+    #[error("line {line}: unexpected character {found:?} after a closing quote")]
+    TextAfterQuote { line: usize, found: char },
+}
+
+/// One parsed row and the line it started on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub fields: Vec<String>,
+}
+
+/// Iterates rows of `text`; a malformed row yields an error and parsing resumes at the
+/// next line.
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads `text` (a leading UTF-8 BOM is skipped).
+    pub fn new(text: &'a str) -> Self {
+        Self { text: text.strip_prefix('\u{feff}').unwrap_or(text), pos: 0, line: 1 }
+    }
+
+    fn skip_to_next_line(&mut self) {
+        match self.text[self.pos..].find('\n') {
+            Some(i) => {
+                self.pos += i + 1;
+                self.line += 1;
+            }
+            None => self.pos = self.text.len(),
+        }
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Row, CsvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start_line = self.line;
+        let bytes = self.text.as_bytes();
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut i = self.pos;
+        loop {
+            if i >= bytes.len() {
+                fields.push(std::mem::take(&mut field));
+                self.pos = i;
+                return Some(Ok(Row { line: start_line, fields }));
+            }
+            match bytes[i] {
+                b'"' if field.is_empty() => {
+                    // Quoted field.
+                    let mut j = i + 1;
+                    loop {
+                        match self.text[j..].find('"') {
+                            None => {
+                                self.pos = i;
+                                self.skip_to_next_line();
+                                return Some(Err(CsvError::UnclosedQuote { line: start_line }));
+                            }
+                            Some(k) => {
+                                let chunk = &self.text[j..j + k];
+                                self.line += chunk.matches('\n').count();
+                                field.push_str(chunk);
+                                j += k + 1;
+                                if bytes.get(j) == Some(&b'"') {
+                                    field.push('"');
+                                    j += 1;
+                                } else {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    i = j;
+                    match bytes.get(i) {
+                        None | Some(b',') | Some(b'\n') | Some(b'\r') => {}
+                        Some(_) => {
+                            let found = self.text[i..].chars().next().unwrap_or(' ');
+                            self.pos = i;
+                            self.skip_to_next_line();
+                            return Some(Err(CsvError::TextAfterQuote { line: start_line, found }));
+                        }
+                    }
+                }
+                b',' => {
+                    fields.push(std::mem::take(&mut field));
+                    i += 1;
+                }
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+                b'\n' => {
+                    fields.push(std::mem::take(&mut field));
+                    self.pos = i + 1;
+                    self.line += 1;
+                    return Some(Ok(Row { line: start_line, fields }));
+                }
+                _ => {
+                    let next = self.text[i..].find([',', '\n', '\r']).map_or(self.text.len(), |k| i + k);
+                    field.push_str(&self.text[i..next]);
+                    i = next;
+                    if bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n') {
+                        field.push('\r');
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A CSV field, quoted only when it must be.
+pub fn escape(field: &str) -> Cow<'_, str> {
+    if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ') {
+        Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(field)
+    }
+}
+
+/// One CSV line (with `\n`).
+pub fn line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut out = fields.iter().map(|f| escape(f.as_ref()).into_owned()).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<Result<Vec<String>, CsvError>> {
+        Reader::new(text).map(|r| r.map(|row| row.fields)).collect()
+    }
+
+    #[test]
+    fn reads_quotes_newlines_and_crlf() {
+        let text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"multi\nline\"\r\n1,,3";
+        let r = rows(text);
+        assert_eq!(r[0], Ok(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(r[1], Ok(vec!["x, y".into(), "say \"hi\"".into(), "multi\nline".into()]));
+        assert_eq!(r[2], Ok(vec!["1".into(), "".into(), "3".into()]));
+        let lines: Vec<usize> = Reader::new(text).map(|r| r.unwrap().line).collect();
+        assert_eq!(lines, [1, 2, 4]);
+    }
+
+    #[test]
+    fn reports_malformed_rows_and_goes_on() {
+        let r = rows("a,\"b\"x,c\nok,1\n\"open");
+        assert_eq!(r[0], Err(CsvError::TextAfterQuote { line: 1, found: 'x' }));
+        assert_eq!(r[1], Ok(vec!["ok".into(), "1".into()]));
+        assert_eq!(r[2], Err(CsvError::UnclosedQuote { line: 3 }));
+    }
+
+    #[test]
+    fn write_then_read_round_trips() {
+        let fields = ["plain", "with,comma", "with \"quote\"", "two\nlines", ""];
+        let text = line(&fields);
+        assert_eq!(rows(&text)[0], Ok(fields.iter().map(|s| s.to_string()).collect()));
+    }
+}

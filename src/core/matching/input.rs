@@ -1,0 +1,335 @@
+//! Tables in, records out: CRM exports with Salesforce API field names and network
+//! tables, read into normalised records. Bad rows are skipped with their reason
+//! counted (and the first few reported with line numbers), never a panic.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::record::{CompanyInput, CompanyRecord, CrmKind, PersonInput, PersonRecord};
+use crate::core::csv::Reader;
+use crate::core::sf::SalesforceId;
+
+/// Longest field accepted; longer ones are not real data.
+pub const MAX_FIELD_LEN: usize = 1_000;
+/// How many skipped rows are reported individually.
+const MAX_REPORTED: usize = 20;
+
+/// A file that cannot be read as a table at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("{file}: the file is empty (a header row is required)")]
+    Empty { file: String },
+    #[error("{file}: the header has no {column:?} column")]
+    MissingColumn { file: String, column: &'static str },
+    #[error("{file}: the header row is malformed: {reason}")]
+    BadHeader { file: String, reason: String },
+}
+
+/// Records read from one file, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Loaded<R> {
+    pub records: Vec<R>,
+    /// Reason → rows skipped for it.
+    pub skipped: BTreeMap<String, usize>,
+    /// The first skipped rows, as "line N: reason".
+    pub reported: Vec<String>,
+}
+
+impl<R> Loaded<R> {
+    fn skip(&mut self, line: usize, reason: impl Into<String>) {
+        let reason = reason.into();
+        if self.reported.len() < MAX_REPORTED {
+            self.reported.push(format!("line {line}: {reason}"));
+        }
+        let key = reason.split(':').next().unwrap_or_default().to_string();
+        *self.skipped.entry(key).or_default() += 1;
+    }
+
+    /// Total rows skipped.
+    pub fn skipped_total(&self) -> usize {
+        self.skipped.values().sum()
+    }
+}
+
+/// A CRM export split by object: Leads and Contacts, and Accounts.
+#[derive(Debug, Default)]
+pub struct CrmTables {
+    pub people: Loaded<PersonRecord>,
+    pub accounts: Loaded<CompanyRecord>,
+}
+
+/// A network table: profiles, or company pages.
+#[derive(Debug, Default)]
+pub struct NetworkTables {
+    pub people: Loaded<PersonRecord>,
+    pub companies: Loaded<CompanyRecord>,
+}
+
+struct Header {
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    fn parse<'t>(file: &str, text: &'t str) -> Result<(Self, Reader<'t>), InputError> {
+        let mut reader = Reader::new(text);
+        let row = match reader.next() {
+            None => return Err(InputError::Empty { file: file.into() }),
+            Some(Err(e)) => return Err(InputError::BadHeader { file: file.into(), reason: e.to_string() }),
+            Some(Ok(row)) => row,
+        };
+        let index = row.fields.iter().enumerate().map(|(i, name)| (name.trim().to_ascii_lowercase(), i)).collect();
+        Ok((Self { index }, reader))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.index.contains_key(&name.to_ascii_lowercase())
+    }
+
+    /// The value of the first of `names` present, or "".
+    fn get<'r>(&self, fields: &'r [String], names: &[&str]) -> &'r str {
+        names
+            .iter()
+            .filter_map(|n| self.index.get(&n.to_ascii_lowercase()))
+            .filter_map(|&i| fields.get(i))
+            .map(|s| s.as_str())
+            .find(|s| !s.trim().is_empty())
+            .unwrap_or("")
+    }
+}
+
+fn too_long(fields: &[String]) -> bool {
+    fields.iter().any(|f| f.len() > MAX_FIELD_LEN)
+}
+
+/// Reads a CRM export (header of Salesforce API names). The object comes from each Id's
+/// key prefix (00Q Lead, 003 Contact, 001 Account); a converted Lead folds onto its
+/// `ConvertedContactId`.
+pub fn read_crm(file: &str, text: &str) -> Result<CrmTables, InputError> {
+    let (h, reader) = Header::parse(file, text)?;
+    if !h.has("Id") {
+        return Err(InputError::MissingColumn { file: file.into(), column: "Id" });
+    }
+    let mut out = CrmTables::default();
+    let mut converted: Vec<(usize, SalesforceId)> = Vec::new();
+    for row in reader {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                out.people.skip(0, format!("malformed CSV: {e}"));
+                continue;
+            }
+        };
+        let f = &row.fields;
+        if f.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        if too_long(f) {
+            out.people.skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"));
+            continue;
+        }
+        let raw_id = h.get(f, &["Id"]);
+        let id = match SalesforceId::parse(raw_id) {
+            Ok(id) => id,
+            Err(e) => {
+                out.people.skip(row.line, format!("invalid Salesforce id: {raw_id:?}: {e}"));
+                continue;
+            }
+        };
+        match CrmKind::of(&id) {
+            Some(CrmKind::Account) => {
+                let input = CompanyInput {
+                    name: h.get(f, &["Name"]),
+                    website: h.get(f, &["Website"]),
+                    phone: h.get(f, &["Phone"]),
+                    street: h.get(f, &["BillingStreet", "ShippingStreet"]),
+                    city: h.get(f, &["BillingCity", "ShippingCity"]),
+                    state: h.get(f, &["BillingState", "ShippingState"]),
+                    postal_code: h.get(f, &["BillingPostalCode", "ShippingPostalCode"]),
+                    country: h.get(f, &["BillingCountry", "ShippingCountry"]),
+                    location_text: "",
+                };
+                if input.name.trim().is_empty() {
+                    out.accounts.skip(row.line, "account without a name");
+                    continue;
+                }
+                out.accounts.records.push(CompanyRecord::new(id.to_string(), &input));
+            }
+            Some(kind) => {
+                let input = PersonInput {
+                    first_name: h.get(f, &["FirstName"]),
+                    last_name: h.get(f, &["LastName"]),
+                    full_name: h.get(f, &["Name"]),
+                    email: h.get(f, &["Email"]),
+                    phones: [h.get(f, &["Phone"]), h.get(f, &["MobilePhone"])],
+                    company: h.get(f, &["Company", "Account.Name"]),
+                    street: h.get(f, &["Street", "MailingStreet"]),
+                    city: h.get(f, &["City", "MailingCity"]),
+                    state: h.get(f, &["State", "MailingState"]),
+                    postal_code: h.get(f, &["PostalCode", "MailingPostalCode"]),
+                    country: h.get(f, &["Country", "MailingCountry"]),
+                    location_text: "",
+                };
+                let record = PersonRecord::new(id.to_string(), Some(kind), &input);
+                if record.name.last.is_empty() && record.name.first.is_empty() {
+                    out.people.skip(row.line, "person without a name");
+                    continue;
+                }
+                if kind == CrmKind::Lead {
+                    if let Ok(contact) = SalesforceId::parse(h.get(f, &["ConvertedContactId"])) {
+                        converted.push((out.people.records.len(), contact));
+                    }
+                }
+                out.people.records.push(record);
+            }
+            None => out.people.skip(row.line, format!("not a Lead, Contact or Account id: {id}")),
+        }
+    }
+    fold_converted_leads(&mut out.people, converted);
+    Ok(out)
+}
+
+/// A converted Lead is the same person as its contact: dropped when the contact is in
+/// the table, otherwise matched under the contact's id.
+fn fold_converted_leads(people: &mut Loaded<PersonRecord>, converted: Vec<(usize, SalesforceId)>) {
+    if converted.is_empty() {
+        return;
+    }
+    let present: HashSet<String> = people.records.iter().filter(|r| r.kind == Some(CrmKind::Contact)).map(|r| r.id.clone()).collect();
+    let mut drop = HashSet::new();
+    for (i, contact) in converted {
+        if present.contains(contact.as_str()) {
+            drop.insert(i);
+        } else {
+            people.records[i].id = contact.to_string();
+            people.records[i].kind = Some(CrmKind::Contact);
+        }
+    }
+    let folded = drop.len();
+    let mut i = 0;
+    people.records.retain(|_| {
+        i += 1;
+        !drop.contains(&(i - 1))
+    });
+    if folded > 0 {
+        *people.skipped.entry("converted lead folded onto its contact".into()).or_default() += folded;
+    }
+}
+
+/// Reads a network table: people (`first_name`/`last_name` columns) or companies.
+pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError> {
+    let (h, reader) = Header::parse(file, text)?;
+    if !h.has("id") {
+        return Err(InputError::MissingColumn { file: file.into(), column: "id" });
+    }
+    let people = h.has("first_name") || h.has("last_name") || h.has("full_name");
+    let mut out = NetworkTables::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    for row in reader {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                out.people.skip(0, format!("malformed CSV: {e}"));
+                continue;
+            }
+        };
+        let f = &row.fields;
+        if f.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        let id = h.get(f, &["id"]).trim().to_string();
+        let problem = if too_long(f) {
+            Some(format!("field longer than {MAX_FIELD_LEN} characters"))
+        } else if id.is_empty() {
+            Some("row without an id".to_string())
+        } else if !seen.insert(id.clone()) {
+            Some(format!("duplicate id: {id}"))
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            if people { out.people.skip(row.line, reason) } else { out.companies.skip(row.line, reason) }
+            continue;
+        }
+        if people {
+            let input = PersonInput {
+                first_name: h.get(f, &["first_name"]),
+                last_name: h.get(f, &["last_name"]),
+                full_name: h.get(f, &["full_name", "name"]),
+                email: h.get(f, &["email"]),
+                phones: [h.get(f, &["phone"]), ""],
+                company: h.get(f, &["company"]),
+                street: h.get(f, &["street"]),
+                city: h.get(f, &["city"]),
+                state: h.get(f, &["state"]),
+                postal_code: h.get(f, &["postal_code"]),
+                country: h.get(f, &["country"]),
+                location_text: h.get(f, &["location"]),
+            };
+            let record = PersonRecord::new(id, None, &input);
+            if record.name.is_empty() {
+                out.people.skip(row.line, "profile without a name");
+                continue;
+            }
+            out.people.records.push(record);
+        } else {
+            let input = CompanyInput {
+                name: h.get(f, &["name"]),
+                website: h.get(f, &["website"]),
+                phone: h.get(f, &["phone"]),
+                street: h.get(f, &["street"]),
+                city: h.get(f, &["city"]),
+                state: h.get(f, &["state"]),
+                postal_code: h.get(f, &["postal_code"]),
+                country: h.get(f, &["country"]),
+                location_text: h.get(f, &["location"]),
+            };
+            if input.name.trim().is_empty() {
+                out.companies.skip(row.line, "company without a name");
+                continue;
+            }
+            out.companies.records.push(CompanyRecord::new(id, &input));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_crm_splits_objects_and_skips_bad_rows() {
+        let text = "Id,FirstName,LastName,Email,Name,Website,ConvertedContactId,Unknown\n\
+            0037e00001WZ30q,Ada,Lovelace,ada@acme.com,,,,x\n\
+            00Qg5000008th4X,Ada,Lovelace,ada@acme.com,,,0037e00001WZ30qAAD,\n\
+            0015Y00002ZbgP3,,,,Acme Inc,acme.com,,\n\
+            nope,Bad,Id,,,,,\n\
+            0037e00001WZ30r,,,,,,,\n\
+            ,,,,,,,\n";
+        let t = read_crm("CRM.csv", text).unwrap();
+        assert_eq!(t.people.records.len(), 1, "the converted lead folds onto its contact");
+        assert_eq!(t.people.records[0].id, "0037e00001WZ30qAAD");
+        assert_eq!(t.accounts.records.len(), 1);
+        assert_eq!(t.people.skipped.get("invalid Salesforce id"), Some(&1));
+        assert_eq!(t.people.skipped.get("person without a name"), Some(&1));
+        assert!(t.people.reported.iter().any(|r| r.starts_with("line 5: invalid Salesforce id")), "{:?}", t.people.reported);
+    }
+
+    #[test]
+    fn read_crm_requires_id_and_rejects_absurd_lengths() {
+        assert_eq!(read_crm("CRM.csv", "Name\nx\n").unwrap_err(), InputError::MissingColumn { file: "CRM.csv".into(), column: "Id" });
+        assert!(matches!(read_crm("CRM.csv", ""), Err(InputError::Empty { .. })));
+        let long = "x".repeat(MAX_FIELD_LEN + 1);
+        let t = read_crm("CRM.csv", &format!("Id,LastName\n0037e00001WZ30q,{long}\n")).unwrap();
+        assert_eq!(t.people.skipped_total(), 1);
+    }
+
+    #[test]
+    fn read_network_people_and_companies() {
+        let t = read_network("N.csv", "id,first_name,last_name,location\np1,Ada,Lovelace,\"London, England, United Kingdom\"\np1,Dup,Dup,\n,No,Id,\n").unwrap();
+        assert_eq!(t.people.records.len(), 1);
+        assert_eq!(t.people.records[0].location.country, "gb");
+        assert_eq!(t.people.skipped_total(), 2);
+        let t = read_network("N.csv", "id,name,website\nc1,Acme GmbH,https://acme.de\n").unwrap();
+        assert_eq!(t.companies.records[0].domain, "acme.de");
+    }
+}
