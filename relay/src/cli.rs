@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
@@ -22,6 +24,35 @@ enum Command {
         /// Address to listen on (overrides CRMSYNC_LISTEN; port 0 picks a free port).
         #[arg(long)]
         listen: Option<String>,
+    },
+    /// Link a CRM export to network profiles or companies and write one-to-one matches.
+    Match {
+        /// CRM export: header of Salesforce API field names (Lead, Contact and/or Account).
+        #[arg(long)]
+        crm: PathBuf,
+        /// Network people (id, first_name, last_name, …) or companies (id, name, website, …).
+        #[arg(long)]
+        network: PathBuf,
+        /// Where to write crm_id,network_id,probability,match_weight,method.
+        #[arg(long)]
+        out: PathBuf,
+        /// Manual decisions: crm_id,network_id,decision (match, not_match, unmatch), in order.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Add an explanation column (each comparison's level and weight).
+        #[arg(long)]
+        explain: bool,
+        /// Lowest match probability written.
+        #[arg(long, default_value_t = crmsync::core::matching::DEFAULT_THRESHOLD)]
+        threshold: f64,
+    },
+    /// Convert the network's Connections.csv export to NETWORK.csv form.
+    ImportNetwork {
+        /// The export file.
+        file: PathBuf,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -59,6 +90,10 @@ fn log_level() -> tracing::Level {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => serve(listen).await,
+        Command::Match { crm, network, out, decisions, explain, threshold } => {
+            crate::commands::match_files::run(&crate::commands::match_files::MatchArgs { crm, network, out, decisions, explain, threshold })
+        }
+        Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
     }
 }
 

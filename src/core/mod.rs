@@ -6,6 +6,7 @@ pub mod badge;
 pub mod csv;
 pub mod normalize;
 pub mod matching;
+pub mod network_export;
 pub mod pages;
 pub mod rng;
 pub mod sf;

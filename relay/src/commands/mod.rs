@@ -1,0 +1,4 @@
+//! Offline commands of the `crmsync` binary: file in, file out, no server.
+
+pub mod import_network;
+pub mod match_files;
