@@ -45,6 +45,9 @@ enum Command {
         /// Lowest match probability written.
         #[arg(long, default_value_t = crmsync::core::matching::DEFAULT_THRESHOLD)]
         threshold: f64,
+        /// Also write every candidate pair and its weight to this file.
+        #[arg(long)]
+        candidates: Option<PathBuf>,
     },
     /// Convert the network's Connections.csv export to NETWORK.csv form.
     ImportNetwork {
@@ -90,8 +93,8 @@ fn log_level() -> tracing::Level {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => serve(listen).await,
-        Command::Match { crm, network, out, decisions, explain, threshold } => {
-            crate::commands::match_files::run(&crate::commands::match_files::MatchArgs { crm, network, out, decisions, explain, threshold })
+        Command::Match { crm, network, out, decisions, explain, threshold, candidates } => {
+            crate::commands::match_files::run(&crate::commands::match_files::MatchArgs { crm, network, out, decisions, explain, threshold, candidates })
         }
         Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
     }

@@ -21,6 +21,8 @@ pub struct MatchArgs {
     pub decisions: Option<PathBuf>,
     pub explain: bool,
     pub threshold: f64,
+    /// Also write every candidate pair with its weight (for blocking recall and tuning).
+    pub candidates: Option<PathBuf>,
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
@@ -53,9 +55,13 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
         &["crm_id", "network_id", "probability", "match_weight", "method"]
     };
     out.extend_from_slice(csv::line(header).as_bytes());
+    let mut candidates = args.candidates.as_ref().map(|_| csv::line(&["crm_id", "network_id", "match_weight"]).into_bytes());
     let mut total = 0;
-    total += link_and_write("people", &crm.people.records, &network.people.records, &decisions, &options, &mut out);
-    total += link_and_write("companies", &crm.accounts.records, &network.companies.records, &decisions, &options, &mut out);
+    total += link_and_write("people", &crm.people.records, &network.people.records, &decisions, &options, &mut out, candidates.as_mut());
+    total += link_and_write("companies", &crm.accounts.records, &network.companies.records, &decisions, &options, &mut out, candidates.as_mut());
+    if let (Some(path), Some(bytes)) = (&args.candidates, candidates) {
+        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let mut file = std::fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     file.write_all(&out).with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
@@ -80,7 +86,15 @@ fn report_loaded<R>(what: &str, loaded: &Loaded<R>) {
     }
 }
 
-fn link_and_write<R: Linkable>(what: &str, crm: &[R], network: &[R], decisions: &Decisions, options: &LinkOptions, out: &mut Vec<u8>) -> usize {
+fn link_and_write<R: Linkable>(
+    what: &str,
+    crm: &[R],
+    network: &[R],
+    decisions: &Decisions,
+    options: &LinkOptions,
+    out: &mut Vec<u8>,
+    candidates: Option<&mut Vec<u8>>,
+) -> usize {
     if crm.is_empty() || network.is_empty() {
         return 0;
     }
@@ -96,8 +110,19 @@ fn link_and_write<R: Linkable>(what: &str, crm: &[R], network: &[R], decisions: 
         started.elapsed().as_secs_f64(),
         linkage.params.prior
     );
+    for (rule, pairs) in &linkage.pairs_per_rule {
+        eprintln!("  blocking rule {rule:?}: {pairs} pairs");
+    }
+    if linkage.skipped_blocks > 0 {
+        eprintln!("  {} blocks skipped as too common", linkage.skipped_blocks);
+    }
     for l in &linkage.links {
         out.extend_from_slice(row(l, crm, network).as_bytes());
+    }
+    if let Some(buf) = candidates {
+        for &(i, j, w) in &linkage.scored {
+            buf.extend_from_slice(csv::line(&[crm[i as usize].id(), network[j as usize].id(), &format!("{w:.3}")]).as_bytes());
+        }
     }
     linkage.links.len()
 }

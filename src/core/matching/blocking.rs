@@ -44,9 +44,15 @@ fn initial(s: &str) -> &str {
     s.get(..1).unwrap_or("")
 }
 
-/// Person rules: e-mail, phone, sound of the surname with the first initial, first
-/// name with city, postal code with the surname initial.
-pub static PERSON_RULES: [BlockingRule<PersonRecord>; 5] = [
+/// The house number: the first token of a street line when it starts with a digit.
+fn house_number(street: &str) -> Option<&str> {
+    street.split(' ').next().filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Person rules: e-mail, phone, sound of the surname with the first initial, the
+/// sounds of both names in either order (catches swapped names), first name with
+/// city, postal code with the surname initial, house number with postal code.
+pub static PERSON_RULES: [BlockingRule<PersonRecord>; 7] = [
     BlockingRule { name: "email", keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))) },
     BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(1, &[p]))) },
     BlockingRule {
@@ -73,10 +79,29 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 5] = [
             }
         },
     },
+    BlockingRule {
+        name: "both name sounds, any order",
+        keys: |r, out| {
+            if !r.name.first.is_empty() && !r.name.last.is_empty() {
+                let (a, b) = (soundex(&r.name.first), soundex(&r.name.last));
+                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+                out.push(key_hash(5, &[&lo, &hi]));
+            }
+        },
+    },
+    BlockingRule {
+        name: "house number + postal code",
+        keys: |r, out| {
+            if let (Some(number), false) = (house_number(&r.street), r.postal.is_empty()) {
+                out.push(key_hash(6, &[number, &r.postal]));
+            }
+        },
+    },
 ];
 
-/// Company rules: name, domain, phone, first name word with city, postal code.
-pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 5] = [
+/// Company rules: name, domain, phone, first name word with city, postal code with
+/// name initial, house number with postal code.
+pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
     BlockingRule { name: "name", keys: |r, out| out.extend((!r.name.is_empty()).then(|| key_hash(0, &[&r.name]))) },
     BlockingRule { name: "domain", keys: |r, out| out.extend((!r.domain.is_empty()).then(|| key_hash(1, &[&r.domain]))) },
     BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(2, &[p]))) },
@@ -93,6 +118,14 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 5] = [
         keys: |r, out| {
             if !r.postal.is_empty() && !r.name.is_empty() {
                 out.push(key_hash(4, &[&r.postal, initial(&r.name)]));
+            }
+        },
+    },
+    BlockingRule {
+        name: "house number + postal code",
+        keys: |r, out| {
+            if let (Some(number), false) = (house_number(&r.street), r.postal.is_empty()) {
+                out.push(key_hash(6, &[number, &r.postal]));
             }
         },
     },

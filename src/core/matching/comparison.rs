@@ -34,18 +34,27 @@ fn both<'a>(a: &'a str, b: &'a str) -> Option<(&'a str, &'a str)> {
     (!a.is_empty() && !b.is_empty()).then_some((a, b))
 }
 
+/// True when one side's first and last names are the other's, swapped (a common entry
+/// error), allowing small typos.
+fn swapped(a: &PersonRecord, b: &PersonRecord) -> bool {
+    let close = |x: &str, y: &str| !x.is_empty() && !y.is_empty() && (x == y || jaro_winkler(x, y) >= 0.92);
+    close(&a.name.first, &b.name.last) && close(&a.name.last, &b.name.first)
+}
+
 fn first_name(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
     let (x, y) = both(&a.name.first, &b.name.first)?;
     Some(if x == y {
         0
-    } else if nickname_compatible(x, y) {
+    } else if swapped(a, b) {
         1
-    } else if jaro_winkler(x, y) >= 0.92 {
+    } else if nickname_compatible(x, y) {
         2
-    } else if (x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0] {
+    } else if jaro_winkler(x, y) >= 0.92 {
         3
-    } else {
+    } else if (x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0] {
         4
+    } else {
+        5
     })
 }
 
@@ -53,14 +62,16 @@ fn last_name(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
     let (x, y) = both(&a.name.last, &b.name.last)?;
     Some(if x == y {
         0
+    } else if swapped(a, b) {
+        1
     } else {
         let jw = jaro_winkler(x, y);
         if jw >= 0.92 || (x.contains(' ') || y.contains(' ')) && token_jaccard(x, y) > 0.0 {
-            1
-        } else if jw >= 0.8 {
             2
-        } else {
+        } else if jw >= 0.8 {
             3
+        } else {
+            4
         }
     })
 }
@@ -134,13 +145,26 @@ const STREET_LEVELS: &[LevelSpec] = &[lv("exact", 0.65, 0.0005), lv("similar", 0
 pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
     Comparison {
         name: "first_name",
-        levels: &[lv("exact", 0.55, 0.01), lv("nickname", 0.10, 0.002), lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.005), lv("initial", 0.08, 0.03), lv("else", 0.15, 0.953)],
+        levels: &[
+            lv("exact", 0.53, 0.01),
+            lv("swapped with last name", 0.02, 0.0001),
+            lv("nickname", 0.10, 0.002),
+            lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.005),
+            lv("initial", 0.08, 0.03),
+            lv("else", 0.15, 0.9529),
+        ],
         level: first_name,
         tf_value: Some(|r| &r.name.first),
     },
     Comparison {
         name: "last_name",
-        levels: &[lv("exact", 0.75, 0.001), lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.002), lv("somewhat similar (Jaro-Winkler ≥ 0.8)", 0.05, 0.02), lv("else", 0.08, 0.977)],
+        levels: &[
+            lv("exact", 0.73, 0.001),
+            lv("swapped with first name", 0.02, 0.0001),
+            lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.002),
+            lv("somewhat similar (Jaro-Winkler ≥ 0.8)", 0.05, 0.02),
+            lv("else", 0.08, 0.9769),
+        ],
         level: last_name,
         tf_value: Some(|r| &r.name.last),
     },
@@ -192,10 +216,11 @@ mod tests {
     fn first_name_levels_in_order() {
         let level = |a: &str, b: &str| first_name(&person(a, "x", ""), &person(b, "x", ""));
         assert_eq!(level("Robert", "robert"), Some(0));
-        assert_eq!(level("Bob", "Robert"), Some(1));
-        assert_eq!(level("Brandyn", "Brandynn"), Some(2));
-        assert_eq!(level("J", "John"), Some(3));
-        assert_eq!(level("Alice", "Mary"), Some(4));
+        assert_eq!(level("Bob", "Robert"), Some(2));
+        assert_eq!(level("Brandyn", "Brandynn"), Some(3));
+        assert_eq!(level("J", "John"), Some(4));
+        assert_eq!(level("Alice", "Mary"), Some(5));
+        assert_eq!(first_name(&person("Lachlan", "Beardon", ""), &person("Beardon", "Lachlan", "")), Some(1));
         assert_eq!(level("", "Mary"), None);
     }
 

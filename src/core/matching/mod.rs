@@ -196,6 +196,10 @@ fn train<R: Linkable>(specs: &'static [Comparison<R>], crm: &[R], network: &[R],
     let stride = rows.div_ceil(options.em_pairs.max(1)).max(1);
     let subset: Vec<u8> = level_rows.chunks_exact(width).step_by(stride).flatten().copied().collect();
     training::estimate_m_em(specs, &mut params, &subset, options.em_iterations);
+    // EM's prior is the match rate among candidate pairs; scores use the rate among all
+    // pairs, as the field weights already carry what blocking selected for.
+    let all_pairs = (crm.len() as f64 * network.len() as f64).max(1.0);
+    params.prior = (params.prior * rows as f64 / all_pairs).clamp(1e-12, 0.5);
     params
 }
 

@@ -19,7 +19,7 @@ pub struct ComparisonParams {
 pub struct Params {
     /// Format version of this structure.
     pub version: u32,
-    /// λ: the probability that a candidate pair (after blocking) is a match.
+    /// λ: the probability that two records drawn at random are a match.
     pub prior: f64,
     pub comparisons: Vec<ComparisonParams>,
 }
@@ -86,7 +86,7 @@ mod tests {
     fn weight_and_probability() {
         let p = Params::defaults(&PERSON_COMPARISONS);
         assert!(p.weight(1, 0) > 9.0, "exact surname is strong evidence");
-        assert!(p.weight(1, 3) < 0.0, "different surnames count against");
+        assert!(p.weight(1, 4) < 0.0, "different surnames count against");
         assert!((probability(0.0) - 0.5).abs() < 1e-12);
         assert!(probability(2000.0) == 1.0 && probability(-2000.0) == 0.0);
     }
