@@ -51,8 +51,9 @@ fn house_number(street: &str) -> Option<&str> {
 
 /// Person rules: e-mail, phone, sound of the surname with the first initial, the
 /// sounds of both names in either order (catches swapped names), first name with
-/// city, postal code with the surname initial, house number with postal code.
-pub static PERSON_RULES: [BlockingRule<PersonRecord>; 7] = [
+/// city, postal code with the surname initial, house number with postal code, surname
+/// with city, house number with the street's first word.
+pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
     BlockingRule { name: "email", keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))) },
     BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(1, &[p]))) },
     BlockingRule {
@@ -94,6 +95,23 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 7] = [
         keys: |r, out| {
             if let (Some(number), false) = (house_number(&r.street), r.postal.is_empty()) {
                 out.push(key_hash(6, &[number, &r.postal]));
+            }
+        },
+    },
+    BlockingRule {
+        name: "surname + city",
+        keys: |r, out| {
+            if !r.name.last.is_empty() && !r.location.city.is_empty() {
+                out.push(key_hash(7, &[&r.name.last, &r.location.city]));
+            }
+        },
+    },
+    BlockingRule {
+        name: "house number + street word",
+        keys: |r, out| {
+            let mut words = r.street.split(' ');
+            if let (Some(number), Some(word)) = (words.next().filter(|t| t.starts_with(|c: char| c.is_ascii_digit())), words.next()) {
+                out.push(key_hash(8, &[number, word]));
             }
         },
     },
