@@ -195,7 +195,8 @@ fn train<R: Linkable>(specs: &'static [Comparison<R>], crm: &[R], network: &[R],
     // EM on an evenly spread subset when there are more pairs than needed.
     let stride = rows.div_ceil(options.em_pairs.max(1)).max(1);
     let subset: Vec<u8> = level_rows.chunks_exact(width).step_by(stride).flatten().copied().collect();
-    training::estimate_m_em(specs, &mut params, &subset, options.em_iterations);
+    let max_prior = crm.len().min(network.len()) as f64 / rows.max(1) as f64;
+    training::estimate_m_em(specs, &mut params, &subset, options.em_iterations, max_prior);
     // EM's prior is the match rate among candidate pairs; scores use the rate among all
     // pairs, as the field weights already carry what blocking selected for.
     let all_pairs = (crm.len() as f64 * network.len() as f64).max(1.0);

@@ -40,7 +40,10 @@ pub fn estimate_u<R>(specs: &[Comparison<R>], params: &mut Params, crm: &[R], ne
 
 /// Re-estimates m and the prior by EM over the level vectors of candidate pairs
 /// (`level_rows` holds one row of `specs.len()` levels per pair); u stays fixed.
-pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows: &[u8], iterations: usize) {
+/// `max_prior` bounds the match rate among the pairs: with one match per record at
+/// most, it cannot exceed (smaller side) / (pairs), and without the bound EM can drift
+/// into calling every similar pair a match.
+pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows: &[u8], iterations: usize, max_prior: f64) {
     let width = specs.len();
     if width == 0 || level_rows.is_empty() {
         return;
@@ -52,7 +55,8 @@ pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows
     }
     let patterns: Vec<(&[u8], f64)> = patterns.into_iter().collect();
     let total: f64 = patterns.iter().map(|(_, n)| n).sum();
-    let mut prior = params.prior.clamp(1e-6, 0.5).max(0.01);
+    let max_prior = max_prior.clamp(1e-6, 1.0 - 1e-6);
+    let mut prior = params.prior.clamp(1e-6, 0.5).max(0.01).min(max_prior);
     for _ in 0..iterations {
         let mut m_counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
         let mut matched = 0.0;
@@ -72,7 +76,7 @@ pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows
                 }
             }
         }
-        prior = (matched / total).clamp(1e-6, 1.0 - 1e-6);
+        prior = (matched / total).clamp(1e-6, max_prior);
         for (c, counts) in m_counts.iter().enumerate() {
             let sum: f64 = counts.iter().sum();
             if sum > 1.0 {
@@ -114,8 +118,17 @@ mod tests {
             rows.extend_from_slice(if i < 100 { &[0u8, 0] } else { &[5u8, 4] });
         }
         let mut params = Params::defaults(specs);
-        estimate_m_em(specs, &mut params, &rows, 20);
+        estimate_m_em(specs, &mut params, &rows, 20, 1.0);
         assert!((params.prior - 0.1).abs() < 0.02, "{}", params.prior);
         assert!(params.comparisons[1].m[0] > 0.9);
+    }
+
+    #[test]
+    fn em_prior_respects_its_bound() {
+        let specs = &PERSON_COMPARISONS[..2];
+        let rows: Vec<u8> = std::iter::repeat([0u8, 0]).take(1000).flatten().collect();
+        let mut params = Params::defaults(specs);
+        estimate_m_em(specs, &mut params, &rows, 20, 0.05);
+        assert!(params.prior <= 0.05 + 1e-12, "{}", params.prior);
     }
 }
