@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `./build.sh bench`: measures and rewrites BENCHMARKS.md.
 #   --quick   skip the clean `./build.sh test` timing (keeps the last recorded figure)
+#             and the 1M × 1M matching run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 quick=false
@@ -53,6 +54,17 @@ CI's limit is 90 minutes.
 MD
 }
 
+# Matching benchmarks need splink 5 (for comparison) in a private virtualenv.
+venv=target/bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import splink, pandas' 2>/dev/null; then
+  echo "installing splink 5 and pandas into $venv (PyPI)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q splink==5.0.0 pandas >&2
+fi
+matching_work=$(mktemp -d)
+matching_section=$("$venv/bin/python" tests/bench/matching.py "$PWD/target/release/crmsync" "$matching_work" "${CRMSYNC_SHARED_DATA:-../shared/data}" $($quick && echo --skip-1m))
+rm -rf "$matching_work"
+
 section=$(clean_test_section)
 
 cat > BENCHMARKS.md <<MD
@@ -69,6 +81,10 @@ figure). Machine: $machine.
 | \`crmsync.js\` (wasm-bindgen glue) | $glue_raw B ($(kib "$glue_raw")) | $glue_gz B ($(kib "$glue_gz")) |
 
 Measured $today at $commit$dirty. The module holds the core, the Yew widget and the admin console.
+
+$matching_section
+
+Measured $today at $commit$dirty with \`./build.sh bench\`$($quick && echo ' --quick (1M run skipped)').
 
 $section
 MD

@@ -2,3 +2,4 @@
 
 mod connect;
 mod harness;
+mod match_cli;
