@@ -14,6 +14,15 @@ pub enum CsvError {
     TextAfterQuote { line: usize, found: char },
 }
 
+impl CsvError {
+    /// The line the malformed row starts on.
+    pub fn line(&self) -> usize {
+        match self {
+            Self::UnclosedQuote { line } | Self::TextAfterQuote { line, .. } => *line,
+        }
+    }
+}
+
 /// One parsed row and the line it started on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {

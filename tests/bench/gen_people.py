@@ -12,6 +12,8 @@ import random
 import sys
 from pathlib import Path
 
+from febrl import sf_id
+
 FIRST = ("james mary robert patricia john jennifer michael linda william elizabeth david barbara richard susan joseph jessica "
          "thomas sarah charles karen christopher nancy daniel lisa matthew betty anthony margaret mark sandra donald ashley "
          "steven kimberly paul emily andrew donna joshua michelle kenneth dorothy kevin carol brian amanda george melissa "
@@ -40,20 +42,8 @@ CITIES = [("Boston", "MA"), ("New York", "NY"), ("San Francisco", "CA"), ("Austi
           ("Denver", "CO"), ("Atlanta", "GA"), ("Miami", "FL"), ("Portland", "OR"), ("Phoenix", "AZ"), ("Dallas", "TX"),
           ("San Diego", "CA"), ("Nashville", "TN"), ("Columbus", "OH"), ("Detroit", "MI"), ("Minneapolis", "MN"),
           ("Raleigh", "NC"), ("Salt Lake City", "UT"), ("Pittsburgh", "PA")]
-TITLES = "CEO CTO VP Sales Account Executive Sales Manager Engineer Director Marketing Manager Analyst Consultant".split("  ")
-B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-SFX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def sf_id(prefix, n):
-    digits = ""
-    for _ in range(10):
-        digits = B62[n % 62] + digits
-        n //= 62
-    id15 = prefix + "5S" + digits
-    return id15 + "".join(SFX[sum(1 << i for i, c in enumerate(id15[k * 5:k * 5 + 5]) if "A" <= c <= "Z")] for k in range(3))
-
-
+TITLES = ["CEO", "CTO", "VP Sales", "Account Executive", "Sales Manager", "Engineer", "Director", "Marketing Manager",
+          "Analyst", "Consultant"]
 def typo(rng, s):
     if len(s) < 4:
         return s

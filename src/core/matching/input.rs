@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::record::{CompanyInput, CompanyRecord, CrmKind, PersonInput, PersonRecord};
-use crate::core::csv::Reader;
+use crate::core::csv::{CsvError, Reader, Row};
 use crate::core::sf::SalesforceId;
 
 /// Longest field accepted; longer ones are not real data.
@@ -96,6 +96,18 @@ impl Header {
     }
 }
 
+/// The row if it holds data: a malformed row is counted as skipped, a blank one ignored.
+fn data_row<R>(item: Result<Row, CsvError>, skips: &mut Loaded<R>) -> Option<Row> {
+    match item {
+        Err(e) => {
+            skips.skip(e.line(), format!("malformed CSV: {e}"));
+            None
+        }
+        Ok(row) if row.fields.iter().all(|v| v.trim().is_empty()) => None,
+        Ok(row) => Some(row),
+    }
+}
+
 fn too_long(fields: &[String]) -> bool {
     fields.iter().any(|f| f.len() > MAX_FIELD_LEN)
 }
@@ -110,18 +122,9 @@ pub fn read_crm(file: &str, text: &str) -> Result<CrmTables, InputError> {
     }
     let mut out = CrmTables::default();
     let mut converted: Vec<(usize, SalesforceId)> = Vec::new();
-    for row in reader {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                out.people.skip(0, format!("malformed CSV: {e}"));
-                continue;
-            }
-        };
+    for item in reader {
+        let Some(row) = data_row(item, &mut out.people) else { continue };
         let f = &row.fields;
-        if f.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
         if too_long(f) {
             out.people.skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"));
             continue;
@@ -223,18 +226,9 @@ pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError>
     let people = h.has("first_name") || h.has("last_name") || h.has("full_name");
     let mut out = NetworkTables::default();
     let mut seen: HashSet<String> = HashSet::new();
-    for row in reader {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                out.people.skip(0, format!("malformed CSV: {e}"));
-                continue;
-            }
-        };
+    for item in reader {
+        let Some(row) = data_row(item, &mut out.people) else { continue };
         let f = &row.fields;
-        if f.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
         let id = h.get(f, &["id"]).trim().to_string();
         let problem = if too_long(f) {
             Some(format!("field longer than {MAX_FIELD_LEN} characters"))
