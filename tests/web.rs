@@ -30,7 +30,9 @@ fn page_answer_is_a_plain_object() {
     let badge = get(&answer, "badge");
     assert!(get(&badge, "text").as_string().unwrap().contains("jürgen-müller"));
 
-    let answer = crmsync::wasm::page_answer("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view").unwrap();
+    let answer =
+        crmsync::wasm::page_answer("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view")
+            .unwrap();
     assert_eq!(get(&answer, "widget_fragment").as_string().unwrap(), "record=0037e00001WZ30qAAD&object=Contact");
 }
 

@@ -62,10 +62,7 @@ enum Command {
 /// Parses the command line, runs the command, and turns errors into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(log_level())
-        .init();
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(log_level()).init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -84,17 +81,22 @@ pub fn main() -> ExitCode {
 
 /// `CRMSYNC_LOG` = error|warn|info|debug|trace (default info).
 fn log_level() -> tracing::Level {
-    std::env::var("CRMSYNC_LOG")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(tracing::Level::INFO)
+    std::env::var("CRMSYNC_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(tracing::Level::INFO)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => serve(listen).await,
         Command::Match { crm, network, out, decisions, explain, threshold, candidates } => {
-            crate::commands::match_files::run(&crate::commands::match_files::MatchArgs { crm, network, out, decisions, explain, threshold, candidates })
+            crate::commands::match_files::run(&crate::commands::match_files::MatchArgs {
+                crm,
+                network,
+                out,
+                decisions,
+                explain,
+                threshold,
+                candidates,
+            })
         }
         Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
     }

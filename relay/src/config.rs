@@ -101,7 +101,11 @@ fn salesforce_settings(get: &impl Fn(&str) -> Option<String>) -> Result<Option<S
         (_, _, None) => return Err(ConfigError::IncompleteSalesforce { missing: "CRMSYNC_SALESFORCE_CLIENT_SECRET" }),
     };
     let login_url = checked_base_url(login_url.trim())?;
-    Ok(Some(SalesforceSettings { login_url, client_id: client_id.trim().into(), client_secret: client_secret.trim().into() }))
+    Ok(Some(SalesforceSettings {
+        login_url,
+        client_id: client_id.trim().into(),
+        client_secret: client_secret.trim().into(),
+    }))
 }
 
 /// Accepts `https://host[:port]` (any path dropped), or `http://` to loopback only.

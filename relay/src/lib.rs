@@ -63,11 +63,11 @@ impl Relay {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), LaunchError> {
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), LaunchError> {
         let app = router::routes(self.state);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(LaunchError::Serve)
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.map_err(LaunchError::Serve)
     }
 }

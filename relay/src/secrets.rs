@@ -24,7 +24,9 @@ pub enum SecretError {
     #[error("cannot use the key file {path}: {source}")]
     KeyFile { path: String, source: std::io::Error },
     /// Stored ciphertext does not open with this key: the key changed or the row is corrupt.
-    #[error("a stored secret cannot be decrypted with the current key (was CRMSYNC_SECRET_KEY changed?); reconnect the org")]
+    #[error(
+        "a stored secret cannot be decrypted with the current key (was CRMSYNC_SECRET_KEY changed?); reconnect the org"
+    )]
     Undecryptable,
 }
 
@@ -83,10 +85,8 @@ impl SecretBox {
             return Err(SecretError::Undecryptable);
         }
         let (nonce, ciphertext) = raw.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), ciphertext)
-            .map_err(|_| SecretError::Undecryptable)?;
+        let plain =
+            self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| SecretError::Undecryptable)?;
         String::from_utf8(plain).map(Secret).map_err(|_| SecretError::Undecryptable)
     }
 }

@@ -17,9 +17,7 @@ pub fn make_id(prefix: &str, seq: u64) -> String {
         n /= 62;
     }
     let id15 = format!("{prefix}{POD}{}", String::from_utf8_lossy(&digits));
-    SalesforceId::parse(&id15)
-        .map(|id| id.as_str().to_string())
-        .unwrap_or(id15)
+    SalesforceId::parse(&id15).map(|id| id.as_str().to_string()).unwrap_or(id15)
 }
 
 #[cfg(test)]

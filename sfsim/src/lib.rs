@@ -94,7 +94,11 @@ impl RunningSim {
         );
         out.push_str(&format!("# sfsim: org {} ({}) at {}\n", org.name, org.org_id, self.sim.base_url));
         for user in &org.users {
-            let note = if user.id == org.integration_user_id { " (integration user: client credentials run as this user)" } else { "" };
+            let note = if user.id == org.integration_user_id {
+                " (integration user: client credentials run as this user)"
+            } else {
+                ""
+            };
             out.push_str(&format!("# user {} {} <{}>{note}\n", user.id, user.username, user.email));
         }
         out
@@ -107,10 +111,7 @@ impl RunningSim {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
     pub async fn serve_until_signal(self) -> Result<(), SimError> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(SimError::Serve)
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await.map_err(SimError::Serve)
     }
 }
 

@@ -7,7 +7,8 @@ use crate::ids::make_id;
 use crmsync::core::rng::SeededRng;
 
 const FIRST_NAMES: &[&str] = &["Ava", "Noah", "Mia", "Liam", "Zoe", "Omar", "Ines", "Kenji", "Priya", "Lars"];
-const LAST_NAMES: &[&str] = &["Fischer", "Okafor", "Novak", "Santos", "Larsen", "Tanaka", "Dubois", "Khan", "Rossi", "Meyer"];
+const LAST_NAMES: &[&str] =
+    &["Fischer", "Okafor", "Novak", "Santos", "Larsen", "Tanaka", "Dubois", "Khan", "Rossi", "Meyer"];
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const HEX: &[u8] = b"0123456789ABCDEF";
 

@@ -26,7 +26,11 @@ pub fn rest_error(status: StatusCode, code: &str, message: &str) -> Response {
 /// A failure of the simulator itself: 500 with Salesforce's generic error, logged here.
 pub fn internal_error(e: SimError) -> Response {
     tracing::error!(error = %e, "sfsim internal error");
-    rest_error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: sfsim")
+    rest_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "UNKNOWN_EXCEPTION",
+        "An unexpected error occurred. Please include this ErrorId if you contact support: sfsim",
+    )
 }
 
 /// The authenticated caller of a REST request.

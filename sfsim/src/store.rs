@@ -34,17 +34,13 @@ fn store_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> SimError {
 impl SimStore {
     /// Opens or creates `<dir>/sfsim.sqlite`.
     pub async fn open(dir: &Path) -> Result<Self, SimError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| SimError::DataDir { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| SimError::DataDir { path: dir.display().to_string(), source })?;
         let options = SqliteConnectOptions::new()
             .filename(dir.join("sfsim.sqlite"))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(store_err("open"))?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(store_err("open"))?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await.map_err(store_err("create schema"))?;
         Ok(Self { pool })
     }
@@ -70,7 +66,13 @@ impl SimStore {
     }
 
     /// Records a session token issued to `user_id`.
-    pub async fn insert_session(&self, token: &str, user_id: &str, client_id: &str, issued_at_ms: i64) -> Result<(), SimError> {
+    pub async fn insert_session(
+        &self,
+        token: &str,
+        user_id: &str,
+        client_id: &str,
+        issued_at_ms: i64,
+    ) -> Result<(), SimError> {
         sqlx::query("INSERT INTO sessions (access_token, user_id, client_id, issued_at_ms) VALUES (?, ?, ?, ?)")
             .bind(token)
             .bind(user_id)

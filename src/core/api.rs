@@ -69,10 +69,9 @@ impl PageAnswer {
     pub fn for_url(url: &str) -> Self {
         let page = Page::classify(url);
         let widget_fragment = match &page {
-            Page::SalesforceRecord(record) => Some(
-                WidgetLaunch { record_id: record.record_id.clone(), object: record.object.clone() }
-                    .to_fragment(),
-            ),
+            Page::SalesforceRecord(record) => {
+                Some(WidgetLaunch { record_id: record.record_id.clone(), object: record.object.clone() }.to_fragment())
+            }
             _ => None,
         };
         let badge = match &page {
@@ -112,10 +111,7 @@ pub struct ApiUsage {
 impl ApiUsage {
     /// Parses `api-usage=75/15000` (possibly followed by `;per-app-api-usage=…`).
     pub fn from_limit_info(header: &str) -> Option<Self> {
-        let item = header
-            .split(';')
-            .map(str::trim)
-            .find_map(|part| part.strip_prefix("api-usage="))?;
+        let item = header.split(';').map(str::trim).find_map(|part| part.strip_prefix("api-usage="))?;
         let (used, max) = item.split_once('/')?;
         Some(Self { used: used.trim().parse().ok()?, max: max.trim().parse().ok()? })
     }
@@ -148,7 +144,8 @@ mod tests {
 
     #[test]
     fn page_answer_for_record_page_has_fragment_only() {
-        let answer = PageAnswer::for_url("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view");
+        let answer =
+            PageAnswer::for_url("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view");
         assert_eq!(answer.widget_fragment.as_deref(), Some("record=0037e00001WZ30qAAD&object=Contact"));
         assert!(answer.badge.is_none());
     }

@@ -4,9 +4,9 @@
 pub mod api;
 pub mod badge;
 pub mod csv;
-pub mod normalize;
 pub mod matching;
 pub mod network_export;
+pub mod normalize;
 pub mod pages;
 pub mod rng;
 pub mod sf;

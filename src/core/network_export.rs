@@ -8,7 +8,20 @@ use crate::core::pages::{NetworkPage, Page};
 
 /// The NETWORK.csv people columns, in order.
 pub const NETWORK_PEOPLE_COLUMNS: [&str; 14] = [
-    "id", "first_name", "last_name", "headline", "title", "company", "location", "email", "phone", "street", "city", "state", "postal_code", "country",
+    "id",
+    "first_name",
+    "last_name",
+    "headline",
+    "title",
+    "company",
+    "location",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "country",
 ];
 
 /// Why an export cannot be read.
@@ -28,7 +41,10 @@ pub fn connections_to_network(text: &str) -> Result<(Vec<NetworkRow>, usize), Ex
     let header = loop {
         match reader.next() {
             None => return Err(ExportError::NoHeader),
-            Some(Ok(row)) if row.fields.iter().any(|f| f.trim() == "First Name") && row.fields.iter().any(|f| f.trim() == "Last Name") => {
+            Some(Ok(row))
+                if row.fields.iter().any(|f| f.trim() == "First Name")
+                    && row.fields.iter().any(|f| f.trim() == "Last Name") =>
+            {
                 break row.fields;
             }
             Some(_) => {}
@@ -44,7 +60,8 @@ pub fn connections_to_network(text: &str) -> Result<(Vec<NetworkRow>, usize), Ex
             skipped += 1;
             continue;
         };
-        let get = |c: Option<usize>| c.and_then(|i| row.fields.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
+        let get =
+            |c: Option<usize>| c.and_then(|i| row.fields.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
         let (first_name, last_name) = (get(first), get(last));
         if first_name.is_empty() && last_name.is_empty() {
             if row.fields.iter().any(|f| !f.trim().is_empty()) {

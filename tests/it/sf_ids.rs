@@ -7,10 +7,7 @@ const OBSERVED: &str = include_str!("../fixtures/record_ids_observed.txt");
 
 /// Rows of the fixture split on tabs, comments and blank lines skipped.
 fn rows() -> impl Iterator<Item = Vec<&'static str>> {
-    OBSERVED
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split('\t').collect())
+    OBSERVED.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect())
 }
 
 /// The observed real ids: `id18, key_prefix, id15`.

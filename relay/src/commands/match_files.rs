@@ -55,10 +55,27 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
         &["crm_id", "network_id", "probability", "match_weight", "method"]
     };
     out.extend_from_slice(csv::line(header).as_bytes());
-    let mut candidates = args.candidates.as_ref().map(|_| csv::line(&["crm_id", "network_id", "match_weight"]).into_bytes());
+    let mut candidates =
+        args.candidates.as_ref().map(|_| csv::line(&["crm_id", "network_id", "match_weight"]).into_bytes());
     let mut total = 0;
-    total += link_and_write("people", &crm.people.records, &network.people.records, &decisions, &options, &mut out, candidates.as_mut());
-    total += link_and_write("companies", &crm.accounts.records, &network.companies.records, &decisions, &options, &mut out, candidates.as_mut());
+    total += link_and_write(
+        "people",
+        &crm.people.records,
+        &network.people.records,
+        &decisions,
+        &options,
+        &mut out,
+        candidates.as_mut(),
+    );
+    total += link_and_write(
+        "companies",
+        &crm.accounts.records,
+        &network.companies.records,
+        &decisions,
+        &options,
+        &mut out,
+        candidates.as_mut(),
+    );
     if let (Some(path), Some(bytes)) = (&args.candidates, candidates) {
         std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -121,7 +138,9 @@ fn link_and_write<R: Linkable>(
     }
     if let Some(buf) = candidates {
         for &(i, j, w) in &linkage.scored {
-            buf.extend_from_slice(csv::line(&[crm[i as usize].id(), network[j as usize].id(), &format!("{w:.3}")]).as_bytes());
+            buf.extend_from_slice(
+                csv::line(&[crm[i as usize].id(), network[j as usize].id(), &format!("{w:.3}")]).as_bytes(),
+            );
         }
     }
     linkage.links.len()
@@ -162,12 +181,15 @@ fn read_decisions(path: &Path) -> anyhow::Result<Decisions> {
             continue;
         }
         let get = |i: usize| row.fields.get(i).map(|s| s.trim()).unwrap_or("");
-        let crm_id = SalesforceId::parse(get(c)).with_context(|| format!("{} line {}: crm_id {:?}", path.display(), row.line, get(c)))?;
+        let crm_id = SalesforceId::parse(get(c))
+            .with_context(|| format!("{} line {}: crm_id {:?}", path.display(), row.line, get(c)))?;
         let kind = match get(d).to_ascii_lowercase().replace('-', "_").as_str() {
             "match" | "manual" => DecisionKind::Match,
             "not_match" | "no_match" | "reject" => DecisionKind::NotMatch,
             "unmatch" => DecisionKind::Unmatch,
-            other => bail!("{} line {}: decision {other:?} is not match, not_match or unmatch", path.display(), row.line),
+            other => {
+                bail!("{} line {}: decision {other:?} is not match, not_match or unmatch", path.display(), row.line)
+            }
         };
         history.push(Decision { crm_id: crm_id.to_string(), network_id: get(n).to_string(), kind });
     }

@@ -13,9 +13,7 @@ use crate::state::AppState;
 /// The relay's status; a failure newer than the stored connection is shown over it.
 pub async fn get_status(State(state): State<Arc<AppState>>) -> Result<Json<RelayStatus>, ApiError> {
     let stored = state.store.connection().await?;
-    let failure = state
-        .failure()
-        .filter(|f| stored.as_ref().is_none_or(|c| f.at_ms >= c.connected_at_ms));
+    let failure = state.failure().filter(|f| stored.as_ref().is_none_or(|c| f.at_ms >= c.connected_at_ms));
     let connection = match (stored, failure) {
         (_, Some(f)) => ConnectionStatus::Failed { error: f.error, at: rfc3339_from_unix_ms(f.at_ms) },
         (Some(c), None) => ConnectionStatus::Connected {

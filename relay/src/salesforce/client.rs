@@ -55,7 +55,12 @@ pub fn check_secure(url: &str) -> Result<(), SalesforceError> {
 pub fn read_error(url: &str, status: u16, body: &[u8]) -> SalesforceError {
     if let Ok(items) = serde_json::from_slice::<Vec<RestErrorItem>>(body) {
         if let Some(first) = items.into_iter().next() {
-            return SalesforceError::Rest { status, code: first.error_code, message: first.message, fields: first.fields };
+            return SalesforceError::Rest {
+                status,
+                code: first.error_code,
+                message: first.message,
+                fields: first.fields,
+            };
         }
     }
     let snippet: String = String::from_utf8_lossy(body).chars().take(200).collect();
@@ -64,7 +69,11 @@ pub fn read_error(url: &str, status: u16, body: &[u8]) -> SalesforceError {
 
 impl SalesforceClient {
     /// Negotiates the API version with the org and returns a client that uses it.
-    pub async fn connect(http: reqwest::Client, instance_url: &str, access_token: Secret) -> Result<Self, SalesforceError> {
+    pub async fn connect(
+        http: reqwest::Client,
+        instance_url: &str,
+        access_token: Secret,
+    ) -> Result<Self, SalesforceError> {
         check_secure(instance_url)?;
         let mut client = Self {
             http,
@@ -101,7 +110,11 @@ impl SalesforceClient {
 
     /// `GET` an absolute URL or an instance-relative path, with the bearer token.
     async fn get_json<T: DeserializeOwned>(&self, path_or_url: &str) -> Result<T, SalesforceError> {
-        let url = if path_or_url.starts_with("http") { path_or_url.to_string() } else { format!("{}{path_or_url}", self.instance_url) };
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_string()
+        } else {
+            format!("{}{path_or_url}", self.instance_url)
+        };
         let transport = |source| SalesforceError::Transport { url: url.clone(), source };
         let response = self
             .http

@@ -60,9 +60,21 @@ mod tests {
 
     #[test]
     fn display_includes_code_message_fields_and_hint() {
-        let e = SalesforceError::Rest { status: 400, code: "REQUIRED_FIELD_MISSING".into(), message: "Required fields are missing: [Subject]".into(), fields: vec!["Subject".into()] };
-        assert_eq!(e.to_string(), "Salesforce answered 400 REQUIRED_FIELD_MISSING: Required fields are missing: [Subject] (fields: Subject)");
-        let e = SalesforceError::OAuth { status: 400, error: "invalid_client_id".into(), description: "client identifier invalid".into() };
+        let e = SalesforceError::Rest {
+            status: 400,
+            code: "REQUIRED_FIELD_MISSING".into(),
+            message: "Required fields are missing: [Subject]".into(),
+            fields: vec!["Subject".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "Salesforce answered 400 REQUIRED_FIELD_MISSING: Required fields are missing: [Subject] (fields: Subject)"
+        );
+        let e = SalesforceError::OAuth {
+            status: 400,
+            error: "invalid_client_id".into(),
+            description: "client identifier invalid".into(),
+        };
         assert!(e.to_string().contains("CRMSYNC_SALESFORCE_CLIENT_ID"));
     }
 }

@@ -60,7 +60,8 @@ impl TokenResponse {
             return Ok(());
         };
         let expected = B64.decode(signature).map_err(|_| SalesforceError::BadSignature)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes()).map_err(|_| SalesforceError::BadSignature)?;
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(client_secret.as_bytes()).map_err(|_| SalesforceError::BadSignature)?;
         mac.update(self.id.as_bytes());
         mac.update(issued_at.as_bytes());
         mac.verify_slice(&expected).map_err(|_| SalesforceError::BadSignature)
@@ -84,7 +85,10 @@ struct OAuthErrorBody {
 }
 
 /// Client-credentials grant against `<login_url>/services/oauth2/token`.
-pub async fn client_credentials(http: &reqwest::Client, settings: &SalesforceSettings) -> Result<TokenResponse, SalesforceError> {
+pub async fn client_credentials(
+    http: &reqwest::Client,
+    settings: &SalesforceSettings,
+) -> Result<TokenResponse, SalesforceError> {
     let url = format!("{}/services/oauth2/token", settings.login_url);
     let form = [
         ("grant_type", "client_credentials"),
@@ -94,15 +98,14 @@ pub async fn client_credentials(http: &reqwest::Client, settings: &SalesforceSet
     request_token(http, &url, &form, &settings.client_secret).await
 }
 
-async fn request_token(http: &reqwest::Client, url: &str, form: &[(&str, &str)], client_secret: &str) -> Result<TokenResponse, SalesforceError> {
+async fn request_token(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+    client_secret: &str,
+) -> Result<TokenResponse, SalesforceError> {
     let transport = |source| SalesforceError::Transport { url: url.to_string(), source };
-    let response = http
-        .post(url)
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .map_err(transport)?;
+    let response = http.post(url).header("accept", "application/json").form(form).send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(transport)?;
     if status != 200 {

@@ -14,11 +14,8 @@ pub struct Migration {
 }
 
 /// SQLite migrations, oldest first.
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "connection",
-    sql: include_str!("../../migrations/sqlite/0001_connection.sql"),
-}];
+pub const SQLITE: &[Migration] =
+    &[Migration { version: 1, name: "connection", sql: include_str!("../../migrations/sqlite/0001_connection.sql") }];
 
 /// Applies every migration in `migrations` newer than the database's version.
 pub async fn run_sqlite(pool: &Pool<Sqlite>, migrations: &[Migration]) -> Result<(), StoreError> {

@@ -24,7 +24,9 @@ pub enum StoreError {
     #[error("database migration {version} ({name}) failed: {source}")]
     Migration { version: i64, name: &'static str, source: sqlx::Error },
     /// `DATABASE_URL` names a backend this build does not have.
-    #[error("DATABASE_URL scheme {0:?} is not supported (use sqlite://PATH, or leave it unset for ./data/crmsync.sqlite)")]
+    #[error(
+        "DATABASE_URL scheme {0:?} is not supported (use sqlite://PATH, or leave it unset for ./data/crmsync.sqlite)"
+    )]
     UnsupportedScheme(String),
     /// Any other database failure, with the operation that hit it.
     #[error("database error while {context}: {source}")]

@@ -26,8 +26,8 @@ impl SqliteStore {
 
     /// Opens a `sqlite://…` URL and migrates it.
     pub async fn open_url(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|source| StoreError::Open { url: url.to_string(), source })?;
+        let options =
+            SqliteConnectOptions::from_str(url).map_err(|source| StoreError::Open { url: url.to_string(), source })?;
         Self::open_with(options, url).await
     }
 

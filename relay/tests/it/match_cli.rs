@@ -34,15 +34,20 @@ fn matches(path: &str) -> Vec<Vec<String>> {
 #[test]
 fn match_links_people_one_to_one_with_explanations() {
     let dir = temp_dir("match-cli");
-    let (crm, net, out) = (write(&dir, "crm.csv", CRM), write(&dir, "net.csv", NETWORK), dir.join("m.csv").display().to_string());
+    let (crm, net, out) =
+        (write(&dir, "crm.csv", CRM), write(&dir, "net.csv", NETWORK), dir.join("m.csv").display().to_string());
     let run = crmsync(&["match", "--crm", &crm, "--network", &net, "--out", &out, "--explain"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("crm_id,network_id,probability,match_weight,method,explanation\n"), "{text}");
-    let pairs: Vec<(String, String)> = text.lines().skip(1).map(|l| {
-        let f: Vec<&str> = l.split(',').collect();
-        (f[0].to_string(), f[1].to_string())
-    }).collect();
+    let pairs: Vec<(String, String)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect();
     assert!(pairs.contains(&("0037e00001WZ30qAAD".into(), "bob-okonkwo".into())), "{text}");
     assert!(pairs.contains(&("0037e00001WZ30rAAD".into(), "ingrid-svensson".into())), "{text}");
     assert!(pairs.contains(&("00Qg5000008th4XEAQ".into(), "priya-raman".into())), "{text}");
@@ -53,7 +58,8 @@ fn match_links_people_one_to_one_with_explanations() {
 #[test]
 fn match_decisions_override_the_model() {
     let dir = temp_dir("match-decisions");
-    let (crm, net, out) = (write(&dir, "crm.csv", CRM), write(&dir, "net.csv", NETWORK), dir.join("m.csv").display().to_string());
+    let (crm, net, out) =
+        (write(&dir, "crm.csv", CRM), write(&dir, "net.csv", NETWORK), dir.join("m.csv").display().to_string());
     let decisions = write(
         &dir,
         "d.csv",
@@ -75,7 +81,11 @@ fn match_bad_inputs_fail_clearly() {
     let out = dir.join("m.csv").display().to_string();
     let run = crmsync(&["match", "--crm", &no_id, "--network", &net, "--out", &out]);
     assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr).contains("no \"Id\" column"), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("no \"Id\" column"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let run = crmsync(&["match", "--crm", "/nonexistent.csv", "--network", &net, "--out", &out]);
     assert!(String::from_utf8_lossy(&run.stderr).contains("cannot read /nonexistent.csv"));
     let bad_decision = write(&dir, "d.csv", "crm_id,network_id,decision\n0037e00001WZ30q,x,maybe\n");

@@ -15,7 +15,9 @@ pub struct ConnectionPanelProps {
 pub fn connection_panel(props: &ConnectionPanelProps) -> Html {
     let body = match &props.status {
         Load::Loading => html! { <p>{ "Loading…" }</p> },
-        Load::Loaded(Err(message)) => html! { <p class="error" role="alert">{ format!("Cannot reach the relay: {message}") }</p> },
+        Load::Loaded(Err(message)) => {
+            html! { <p class="error" role="alert">{ format!("Cannot reach the relay: {message}") }</p> }
+        }
         Load::Loaded(Ok(status)) => status_view(status),
     };
     html! { <section class="panel" data-testid="connection">{ body }</section> }

@@ -45,7 +45,12 @@ mod tests {
 
     #[test]
     fn one_to_one_takes_best_and_respects_both_sides() {
-        let out = one_to_one(vec![pair(0, 0, 10.0, 0), pair(0, 1, 12.0, 0), pair(1, 1, 11.0, 0), pair(2, 2, 1.0, 0)], 5.0, 3, 3);
+        let out = one_to_one(
+            vec![pair(0, 0, 10.0, 0), pair(0, 1, 12.0, 0), pair(1, 1, 11.0, 0), pair(2, 2, 1.0, 0)],
+            5.0,
+            3,
+            3,
+        );
         assert_eq!(out.iter().map(|p| (p.crm, p.network)).collect::<Vec<_>>(), [(0, 1)]);
     }
 

@@ -54,7 +54,10 @@ fn house_number(street: &str) -> Option<&str> {
 /// city, postal code with the surname initial, house number with postal code, surname
 /// with city, house number with the street's first word.
 pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
-    BlockingRule { name: "email", keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))) },
+    BlockingRule {
+        name: "email",
+        keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))),
+    },
     BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(1, &[p]))) },
     BlockingRule {
         name: "surname sound + first initial",
@@ -110,7 +113,9 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         name: "house number + street word",
         keys: |r, out| {
             let mut words = r.street.split(' ');
-            if let (Some(number), Some(word)) = (words.next().filter(|t| t.starts_with(|c: char| c.is_ascii_digit())), words.next()) {
+            if let (Some(number), Some(word)) =
+                (words.next().filter(|t| t.starts_with(|c: char| c.is_ascii_digit())), words.next())
+            {
                 out.push(key_hash(8, &[number, word]));
             }
         },
@@ -121,12 +126,17 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
 /// name initial, house number with postal code.
 pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
     BlockingRule { name: "name", keys: |r, out| out.extend((!r.name.is_empty()).then(|| key_hash(0, &[&r.name]))) },
-    BlockingRule { name: "domain", keys: |r, out| out.extend((!r.domain.is_empty()).then(|| key_hash(1, &[&r.domain]))) },
+    BlockingRule {
+        name: "domain",
+        keys: |r, out| out.extend((!r.domain.is_empty()).then(|| key_hash(1, &[&r.domain]))),
+    },
     BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(2, &[p]))) },
     BlockingRule {
         name: "first name word + city",
         keys: |r, out| {
-            if let (Some(word), false) = (r.name.split(' ').next().filter(|w| !w.is_empty()), r.location.city.is_empty()) {
+            if let (Some(word), false) =
+                (r.name.split(' ').next().filter(|w| !w.is_empty()), r.location.city.is_empty())
+            {
                 out.push(key_hash(3, &[word, &r.location.city]));
             }
         },
@@ -205,7 +215,11 @@ mod tests {
     use crate::core::matching::record::PersonInput;
 
     fn person(first: &str, last: &str, email: &str) -> PersonRecord {
-        PersonRecord::new(String::new(), None, &PersonInput { first_name: first, last_name: last, email, ..Default::default() })
+        PersonRecord::new(
+            String::new(),
+            None,
+            &PersonInput { first_name: first, last_name: last, email, ..Default::default() },
+        )
     }
 
     #[test]

@@ -108,7 +108,13 @@ fn company_names(x: &str, y: &str) -> Option<usize> {
 
 fn city(a: &Location, b: &Location) -> Option<usize> {
     let (x, y) = both(&a.city, &b.city)?;
-    Some(if x == y { 0 } else if jaro_winkler(x, y) >= 0.9 { 1 } else { 2 })
+    Some(if x == y {
+        0
+    } else if jaro_winkler(x, y) >= 0.9 {
+        1
+    } else {
+        2
+    })
 }
 
 fn region_country(a: &Location, b: &Location) -> Option<usize> {
@@ -127,18 +133,34 @@ fn region_country(a: &Location, b: &Location) -> Option<usize> {
 
 fn postal(a: &str, b: &str) -> Option<usize> {
     let (x, y) = both(a, b)?;
-    Some(if x == y { 0 } else if x.len() >= 3 && y.len() >= 3 && x[..3] == y[..3] { 1 } else { 2 })
+    Some(if x == y {
+        0
+    } else if x.len() >= 3 && y.len() >= 3 && x[..3] == y[..3] {
+        1
+    } else {
+        2
+    })
 }
 
 fn street(a: &str, b: &str) -> Option<usize> {
     let (x, y) = both(a, b)?;
-    Some(if x == y { 0 } else if jaro_winkler(x, y) >= 0.88 || token_jaccard(x, y) >= 0.6 { 1 } else { 2 })
+    Some(if x == y {
+        0
+    } else if jaro_winkler(x, y) >= 0.88 || token_jaccard(x, y) >= 0.6 {
+        1
+    } else {
+        2
+    })
 }
 
-const PHONE_LEVELS: &[LevelSpec] = &[lv("exact", 0.85, 1e-6), lv("same last 7 digits", 0.05, 1e-4), lv("else", 0.10, 0.999899)];
-const CITY_LEVELS: &[LevelSpec] = &[lv("exact", 0.75, 0.02), lv("similar (Jaro-Winkler ≥ 0.9)", 0.10, 0.005), lv("else", 0.15, 0.975)];
-const REGION_LEVELS: &[LevelSpec] = &[lv("same region", 0.85, 0.15), lv("same country only", 0.10, 0.35), lv("else", 0.05, 0.5)];
-const POSTAL_LEVELS: &[LevelSpec] = &[lv("exact", 0.75, 0.002), lv("same first 3 characters", 0.10, 0.01), lv("else", 0.15, 0.988)];
+const PHONE_LEVELS: &[LevelSpec] =
+    &[lv("exact", 0.85, 1e-6), lv("same last 7 digits", 0.05, 1e-4), lv("else", 0.10, 0.999899)];
+const CITY_LEVELS: &[LevelSpec] =
+    &[lv("exact", 0.75, 0.02), lv("similar (Jaro-Winkler ≥ 0.9)", 0.10, 0.005), lv("else", 0.15, 0.975)];
+const REGION_LEVELS: &[LevelSpec] =
+    &[lv("same region", 0.85, 0.15), lv("same country only", 0.10, 0.35), lv("else", 0.05, 0.5)];
+const POSTAL_LEVELS: &[LevelSpec] =
+    &[lv("exact", 0.75, 0.002), lv("same first 3 characters", 0.10, 0.01), lv("else", 0.15, 0.988)];
 const STREET_LEVELS: &[LevelSpec] = &[lv("exact", 0.65, 0.0005), lv("similar", 0.20, 0.002), lv("else", 0.15, 0.9975)];
 
 /// How people are compared: names, contact data, employer, location.
@@ -168,7 +190,12 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
         level: last_name,
         tf_value: Some(|r| &r.name.last),
     },
-    Comparison { name: "email", levels: &[lv("exact", 0.9, 1e-6), lv("else", 0.1, 0.999999)], level: email, tf_value: None },
+    Comparison {
+        name: "email",
+        levels: &[lv("exact", 0.9, 1e-6), lv("else", 0.1, 0.999999)],
+        level: email,
+        tf_value: None,
+    },
     Comparison { name: "phone", levels: PHONE_LEVELS, level: |a, b| phones(&a.phones, &b.phones), tf_value: None },
     Comparison {
         name: "company",
@@ -177,8 +204,18 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
         tf_value: Some(|r| &r.company),
     },
     Comparison { name: "city", levels: CITY_LEVELS, level: |a, b| city(&a.location, &b.location), tf_value: None },
-    Comparison { name: "region", levels: REGION_LEVELS, level: |a, b| region_country(&a.location, &b.location), tf_value: None },
-    Comparison { name: "postal_code", levels: POSTAL_LEVELS, level: |a, b| postal(&a.postal, &b.postal), tf_value: None },
+    Comparison {
+        name: "region",
+        levels: REGION_LEVELS,
+        level: |a, b| region_country(&a.location, &b.location),
+        tf_value: None,
+    },
+    Comparison {
+        name: "postal_code",
+        levels: POSTAL_LEVELS,
+        level: |a, b| postal(&a.postal, &b.postal),
+        tf_value: None,
+    },
     Comparison { name: "street", levels: STREET_LEVELS, level: |a, b| street(&a.street, &b.street), tf_value: None },
 ];
 
@@ -198,8 +235,18 @@ pub static COMPANY_COMPARISONS: [Comparison<CompanyRecord>; 7] = [
     },
     Comparison { name: "phone", levels: PHONE_LEVELS, level: |a, b| phones(&a.phones, &b.phones), tf_value: None },
     Comparison { name: "city", levels: CITY_LEVELS, level: |a, b| city(&a.location, &b.location), tf_value: None },
-    Comparison { name: "region", levels: REGION_LEVELS, level: |a, b| region_country(&a.location, &b.location), tf_value: None },
-    Comparison { name: "postal_code", levels: POSTAL_LEVELS, level: |a, b| postal(&a.postal, &b.postal), tf_value: None },
+    Comparison {
+        name: "region",
+        levels: REGION_LEVELS,
+        level: |a, b| region_country(&a.location, &b.location),
+        tf_value: None,
+    },
+    Comparison {
+        name: "postal_code",
+        levels: POSTAL_LEVELS,
+        level: |a, b| postal(&a.postal, &b.postal),
+        tf_value: None,
+    },
     Comparison { name: "street", levels: STREET_LEVELS, level: |a, b| street(&a.street, &b.street), tf_value: None },
 ];
 
@@ -209,7 +256,11 @@ mod tests {
     use crate::core::matching::record::PersonInput;
 
     fn person(first: &str, last: &str, city_: &str) -> PersonRecord {
-        PersonRecord::new("x".into(), None, &PersonInput { first_name: first, last_name: last, city: city_, ..Default::default() })
+        PersonRecord::new(
+            "x".into(),
+            None,
+            &PersonInput { first_name: first, last_name: last, city: city_, ..Default::default() },
+        )
     }
 
     #[test]

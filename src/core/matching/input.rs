@@ -196,7 +196,8 @@ fn fold_converted_leads(people: &mut Loaded<PersonRecord>, converted: Vec<(usize
     if converted.is_empty() {
         return;
     }
-    let present: HashSet<String> = people.records.iter().filter(|r| r.kind == Some(CrmKind::Contact)).map(|r| r.id.clone()).collect();
+    let present: HashSet<String> =
+        people.records.iter().filter(|r| r.kind == Some(CrmKind::Contact)).map(|r| r.id.clone()).collect();
     let mut drop = HashSet::new();
     for (i, contact) in converted {
         if present.contains(contact.as_str()) {
@@ -240,7 +241,11 @@ pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError>
             None
         };
         if let Some(reason) = problem {
-            if people { out.people.skip(row.line, reason) } else { out.companies.skip(row.line, reason) }
+            if people {
+                out.people.skip(row.line, reason)
+            } else {
+                out.companies.skip(row.line, reason)
+            }
             continue;
         }
         if people {
@@ -305,12 +310,19 @@ mod tests {
         assert_eq!(t.accounts.records.len(), 1);
         assert_eq!(t.people.skipped.get("invalid Salesforce id"), Some(&1));
         assert_eq!(t.people.skipped.get("person without a name"), Some(&1));
-        assert!(t.people.reported.iter().any(|r| r.starts_with("line 5: invalid Salesforce id")), "{:?}", t.people.reported);
+        assert!(
+            t.people.reported.iter().any(|r| r.starts_with("line 5: invalid Salesforce id")),
+            "{:?}",
+            t.people.reported
+        );
     }
 
     #[test]
     fn read_crm_requires_id_and_rejects_absurd_lengths() {
-        assert_eq!(read_crm("CRM.csv", "Name\nx\n").unwrap_err(), InputError::MissingColumn { file: "CRM.csv".into(), column: "Id" });
+        assert_eq!(
+            read_crm("CRM.csv", "Name\nx\n").unwrap_err(),
+            InputError::MissingColumn { file: "CRM.csv".into(), column: "Id" }
+        );
         assert!(matches!(read_crm("CRM.csv", ""), Err(InputError::Empty { .. })));
         let long = "x".repeat(MAX_FIELD_LEN + 1);
         let t = read_crm("CRM.csv", &format!("Id,LastName\n0037e00001WZ30q,{long}\n")).unwrap();

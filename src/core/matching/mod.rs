@@ -104,7 +104,15 @@ pub struct LinkOptions {
 
 impl Default for LinkOptions {
     fn default() -> Self {
-        Self { threshold: DEFAULT_THRESHOLD, u_samples: 300_000, em_pairs: 2_000_000, em_iterations: 20, seed: 42, explain: false, params: None }
+        Self {
+            threshold: DEFAULT_THRESHOLD,
+            u_samples: 300_000,
+            em_pairs: 2_000_000,
+            em_iterations: 20,
+            seed: 42,
+            explain: false,
+            params: None,
+        }
     }
 }
 
@@ -165,7 +173,14 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
         .into_iter()
         .map(|(i, j)| {
             let e = scorer.explain(&crm[i], &network[j]);
-            Link { crm: i, network: j, match_weight: e.match_weight, probability: 1.0, method: Method::Manual, explanation: options.explain.then_some(e) }
+            Link {
+                crm: i,
+                network: j,
+                match_weight: e.match_weight,
+                probability: 1.0,
+                method: Method::Manual,
+                explanation: options.explain.then_some(e),
+            }
         })
         .collect();
     links.extend(one_to_one(eligible, min_weight, crm.len(), network.len()).into_iter().map(|p| Link {
@@ -187,7 +202,13 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     }
 }
 
-fn train<R: Linkable>(specs: &'static [Comparison<R>], crm: &[R], network: &[R], level_rows: &[u8], options: &LinkOptions) -> Params {
+fn train<R: Linkable>(
+    specs: &'static [Comparison<R>],
+    crm: &[R],
+    network: &[R],
+    level_rows: &[u8],
+    options: &LinkOptions,
+) -> Params {
     let mut params = Params::defaults(specs);
     training::estimate_u(specs, &mut params, crm, network, options.u_samples, options.seed);
     let width = specs.len();
@@ -209,7 +230,8 @@ fn manual_links<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions) ->
     if decisions.matches().is_empty() {
         return Vec::new();
     }
-    let net_index: std::collections::HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
+    let net_index: std::collections::HashMap<&str, usize> =
+        network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
     crm.iter()
         .enumerate()
         .filter_map(|(i, r)| decisions.matches().get(r.id()).and_then(|n| net_index.get(n.as_str())).map(|&j| (i, j)))

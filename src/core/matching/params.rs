@@ -47,7 +47,11 @@ impl Params {
     /// True when these parameters fit `specs` (same comparisons and level counts).
     pub fn fits<R>(&self, specs: &[Comparison<R>]) -> bool {
         self.comparisons.len() == specs.len()
-            && self.comparisons.iter().zip(specs).all(|(p, s)| p.name == s.name && p.m.len() == s.levels.len() && p.u.len() == s.levels.len())
+            && self
+                .comparisons
+                .iter()
+                .zip(specs)
+                .all(|(p, s)| p.name == s.name && p.m.len() == s.levels.len() && p.u.len() == s.levels.len())
     }
 
     /// log2(m/u) of a level: its match weight.
@@ -66,7 +70,11 @@ impl Params {
 /// Match probability of a total match weight.
 pub fn probability(weight: f64) -> f64 {
     let odds = weight.exp2();
-    if odds.is_infinite() { 1.0 } else { odds / (1.0 + odds) }
+    if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
+    }
 }
 
 #[cfg(test)]

@@ -102,7 +102,8 @@ fn location_of(city: &str, state: &str, country: &str, text: &str) -> Location {
 }
 
 fn phones_of(raw: &[&str], location: &Location) -> Vec<String> {
-    let region = if location.country.is_empty() { DEFAULT_REGION.to_string() } else { location.country.to_ascii_uppercase() };
+    let region =
+        if location.country.is_empty() { DEFAULT_REGION.to_string() } else { location.country.to_ascii_uppercase() };
     let mut out: Vec<String> = raw.iter().filter_map(|p| to_e164(p, &region)).collect();
     out.dedup();
     out
@@ -180,7 +181,12 @@ mod tests {
 
     #[test]
     fn person_new_uses_free_text_location_and_full_name() {
-        let input = PersonInput { full_name: "Dr. Jane Doe", location_text: "Sydney, New South Wales, Australia", phones: ["0412 345 678", ""], ..Default::default() };
+        let input = PersonInput {
+            full_name: "Dr. Jane Doe",
+            location_text: "Sydney, New South Wales, Australia",
+            phones: ["0412 345 678", ""],
+            ..Default::default()
+        };
         let p = PersonRecord::new("p".into(), None, &input);
         assert_eq!(p.name.first, "jane");
         assert_eq!(p.location.country, "au");
@@ -189,7 +195,10 @@ mod tests {
 
     #[test]
     fn company_new_reduces_website_to_domain() {
-        let c = CompanyRecord::new("c".into(), &CompanyInput { name: "ACME GmbH", website: "https://www.acme.de/kontakt", ..Default::default() });
+        let c = CompanyRecord::new(
+            "c".into(),
+            &CompanyInput { name: "ACME GmbH", website: "https://www.acme.de/kontakt", ..Default::default() },
+        );
         assert_eq!((c.name.as_str(), c.domain.as_str()), ("acme", "acme.de"));
     }
 }

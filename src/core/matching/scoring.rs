@@ -106,7 +106,8 @@ impl Explanation {
 impl<'a, R> Scorer<'a, R> {
     /// A scorer for `specs` with trained `params`.
     pub fn new(specs: &'static [Comparison<R>], params: &'a Params, tf: &'a TermFrequencies) -> Self {
-        let weights = (0..specs.len()).map(|c| (0..specs[c].levels.len()).map(|l| params.weight(c, l)).collect()).collect();
+        let weights =
+            (0..specs.len()).map(|c| (0..specs[c].levels.len()).map(|l| params.weight(c, l)).collect()).collect();
         Self { specs, params, tf, weights, prior: params.prior_weight() }
     }
 

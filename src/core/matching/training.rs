@@ -10,7 +10,14 @@ use crate::core::rng::SeededRng;
 
 /// Estimates u for every level from up to `samples` random (almost always non-matching)
 /// pairs. Counts are smoothed so a level never seen keeps a small, finite u.
-pub fn estimate_u<R>(specs: &[Comparison<R>], params: &mut Params, crm: &[R], network: &[R], samples: usize, seed: u64) {
+pub fn estimate_u<R>(
+    specs: &[Comparison<R>],
+    params: &mut Params,
+    crm: &[R],
+    network: &[R],
+    samples: usize,
+    seed: u64,
+) {
     if crm.is_empty() || network.is_empty() {
         return;
     }
@@ -34,7 +41,8 @@ pub fn estimate_u<R>(specs: &[Comparison<R>], params: &mut Params, crm: &[R], ne
             continue; // too few non-null samples: keep the defaults
         }
         let n = spec.levels.len() as f64;
-        params.comparisons[c].u = counts[c].iter().map(|k| ((k + 0.5 / n) / (total + 0.5)).max(PROBABILITY_FLOOR)).collect();
+        params.comparisons[c].u =
+            counts[c].iter().map(|k| ((k + 0.5 / n) / (total + 0.5)).max(PROBABILITY_FLOOR)).collect();
     }
 }
 
@@ -43,7 +51,13 @@ pub fn estimate_u<R>(specs: &[Comparison<R>], params: &mut Params, crm: &[R], ne
 /// `max_prior` bounds the match rate among the pairs: with one match per record at
 /// most, it cannot exceed (smaller side) / (pairs), and without the bound EM can drift
 /// into calling every similar pair a match.
-pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows: &[u8], iterations: usize, max_prior: f64) {
+pub fn estimate_m_em<R>(
+    specs: &[Comparison<R>],
+    params: &mut Params,
+    level_rows: &[u8],
+    iterations: usize,
+    max_prior: f64,
+) {
     let width = specs.len();
     if width == 0 || level_rows.is_empty() {
         return;
@@ -81,7 +95,8 @@ pub fn estimate_m_em<R>(specs: &[Comparison<R>], params: &mut Params, level_rows
             let sum: f64 = counts.iter().sum();
             if sum > 1.0 {
                 let n = counts.len() as f64;
-                params.comparisons[c].m = counts.iter().map(|k| ((k + 0.01 / n) / (sum + 0.01)).max(PROBABILITY_FLOOR)).collect();
+                params.comparisons[c].m =
+                    counts.iter().map(|k| ((k + 0.01 / n) / (sum + 0.01)).max(PROBABILITY_FLOOR)).collect();
             }
         }
     }
@@ -95,7 +110,11 @@ mod tests {
     use crate::core::matching::record::{PersonInput, PersonRecord};
 
     fn person(first: &str, last: &str, city: &str) -> PersonRecord {
-        PersonRecord::new(String::new(), None, &PersonInput { first_name: first, last_name: last, city, ..Default::default() })
+        PersonRecord::new(
+            String::new(),
+            None,
+            &PersonInput { first_name: first, last_name: last, city, ..Default::default() },
+        )
     }
 
     #[test]

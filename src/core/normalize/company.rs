@@ -10,7 +10,8 @@ use super::text::tokens;
 const LEGAL_FORMS: &str = include_str!("data/legal_forms.txt");
 
 /// Words that decorate a company name without distinguishing it.
-const NOISE: &[&str] = &["the", "group", "holding", "holdings", "international", "intl", "worldwide", "global", "and", "co", "company"];
+const NOISE: &[&str] =
+    &["the", "group", "holding", "holdings", "international", "intl", "worldwide", "global", "and", "co", "company"];
 
 /// Legal forms as folded token sequences ("pty ltd" → ["pty", "ltd"]), longest first.
 fn legal_forms() -> &'static Vec<Vec<String>> {

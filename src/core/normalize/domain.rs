@@ -10,13 +10,63 @@ const PSL: &str = include_str!("data/public_suffix_icann.dat");
 
 /// Consumer mailbox providers: never a company domain.
 const FREE_MAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com", "hotmail.com",
-    "hotmail.co.uk", "hotmail.fr", "hotmail.de", "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com",
-    "me.com", "mac.com", "gmx.de", "gmx.net", "gmx.com", "web.de", "t-online.de", "mail.ru", "yandex.ru", "yandex.com",
-    "protonmail.com", "proton.me", "pm.me", "zoho.com", "qq.com", "163.com", "126.com", "naver.com", "free.fr",
-    "orange.fr", "laposte.net", "libero.it", "virgilio.it", "btinternet.com", "comcast.net", "verizon.net",
-    "att.net", "sbcglobal.net", "bigpond.com", "optusnet.com.au", "rediffmail.com", "fastmail.com", "hey.com",
-    "tutanota.com", "seznam.cz", "wp.pl", "o2.pl", "interia.pl", "uol.com.br", "bol.com.br", "terra.com.br",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "ymail.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "hotmail.de",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.com",
+    "web.de",
+    "t-online.de",
+    "mail.ru",
+    "yandex.ru",
+    "yandex.com",
+    "protonmail.com",
+    "proton.me",
+    "pm.me",
+    "zoho.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "naver.com",
+    "free.fr",
+    "orange.fr",
+    "laposte.net",
+    "libero.it",
+    "virgilio.it",
+    "btinternet.com",
+    "comcast.net",
+    "verizon.net",
+    "att.net",
+    "sbcglobal.net",
+    "bigpond.com",
+    "optusnet.com.au",
+    "rediffmail.com",
+    "fastmail.com",
+    "hey.com",
+    "tutanota.com",
+    "seznam.cz",
+    "wp.pl",
+    "o2.pl",
+    "interia.pl",
+    "uol.com.br",
+    "bol.com.br",
+    "terra.com.br",
 ];
 
 struct Rules {
@@ -54,7 +104,8 @@ pub fn host_of(input: &str) -> Option<String> {
     let s = s.split_once("://").map_or(s, |(_, rest)| rest);
     let host = s.split(['/', '?', '#']).next()?.rsplit('@').next()?.split(':').next()?.trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
-    let valid = host.contains('.') && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let valid = host.contains('.')
+        && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     valid.then(|| host.to_string())
 }
 

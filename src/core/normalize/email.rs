@@ -18,7 +18,12 @@ impl Email {
         let domain = domain.trim_end_matches('.');
         let valid_domain = domain.contains('.')
             && domain.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-        if local.is_empty() || local.len() > 64 || !valid_domain || local.contains(char::is_whitespace) || local.contains('@') {
+        if local.is_empty()
+            || local.len() > 64
+            || !valid_domain
+            || local.contains(char::is_whitespace)
+            || local.contains('@')
+        {
             return None;
         }
         let mut local = local.split('+').next().unwrap_or(local).to_string();

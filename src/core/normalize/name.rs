@@ -7,13 +7,39 @@ use std::sync::OnceLock;
 use super::text::tokens;
 
 /// Honorifics and titles that precede a name.
-const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "fr", "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "ing", "dipl"];
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "rev",
+    "fr",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
+    "sr",
+    "sra",
+    "srta",
+    "ing",
+    "dipl",
+];
 /// Generational suffixes and post-nominal letters that follow a name.
 const SUFFIXES: &[&str] = &[
-    "jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "mba", "cpa", "esq", "dds", "jd", "pe", "cfa", "pmp", "msc", "bsc", "ma", "ba", "llm", "rn", "cfp", "frm", "cissp", "ceng", "mph", "dvm", "od", "edd",
+    "jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "mba", "cpa", "esq", "dds", "jd", "pe", "cfa", "pmp", "msc",
+    "bsc", "ma", "ba", "llm", "rn", "cfp", "frm", "cissp", "ceng", "mph", "dvm", "od", "edd",
 ];
 /// Surname particles: part of the written surname, but often dropped or moved.
-const PARTICLES: &[&str] = &["van", "von", "der", "den", "de", "del", "della", "dei", "da", "das", "do", "dos", "di", "du", "la", "le", "ter", "ten", "zu", "bin", "binti", "al", "el", "mac", "st", "y"];
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "del", "della", "dei", "da", "das", "do", "dos", "di", "du", "la", "le", "ter",
+    "ten", "zu", "bin", "binti", "al", "el", "mac", "st", "y",
+];
 
 /// The nickname table: `data/nicknames.csv` (PyPI `nicknames` 1.0.1, Apache-2.0).
 const NICKNAMES_CSV: &str = include_str!("data/nicknames.csv");
@@ -38,7 +64,11 @@ impl PersonName {
                 let mut all = first_tokens;
                 all.extend(last_tokens);
                 if all.len() == 1 {
-                    return if first.trim().is_empty() { Self { first: String::new(), last: surname(&all) } } else { Self { first: all.remove(0), last: String::new() } };
+                    return if first.trim().is_empty() {
+                        Self { first: String::new(), last: surname(&all) }
+                    } else {
+                        Self { first: all.remove(0), last: String::new() }
+                    };
                 }
                 Self::from_tokens(all)
             }
@@ -80,7 +110,11 @@ fn strip_affixes(mut t: Vec<String>) -> Vec<String> {
 /// Surname tokens without particles (all kept if they are all particles).
 fn surname(t: &[String]) -> String {
     let core: Vec<&str> = t.iter().map(String::as_str).filter(|s| !PARTICLES.contains(s)).collect();
-    if core.is_empty() { t.join(" ") } else { core.join(" ") }
+    if core.is_empty() {
+        t.join(" ")
+    } else {
+        core.join(" ")
+    }
 }
 
 /// Groups of names that can stand for each other: name → group ids.
@@ -160,17 +194,29 @@ mod tests {
 
     #[test]
     fn from_full_drops_titles_suffixes_and_particles() {
-        assert_eq!(PersonName::from_full("Dr. Jan van der Berg, PhD"), PersonName { first: "jan".into(), last: "berg".into() });
-        assert_eq!(PersonName::from_full("Mary Ann Smith Jr."), PersonName { first: "mary".into(), last: "smith".into() });
+        assert_eq!(
+            PersonName::from_full("Dr. Jan van der Berg, PhD"),
+            PersonName { first: "jan".into(), last: "berg".into() }
+        );
+        assert_eq!(
+            PersonName::from_full("Mary Ann Smith Jr."),
+            PersonName { first: "mary".into(), last: "smith".into() }
+        );
         assert_eq!(PersonName::from_full("   "), PersonName::default());
     }
 
     #[test]
     fn from_parts_handles_one_field_and_particles() {
-        assert_eq!(PersonName::from_parts("Ludwig", "van Beethoven"), PersonName { first: "ludwig".into(), last: "beethoven".into() });
+        assert_eq!(
+            PersonName::from_parts("Ludwig", "van Beethoven"),
+            PersonName { first: "ludwig".into(), last: "beethoven".into() }
+        );
         assert_eq!(PersonName::from_parts("", "Jane Doe"), PersonName { first: "jane".into(), last: "doe".into() });
         assert_eq!(PersonName::from_parts("", "Doe"), PersonName { first: "".into(), last: "doe".into() });
-        assert_eq!(PersonName::from_parts("José", "García Márquez"), PersonName { first: "jose".into(), last: "garcia marquez".into() });
+        assert_eq!(
+            PersonName::from_parts("José", "García Márquez"),
+            PersonName { first: "jose".into(), last: "garcia marquez".into() }
+        );
     }
 
     #[test]

@@ -4,12 +4,42 @@
 /// Country calling code and national trunk prefix, by ISO 3166 alpha-2 code.
 /// Italy keeps its leading 0 in international form, so it has no trunk prefix here.
 const REGIONS: &[(&str, &str, &str)] = &[
-    ("US", "1", "1"), ("CA", "1", "1"), ("GB", "44", "0"), ("IE", "353", "0"), ("DE", "49", "0"), ("AT", "43", "0"),
-    ("CH", "41", "0"), ("FR", "33", "0"), ("BE", "32", "0"), ("NL", "31", "0"), ("LU", "352", ""), ("ES", "34", ""),
-    ("PT", "351", ""), ("IT", "39", ""), ("DK", "45", ""), ("NO", "47", ""), ("SE", "46", "0"), ("FI", "358", "0"),
-    ("PL", "48", ""), ("CZ", "420", ""), ("AU", "61", "0"), ("NZ", "64", "0"), ("SG", "65", ""), ("HK", "852", ""),
-    ("JP", "81", "0"), ("KR", "82", "0"), ("CN", "86", "0"), ("IN", "91", "0"), ("IL", "972", "0"), ("AE", "971", "0"),
-    ("ZA", "27", "0"), ("BR", "55", "0"), ("MX", "52", ""), ("AR", "54", "0"), ("TR", "90", "0"), ("RU", "7", "8"),
+    ("US", "1", "1"),
+    ("CA", "1", "1"),
+    ("GB", "44", "0"),
+    ("IE", "353", "0"),
+    ("DE", "49", "0"),
+    ("AT", "43", "0"),
+    ("CH", "41", "0"),
+    ("FR", "33", "0"),
+    ("BE", "32", "0"),
+    ("NL", "31", "0"),
+    ("LU", "352", ""),
+    ("ES", "34", ""),
+    ("PT", "351", ""),
+    ("IT", "39", ""),
+    ("DK", "45", ""),
+    ("NO", "47", ""),
+    ("SE", "46", "0"),
+    ("FI", "358", "0"),
+    ("PL", "48", ""),
+    ("CZ", "420", ""),
+    ("AU", "61", "0"),
+    ("NZ", "64", "0"),
+    ("SG", "65", ""),
+    ("HK", "852", ""),
+    ("JP", "81", "0"),
+    ("KR", "82", "0"),
+    ("CN", "86", "0"),
+    ("IN", "91", "0"),
+    ("IL", "972", "0"),
+    ("AE", "971", "0"),
+    ("ZA", "27", "0"),
+    ("BR", "55", "0"),
+    ("MX", "52", ""),
+    ("AR", "54", "0"),
+    ("TR", "90", "0"),
+    ("RU", "7", "8"),
 ];
 
 /// Normalises `raw` to E.164; `region` (ISO alpha-2) decides national numbers.
@@ -24,11 +54,8 @@ pub fn to_e164(raw: &str, region: &str) -> Option<String> {
     if digits.is_empty() || main.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    let (code, trunk) = REGIONS
-        .iter()
-        .find(|(r, _, _)| r.eq_ignore_ascii_case(region))
-        .map(|(_, c, t)| (*c, *t))
-        .unwrap_or(("1", "1"));
+    let (code, trunk) =
+        REGIONS.iter().find(|(r, _, _)| r.eq_ignore_ascii_case(region)).map(|(_, c, t)| (*c, *t)).unwrap_or(("1", "1"));
     let international = if plus {
         digits
     } else if let Some(rest) = digits.strip_prefix("00") {

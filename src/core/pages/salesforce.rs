@@ -38,9 +38,7 @@ impl SalesforceRecordPage {
                 _ => return None,
             };
             let id = SalesforceId::parse(raw).ok()?;
-            let object = object
-                .map(str::to_string)
-                .or_else(|| id.object_type().map(|t| t.api_name().to_string()));
+            let object = object.map(str::to_string).or_else(|| id.object_type().map(|t| t.api_name().to_string()));
             return Some(Self {
                 ui: SalesforceUi::Lightning,
                 host: url.host.clone(),

@@ -17,9 +17,7 @@ pub struct PageUrl {
 impl PageUrl {
     /// Parses `https://host[:port]/path?query#fragment`; `None` for anything else.
     pub fn parse(url: &str) -> Option<Self> {
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))?;
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
         let rest = rest.split('#').next().unwrap_or_default();
         let (authority, path_and_query) = match rest.find(['/', '?']) {
             Some(i) => rest.split_at(i),
@@ -34,11 +32,7 @@ impl PageUrl {
             Some((p, q)) => (p, Some(q.to_string())),
             None => (path_and_query, None),
         };
-        let segments = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let segments = path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
         Some(Self { host, segments, query })
     }
 

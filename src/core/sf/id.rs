@@ -25,7 +25,9 @@ pub enum IdError {
     #[error("character {ch:?} at position {position} is not allowed in a Salesforce id (only letters and digits)")]
     InvalidCharacter { ch: char, position: usize },
     /// The last three characters do not fit the first fifteen: the id was altered.
-    #[error("the checksum suffix {found:?} does not match the id (expected {expected:?}); check the id was copied whole")]
+    #[error(
+        "the checksum suffix {found:?} does not match the id (expected {expected:?}); check the id was copied whole"
+    )]
     ChecksumMismatch { expected: String, found: String },
 }
 
@@ -42,11 +44,7 @@ impl SalesforceId {
         if len != 15 && len != 18 {
             return Err(IdError::WrongLength(len));
         }
-        if let Some((position, ch)) = trimmed
-            .chars()
-            .enumerate()
-            .find(|(_, c)| !c.is_ascii_alphanumeric())
-        {
+        if let Some((position, ch)) = trimmed.chars().enumerate().find(|(_, c)| !c.is_ascii_alphanumeric()) {
             return Err(IdError::InvalidCharacter { ch, position });
         }
         let bytes = trimmed.as_bytes();
@@ -65,14 +63,10 @@ impl SalesforceId {
         // upper-cased it) is repaired; mixed case with a wrong suffix is an altered id.
         let body = &bytes[..15];
         let folded = !body.iter().any(u8::is_ascii_uppercase) || !body.iter().any(u8::is_ascii_lowercase);
-        folded
-            .then(|| restore_case(body, &found))
-            .flatten()
-            .map(Self)
-            .ok_or_else(|| IdError::ChecksumMismatch {
-                expected: String::from_utf8_lossy(&expected).into_owned(),
-                found: String::from_utf8_lossy(&bytes[15..18]).into_owned(),
-            })
+        folded.then(|| restore_case(body, &found)).flatten().map(Self).ok_or_else(|| IdError::ChecksumMismatch {
+            expected: String::from_utf8_lossy(&expected).into_owned(),
+            found: String::from_utf8_lossy(&bytes[15..18]).into_owned(),
+        })
     }
 
     /// The 18-character form, as the API returns it.
@@ -101,11 +95,8 @@ impl SalesforceId {
 fn checksum(id15: &[u8]) -> [u8; 3] {
     let mut suffix = [0u8; 3];
     for (chunk_index, chunk) in id15.chunks(5).enumerate() {
-        let bits = chunk
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_ascii_uppercase())
-            .fold(0usize, |acc, (i, _)| acc | (1 << i));
+        let bits =
+            chunk.iter().enumerate().filter(|(_, c)| c.is_ascii_uppercase()).fold(0usize, |acc, (i, _)| acc | (1 << i));
         suffix[chunk_index] = SUFFIX_ALPHABET[bits];
     }
     suffix
@@ -192,28 +183,16 @@ mod tests {
 
     #[test]
     fn parse_rejects_doc_placeholders() {
-        assert!(matches!(
-            SalesforceId::parse("7986gEXAMPLE4X2OPT"),
-            Err(IdError::ChecksumMismatch { .. })
-        ));
-        assert!(matches!(
-            SalesforceId::parse("0055fEXAMPLEtG4AAM"),
-            Err(IdError::ChecksumMismatch { .. })
-        ));
+        assert!(matches!(SalesforceId::parse("7986gEXAMPLE4X2OPT"), Err(IdError::ChecksumMismatch { .. })));
+        assert!(matches!(SalesforceId::parse("0055fEXAMPLEtG4AAM"), Err(IdError::ChecksumMismatch { .. })));
     }
 
     #[test]
     fn parse_rejects_wrong_length_and_characters() {
         assert_eq!(SalesforceId::parse("003abc"), Err(IdError::WrongLength(6)));
         assert_eq!(SalesforceId::parse(""), Err(IdError::WrongLength(0)));
-        assert_eq!(
-            SalesforceId::parse("0037e00001WZ30-"),
-            Err(IdError::InvalidCharacter { ch: '-', position: 14 })
-        );
-        assert_eq!(
-            SalesforceId::parse("0037e00001WZ30é"),
-            Err(IdError::InvalidCharacter { ch: 'é', position: 14 })
-        );
+        assert_eq!(SalesforceId::parse("0037e00001WZ30-"), Err(IdError::InvalidCharacter { ch: '-', position: 14 }));
+        assert_eq!(SalesforceId::parse("0037e00001WZ30é"), Err(IdError::InvalidCharacter { ch: 'é', position: 14 }));
     }
 
     #[test]

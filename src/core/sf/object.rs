@@ -54,11 +54,7 @@ impl SObjectType {
 
     /// The three-character key prefix of this type's record ids.
     pub fn key_prefix(self) -> &'static str {
-        PREFIXES
-            .iter()
-            .find(|(_, t)| *t == self)
-            .map(|(p, _)| *p)
-            .unwrap_or("000")
+        PREFIXES.iter().find(|(_, t)| *t == self).map(|(p, _)| *p).unwrap_or("000")
     }
 
     /// The API name, as used in URLs and SOQL (`Contact`, `Lead` …).
@@ -85,10 +81,7 @@ impl SObjectType {
 
     /// The type with this API name (exact, as Salesforce spells it).
     pub fn from_api_name(name: &str) -> Option<Self> {
-        PREFIXES
-            .iter()
-            .map(|(_, t)| *t)
-            .find(|t| t.api_name() == name)
+        PREFIXES.iter().map(|(_, t)| *t).find(|t| t.api_name() == name)
     }
 }
 

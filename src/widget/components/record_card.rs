@@ -13,7 +13,9 @@ pub struct RecordCardProps {
 #[function_component(RecordCard)]
 pub fn record_card(props: &RecordCardProps) -> Html {
     match &props.record {
-        None => html! { <p class="crmsync-waiting">{ "Open a Lead, Contact, Account or Opportunity to see it here." }</p> },
+        None => {
+            html! { <p class="crmsync-waiting">{ "Open a Lead, Contact, Account or Opportunity to see it here." }</p> }
+        }
         Some(Err(message)) => html! { <p class="crmsync-error" role="alert">{ message }</p> },
         Some(Ok(record)) => html! {
             <section class="crmsync-record" data-object={record.object.clone()}>
