@@ -15,7 +15,7 @@ pub struct BlockingRule<R: 'static> {
 }
 
 /// Blocks whose pair count exceeds this are skipped (too common to say anything).
-pub const MAX_BLOCK_PAIRS: usize = 20_000;
+pub const MAX_BLOCK_PAIRS: usize = 2_500;
 
 /// A stable 64-bit hash (FNV-1a), the same natively and in wasm.
 pub fn key_hash(rule: u8, parts: &[&str]) -> u64 {

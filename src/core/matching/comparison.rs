@@ -4,7 +4,7 @@
 
 use super::record::{CompanyRecord, PersonRecord};
 use super::similarity::{jaro_winkler, token_jaccard};
-use crate::core::normalize::{nickname_compatible, Location};
+use crate::core::normalize::{shares_group, Location};
 
 /// One level of a comparison with its default probabilities: m = P(level | match),
 /// u = P(level | non-match).
@@ -37,7 +37,10 @@ fn both<'a>(a: &'a str, b: &'a str) -> Option<(&'a str, &'a str)> {
 /// True when one side's first and last names are the other's, swapped (a common entry
 /// error), allowing small typos.
 fn swapped(a: &PersonRecord, b: &PersonRecord) -> bool {
-    let close = |x: &str, y: &str| !x.is_empty() && !y.is_empty() && (x == y || jaro_winkler(x, y) >= 0.92);
+    // Jaro-Winkler ≥ 0.92 on names almost always keeps the first letter: check that first.
+    let close = |x: &str, y: &str| {
+        !x.is_empty() && !y.is_empty() && x.as_bytes()[0] == y.as_bytes()[0] && (x == y || jaro_winkler(x, y) >= 0.92)
+    };
     close(&a.name.first, &b.name.last) && close(&a.name.last, &b.name.first)
 }
 
@@ -47,7 +50,7 @@ fn first_name(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
         0
     } else if swapped(a, b) {
         1
-    } else if nickname_compatible(x, y) {
+    } else if shares_group(&a.first_name_groups, &b.first_name_groups) {
         2
     } else if jaro_winkler(x, y) >= 0.92 {
         3
@@ -85,7 +88,9 @@ fn phones(a: &[String], b: &[String]) -> Option<usize> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    let tail = |p: &String| p[p.len().saturating_sub(7)..].to_string();
+    fn tail(p: &str) -> &[u8] {
+        &p.as_bytes()[p.len().saturating_sub(7)..]
+    }
     Some(if a.iter().any(|p| b.contains(p)) {
         0
     } else if a.iter().any(|p| b.iter().any(|q| tail(p) == tail(q))) {

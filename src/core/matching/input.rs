@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::parallel::map_chunks;
 use super::record::{CompanyInput, CompanyRecord, CrmKind, PersonInput, PersonRecord};
 use crate::core::csv::{CsvError, Reader, Row};
 use crate::core::sf::SalesforceId;
@@ -112,78 +113,91 @@ fn too_long(fields: &[String]) -> bool {
     fields.iter().any(|f| f.len() > MAX_FIELD_LEN)
 }
 
+/// What one CRM row became.
+enum CrmRow {
+    Person(PersonRecord, Option<SalesforceId>),
+    Account(CompanyRecord),
+    Skip(usize, String, bool),
+}
+
+fn crm_row(h: &Header, row: &Row) -> CrmRow {
+    let f = &row.fields;
+    if too_long(f) {
+        return CrmRow::Skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"), true);
+    }
+    let raw_id = h.get(f, &["Id"]);
+    let id = match SalesforceId::parse(raw_id) {
+        Ok(id) => id,
+        Err(e) => return CrmRow::Skip(row.line, format!("invalid Salesforce id: {raw_id:?}: {e}"), true),
+    };
+    match CrmKind::of(&id) {
+        Some(CrmKind::Account) => {
+            let input = CompanyInput {
+                name: h.get(f, &["Name"]),
+                website: h.get(f, &["Website"]),
+                phone: h.get(f, &["Phone"]),
+                street: h.get(f, &["BillingStreet", "ShippingStreet"]),
+                city: h.get(f, &["BillingCity", "ShippingCity"]),
+                state: h.get(f, &["BillingState", "ShippingState"]),
+                postal_code: h.get(f, &["BillingPostalCode", "ShippingPostalCode"]),
+                country: h.get(f, &["BillingCountry", "ShippingCountry"]),
+                location_text: "",
+            };
+            if input.name.trim().is_empty() {
+                return CrmRow::Skip(row.line, "account without a name".into(), false);
+            }
+            CrmRow::Account(CompanyRecord::new(id.to_string(), &input))
+        }
+        Some(kind) => {
+            let input = PersonInput {
+                first_name: h.get(f, &["FirstName"]),
+                last_name: h.get(f, &["LastName"]),
+                full_name: h.get(f, &["Name"]),
+                email: h.get(f, &["Email"]),
+                phones: [h.get(f, &["Phone"]), h.get(f, &["MobilePhone"])],
+                company: h.get(f, &["Company", "Account.Name"]),
+                street: h.get(f, &["Street", "MailingStreet"]),
+                city: h.get(f, &["City", "MailingCity"]),
+                state: h.get(f, &["State", "MailingState"]),
+                postal_code: h.get(f, &["PostalCode", "MailingPostalCode"]),
+                country: h.get(f, &["Country", "MailingCountry"]),
+                location_text: "",
+            };
+            let record = PersonRecord::new(id.to_string(), Some(kind), &input);
+            if record.name.is_empty() {
+                return CrmRow::Skip(row.line, "person without a name".into(), true);
+            }
+            let converted =
+                (kind == CrmKind::Lead).then(|| SalesforceId::parse(h.get(f, &["ConvertedContactId"])).ok());
+            CrmRow::Person(record, converted.flatten())
+        }
+        None => CrmRow::Skip(row.line, format!("not a Lead, Contact or Account id: {id}"), true),
+    }
+}
+
 /// Reads a CRM export (header of Salesforce API names). The object comes from each Id's
 /// key prefix (00Q Lead, 003 Contact, 001 Account); a converted Lead folds onto its
-/// `ConvertedContactId`.
+/// `ConvertedContactId`. Rows are normalised in parallel natively.
 pub fn read_crm(file: &str, text: &str) -> Result<CrmTables, InputError> {
     let (h, reader) = Header::parse(file, text)?;
     if !h.has("Id") {
         return Err(InputError::MissingColumn { file: file.into(), column: "Id" });
     }
     let mut out = CrmTables::default();
+    let rows: Vec<Row> = reader.filter_map(|item| data_row(item, &mut out.people)).collect();
+    let parsed = map_chunks(&rows, |chunk| chunk.iter().map(|row| crm_row(&h, row)).collect());
     let mut converted: Vec<(usize, SalesforceId)> = Vec::new();
-    for item in reader {
-        let Some(row) = data_row(item, &mut out.people) else { continue };
-        let f = &row.fields;
-        if too_long(f) {
-            out.people.skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"));
-            continue;
-        }
-        let raw_id = h.get(f, &["Id"]);
-        let id = match SalesforceId::parse(raw_id) {
-            Ok(id) => id,
-            Err(e) => {
-                out.people.skip(row.line, format!("invalid Salesforce id: {raw_id:?}: {e}"));
-                continue;
-            }
-        };
-        match CrmKind::of(&id) {
-            Some(CrmKind::Account) => {
-                let input = CompanyInput {
-                    name: h.get(f, &["Name"]),
-                    website: h.get(f, &["Website"]),
-                    phone: h.get(f, &["Phone"]),
-                    street: h.get(f, &["BillingStreet", "ShippingStreet"]),
-                    city: h.get(f, &["BillingCity", "ShippingCity"]),
-                    state: h.get(f, &["BillingState", "ShippingState"]),
-                    postal_code: h.get(f, &["BillingPostalCode", "ShippingPostalCode"]),
-                    country: h.get(f, &["BillingCountry", "ShippingCountry"]),
-                    location_text: "",
-                };
-                if input.name.trim().is_empty() {
-                    out.accounts.skip(row.line, "account without a name");
-                    continue;
-                }
-                out.accounts.records.push(CompanyRecord::new(id.to_string(), &input));
-            }
-            Some(kind) => {
-                let input = PersonInput {
-                    first_name: h.get(f, &["FirstName"]),
-                    last_name: h.get(f, &["LastName"]),
-                    full_name: h.get(f, &["Name"]),
-                    email: h.get(f, &["Email"]),
-                    phones: [h.get(f, &["Phone"]), h.get(f, &["MobilePhone"])],
-                    company: h.get(f, &["Company", "Account.Name"]),
-                    street: h.get(f, &["Street", "MailingStreet"]),
-                    city: h.get(f, &["City", "MailingCity"]),
-                    state: h.get(f, &["State", "MailingState"]),
-                    postal_code: h.get(f, &["PostalCode", "MailingPostalCode"]),
-                    country: h.get(f, &["Country", "MailingCountry"]),
-                    location_text: "",
-                };
-                let record = PersonRecord::new(id.to_string(), Some(kind), &input);
-                if record.name.last.is_empty() && record.name.first.is_empty() {
-                    out.people.skip(row.line, "person without a name");
-                    continue;
-                }
-                if kind == CrmKind::Lead {
-                    if let Ok(contact) = SalesforceId::parse(h.get(f, &["ConvertedContactId"])) {
-                        converted.push((out.people.records.len(), contact));
-                    }
+    for item in parsed {
+        match item {
+            CrmRow::Person(record, contact) => {
+                if let Some(contact) = contact {
+                    converted.push((out.people.records.len(), contact));
                 }
                 out.people.records.push(record);
             }
-            None => out.people.skip(row.line, format!("not a Lead, Contact or Account id: {id}")),
+            CrmRow::Account(record) => out.accounts.records.push(record),
+            CrmRow::Skip(line, reason, true) => out.people.skip(line, reason),
+            CrmRow::Skip(line, reason, false) => out.accounts.skip(line, reason),
         }
     }
     fold_converted_leads(&mut out.people, converted);
@@ -218,6 +232,61 @@ fn fold_converted_leads(people: &mut Loaded<PersonRecord>, converted: Vec<(usize
     }
 }
 
+/// What one network row became.
+enum NetworkRow {
+    Person(PersonRecord),
+    Company(CompanyRecord),
+    Skip(usize, String),
+}
+
+fn network_row(h: &Header, row: &Row, people: bool) -> NetworkRow {
+    let f = &row.fields;
+    if too_long(f) {
+        return NetworkRow::Skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"));
+    }
+    let id = h.get(f, &["id"]).trim().to_string();
+    if id.is_empty() {
+        return NetworkRow::Skip(row.line, "row without an id".into());
+    }
+    if people {
+        let input = PersonInput {
+            first_name: h.get(f, &["first_name"]),
+            last_name: h.get(f, &["last_name"]),
+            full_name: h.get(f, &["full_name", "name"]),
+            email: h.get(f, &["email"]),
+            phones: [h.get(f, &["phone"]), ""],
+            company: h.get(f, &["company"]),
+            street: h.get(f, &["street"]),
+            city: h.get(f, &["city"]),
+            state: h.get(f, &["state"]),
+            postal_code: h.get(f, &["postal_code"]),
+            country: h.get(f, &["country"]),
+            location_text: h.get(f, &["location"]),
+        };
+        let record = PersonRecord::new(id, None, &input);
+        if record.name.is_empty() {
+            return NetworkRow::Skip(row.line, "profile without a name".into());
+        }
+        NetworkRow::Person(record)
+    } else {
+        let input = CompanyInput {
+            name: h.get(f, &["name"]),
+            website: h.get(f, &["website"]),
+            phone: h.get(f, &["phone"]),
+            street: h.get(f, &["street"]),
+            city: h.get(f, &["city"]),
+            state: h.get(f, &["state"]),
+            postal_code: h.get(f, &["postal_code"]),
+            country: h.get(f, &["country"]),
+            location_text: h.get(f, &["location"]),
+        };
+        if input.name.trim().is_empty() {
+            return NetworkRow::Skip(row.line, "company without a name".into());
+        }
+        NetworkRow::Company(CompanyRecord::new(id, &input))
+    }
+}
+
 /// Reads a network table: people (`first_name`/`last_name` columns) or companies.
 pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError> {
     let (h, reader) = Header::parse(file, text)?;
@@ -226,66 +295,25 @@ pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError>
     }
     let people = h.has("first_name") || h.has("last_name") || h.has("full_name");
     let mut out = NetworkTables::default();
+    let rows: Vec<Row> = reader.filter_map(|item| data_row(item, &mut out.people)).collect();
+    let parsed = map_chunks(&rows, |chunk| chunk.iter().map(|row| network_row(&h, row, people)).collect());
     let mut seen: HashSet<String> = HashSet::new();
-    for item in reader {
-        let Some(row) = data_row(item, &mut out.people) else { continue };
-        let f = &row.fields;
-        let id = h.get(f, &["id"]).trim().to_string();
-        let problem = if too_long(f) {
-            Some(format!("field longer than {MAX_FIELD_LEN} characters"))
-        } else if id.is_empty() {
-            Some("row without an id".to_string())
-        } else if !seen.insert(id.clone()) {
-            Some(format!("duplicate id: {id}"))
-        } else {
-            None
+    for (item, row) in parsed.into_iter().zip(&rows) {
+        let id = match &item {
+            NetworkRow::Person(r) => &r.id,
+            NetworkRow::Company(r) => &r.id,
+            NetworkRow::Skip(..) => "",
         };
-        if let Some(reason) = problem {
-            if people {
-                out.people.skip(row.line, reason)
-            } else {
-                out.companies.skip(row.line, reason)
-            }
-            continue;
-        }
-        if people {
-            let input = PersonInput {
-                first_name: h.get(f, &["first_name"]),
-                last_name: h.get(f, &["last_name"]),
-                full_name: h.get(f, &["full_name", "name"]),
-                email: h.get(f, &["email"]),
-                phones: [h.get(f, &["phone"]), ""],
-                company: h.get(f, &["company"]),
-                street: h.get(f, &["street"]),
-                city: h.get(f, &["city"]),
-                state: h.get(f, &["state"]),
-                postal_code: h.get(f, &["postal_code"]),
-                country: h.get(f, &["country"]),
-                location_text: h.get(f, &["location"]),
-            };
-            let record = PersonRecord::new(id, None, &input);
-            if record.name.is_empty() {
-                out.people.skip(row.line, "profile without a name");
-                continue;
-            }
-            out.people.records.push(record);
+        let item = if !id.is_empty() && !seen.insert(id.to_string()) {
+            NetworkRow::Skip(row.line, format!("duplicate id: {id}"))
         } else {
-            let input = CompanyInput {
-                name: h.get(f, &["name"]),
-                website: h.get(f, &["website"]),
-                phone: h.get(f, &["phone"]),
-                street: h.get(f, &["street"]),
-                city: h.get(f, &["city"]),
-                state: h.get(f, &["state"]),
-                postal_code: h.get(f, &["postal_code"]),
-                country: h.get(f, &["country"]),
-                location_text: h.get(f, &["location"]),
-            };
-            if input.name.trim().is_empty() {
-                out.companies.skip(row.line, "company without a name");
-                continue;
-            }
-            out.companies.records.push(CompanyRecord::new(id, &input));
+            item
+        };
+        match item {
+            NetworkRow::Person(r) => out.people.records.push(r),
+            NetworkRow::Company(r) => out.companies.records.push(r),
+            NetworkRow::Skip(line, reason) if people => out.people.skip(line, reason),
+            NetworkRow::Skip(line, reason) => out.companies.skip(line, reason),
         }
     }
     Ok(out)

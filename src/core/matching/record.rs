@@ -2,7 +2,9 @@
 //! side, network profiles and companies on the other, every field already normalised.
 //! Any field may be empty, meaning unknown.
 
-use crate::core::normalize::{company_key, fold, registrable_domain, to_e164, Email, Location, PersonName};
+use crate::core::normalize::{
+    company_key, fold, nickname_groups_of, registrable_domain, to_e164, Email, Location, PersonName,
+};
 use crate::core::sf::{SObjectType, SalesforceId};
 
 /// What a CRM record is, which decides precedence among duplicates.
@@ -32,6 +34,8 @@ pub struct PersonRecord {
     pub id: String,
     pub kind: Option<CrmKind>,
     pub name: PersonName,
+    /// Nickname groups of the first name (see `normalize::name`).
+    pub first_name_groups: Vec<u32>,
     pub email: Option<Email>,
     /// E.164 numbers (work, mobile).
     pub phones: Vec<String>,
@@ -125,6 +129,7 @@ impl PersonRecord {
         Self {
             id,
             kind,
+            first_name_groups: nickname_groups_of(&name.first),
             name,
             email: Email::parse(input.email),
             phones: phones_of(&input.phones, &location),

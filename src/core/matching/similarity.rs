@@ -50,14 +50,21 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 }
 
 /// Share of distinct tokens in common (Jaccard), for multi-word names and streets.
+/// Allocation-free: it runs on millions of candidate pairs.
 pub fn token_jaccard(a: &str, b: &str) -> f64 {
-    let ta: Vec<&str> = a.split(' ').filter(|t| !t.is_empty()).collect();
-    let tb: Vec<&str> = b.split(' ').filter(|t| !t.is_empty()).collect();
-    if ta.is_empty() || tb.is_empty() {
+    fn tokens(s: &str) -> impl Iterator<Item = &str> {
+        s.split(' ').filter(|t| !t.is_empty())
+    }
+    let distinct = |s: &str| tokens(s).enumerate().filter(|(i, t)| !tokens(s).take(*i).any(|u| u == *t)).count();
+    let (na, nb) = (distinct(a), distinct(b));
+    if na == 0 || nb == 0 {
         return 0.0;
     }
-    let common = ta.iter().filter(|t| tb.contains(t)).count() as f64;
-    common / (ta.len() as f64 + tb.len() as f64 - common)
+    let common = tokens(a)
+        .enumerate()
+        .filter(|(i, t)| !tokens(a).take(*i).any(|u| u == *t) && tokens(b).any(|u| u == *t))
+        .count();
+    common as f64 / (na + nb - common) as f64
 }
 
 #[cfg(test)]
@@ -78,5 +85,6 @@ mod tests {
         assert_eq!(token_jaccard("acme software", "acme"), 0.5);
         assert_eq!(token_jaccard("a b", "c d"), 0.0);
         assert_eq!(token_jaccard("", "a"), 0.0);
+        assert_eq!(token_jaccard("a a b", "a c"), 1.0 / 3.0);
     }
 }

@@ -1,7 +1,7 @@
 //! Company names without legal forms and noise ("The ACME Group, Inc." → "acme"), so a
 //! CRM account and a network company page compare on what actually names the business.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use super::text::tokens;
@@ -13,9 +13,10 @@ const LEGAL_FORMS: &str = include_str!("data/legal_forms.txt");
 const NOISE: &[&str] =
     &["the", "group", "holding", "holdings", "international", "intl", "worldwide", "global", "and", "co", "company"];
 
-/// Legal forms as folded token sequences ("pty ltd" → ["pty", "ltd"]), longest first.
-fn legal_forms() -> &'static Vec<Vec<String>> {
-    static FORMS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+/// Legal forms as folded token sequences ("pty ltd" → ["pty", "ltd"]), indexed by their
+/// last token, longest first within each.
+fn legal_forms() -> &'static HashMap<String, Vec<Vec<String>>> {
+    static FORMS: OnceLock<HashMap<String, Vec<Vec<String>>>> = OnceLock::new();
     FORMS.get_or_init(|| {
         let set: HashSet<Vec<String>> = LEGAL_FORMS
             .lines()
@@ -23,9 +24,14 @@ fn legal_forms() -> &'static Vec<Vec<String>> {
             .map(tokens)
             .filter(|t| !t.is_empty())
             .collect();
-        let mut forms: Vec<Vec<String>> = set.into_iter().collect();
-        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        forms
+        let mut by_last: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        for form in set {
+            by_last.entry(form[form.len() - 1].clone()).or_default().push(form);
+        }
+        for forms in by_last.values_mut() {
+            forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        }
+        by_last
     })
 }
 
@@ -34,7 +40,8 @@ pub fn company_key(name: &str) -> String {
     let mut t = tokens(&name.replace('&', " and "));
     // Strip trailing legal forms repeatedly ("Acme Holdings Pty Ltd"), keeping one token.
     'strip: loop {
-        for form in legal_forms() {
+        let candidates = t.last().and_then(|last| legal_forms().get(last)).map(Vec::as_slice).unwrap_or_default();
+        for form in candidates {
             if t.len() > form.len() && t.ends_with(form) {
                 t.truncate(t.len() - form.len());
                 continue 'strip;

@@ -13,6 +13,6 @@ pub use company::company_key;
 pub use domain::{is_free_mail, registrable_domain};
 pub use email::Email;
 pub use location::{country_code, Location};
-pub use name::{nickname_compatible, soundex, PersonName};
+pub use name::{nickname_compatible, nickname_groups_of, shares_group, soundex, PersonName};
 pub use phone::to_e164;
 pub use text::fold;

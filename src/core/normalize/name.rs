@@ -139,20 +139,24 @@ fn nickname_groups() -> &'static HashMap<String, Vec<u32>> {
     })
 }
 
+/// The nickname groups a (folded) first name belongs to; computed once per record so
+/// comparing millions of pairs needs no table look-ups.
+pub fn nickname_groups_of(first: &str) -> Vec<u32> {
+    nickname_groups().get(first).cloned().unwrap_or_default()
+}
+
 /// True when two (folded) first names can name the same person: equal, or one a
 /// nickname of the other, or both nicknames of one formal name.
 pub fn nickname_compatible(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    if a == b {
-        return true;
-    }
-    let groups = nickname_groups();
-    match (groups.get(a), groups.get(b)) {
-        (Some(x), Some(y)) => x.iter().any(|id| y.contains(id)),
-        _ => false,
-    }
+    a == b || shares_group(&nickname_groups_of(a), &nickname_groups_of(b))
+}
+
+/// True when two group lists (from [`nickname_groups_of`]) intersect.
+pub fn shares_group(a: &[u32], b: &[u32]) -> bool {
+    a.iter().any(|id| b.contains(id))
 }
 
 /// American Soundex (4 characters) of a folded name, for blocking on sound-alike surnames.
