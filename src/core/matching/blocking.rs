@@ -12,10 +12,18 @@ use crate::core::normalize::soundex;
 pub struct BlockingRule<R: 'static> {
     pub name: &'static str,
     pub keys: fn(&R, &mut Vec<u64>),
+    /// Keys for the network side when they differ from the CRM side's (e.g. swapped names).
+    pub network_keys: Option<fn(&R, &mut Vec<u64>)>,
+    /// Blocks with more pairs than this are skipped: broad rules get a tighter bound.
+    pub max_block_pairs: usize,
 }
 
-/// Blocks whose pair count exceeds this are skipped (too common to say anything).
+/// Default bound on a block's pairs: larger blocks are skipped (too common to say much).
 pub const MAX_BLOCK_PAIRS: usize = 2_500;
+
+/// Bound for broad rules (first name + city): they exist for small places and typos,
+/// not for every "James" in a big city.
+pub const BROAD_BLOCK_PAIRS: usize = 300;
 
 /// A stable 64-bit hash (FNV-1a), the same natively and in wasm.
 pub fn key_hash(rule: u8, parts: &[&str]) -> u64 {
@@ -50,15 +58,22 @@ fn house_number(street: &str) -> Option<&str> {
 }
 
 /// Person rules: e-mail, phone, sound of the surname with the first initial, the
-/// sounds of both names in either order (catches swapped names), first name with
+/// sounds of first and last name swapped between the sides, first name with
 /// city, postal code with the surname initial, house number with postal code, surname
 /// with city, house number with the street's first word.
 pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
     BlockingRule {
         name: "email",
         keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))),
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
-    BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(1, &[p]))) },
+    BlockingRule {
+        name: "phone",
+        keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(1, &[p]))),
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
+    },
     BlockingRule {
         name: "surname sound + first initial",
         keys: |r, out| {
@@ -66,6 +81,8 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 out.push(key_hash(2, &[&soundex(&r.name.last), initial(&r.name.first)]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
     BlockingRule {
         name: "first name + city",
@@ -74,6 +91,8 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 out.push(key_hash(3, &[&r.name.first, &r.location.city]));
             }
         },
+        network_keys: None,
+        max_block_pairs: BROAD_BLOCK_PAIRS,
     },
     BlockingRule {
         name: "postal code + surname initial",
@@ -82,16 +101,22 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 out.push(key_hash(4, &[&r.postal, initial(&r.name.last)]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
     BlockingRule {
-        name: "both name sounds, any order",
+        name: "name sounds swapped",
         keys: |r, out| {
             if !r.name.first.is_empty() && !r.name.last.is_empty() {
-                let (a, b) = (soundex(&r.name.first), soundex(&r.name.last));
-                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                out.push(key_hash(5, &[&lo, &hi]));
+                out.push(key_hash(5, &[&soundex(&r.name.first), &soundex(&r.name.last)]));
             }
         },
+        max_block_pairs: MAX_BLOCK_PAIRS,
+        network_keys: Some(|r, out| {
+            if !r.name.first.is_empty() && !r.name.last.is_empty() {
+                out.push(key_hash(5, &[&soundex(&r.name.last), &soundex(&r.name.first)]));
+            }
+        }),
     },
     BlockingRule {
         name: "house number + postal code",
@@ -100,6 +125,8 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 out.push(key_hash(6, &[number, &r.postal]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
     BlockingRule {
         name: "surname + city",
@@ -108,6 +135,8 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 out.push(key_hash(7, &[&r.name.last, &r.location.city]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
     BlockingRule {
         name: "house number + street word",
@@ -119,18 +148,32 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 out.push(key_hash(8, &[number, word]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
 ];
 
 /// Company rules: name, domain, phone, first name word with city, postal code with
 /// name initial, house number with postal code.
 pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
-    BlockingRule { name: "name", keys: |r, out| out.extend((!r.name.is_empty()).then(|| key_hash(0, &[&r.name]))) },
+    BlockingRule {
+        name: "name",
+        keys: |r, out| out.extend((!r.name.is_empty()).then(|| key_hash(0, &[&r.name]))),
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
+    },
     BlockingRule {
         name: "domain",
         keys: |r, out| out.extend((!r.domain.is_empty()).then(|| key_hash(1, &[&r.domain]))),
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
-    BlockingRule { name: "phone", keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(2, &[p]))) },
+    BlockingRule {
+        name: "phone",
+        keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(2, &[p]))),
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
+    },
     BlockingRule {
         name: "first name word + city",
         keys: |r, out| {
@@ -140,6 +183,8 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
                 out.push(key_hash(3, &[word, &r.location.city]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
     BlockingRule {
         name: "postal code + name initial",
@@ -148,6 +193,8 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
                 out.push(key_hash(4, &[&r.postal, initial(&r.name)]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
     BlockingRule {
         name: "house number + postal code",
@@ -156,6 +203,8 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
                 out.push(key_hash(6, &[number, &r.postal]));
             }
         },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
     },
 ];
 
@@ -183,9 +232,10 @@ pub fn candidate_pairs<R>(rules: &[BlockingRule<R>], crm: &[R], network: &[R]) -
                 blocks.entry(*k).or_default().0.push(i as u32);
             }
         }
+        let network_keys = rule.network_keys.unwrap_or(rule.keys);
         for (j, r) in network.iter().enumerate() {
             keys.clear();
-            (rule.keys)(r, &mut keys);
+            network_keys(r, &mut keys);
             for k in &keys {
                 if let Some(block) = blocks.get_mut(k) {
                     block.1.push(j as u32);
@@ -194,7 +244,7 @@ pub fn candidate_pairs<R>(rules: &[BlockingRule<R>], crm: &[R], network: &[R]) -
         }
         let before = out.pairs.len();
         for (left, right) in blocks.values() {
-            if left.len() * right.len() > MAX_BLOCK_PAIRS {
+            if left.len() * right.len() > rule.max_block_pairs {
                 out.skipped_blocks += 1;
                 continue;
             }
