@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 
 use super::comparison::Comparison;
+use super::parallel::map_chunks;
 use super::params::{Params, PROBABILITY_FLOOR};
 use super::scoring::{levels, NULL_LEVEL};
 use crate::core::rng::SeededRng;
 
 /// Estimates u for every level from up to `samples` random (almost always non-matching)
 /// pairs. Counts are smoothed so a level never seen keeps a small, finite u.
-pub fn estimate_u<R>(
+pub fn estimate_u<R: Sync>(
     specs: &[Comparison<R>],
     params: &mut Params,
     crm: &[R],
@@ -22,16 +23,26 @@ pub fn estimate_u<R>(
         return;
     }
     let mut rng = SeededRng::new(seed);
-    let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
-    let mut lv = vec![NULL_LEVEL; specs.len()];
     let samples = samples.min(crm.len().saturating_mul(network.len()));
-    for _ in 0..samples {
-        let a = &crm[rng.below(crm.len())];
-        let b = &network[rng.below(network.len())];
-        levels(specs, a, b, &mut lv);
-        for (c, &l) in lv.iter().enumerate() {
-            if l != NULL_LEVEL {
-                counts[c][l as usize] += 1.0;
+    let pairs: Vec<(usize, usize)> = (0..samples).map(|_| (rng.below(crm.len()), rng.below(network.len()))).collect();
+    let per_chunk = map_chunks(&pairs, |chunk| {
+        let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+        let mut lv = vec![NULL_LEVEL; specs.len()];
+        for &(i, j) in chunk {
+            levels(specs, &crm[i], &network[j], &mut lv);
+            for (c, &l) in lv.iter().enumerate() {
+                if l != NULL_LEVEL {
+                    counts[c][l as usize] += 1.0;
+                }
+            }
+        }
+        vec![counts]
+    });
+    let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+    for chunk in per_chunk {
+        for (total, part) in counts.iter_mut().zip(chunk) {
+            for (t, p) in total.iter_mut().zip(part) {
+                *t += p;
             }
         }
     }
