@@ -49,6 +49,9 @@ enum Command {
         #[arg(long)]
         candidates: Option<PathBuf>,
     },
+    /// Build the browser's badge index from a CRM export, or time look-ups against one.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// Convert the network's Connections.csv export to NETWORK.csv form.
     ImportNetwork {
         /// The export file.
@@ -57,6 +60,39 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Build an index file (e-mails and phones hashed under a key from --key, hex).
+    Build {
+        #[arg(long)]
+        crm: PathBuf,
+        /// Network records to train the model on (defaults are used without).
+        #[arg(long)]
+        network: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// 32 hex characters; the org's hashing key.
+        #[arg(long, default_value = "00000000000000000000000000000000")]
+        key: String,
+    },
+    /// Look up every person of a NETWORK.csv in an index and report the time per lookup.
+    Lookup {
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long)]
+        network: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// A 16-byte key from 32 hex characters.
+fn parse_key(hex: &str) -> anyhow::Result<[u8; 16]> {
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+    bytes.and_then(|b| b.try_into().ok()).ok_or_else(|| anyhow::anyhow!("--key must be 32 hex characters"))
 }
 
 /// Parses the command line, runs the command, and turns errors into an exit code.
@@ -97,6 +133,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 threshold,
                 candidates,
             })
+        }
+        Command::Index(IndexCommand::Build { crm, network, out, key }) => {
+            crate::commands::index_files::build(&crm, network.as_ref(), &out, parse_key(&key)?)
+        }
+        Command::Index(IndexCommand::Lookup { index, network, out }) => {
+            crate::commands::index_files::lookup(&index, &network, out.as_ref())
         }
         Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
     }

@@ -1,5 +1,11 @@
-//! The CRM badge drawn on network pages. Until the badge index arrives in the browser
-//! the badge says so plainly rather than guessing "Not in CRM".
+//! The CRM badge drawn on network pages, and the index the browser answers it from.
+//! Until an index is loaded the badge says so plainly rather than guessing "Not in CRM".
+
+pub mod codec;
+pub mod index;
+pub mod keyed_hash;
+
+pub use index::{BadgeHit, BadgeIndex, IndexDelta, IndexError, Label};
 
 use serde::{Deserialize, Serialize};
 

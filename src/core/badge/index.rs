@@ -1,0 +1,570 @@
+//! The badge index: the compact, versioned copy of the org's CRM side that the browser
+//! holds to answer "is this profile in the CRM?" offline. E-mails and phone numbers are
+//! kept only as keyed hashes; street addresses are left out. Built by the relay after
+//! each import, shipped as a snapshot and then deltas, looked up in wasm.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::codec::{CodecError, Reader, Writer};
+use super::keyed_hash::{hashed_text, HashKey};
+use crate::core::matching::decisions::{Decision, DecisionKind, Decisions};
+use crate::core::matching::params::Params;
+use crate::core::matching::record::{CompanyRecord, CrmKind, PersonRecord};
+use crate::core::matching::scoring::{Explanation, Scorer, TermFrequencies};
+use crate::core::matching::{Linkable, Method, DEFAULT_THRESHOLD};
+use crate::core::normalize::{nickname_groups_of, Email, Location};
+
+const MAGIC: &[u8; 4] = b"CRMX";
+/// Binary format of snapshots and deltas.
+pub const INDEX_FORMAT: u32 = 1;
+
+/// What the badge shows about a CRM record besides its id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// Display name ("Ada Lovelace", "Acme Inc.").
+    pub name: String,
+    /// The record owner's name.
+    pub owner: String,
+}
+
+/// The best CRM record for an observed profile or company.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BadgeHit {
+    pub crm_id: String,
+    /// `Lead`, `Contact` or `Account`.
+    pub object: String,
+    pub label: Label,
+    pub probability: f64,
+    pub match_weight: f64,
+    pub method: Method,
+    pub explanation: Explanation,
+}
+
+/// One side of the index (people or companies) with what lookups derive from it.
+struct Side<R: Linkable> {
+    records: Vec<R>,
+    labels: Vec<Label>,
+    params: Params,
+    blocks: Vec<HashMap<u64, Vec<u32>>>,
+    tf: TermFrequencies,
+}
+
+impl<R: Linkable> Side<R> {
+    fn new(records: Vec<R>, labels: Vec<Label>, params: Params) -> Self {
+        let mut side = Self { records, labels, params, blocks: Vec::new(), tf: TermFrequencies::default() };
+        side.derive();
+        side
+    }
+
+    /// Blocking maps and term frequencies: never shipped, rebuilt on load.
+    fn derive(&mut self) {
+        let mut keys = Vec::new();
+        self.blocks = R::blocking_rules()
+            .iter()
+            .map(|rule| {
+                let mut map: HashMap<u64, Vec<u32>> = HashMap::new();
+                for (i, r) in self.records.iter().enumerate() {
+                    keys.clear();
+                    (rule.keys)(r, &mut keys);
+                    for k in &keys {
+                        map.entry(*k).or_default().push(i as u32);
+                    }
+                }
+                map
+            })
+            .collect();
+        self.tf = TermFrequencies::count(R::comparisons(), [&self.records, &[]]);
+        if !self.params.fits(R::comparisons()) {
+            self.params = Params::defaults(R::comparisons());
+        }
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        self.records.iter().position(|r| r.id() == id)
+    }
+
+    fn lookup(
+        &self,
+        observed: &R,
+        network_id: &str,
+        decisions: &Decisions,
+        object: impl Fn(&R) -> &'static str,
+    ) -> Option<BadgeHit> {
+        let scorer = Scorer::new(R::comparisons(), &self.params, &self.tf);
+        let hit = |i: usize, method: Method| {
+            let e = scorer.explain(&self.records[i], observed);
+            BadgeHit {
+                crm_id: self.records[i].id().to_string(),
+                object: object(&self.records[i]).to_string(),
+                label: self.labels[i].clone(),
+                probability: if method == Method::Manual { 1.0 } else { e.probability },
+                match_weight: e.match_weight,
+                method,
+                explanation: e,
+            }
+        };
+        if let Some((crm_id, _)) = decisions.matches().iter().find(|(_, n)| n.as_str() == network_id) {
+            return self.position(crm_id).map(|i| hit(i, Method::Manual));
+        }
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut keys = Vec::new();
+        for (rule, map) in R::blocking_rules().iter().zip(&self.blocks) {
+            keys.clear();
+            (rule.network_keys.unwrap_or(rule.keys))(observed, &mut keys);
+            // One observed record against a block: allow about as many records as a
+            // balanced block of the batch bound would hold on one side, times four.
+            let limit = ((rule.max_block_pairs as f64).sqrt() * 4.0) as usize;
+            for k in &keys {
+                if let Some(ids) = map.get(k).filter(|ids| ids.len() <= limit) {
+                    candidates.extend_from_slice(ids);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut scratch = Vec::new();
+        let manual_elsewhere = |i: usize| decisions.matches().contains_key(self.records[i].id());
+        let min_weight = (DEFAULT_THRESHOLD / (1.0 - DEFAULT_THRESHOLD)).log2();
+        candidates
+            .into_iter()
+            .map(|i| i as usize)
+            .filter(|&i| !manual_elsewhere(i) && !decisions.is_rejected(self.records[i].id(), network_id))
+            .map(|i| {
+                let w = scorer.weight(&self.records[i], observed, &mut scratch)
+                    - f64::from(self.records[i].precedence()) * 1e-6;
+                (i, w)
+            })
+            .filter(|&(_, w)| w >= min_weight)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| hit(i, Method::Auto))
+    }
+}
+
+/// The index the browser holds.
+pub struct BadgeIndex {
+    /// Data version: every delta moves it forward by exactly its own step.
+    pub version: u64,
+    key: HashKey,
+    people: Side<PersonRecord>,
+    companies: Side<CompanyRecord>,
+    history: Vec<Decision>,
+    decisions: Decisions,
+}
+
+/// Changes from one index version to the next.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexDelta {
+    pub base_version: u64,
+    pub version: u64,
+    pub people: Vec<(PersonRecord, Label)>,
+    pub companies: Vec<(CompanyRecord, Label)>,
+    /// CRM ids removed from the org.
+    pub deleted: Vec<String>,
+    /// Decisions made since the base version, in order.
+    pub decisions: Vec<Decision>,
+}
+
+/// Why a delta cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// The delta was made for another version: fetch a snapshot instead.
+    #[error("the delta goes from version {found} but this index is at version {expected}; download a new snapshot")]
+    VersionMismatch { expected: u64, found: u64 },
+}
+
+/// Keeps only what the browser needs: contact data hashed under `key`, no street.
+fn minimise_person(key: &HashKey, mut r: PersonRecord) -> PersonRecord {
+    r.email = r.email.map(|e| Email { local: hashed_text(key, &e.address()), domain: String::new() });
+    r.phones = r.phones.iter().map(|p| hashed_text(key, p)).collect();
+    r.street.clear();
+    r.postal.clear();
+    r
+}
+
+fn minimise_company(key: &HashKey, mut r: CompanyRecord) -> CompanyRecord {
+    r.phones = r.phones.iter().map(|p| hashed_text(key, p)).collect();
+    r.street.clear();
+    r.postal.clear();
+    r
+}
+
+impl BadgeIndex {
+    /// Builds an index from normalised CRM records (contact data is hashed here).
+    pub fn build(
+        version: u64,
+        key: HashKey,
+        people: Vec<(PersonRecord, Label)>,
+        companies: Vec<(CompanyRecord, Label)>,
+        params: (Params, Params),
+        decisions: Vec<Decision>,
+    ) -> Self {
+        let (people, people_labels): (Vec<_>, Vec<_>) =
+            people.into_iter().map(|(r, l)| (minimise_person(&key, r), l)).unzip();
+        let (companies, company_labels): (Vec<_>, Vec<_>) =
+            companies.into_iter().map(|(r, l)| (minimise_company(&key, r), l)).unzip();
+        Self {
+            version,
+            key,
+            people: Side::new(people, people_labels, params.0),
+            companies: Side::new(companies, company_labels, params.1),
+            decisions: Decisions::from_history(decisions.iter().cloned()),
+            history: decisions,
+        }
+    }
+
+    /// Number of CRM people and companies held.
+    pub fn len(&self) -> (usize, usize) {
+        (self.people.records.len(), self.companies.records.len())
+    }
+
+    /// The best CRM person for a profile seen on the network (org-wide decisions first).
+    pub fn lookup_person(&self, network_id: &str, observed: &PersonRecord) -> Option<BadgeHit> {
+        let observed = minimise_person(&self.key, observed.clone());
+        self.people.lookup(&observed, network_id, &self.decisions, |r| match r.kind {
+            Some(CrmKind::Lead) => "Lead",
+            _ => "Contact",
+        })
+    }
+
+    /// The best CRM account for a company page seen on the network.
+    pub fn lookup_company(&self, network_id: &str, observed: &CompanyRecord) -> Option<BadgeHit> {
+        let observed = minimise_company(&self.key, observed.clone());
+        self.companies.lookup(&observed, network_id, &self.decisions, |_| "Account")
+    }
+
+    /// Applies a delta made for this version.
+    pub fn apply(&mut self, delta: IndexDelta) -> Result<(), IndexError> {
+        if delta.base_version != self.version {
+            return Err(IndexError::VersionMismatch { expected: self.version, found: delta.base_version });
+        }
+        let key = self.key;
+        upsert(&mut self.people, delta.people.into_iter().map(|(r, l)| (minimise_person(&key, r), l)), &delta.deleted);
+        upsert(
+            &mut self.companies,
+            delta.companies.into_iter().map(|(r, l)| (minimise_company(&key, r), l)),
+            &delta.deleted,
+        );
+        self.history.extend(delta.decisions);
+        self.decisions = Decisions::from_history(self.history.iter().cloned());
+        self.version = delta.version;
+        Ok(())
+    }
+
+    /// The whole index as bytes (format [`INDEX_FORMAT`]).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.raw(MAGIC);
+        w.varint(u64::from(INDEX_FORMAT));
+        w.varint(self.version);
+        w.raw(&self.key);
+        w.str(&serde_json::to_string(&self.people.params).unwrap_or_default());
+        w.str(&serde_json::to_string(&self.companies.params).unwrap_or_default());
+        put_people(&mut w, self.people.records.iter().zip(&self.people.labels));
+        put_companies(&mut w, self.companies.records.iter().zip(&self.companies.labels));
+        put_decisions(&mut w, &self.history);
+        w.bytes
+    }
+
+    /// Reads bytes made by [`BadgeIndex::encode`]; hashes stay as they were built.
+    pub fn decode(bytes: &[u8]) -> Result<Self, IndexError> {
+        let mut r = Reader::new(bytes);
+        if r.raw(4)? != MAGIC {
+            return Err(CodecError::BadMagic.into());
+        }
+        let format = r.varint()? as u32;
+        if format != INDEX_FORMAT {
+            return Err(CodecError::UnsupportedFormat(format, INDEX_FORMAT).into());
+        }
+        let version = r.varint()?;
+        let key: HashKey = r.raw(16)?.try_into().map_err(|_| CodecError::Truncated(r.pos))?;
+        let params = |r: &mut Reader<'_>| -> Result<Params, CodecError> {
+            let at = r.pos;
+            serde_json::from_str(&r.str()?).map_err(|e| CodecError::Invalid { at, what: e.to_string() })
+        };
+        let (pp, cp) = (params(&mut r)?, params(&mut r)?);
+        let (people, people_labels) = get_people(&mut r)?.into_iter().unzip();
+        let (companies, company_labels) = get_companies(&mut r)?.into_iter().unzip();
+        let history = get_decisions(&mut r)?;
+        if !r.done() {
+            return Err(CodecError::Invalid { at: r.pos, what: "trailing bytes".into() }.into());
+        }
+        Ok(Self {
+            version,
+            key,
+            people: Side::new(people, people_labels, pp),
+            companies: Side::new(companies, company_labels, cp),
+            decisions: Decisions::from_history(history.iter().cloned()),
+            history,
+        })
+    }
+}
+
+fn upsert<R: Linkable>(side: &mut Side<R>, records: impl Iterator<Item = (R, Label)>, deleted: &[String]) {
+    let mut at: HashMap<String, usize> =
+        side.records.iter().enumerate().map(|(i, r)| (r.id().to_string(), i)).collect();
+    for (record, label) in records {
+        match at.get(record.id()) {
+            Some(&i) => {
+                side.records[i] = record;
+                side.labels[i] = label;
+            }
+            None => {
+                at.insert(record.id().to_string(), side.records.len());
+                side.records.push(record);
+                side.labels.push(label);
+            }
+        }
+    }
+    if !deleted.is_empty() {
+        let keep: Vec<bool> = side.records.iter().map(|r| !deleted.iter().any(|d| d == r.id())).collect();
+        let mut i = 0;
+        side.records.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        let mut i = 0;
+        side.labels.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    side.derive();
+}
+
+fn put_location(w: &mut Writer, l: &Location) {
+    w.str(&l.city);
+    w.str(&l.region);
+    w.str(&l.country);
+}
+
+fn get_location(r: &mut Reader<'_>) -> Result<Location, CodecError> {
+    Ok(Location { city: r.str()?, region: r.str()?, country: r.str()? })
+}
+
+fn put_label(w: &mut Writer, l: &Label) {
+    w.str(&l.name);
+    w.str(&l.owner);
+}
+
+fn get_label(r: &mut Reader<'_>) -> Result<Label, CodecError> {
+    Ok(Label { name: r.str()?, owner: r.str()? })
+}
+
+fn put_strings(w: &mut Writer, items: &[String]) {
+    w.varint(items.len() as u64);
+    for s in items {
+        w.str(s);
+    }
+}
+
+fn get_strings(r: &mut Reader<'_>) -> Result<Vec<String>, CodecError> {
+    (0..r.len()?).map(|_| r.str()).collect()
+}
+
+fn put_people<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a PersonRecord, &'a Label)>) {
+    w.varint(items.len() as u64);
+    for (p, label) in items {
+        w.str(&p.id);
+        w.varint(match p.kind {
+            Some(CrmKind::Lead) => 1,
+            _ => 0,
+        });
+        w.str(&p.name.first);
+        w.str(&p.name.last);
+        w.str(p.email.as_ref().map_or("", |e| e.local.as_str()));
+        put_strings(w, &p.phones);
+        w.str(&p.company);
+        put_location(w, &p.location);
+        put_label(w, label);
+    }
+}
+
+fn get_people(r: &mut Reader<'_>) -> Result<Vec<(PersonRecord, Label)>, CodecError> {
+    (0..r.len()?)
+        .map(|_| {
+            let id = r.str()?;
+            let kind = Some(if r.varint()? == 1 { CrmKind::Lead } else { CrmKind::Contact });
+            let (first, last) = (r.str()?, r.str()?);
+            let email = r.str()?;
+            let mut p = PersonRecord {
+                id,
+                kind,
+                first_name_groups: nickname_groups_of(&first),
+                name: crate::core::normalize::PersonName { first, last },
+                email: (!email.is_empty()).then(|| Email { local: email, domain: String::new() }),
+                phones: get_strings(r)?,
+                company: r.str()?,
+                ..Default::default()
+            };
+            p.location = get_location(r)?;
+            Ok((p, get_label(r)?))
+        })
+        .collect()
+}
+
+fn put_companies<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a CompanyRecord, &'a Label)>) {
+    w.varint(items.len() as u64);
+    for (c, label) in items {
+        w.str(&c.id);
+        w.str(&c.name);
+        w.str(&c.domain);
+        put_strings(w, &c.phones);
+        put_location(w, &c.location);
+        put_label(w, label);
+    }
+}
+
+fn get_companies(r: &mut Reader<'_>) -> Result<Vec<(CompanyRecord, Label)>, CodecError> {
+    (0..r.len()?)
+        .map(|_| {
+            let c = CompanyRecord {
+                id: r.str()?,
+                name: r.str()?,
+                domain: r.str()?,
+                phones: get_strings(r)?,
+                location: get_location(r)?,
+                ..Default::default()
+            };
+            Ok((c, get_label(r)?))
+        })
+        .collect()
+}
+
+fn put_decisions(w: &mut Writer, decisions: &[Decision]) {
+    w.varint(decisions.len() as u64);
+    for d in decisions {
+        w.str(&d.crm_id);
+        w.str(&d.network_id);
+        w.varint(match d.kind {
+            DecisionKind::Match => 0,
+            DecisionKind::NotMatch => 1,
+            DecisionKind::Unmatch => 2,
+        });
+    }
+}
+
+fn get_decisions(r: &mut Reader<'_>) -> Result<Vec<Decision>, CodecError> {
+    (0..r.len()?)
+        .map(|_| {
+            let (crm_id, network_id) = (r.str()?, r.str()?);
+            let at = r.pos;
+            let kind = match r.varint()? {
+                0 => DecisionKind::Match,
+                1 => DecisionKind::NotMatch,
+                2 => DecisionKind::Unmatch,
+                other => return Err(CodecError::Invalid { at, what: format!("decision kind {other}") }),
+            };
+            Ok(Decision { crm_id, network_id, kind })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
+    use crate::core::matching::record::{CompanyInput, PersonInput};
+
+    fn person(id: &str, first: &str, last: &str, email: &str, city: &str) -> (PersonRecord, Label) {
+        let kind = if id.starts_with("00Q") { CrmKind::Lead } else { CrmKind::Contact };
+        let input =
+            PersonInput { first_name: first, last_name: last, email, city, street: "1 Main St", ..Default::default() };
+        (
+            PersonRecord::new(id.into(), Some(kind), &input),
+            Label { name: format!("{first} {last}"), owner: "Ava Rep".into() },
+        )
+    }
+
+    fn profile(first: &str, last: &str, email: &str, city: &str) -> PersonRecord {
+        person("p", first, last, email, city).0
+    }
+
+    fn index() -> BadgeIndex {
+        let people = vec![
+            person("0037e00001WZ30qAAD", "Robert", "Okonkwo", "rob@acme.com", "Boston"),
+            person("00Qg5000008th4XEAQ", "Ingrid", "Svensson", "", "Stockholm"),
+        ];
+        let acme = CompanyRecord::new(
+            "0015Y00002ZbgP3QAJ".into(),
+            &CompanyInput { name: "Acme Inc", website: "acme.com", ..Default::default() },
+        );
+        BadgeIndex::build(
+            1,
+            [7; 16],
+            people,
+            vec![(acme, Label { name: "Acme Inc".into(), owner: "Ava Rep".into() })],
+            (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS)),
+            vec![],
+        )
+    }
+
+    #[test]
+    fn lookup_finds_the_crm_person_with_explanation() {
+        let idx = index();
+        let hit = idx
+            .lookup_person("bob-okonkwo", &profile("Bob", "Okonkwo", "rob@acme.com", "Greater Boston Area"))
+            .unwrap();
+        assert_eq!((hit.crm_id.as_str(), hit.object.as_str()), ("0037e00001WZ30qAAD", "Contact"));
+        assert!(hit.probability > 0.99 && hit.method == Method::Auto);
+        assert!(hit.explanation.fields.iter().any(|f| f.comparison == "email" && f.level == "exact"));
+        assert!(idx.lookup_person("x", &profile("Zed", "Quux", "", "Paris")).is_none());
+    }
+
+    #[test]
+    fn encoded_index_holds_no_clear_contact_data_and_round_trips() {
+        let idx = index();
+        let bytes = idx.encode();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("rob@acme.com") && !text.contains("Main"), "PII in the index");
+        let back = BadgeIndex::decode(&bytes).unwrap();
+        assert_eq!(back.encode(), bytes);
+        let hit = back.lookup_person("bob", &profile("Robert", "Okonkwo", "rob@acme.com", "Boston")).unwrap();
+        assert_eq!(hit.crm_id, "0037e00001WZ30qAAD");
+        let company = back.lookup_company(
+            "acme",
+            &CompanyRecord::new(
+                "acme".into(),
+                &CompanyInput { name: "ACME", website: "https://www.acme.com", ..Default::default() },
+            ),
+        );
+        assert_eq!(company.unwrap().object, "Account");
+    }
+
+    #[test]
+    fn decode_rejects_bad_bytes_clearly() {
+        assert!(matches!(BadgeIndex::decode(b"nope"), Err(IndexError::Codec(CodecError::BadMagic))));
+        let bytes = index().encode();
+        assert!(matches!(BadgeIndex::decode(&bytes[..bytes.len() - 3]), Err(IndexError::Codec(_))));
+        let mut future = bytes.clone();
+        future[4] = 9;
+        assert!(matches!(BadgeIndex::decode(&future), Err(IndexError::Codec(CodecError::UnsupportedFormat(9, 1)))));
+    }
+
+    #[test]
+    fn deltas_apply_in_order_with_decisions() {
+        let mut idx = index();
+        let delta = IndexDelta {
+            base_version: 1,
+            version: 2,
+            people: vec![person("0037e00001WZ30rAAD", "Jane", "Doe", "", "Austin")],
+            deleted: vec!["00Qg5000008th4XEAQ".into()],
+            decisions: vec![Decision {
+                crm_id: "0037e00001WZ30qAAD".into(),
+                network_id: "someone".into(),
+                kind: DecisionKind::Match,
+            }],
+            ..Default::default()
+        };
+        idx.apply(delta.clone()).unwrap();
+        assert_eq!((idx.version, idx.len()), (2, (2, 1)));
+        assert!(idx.lookup_person("p", &profile("Ingrid", "Svensson", "", "Stockholm")).is_none());
+        assert_eq!(idx.lookup_person("p", &profile("Jane", "Doe", "", "Austin")).unwrap().crm_id, "0037e00001WZ30rAAD");
+        let manual = idx.lookup_person("someone", &profile("Totally", "Different", "", "")).unwrap();
+        assert_eq!((manual.crm_id.as_str(), manual.method), ("0037e00001WZ30qAAD", Method::Manual));
+        assert_eq!(idx.apply(delta), Err(IndexError::VersionMismatch { expected: 2, found: 1 }));
+    }
+}
