@@ -112,3 +112,21 @@ fn import_network_converts_connections_export() {
     assert!(text.contains("bob-okonkwo,Bob,Okonkwo,,VP Sales,Acme,"), "{text}");
     assert_eq!(text.lines().count(), 2);
 }
+
+#[test]
+fn index_build_and_lookup_find_the_crm_record() {
+    let dir = temp_dir("index-cli");
+    let (crm, net) = (write(&dir, "crm.csv", CRM), write(&dir, "net.csv", NETWORK));
+    let (index, hits) = (dir.join("index.bin").display().to_string(), dir.join("hits.csv").display().to_string());
+    let run = crmsync(&["index", "build", "--crm", &crm, "--out", &index, "--key", "000102030405060708090a0b0c0d0e0f"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let bytes = std::fs::read(&index).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("robert.okonkwo@acme.com"), "e-mails must be hashed");
+    let run = crmsync(&["index", "lookup", "--index", &index, "--network", &net, "--out", &hits]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = std::fs::read_to_string(&hits).unwrap();
+    assert!(text.contains("ingrid-svensson,0037e00001WZ30rAAD,Contact,"), "{text}");
+    assert!(!text.contains("someone-else"), "{text}");
+    let bad = crmsync(&["index", "build", "--crm", &crm, "--out", &index, "--key", "xyz"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("32 hex characters"));
+}
