@@ -3,7 +3,7 @@
 //! which weighs nothing. Default m/u probabilities live here; trained ones in `params`.
 
 use super::record::{CompanyRecord, PersonRecord};
-use super::similarity::{jaro_winkler, token_jaccard};
+use super::similarity::{jaro_winkler, token_jaccard, within_one_edit};
 use crate::core::normalize::{shares_group, Location};
 
 /// One level of a comparison with its default probabilities: m = P(level | match),
@@ -140,18 +140,33 @@ fn postal(a: &str, b: &str) -> Option<usize> {
     let (x, y) = both(a, b)?;
     Some(if x == y {
         0
-    } else if x.len() >= 3 && y.len() >= 3 && x[..3] == y[..3] {
+    } else if within_one_edit(x, y) {
         1
-    } else {
+    } else if x.len() >= 3 && y.len() >= 3 && x[..3] == y[..3] {
         2
+    } else {
+        3
     })
+}
+
+/// The street line without a leading house number.
+fn without_number(street: &str) -> &str {
+    match street.split_once(' ') {
+        Some((first, rest)) if first.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => street,
+    }
 }
 
 fn street(a: &str, b: &str) -> Option<usize> {
     let (x, y) = both(a, b)?;
+    // When one side has no house number, compare the street names alone.
+    let one_lacks_number = (without_number(x) == x) != (without_number(y) == y);
     Some(if x == y {
         0
-    } else if jaro_winkler(x, y) >= 0.88 || token_jaccard(x, y) >= 0.6 {
+    } else if jaro_winkler(x, y) >= 0.88
+        || token_jaccard(x, y) >= 0.6
+        || (one_lacks_number && jaro_winkler(without_number(x), without_number(y)) >= 0.9)
+    {
         1
     } else {
         2
@@ -164,8 +179,12 @@ const CITY_LEVELS: &[LevelSpec] =
     &[lv("exact", 0.75, 0.02), lv("similar (Jaro-Winkler ≥ 0.9)", 0.10, 0.005), lv("else", 0.15, 0.975)];
 const REGION_LEVELS: &[LevelSpec] =
     &[lv("same region", 0.85, 0.15), lv("same country only", 0.10, 0.35), lv("else", 0.05, 0.5)];
-const POSTAL_LEVELS: &[LevelSpec] =
-    &[lv("exact", 0.75, 0.002), lv("same first 3 characters", 0.10, 0.01), lv("else", 0.15, 0.988)];
+const POSTAL_LEVELS: &[LevelSpec] = &[
+    lv("exact", 0.75, 0.002),
+    lv("one edit apart", 0.08, 0.004),
+    lv("same first 3 characters", 0.05, 0.01),
+    lv("else", 0.12, 0.984),
+];
 const STREET_LEVELS: &[LevelSpec] = &[lv("exact", 0.65, 0.0005), lv("similar", 0.20, 0.002), lv("else", 0.15, 0.9975)];
 
 /// How people are compared: names, contact data, employer, location.

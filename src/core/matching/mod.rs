@@ -116,8 +116,9 @@ impl Default for LinkOptions {
     }
 }
 
-/// The probability above which the product shows a match.
-pub const DEFAULT_THRESHOLD: f64 = 0.9;
+/// The probability from which the product shows a match: on Febrl and the generated CRM
+/// sets it keeps precision above 0.99 while recall is within a pair or two of p ≥ 0.5.
+pub const DEFAULT_THRESHOLD: f64 = 0.8;
 
 /// What a linking run produced, with the figures a report needs.
 #[derive(Debug)]

@@ -49,6 +49,30 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
+/// True when `a` and `b` differ by at most one edit: a substitution, an insertion or
+/// deletion, or a swap of two neighbours (Damerau–Levenshtein ≤ 1), e.g. "6158"/"6185".
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if prefix == short.len() {
+        return true;
+    }
+    if short.len() == long.len() {
+        let same_rest = |from: usize| short[from..] == long[from..];
+        same_rest(prefix + 1)
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && same_rest(prefix + 2))
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 /// Share of distinct tokens in common (Jaccard), for multi-word names and streets.
 /// Allocation-free: it runs on millions of candidate pairs.
 pub fn token_jaccard(a: &str, b: &str) -> f64 {
@@ -78,6 +102,17 @@ mod tests {
         assert!((jaro_winkler("dixon", "dicksonx") - 0.8133).abs() < 1e-3);
         assert_eq!(jaro_winkler("", "x"), 0.0);
         assert_eq!(jaro_winkler("same", "same"), 1.0);
+    }
+
+    #[test]
+    fn within_one_edit_cases() {
+        assert!(within_one_edit("6158", "6185"));
+        assert!(within_one_edit("6158", "6159"));
+        assert!(within_one_edit("615", "6158"));
+        assert!(within_one_edit("abc", "abc"));
+        assert!(!within_one_edit("6158", "8516"));
+        assert!(!within_one_edit("12", "1234"));
+        assert!(!within_one_edit("ab", "ba c"));
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub fn estimate_u<R: Sync>(
     }
 }
 
+/// Weight of the spec's default m-probabilities against the data in EM (1 = equal).
+pub const PRIOR_STRENGTH: f64 = 1.0;
+
 /// Re-estimates m and the prior by EM over the level vectors of candidate pairs
 /// (`level_rows` holds one row of `specs.len()` levels per pair); u stays fixed.
 /// `max_prior` bounds the match rate among the pairs: with one match per record at
@@ -105,9 +108,15 @@ pub fn estimate_m_em<R>(
         for (c, counts) in m_counts.iter().enumerate() {
             let sum: f64 = counts.iter().sum();
             if sum > 1.0 {
-                let n = counts.len() as f64;
-                params.comparisons[c].m =
-                    counts.iter().map(|k| ((k + 0.01 / n) / (sum + 0.01)).max(PROBABILITY_FLOOR)).collect();
+                // MAP estimate: the spec's defaults act as `sum × PRIOR_STRENGTH` pseudo-counts,
+                // so EM refines m but cannot wander into a degenerate solution (e.g. calling
+                // namesakes matches and learning that a different domain means nothing).
+                let alpha = sum * PRIOR_STRENGTH;
+                params.comparisons[c].m = counts
+                    .iter()
+                    .zip(specs[c].levels)
+                    .map(|(k, level)| ((k + alpha * level.m) / (sum + alpha)).max(PROBABILITY_FLOOR))
+                    .collect();
             }
         }
     }
@@ -150,7 +159,7 @@ mod tests {
         let mut params = Params::defaults(specs);
         estimate_m_em(specs, &mut params, &rows, 20, 1.0);
         assert!((params.prior - 0.1).abs() < 0.02, "{}", params.prior);
-        assert!(params.comparisons[1].m[0] > 0.9);
+        assert!(params.comparisons[1].m[0] > PERSON_COMPARISONS[1].levels[0].m + 0.1, "m moves toward the data");
     }
 
     #[test]
