@@ -4,11 +4,14 @@
 //! Tests start it in-process on port 0 with [`launch`]; the binary is a thin shim.
 #![forbid(unsafe_code)]
 
+mod bulk;
+mod demo_data;
 mod error;
 mod ids;
 mod oauth;
 mod org;
 mod rest;
+mod soql;
 mod store;
 
 use std::net::SocketAddr;
@@ -30,12 +33,15 @@ pub struct SimConfig {
     pub data_dir: PathBuf,
     /// Seed for the demo-org generator; ignored when the folder already holds an org.
     pub seed: u64,
+    /// CRM rows to generate when the org has none yet (0: users and roles only).
+    pub seed_org_rows: usize,
 }
 
 /// Shared state of the running simulator.
 struct Sim {
     store: SimStore,
     org: DemoOrg,
+    jobs: bulk::Jobs,
     /// Base URL clients reach us at: both the login host and the instance.
     base_url: String,
 }
@@ -60,7 +66,13 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
             org
         }
     };
-    let sim = Arc::new(Sim { store, org, base_url });
+    if store.count_records().await? == 0 {
+        let records = demo_data::generate(&org, config.seed_org_rows, config.seed);
+        for chunk in records.chunks(10_000) {
+            store.put_records(chunk).await?;
+        }
+    }
+    let sim = Arc::new(Sim { store, org, base_url, jobs: bulk::Jobs::default() });
     let router = Router::new()
         .route("/services/oauth2/token", post(oauth::token))
         .route("/id/{org_id}/{user_id}", get(oauth::identity))
@@ -68,6 +80,10 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/", get(rest::versions))
         .route("/services/data/{version}/limits", get(rest::limits))
         .route("/services/data/{version}/limits/", get(rest::limits))
+        .route("/services/data/{version}/sobjects/{object}/describe", get(bulk::describe))
+        .route("/services/data/{version}/jobs/query", axum::routing::post(bulk::create))
+        .route("/services/data/{version}/jobs/query/{id}", get(bulk::status).delete(bulk::delete))
+        .route("/services/data/{version}/jobs/query/{id}/results", get(bulk::results))
         .fallback(rest::not_found)
         .with_state(sim.clone());
     Ok(RunningSim { listener, router, sim })
@@ -113,6 +129,13 @@ impl RunningSim {
     pub async fn serve_until_signal(self) -> Result<(), SimError> {
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await.map_err(SimError::Serve)
     }
+}
+
+/// The current time as Salesforce's REST datetime (`…+0000`).
+fn bulk_now() -> String {
+    let ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    crmsync::core::time::rfc3339_from_unix_ms(ms).replace('Z', "+0000")
 }
 
 async fn shutdown_signal() {

@@ -17,6 +17,9 @@ struct Args {
     /// Seed of the deterministic demo-org generator (used only when the org is new).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// CRM rows (accounts, contacts, leads, opportunities, roles) to generate for a new org.
+    #[arg(long, default_value_t = 1000)]
+    seed_org: usize,
 }
 
 #[tokio::main]
@@ -26,7 +29,11 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
-    let sim = sfsim::launch(listener, sfsim::SimConfig { data_dir: args.data, seed: args.seed }).await?;
+    let sim = sfsim::launch(
+        listener,
+        sfsim::SimConfig { data_dir: args.data, seed: args.seed, seed_org_rows: args.seed_org },
+    )
+    .await?;
     print!("{}", sim.banner());
     use std::io::Write;
     std::io::stdout().flush()?;

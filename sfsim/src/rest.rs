@@ -89,7 +89,7 @@ pub async fn versions() -> Response {
 }
 
 /// `vNN.N` within the served range.
-fn valid_version(segment: &str) -> bool {
+pub fn valid_version(segment: &str) -> bool {
     segment
         .strip_prefix('v')
         .and_then(|v| v.strip_suffix(".0"))

@@ -6,8 +6,17 @@ use std::path::Path;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
+use std::collections::BTreeMap;
+
+use crate::demo_data::SimRecord;
 use crate::error::SimError;
 use crate::org::DemoOrg;
+
+/// A stored record as queries see it.
+pub struct StoredRecord {
+    pub fields: BTreeMap<String, Option<String>>,
+    pub deleted: bool,
+}
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS org (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
@@ -18,6 +27,15 @@ CREATE TABLE IF NOT EXISTS sessions (
     issued_at_ms INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS records (
+    object TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    modstamp TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (object, id)
+);
+CREATE INDEX IF NOT EXISTS records_by_modstamp ON records (object, modstamp);
 CREATE TABLE IF NOT EXISTS api_usage (id INTEGER PRIMARY KEY CHECK (id = 1), used INTEGER NOT NULL);
 INSERT OR IGNORE INTO api_usage (id, used) VALUES (1, 0);
 ";
@@ -92,6 +110,56 @@ impl SimStore {
             .await
             .map_err(store_err("look up session"))?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Inserts or replaces records, in one transaction.
+    pub async fn put_records(&self, records: &[SimRecord]) -> Result<(), SimError> {
+        let mut tx = self.pool.begin().await.map_err(store_err("begin"))?;
+        for r in records {
+            sqlx::query("INSERT OR REPLACE INTO records (object, id, body, modstamp, deleted) VALUES (?, ?, ?, ?, 0)")
+                .bind(r.object)
+                .bind(&r.id)
+                .bind(serde_json::to_string(&r.fields).unwrap_or_default())
+                .bind(r.get("SystemModstamp").unwrap_or_default())
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err("insert record"))?;
+        }
+        tx.commit().await.map_err(store_err("commit records"))
+    }
+
+    /// How many records the org holds.
+    pub async fn count_records(&self) -> Result<i64, SimError> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_err("count records"))
+    }
+
+    /// Records of `object` changed after `since` (all when `None`), oldest change first;
+    /// deleted ones only when `include_deleted` (queryAll).
+    pub async fn records(
+        &self,
+        object: &str,
+        since: Option<&str>,
+        include_deleted: bool,
+    ) -> Result<Vec<StoredRecord>, SimError> {
+        let rows = sqlx::query(
+            "SELECT body, deleted FROM records WHERE object = ? AND modstamp > ? AND (deleted = 0 OR ?) ORDER BY modstamp, id",
+        )
+        .bind(object)
+        .bind(since.unwrap_or(""))
+        .bind(include_deleted)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_err("query records"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredRecord {
+                fields: serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default(),
+                deleted: r.get::<i64, _>(1) != 0,
+            })
+            .collect())
     }
 
     /// Counts one API call and returns the new total.

@@ -23,7 +23,9 @@ pub struct Sim {
 
 pub async fn start_sim(dir: &PathBuf) -> Sim {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim = sfsim::launch(listener, sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7 }).await.unwrap();
+    let sim = sfsim::launch(listener, sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: 500 })
+        .await
+        .unwrap();
     let out = Sim { base_url: sim.base_url().to_string(), org: sim.org().clone() };
     tokio::spawn(sim.serve());
     out

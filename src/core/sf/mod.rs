@@ -2,6 +2,7 @@
 
 pub mod id;
 pub mod object;
+pub mod schema;
 
 pub use id::{IdError, SalesforceId};
 pub use object::SObjectType;

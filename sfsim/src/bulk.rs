@@ -1,0 +1,291 @@
+//! Bulk API 2.0 query jobs (CONTRACT.md §2): create, status with a realistic state
+//! machine (UploadComplete → InProgress → JobComplete), CSV results paged by locator with
+//! the literal `null` on the last page, and delete. Plus `describe`, which importers call
+//! first. The org's schema is crmsync's field list minus what this "edition" lacks.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::ids::make_id;
+use crate::rest::{authorize, internal_error, rest_error, valid_version, with_limit_info};
+use crate::soql;
+use crate::Sim;
+
+/// Fields this org lacks (an edition difference the importer must survive).
+const MISSING: &[(&str, &str)] = &[("UserRole", "LastReferencedDate")];
+
+/// The fields of `object` in this org, or `None` for an unknown object.
+pub fn org_fields(object: &str) -> Option<Vec<&'static str>> {
+    let wanted = crmsync::core::sf::schema::wanted_fields(object)?;
+    let mut fields: Vec<&'static str> = wanted.iter().copied().filter(|f| !MISSING.contains(&(object, *f))).collect();
+    fields.extend(["SystemModstamp", "IsDeleted"]);
+    Some(fields)
+}
+
+/// A query job and its result snapshot.
+pub struct BulkJob {
+    info: serde_json::Value,
+    created: Instant,
+    complete_after: Duration,
+    header: Vec<String>,
+    rows: Vec<Vec<Option<String>>>,
+}
+
+/// The simulator's jobs, kept in memory.
+#[derive(Default)]
+pub struct Jobs {
+    jobs: Mutex<HashMap<String, Arc<BulkJob>>>,
+    seq: AtomicU64,
+}
+
+impl BulkJob {
+    fn state(&self) -> &'static str {
+        let elapsed = self.created.elapsed();
+        if elapsed < Duration::from_millis(40) {
+            "UploadComplete"
+        } else if elapsed < self.complete_after {
+            "InProgress"
+        } else {
+            "JobComplete"
+        }
+    }
+
+    fn info(&self) -> serde_json::Value {
+        let mut info = self.info.clone();
+        let state = self.state();
+        info["state"] = json!(state);
+        info["numberRecordsProcessed"] = json!(if state == "JobComplete" { self.rows.len() } else { 0 });
+        info
+    }
+}
+
+/// `POST /services/data/vNN.N/jobs/query` body.
+#[derive(Deserialize)]
+pub struct CreateJob {
+    operation: Option<String>,
+    query: Option<String>,
+}
+
+/// `GET …/results` parameters.
+#[derive(Deserialize)]
+pub struct ResultsParams {
+    locator: Option<String>,
+    #[serde(rename = "maxRecords")]
+    max_records: Option<usize>,
+}
+
+fn malformed(message: &str) -> Response {
+    rest_error(StatusCode::BAD_REQUEST, "MALFORMED_QUERY", message)
+}
+
+/// Creates a query job; the result is the query's answer at creation time.
+pub async fn create(
+    State(sim): State<Arc<Sim>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<CreateJob>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    let caller = match authorize(&sim, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(Json(body)) = body else {
+        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
+    };
+    let operation = body.operation.unwrap_or_default();
+    if operation != "query" && operation != "queryAll" {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALIDJOB",
+            "InvalidJob : Invalid operation; use query or queryAll",
+        );
+    }
+    let query = match soql::parse(body.query.as_deref().unwrap_or_default()) {
+        Ok(q) => q,
+        Err(message) => return malformed(&message),
+    };
+    let Some(schema) = org_fields(&query.object) else {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.", query.object),
+        );
+    };
+    let unknown = query.fields.iter().chain(query.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(&f.as_str()));
+    if let Some(field) = unknown {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_FIELD",
+            &format!("No such column '{field}' on entity '{}'.", query.object),
+        );
+    }
+    let since = query.after.as_ref().map(|(_, v)| v.as_str());
+    let stored = match sim.store.records(&query.object, since, operation == "queryAll").await {
+        Ok(r) => r,
+        Err(e) => return internal_error(e),
+    };
+    let rows: Vec<Vec<Option<String>>> = stored
+        .iter()
+        .map(|r| {
+            query
+                .fields
+                .iter()
+                .map(
+                    |f| if f == "IsDeleted" { Some(r.deleted.to_string()) } else { r.fields.get(f).cloned().flatten() },
+                )
+                .collect()
+        })
+        .collect();
+    let n = sim.jobs.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    let id = make_id("750", n);
+    let now = crate::bulk_now();
+    let info = json!({
+        "id": id, "operation": operation, "object": query.object, "createdById": caller.user_id,
+        "createdDate": now, "systemModstamp": now, "state": "UploadComplete", "concurrencyMode": "Parallel",
+        "contentType": "CSV", "apiVersion": version.trim_start_matches('v').parse::<f64>().unwrap_or(0.0),
+        "lineEnding": "LF", "columnDelimiter": "COMMA", "jobType": "V2Query", "retries": 0, "totalProcessingTime": 0,
+        "isPkChunkingSupported": true,
+    });
+    let complete_after = Duration::from_millis(120) + Duration::from_micros(rows.len() as u64 * 2);
+    let job = Arc::new(BulkJob { info, created: Instant::now(), complete_after, header: query.fields, rows });
+    let response = Json(job.info()).into_response();
+    if let Ok(mut jobs) = sim.jobs.jobs.lock() {
+        jobs.insert(id, job);
+    }
+    with_limit_info(&sim, response).await
+}
+
+fn job(sim: &Sim, id: &str) -> Option<Arc<BulkJob>> {
+    sim.jobs.jobs.lock().ok().and_then(|jobs| jobs.get(id).cloned())
+}
+
+fn unknown_job() -> Response {
+    rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
+}
+
+/// Job status.
+pub async fn status(
+    State(sim): State<Arc<Sim>>,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    match job(&sim, &id) {
+        Some(job) => with_limit_info(&sim, Json(job.info()).into_response()).await,
+        None => unknown_job(),
+    }
+}
+
+/// Deletes a job.
+pub async fn delete(
+    State(sim): State<Arc<Sim>>,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let removed = sim.jobs.jobs.lock().ok().and_then(|mut jobs| jobs.remove(&id));
+    match removed {
+        Some(_) => with_limit_info(&sim, StatusCode::NO_CONTENT.into_response()).await,
+        None => unknown_job(),
+    }
+}
+
+/// One page of CSV results.
+pub async fn results(
+    State(sim): State<Arc<Sim>>,
+    Path((_, id)): Path<(String, String)>,
+    QueryParams(params): QueryParams<ResultsParams>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let Some(job) = job(&sim, &id) else { return unknown_job() };
+    if job.state() != "JobComplete" {
+        return rest_error(
+            StatusCode::PRECONDITION_FAILED,
+            "JOB_NOT_COMPLETE",
+            "Job is not complete. Please try again later.",
+        );
+    }
+    let start = match params.locator.as_deref() {
+        None | Some("") => 0,
+        Some(l) => match usize::from_str_radix(l, 36) {
+            Ok(n) if n <= job.rows.len() => n,
+            _ => return rest_error(StatusCode::BAD_REQUEST, "INVALID_LOCATOR", "Invalid locator"),
+        },
+    };
+    let page = params.max_records.unwrap_or(50_000).clamp(1, 1_000_000);
+    let end = (start + page).min(job.rows.len());
+    // Every value is double-quoted, the header too, as in Salesforce's own example.
+    let quoted: Vec<String> = job.header.iter().map(|h| format!("\"{h}\"")).collect();
+    let mut csv = quoted.join(",");
+    csv.push('\n');
+    for row in &job.rows[start..end] {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| v.as_ref().map_or(String::new(), |v| format!("\"{}\"", v.replace('"', "\"\""))))
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let locator = if end < job.rows.len() { format!("{end:x}") } else { "null".to_string() };
+    let mut response = (StatusCode::OK, [("content-type", "text/csv")], csv).into_response();
+    let h = response.headers_mut();
+    h.insert("sforce-numberofrecords", HeaderValue::from(end - start));
+    if let Ok(v) = HeaderValue::from_str(&locator) {
+        h.insert("sforce-locator", v);
+    }
+    with_limit_info(&sim, response).await
+}
+
+/// `GET /services/data/vNN.N/sobjects/{Object}/describe`.
+pub async fn describe(
+    State(sim): State<Arc<Sim>>,
+    Path((version, object)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let Some(fields) = org_fields(&object) else {
+        return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
+    };
+    let fields: Vec<_> = fields.iter().map(|f| json!({ "name": f, "type": field_type(f) })).collect();
+    let body =
+        json!({ "name": object, "queryable": true, "replicateable": true, "retrieveable": true, "fields": fields });
+    with_limit_info(&sim, Json(body).into_response()).await
+}
+
+fn field_type(field: &str) -> &'static str {
+    match field {
+        "Id" => "id",
+        f if f.ends_with("Id") => "reference",
+        f if f.starts_with("Is") => "boolean",
+        f if f.ends_with("Date") && f != "CloseDate" && f != "ConvertedDate" => "datetime",
+        "CloseDate" | "ConvertedDate" | "LastActivityDate" => "date",
+        "Amount" | "AnnualRevenue" => "currency",
+        "NumberOfEmployees" => "int",
+        "SystemModstamp" => "datetime",
+        _ => "string",
+    }
+}
