@@ -25,6 +25,18 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Import the org's CRM data now (incremental from the last watermark).
+    Import {
+        /// Ignore watermarks: re-read everything and drop rows the org no longer has.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Show the connection, API usage and each object's rows and last sync.
+    Status {
+        /// Print JSON: {"objects": {...}, "api_usage": {...}, "connection": {...}}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Link a CRM export to network profiles or companies and write one-to-one matches.
     Match {
         /// CRM export: header of Salesforce API field names (Lead, Contact and/or Account).
@@ -123,6 +135,8 @@ fn log_level() -> tracing::Level {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => serve(listen).await,
+        Command::Import { full } => import(full).await,
+        Command::Status { json } => status(json).await,
         Command::Match { crm, network, out, decisions, explain, threshold, candidates } => {
             crate::commands::match_files::run(&crate::commands::match_files::MatchArgs {
                 crm,
@@ -158,6 +172,52 @@ async fn serve(listen: Option<String>) -> anyhow::Result<()> {
     println!("admin console: {base}/admin/");
     relay.serve(shutdown_signal()).await?;
     tracing::info!("relay stopped");
+    Ok(())
+}
+
+async fn import(full: bool) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::from_env()?).await?;
+    let progress = |line: &str| eprint!("\r\x1b[2K{line}");
+    let report = crate::jobs::import::import(&state, full, &progress).await?;
+    eprintln!();
+    println!(
+        "{:<24} {:>9} {:>9} {:>9} {:>10} {:>9} {:>6}",
+        "object", "added", "changed", "deleted", "rows", "ms", "calls"
+    );
+    for o in &report.objects {
+        println!(
+            "{:<24} {:>9} {:>9} {:>9} {:>10} {:>9} {:>6}",
+            o.object, o.added, o.changed, o.deleted, o.rows, o.duration_ms, o.api_calls
+        );
+        if !o.missing_fields.is_empty() {
+            println!("  warning: the org has no {} on {}; skipped", o.missing_fields.join(", "), o.object);
+        }
+    }
+    if let Some(u) = report.api_usage {
+        println!("API usage: {} of {} in the last 24 hours", u.used, u.max);
+    }
+    Ok(())
+}
+
+async fn status(json: bool) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::from_env()?).await?;
+    let status = crate::handlers::status::relay_status(&state).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(());
+    }
+    println!("connection: {}", serde_json::to_string(&status.connection)?);
+    if let Some(u) = status.api_usage {
+        println!("API usage: {} of {}", u.used, u.max);
+    }
+    for (object, s) in &status.objects {
+        println!(
+            "{object:<24} {:>10} rows  last sync {}  watermark {}",
+            s.rows,
+            s.last_sync.as_deref().unwrap_or("never"),
+            s.watermark.as_deref().unwrap_or("-")
+        );
+    }
     Ok(())
 }
 

@@ -14,6 +14,9 @@ pub enum ConfigError {
     /// The login URL is not an absolute http(s) URL.
     #[error("CRMSYNC_SALESFORCE_LOGIN_URL {0:?} must look like https://login.salesforce.com, https://test.salesforce.com or https://<my-domain>.my.salesforce.com")]
     BadLoginUrl(String),
+    /// The import interval is not a positive number of hours.
+    #[error("CRMSYNC_IMPORT_INTERVAL_HOURS {0:?} must be a positive number of hours, e.g. 12 or 0.5")]
+    BadInterval(String),
     /// Plain HTTP is only allowed to this machine (sfsim); real orgs need TLS.
     #[error("CRMSYNC_SALESFORCE_LOGIN_URL {0:?} uses plain http to another machine; use https")]
     InsecureLoginUrl(String),
@@ -54,6 +57,8 @@ pub struct Settings {
     pub secret_key: Option<String>,
     /// `CRMSYNC_SALESFORCE_*`; `None` when the relay runs unconnected.
     pub salesforce: Option<SalesforceSettings>,
+    /// `CRMSYNC_IMPORT_INTERVAL_HOURS`, default 12: time between scheduled imports.
+    pub import_interval_hours: f64,
 }
 
 impl fmt::Debug for Settings {
@@ -65,6 +70,7 @@ impl fmt::Debug for Settings {
             .field("www_dir", &self.www_dir)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
             .field("salesforce", &self.salesforce)
+            .field("import_interval_hours", &self.import_interval_hours)
             .finish()
     }
 }
@@ -85,6 +91,15 @@ impl Settings {
             www_dir: get("CRMSYNC_WWW_DIR").map(PathBuf::from).unwrap_or_else(|| "dist/www".into()),
             secret_key: get("CRMSYNC_SECRET_KEY"),
             salesforce,
+            import_interval_hours: match get("CRMSYNC_IMPORT_INTERVAL_HOURS") {
+                None => 12.0,
+                Some(v) => v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|h| *h > 0.0 && h.is_finite())
+                    .ok_or(ConfigError::BadInterval(v))?,
+            },
         })
     }
 }
@@ -149,6 +164,14 @@ mod tests {
     fn from_lookup_partial_salesforce_names_the_missing_one() {
         let err = settings(&[("CRMSYNC_SALESFORCE_LOGIN_URL", "https://login.salesforce.com")]).unwrap_err();
         assert!(err.to_string().contains("CRMSYNC_SALESFORCE_CLIENT_ID"), "{err}");
+    }
+
+    #[test]
+    fn from_lookup_import_interval() {
+        assert_eq!(settings(&[]).unwrap().import_interval_hours, 12.0);
+        assert_eq!(settings(&[("CRMSYNC_IMPORT_INTERVAL_HOURS", "0.5")]).unwrap().import_interval_hours, 0.5);
+        let err = settings(&[("CRMSYNC_IMPORT_INTERVAL_HOURS", "-1")]).unwrap_err();
+        assert!(err.to_string().contains("positive number of hours"), "{err}");
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub enum ConnectError {
     Salesforce(#[from] SalesforceError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No connection is stored yet.
+    #[error("the relay is not connected to a Salesforce org yet: run `crmsync serve` with the Salesforce settings, or connect from the admin page")]
+    NotConnected,
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
     /// The identity names an org or user id that is not a valid Salesforce id.
     #[error("Salesforce identity has an invalid {what} id {value:?}")]
     BadIdentity { what: &'static str, value: String },
@@ -56,14 +61,26 @@ pub async fn connect_client_credentials(state: &AppState) -> Result<StoredConnec
     Ok(connection)
 }
 
+/// A REST client for the stored connection (token unsealed, version as negotiated).
+pub async fn stored_client(state: &AppState) -> Result<SalesforceClient, ConnectError> {
+    let c = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;
+    let token = state.secrets.open(&c.access_token_sealed)?;
+    Ok(SalesforceClient::resume(state.http.clone(), &c.instance_url, token, &c.api_version)?)
+}
+
 /// Start-up connection: success clears the failure shown to admins; failure is logged
 /// and shown, and the relay keeps serving so the admin can see what is wrong.
-pub async fn connect_at_start_up(state: &AppState) {
+/// Returns whether the relay is connected.
+pub async fn connect_at_start_up(state: &AppState) -> bool {
     match connect_client_credentials(state).await {
-        Ok(_) => state.set_failure(None),
+        Ok(_) => {
+            state.set_failure(None);
+            true
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot connect to Salesforce");
             state.set_failure(Some(ConnectFailure { error: e.to_string(), at_ms: now_ms() }));
+            false
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod connect;
 pub mod error;
 pub mod handlers;
+pub mod jobs;
 pub mod router;
 pub mod salesforce;
 pub mod secrets;
@@ -50,7 +51,11 @@ pub async fn launch(listener: TcpListener, settings: Settings) -> Result<Relay, 
     let state = Arc::new(AppState::open(settings).await?);
     if state.settings.salesforce.is_some() {
         let connecting = state.clone();
-        tokio::spawn(async move { connect::connect_at_start_up(&connecting).await });
+        tokio::spawn(async move {
+            if connect::connect_at_start_up(&connecting).await {
+                jobs::import::schedule(&connecting).await;
+            }
+        });
     }
     Ok(Relay { listener, state })
 }

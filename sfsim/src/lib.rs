@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use demo_data::{generate as generate_demo_data, SimRecord};
 pub use error::SimError;
 pub use org::{DemoOrg, DemoUser};
 use store::SimStore;

@@ -117,11 +117,24 @@ impl ApiUsage {
     }
 }
 
+/// One imported object's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectStatus {
+    pub rows: i64,
+    /// When its last import finished (RFC 3339).
+    pub last_sync: Option<String>,
+    /// The incremental watermark: the newest `SystemModstamp` imported.
+    pub watermark: Option<String>,
+}
+
 /// `GET /api/v1/status`: the relay's health as the admin console and `crmsync status` see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelayStatus {
     pub connection: ConnectionStatus,
     pub api_usage: Option<ApiUsage>,
+    /// sObject name → its import state.
+    #[serde(default)]
+    pub objects: std::collections::BTreeMap<String, ObjectStatus>,
 }
 
 #[cfg(test)]

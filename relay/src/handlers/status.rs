@@ -4,14 +4,22 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use crmsync::core::api::{ConnectionStatus, RelayStatus};
+use std::collections::BTreeMap;
+
+use crmsync::core::api::{ConnectionStatus, ObjectStatus, RelayStatus};
 use crmsync::core::time::rfc3339_from_unix_ms;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The relay's status; a failure newer than the stored connection is shown over it.
+/// `GET /api/v1/status`.
 pub async fn get_status(State(state): State<Arc<AppState>>) -> Result<Json<RelayStatus>, ApiError> {
+    Ok(Json(relay_status(&state).await?))
+}
+
+/// The relay's status (also `crmsync status`); a failure newer than the stored connection
+/// is shown over it; API usage falls back to the last import's report.
+pub async fn relay_status(state: &AppState) -> Result<RelayStatus, crate::store::StoreError> {
     let stored = state.store.connection().await?;
     let failure = state.failure().filter(|f| stored.as_ref().is_none_or(|c| f.at_ms >= c.connected_at_ms));
     let connection = match (stored, failure) {
@@ -26,5 +34,23 @@ pub async fn get_status(State(state): State<Arc<AppState>>) -> Result<Json<Relay
         },
         (None, None) => ConnectionStatus::NotConfigured,
     };
-    Ok(Json(RelayStatus { connection, api_usage: state.api_usage() }))
+    let counts = state.store.object_counts().await?;
+    let mut objects = BTreeMap::new();
+    for s in state.store.sync_states().await? {
+        let rows = counts.iter().find(|(o, _)| *o == s.object).map_or(0, |(_, n)| *n);
+        objects.insert(
+            s.object.clone(),
+            ObjectStatus { rows, last_sync: s.last_sync_at_ms.map(rfc3339_from_unix_ms), watermark: s.watermark },
+        );
+    }
+    let api_usage = match state.api_usage() {
+        Some(u) => Some(u),
+        None => state
+            .store
+            .last_run_report()
+            .await?
+            .and_then(|r| serde_json::from_str::<crate::jobs::import::ImportReport>(&r).ok())
+            .and_then(|r| r.api_usage),
+    };
+    Ok(RelayStatus { connection, api_usage, objects })
 }

@@ -87,6 +87,23 @@ impl SalesforceClient {
         Ok(client)
     }
 
+    /// A client for a connection whose API version was negotiated before (no extra call).
+    pub fn resume(
+        http: reqwest::Client,
+        instance_url: &str,
+        access_token: Secret,
+        api_version: &str,
+    ) -> Result<Self, SalesforceError> {
+        check_secure(instance_url)?;
+        Ok(Self {
+            http,
+            instance_url: instance_url.trim_end_matches('/').to_string(),
+            access_token,
+            api_version: api_version.to_string(),
+            usage: Mutex::new(None),
+        })
+    }
+
     /// The negotiated version, e.g. `66.0`.
     pub fn api_version(&self) -> &str {
         &self.api_version
@@ -105,25 +122,65 @@ impl SalesforceClient {
 
     /// `GET /services/data/vNN.N/<path>`.
     pub async fn get_versioned<T: DeserializeOwned>(&self, path: &str) -> Result<T, SalesforceError> {
-        self.get_json(&format!("/services/data/v{}/{}", self.api_version, path.trim_start_matches('/'))).await
+        self.get_json(&self.versioned(path)).await
     }
 
     /// `GET` an absolute URL or an instance-relative path, with the bearer token.
     async fn get_json<T: DeserializeOwned>(&self, path_or_url: &str) -> Result<T, SalesforceError> {
+        let (body, _) = self.send(reqwest::Method::GET, path_or_url, None).await?;
+        serde_json::from_slice(&body).map_err(|source| SalesforceError::Decode { what: "REST response", source })
+    }
+
+    /// `POST` JSON to a versioned path and read JSON back.
+    pub async fn post_versioned<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, SalesforceError> {
+        let (bytes, _) = self.send(reqwest::Method::POST, &self.versioned(path), Some(body)).await?;
+        serde_json::from_slice(&bytes).map_err(|source| SalesforceError::Decode { what: "REST response", source })
+    }
+
+    /// `GET` a versioned path as text, with the response headers (for Bulk results).
+    pub async fn get_text_versioned(
+        &self,
+        path: &str,
+    ) -> Result<(String, reqwest::header::HeaderMap), SalesforceError> {
+        let (bytes, headers) = self.send(reqwest::Method::GET, &self.versioned(path), None).await?;
+        Ok((String::from_utf8_lossy(&bytes).into_owned(), headers))
+    }
+
+    /// `DELETE` a versioned path.
+    pub async fn delete_versioned(&self, path: &str) -> Result<(), SalesforceError> {
+        self.send(reqwest::Method::DELETE, &self.versioned(path), None).await.map(|_| ())
+    }
+
+    fn versioned(&self, path: &str) -> String {
+        format!("/services/data/v{}/{}", self.api_version, path.trim_start_matches('/'))
+    }
+
+    /// One authenticated request: tracks `Sforce-Limit-Info`, turns failures into errors.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path_or_url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(Vec<u8>, reqwest::header::HeaderMap), SalesforceError> {
         let url = if path_or_url.starts_with("http") {
             path_or_url.to_string()
         } else {
             format!("{}{path_or_url}", self.instance_url)
         };
         let transport = |source| SalesforceError::Transport { url: url.clone(), source };
-        let response = self
+        let mut request = self
             .http
-            .get(&url)
+            .request(method, &url)
             .bearer_auth(self.access_token.expose())
-            .header("accept", "application/json")
-            .send()
-            .await
-            .map_err(transport)?;
+            .header("accept", "application/json, text/csv");
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport)?;
         if let Some(usage) = response
             .headers()
             .get("sforce-limit-info")
@@ -135,11 +192,12 @@ impl SalesforceClient {
             }
         }
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(transport)?;
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(transport)?.to_vec();
         if !(200..300).contains(&status) {
-            return Err(read_error(&url, status, &body));
+            return Err(read_error(&url, status, &bytes));
         }
-        serde_json::from_slice(&body).map_err(|source| SalesforceError::Decode { what: "REST response", source })
+        Ok((bytes, headers))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Talking to Salesforce over its real wire formats (CONTRACT.md): OAuth, the REST API
 //! and its errors. The same code serves a production org, a sandbox and sfsim.
 
+pub mod bulk;
 pub mod client;
 pub mod error;
 pub mod oauth;

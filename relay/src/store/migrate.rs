@@ -14,8 +14,10 @@ pub struct Migration {
 }
 
 /// SQLite migrations, oldest first.
-pub const SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "connection", sql: include_str!("../../migrations/sqlite/0001_connection.sql") }];
+pub const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "connection", sql: include_str!("../../migrations/sqlite/0001_connection.sql") },
+    Migration { version: 2, name: "crm_records", sql: include_str!("../../migrations/sqlite/0002_crm_records.sql") },
+];
 
 /// Applies every migration in `migrations` newer than the database's version.
 pub async fn run_sqlite(pool: &Pool<Sqlite>, migrations: &[Migration]) -> Result<(), StoreError> {

@@ -48,9 +48,46 @@ pub struct StoredConnection {
     pub connected_at_ms: i64,
 }
 
+/// One imported row: id, fields as a JSON object text, SystemModstamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrmRow {
+    pub id: String,
+    pub fields_json: String,
+    pub system_modstamp: String,
+}
+
+/// Where an object's import stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncState {
+    pub object: String,
+    pub watermark: Option<String>,
+    pub last_sync_at_ms: Option<i64>,
+    /// Wanted fields the org lacks, comma-separated.
+    pub missing_fields: String,
+}
+
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
 pub trait Store: Send + Sync {
+    /// Upserts `rows` and deletes `deleted` ids of `object` in one transaction, stamping
+    /// the rows with `run`.
+    async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError>;
+    /// After a full import: deletes rows of `object` the run did not see.
+    async fn delete_unseen(&self, object: &str, run: i64) -> Result<u64, StoreError>;
+    /// Rows stored per object.
+    async fn object_counts(&self) -> Result<Vec<(String, i64)>, StoreError>;
+    /// All rows of `object` (id → fields JSON), for checks and exports.
+    async fn rows(&self, object: &str) -> Result<Vec<CrmRow>, StoreError>;
+    /// Sync state of every object imported so far.
+    async fn sync_states(&self) -> Result<Vec<SyncState>, StoreError>;
+    /// Records an object's finished import.
+    async fn save_sync_state(&self, state: &SyncState) -> Result<(), StoreError>;
+    /// Starts a sync-log entry and returns its run id.
+    async fn start_run(&self, full: bool, at_ms: i64) -> Result<i64, StoreError>;
+    /// The report (JSON) of the last finished run, if any.
+    async fn last_run_report(&self) -> Result<Option<String>, StoreError>;
+    /// Finishes a sync-log entry with its report (JSON).
+    async fn finish_run(&self, run: i64, at_ms: i64, report_json: &str) -> Result<(), StoreError>;
     /// Replaces the org connection (there is one org per relay).
     async fn save_connection(&self, connection: &StoredConnection) -> Result<(), StoreError>;
     /// The current org connection, if connected.

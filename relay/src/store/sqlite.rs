@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use super::{migrate, Store, StoreError, StoredConnection};
+use super::{migrate, CrmRow, Store, StoreError, StoredConnection, SyncState};
 
 /// SQLite-backed [`Store`].
 pub struct SqliteStore {
@@ -53,6 +53,126 @@ fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
+        for r in rows {
+            sqlx::query(
+                "INSERT INTO crm_records (object, id, fields, system_modstamp, seen_run) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (object, id) DO UPDATE SET fields = excluded.fields,
+                    system_modstamp = excluded.system_modstamp, seen_run = excluded.seen_run",
+            )
+            .bind(object)
+            .bind(&r.id)
+            .bind(&r.fields_json)
+            .bind(&r.system_modstamp)
+            .bind(run)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("upserting an imported row"))?;
+        }
+        for id in deleted {
+            sqlx::query("DELETE FROM crm_records WHERE object = ? AND id = ?")
+                .bind(object)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(query_err("deleting an imported row"))?;
+        }
+        tx.commit().await.map_err(query_err("committing a page"))
+    }
+
+    async fn delete_unseen(&self, object: &str, run: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM crm_records WHERE object = ? AND seen_run <> ?")
+            .bind(object)
+            .bind(run)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("deleting rows the org no longer has"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn object_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT object, COUNT(*) FROM crm_records GROUP BY object ORDER BY object")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_err("counting imported rows"))?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    async fn rows(&self, object: &str) -> Result<Vec<CrmRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, fields, system_modstamp FROM crm_records WHERE object = ? ORDER BY id")
+            .bind(object)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_err("reading imported rows"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CrmRow { id: r.get(0), fields_json: r.get(1), system_modstamp: r.get(2) })
+            .collect())
+    }
+
+    async fn sync_states(&self) -> Result<Vec<SyncState>, StoreError> {
+        let rows =
+            sqlx::query("SELECT object, watermark, last_sync_at_ms, missing_fields FROM sync_state ORDER BY object")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_err("reading the sync state"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SyncState {
+                object: r.get(0),
+                watermark: r.get(1),
+                last_sync_at_ms: r.get(2),
+                missing_fields: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn save_sync_state(&self, s: &SyncState) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sync_state (object, watermark, last_sync_at_ms, missing_fields) VALUES (?, ?, ?, ?)
+             ON CONFLICT (object) DO UPDATE SET watermark = excluded.watermark,
+                last_sync_at_ms = excluded.last_sync_at_ms, missing_fields = excluded.missing_fields",
+        )
+        .bind(&s.object)
+        .bind(&s.watermark)
+        .bind(s.last_sync_at_ms)
+        .bind(&s.missing_fields)
+        .execute(&self.pool)
+        .await
+        .map_err(query_err("saving the sync state"))?;
+        Ok(())
+    }
+
+    async fn start_run(&self, full: bool, at_ms: i64) -> Result<i64, StoreError> {
+        let done = sqlx::query("INSERT INTO sync_runs (started_at_ms, full_import) VALUES (?, ?)")
+            .bind(at_ms)
+            .bind(full)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("starting a sync-log entry"))?;
+        Ok(done.last_insert_rowid())
+    }
+
+    async fn last_run_report(&self) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT report FROM sync_runs WHERE finished_at_ms IS NOT NULL ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_err("reading the sync log"))
+            .map(Option::flatten)
+    }
+
+    async fn finish_run(&self, run: i64, at_ms: i64, report_json: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sync_runs SET finished_at_ms = ?, report = ? WHERE id = ?")
+            .bind(at_ms)
+            .bind(report_json)
+            .bind(run)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("finishing a sync-log entry"))?;
+        Ok(())
+    }
+
     async fn save_connection(&self, c: &StoredConnection) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO connection (id, login_url, instance_url, org_id, user_id, username, api_version,

@@ -2,4 +2,5 @@
 
 mod connect;
 mod harness;
+mod import;
 mod match_cli;

@@ -1,0 +1,3 @@
+//! Background and on-demand jobs of the relay.
+
+pub mod import;

@@ -1,0 +1,90 @@
+//! Bulk API 2.0 query from the client side (CONTRACT.md §2): create a job, wait for it
+//! with growing pauses, read CSV pages by locator until the literal `null`, delete it.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{SalesforceClient, SalesforceError};
+
+/// Rows per results page requested.
+pub const PAGE_RECORDS: usize = 50_000;
+
+/// What we read of a JobInfo.
+#[derive(Debug, Deserialize)]
+struct JobInfo {
+    id: String,
+    state: String,
+    #[serde(default, rename = "errorMessage")]
+    error_message: Option<String>,
+}
+
+/// Field names of `object` in this org (`describe`).
+pub async fn describe_fields(client: &SalesforceClient, object: &str) -> Result<Vec<String>, SalesforceError> {
+    #[derive(Deserialize)]
+    struct Field {
+        name: String,
+    }
+    #[derive(Deserialize)]
+    struct Describe {
+        fields: Vec<Field>,
+    }
+    let d: Describe = client.get_versioned(&format!("sobjects/{object}/describe")).await?;
+    Ok(d.fields.into_iter().map(|f| f.name).collect())
+}
+
+/// A finished query job whose results can be paged.
+pub struct QueryJob {
+    pub id: String,
+}
+
+/// Creates a `query` (or `queryAll`, which includes deleted rows) job and waits until it
+/// completes; a job that ends `Failed` or `Aborted` is an error with Salesforce's message.
+pub async fn run_query(client: &SalesforceClient, soql: &str, all: bool) -> Result<QueryJob, SalesforceError> {
+    let body = json!({ "operation": if all { "queryAll" } else { "query" }, "query": soql, "contentType": "CSV" });
+    let mut job: JobInfo = client.post_versioned("jobs/query", &body).await?;
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match job.state.as_str() {
+            "JobComplete" => return Ok(QueryJob { id: job.id }),
+            "Failed" | "Aborted" => {
+                return Err(SalesforceError::Rest {
+                    status: 200,
+                    code: format!("BULK_JOB_{}", job.state.to_ascii_uppercase()),
+                    message: job.error_message.unwrap_or_else(|| format!("query job {} ended {}", job.id, job.state)),
+                    fields: vec![],
+                })
+            }
+            _ => {}
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
+        job = client.get_versioned(&format!("jobs/query/{}", job.id)).await?;
+    }
+}
+
+/// One results page: the CSV text and the locator of the next page (`None` at the end).
+pub async fn results_page(
+    client: &SalesforceClient,
+    job: &QueryJob,
+    locator: Option<&str>,
+) -> Result<(String, Option<String>), SalesforceError> {
+    let mut path = format!("jobs/query/{}/results?maxRecords={PAGE_RECORDS}", job.id);
+    if let Some(l) = locator {
+        path.push_str("&locator=");
+        path.push_str(l);
+    }
+    let (text, headers) = client.get_text_versioned(&path).await?;
+    let next = headers
+        .get("sforce-locator")
+        .and_then(|v| v.to_str().ok())
+        .filter(|l| !l.is_empty() && *l != "null")
+        .map(str::to_string);
+    Ok((text, next))
+}
+
+/// Deletes a finished job (its results are no longer needed).
+pub async fn delete_job(client: &SalesforceClient, job: &QueryJob) -> Result<(), SalesforceError> {
+    client.delete_versioned(&format!("jobs/query/{}", job.id)).await
+}
