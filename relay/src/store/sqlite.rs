@@ -55,20 +55,22 @@ fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 impl Store for SqliteStore {
     async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
-        for r in rows {
-            sqlx::query(
-                "INSERT INTO crm_records (object, id, fields, system_modstamp, seen_run) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (object, id) DO UPDATE SET fields = excluded.fields,
+        // Multi-row statements: one round trip per 1,000 rows instead of one per row.
+        for chunk in rows.chunks(1_000) {
+            let mut insert: sqlx::QueryBuilder<sqlx::Sqlite> =
+                sqlx::QueryBuilder::new("INSERT INTO crm_records (object, id, fields, system_modstamp, seen_run) ");
+            insert.push_values(chunk, |mut row, r| {
+                row.push_bind(object)
+                    .push_bind(&r.id)
+                    .push_bind(&r.fields_json)
+                    .push_bind(&r.system_modstamp)
+                    .push_bind(run);
+            });
+            insert.push(
+                " ON CONFLICT (object, id) DO UPDATE SET fields = excluded.fields,
                     system_modstamp = excluded.system_modstamp, seen_run = excluded.seen_run",
-            )
-            .bind(object)
-            .bind(&r.id)
-            .bind(&r.fields_json)
-            .bind(&r.system_modstamp)
-            .bind(run)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_err("upserting an imported row"))?;
+            );
+            insert.build().execute(&mut *tx).await.map_err(query_err("upserting imported rows"))?;
         }
         for id in deleted {
             sqlx::query("DELETE FROM crm_records WHERE object = ? AND id = ?")
