@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod bulk;
+mod control;
 mod demo_data;
 mod error;
 mod ids;
@@ -85,6 +86,8 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/jobs/query", axum::routing::post(bulk::create))
         .route("/services/data/{version}/jobs/query/{id}", get(bulk::status).delete(bulk::delete))
         .route("/services/data/{version}/jobs/query/{id}/results", get(bulk::results))
+        .route("/__sim/mutate", post(control::mutate))
+        .route("/__sim/records/{object}", get(control::records))
         .fallback(rest::not_found)
         .with_state(sim.clone());
     Ok(RunningSim { listener, router, sim })
@@ -132,11 +135,16 @@ impl RunningSim {
     }
 }
 
-/// The current time as Salesforce's REST datetime (`…+0000`).
-fn bulk_now() -> String {
+/// The current time as Bulk CSV writes datetimes (`…Z`).
+fn bulk_now_z() -> String {
     let ms =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-    crmsync::core::time::rfc3339_from_unix_ms(ms).replace('Z', "+0000")
+    crmsync::core::time::rfc3339_from_unix_ms(ms)
+}
+
+/// The current time as Salesforce's REST datetime (`…+0000`).
+fn bulk_now() -> String {
+    bulk_now_z().replace('Z', "+0000")
 }
 
 async fn shutdown_signal() {

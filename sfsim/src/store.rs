@@ -162,6 +162,81 @@ impl SimStore {
             .collect())
     }
 
+    /// Changes, adds (copies with new ids) and deletes records of `object`, stamping them
+    /// `now`; returns the ids touched in each group.
+    pub async fn mutate(
+        &self,
+        object: &str,
+        changed: usize,
+        added: usize,
+        deleted: usize,
+        now: &str,
+    ) -> Result<(Vec<String>, Vec<String>, Vec<String>), SimError> {
+        let live = self.records(object, None, false).await?;
+        let mut tx = self.pool.begin().await.map_err(store_err("begin mutation"))?;
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        let prefix: String = live
+            .first()
+            .and_then(|r| r.fields.get("Id").cloned().flatten())
+            .unwrap_or_default()
+            .chars()
+            .take(3)
+            .collect();
+        let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE object = ?")
+            .bind(object)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_err("count for new ids"))?;
+        let stamped = |mut fields: BTreeMap<String, Option<String>>| {
+            fields.insert("SystemModstamp".into(), Some(now.to_string()));
+            fields.insert("LastModifiedDate".into(), Some(now.to_string()));
+            fields
+        };
+        for r in live.iter().take(changed) {
+            let mut fields = stamped(r.fields.clone());
+            let key = if fields.contains_key("Title") { "Title" } else { "Name" };
+            fields.insert(key.into(), Some(format!("Changed at {now}")));
+            let id = fields.get("Id").cloned().flatten().unwrap_or_default();
+            sqlx::query("UPDATE records SET body = ?, modstamp = ? WHERE object = ? AND id = ?")
+                .bind(serde_json::to_string(&fields).unwrap_or_default())
+                .bind(now)
+                .bind(object)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err("change record"))?;
+            out.0.push(id);
+        }
+        for (n, r) in live.iter().skip(changed).take(added).enumerate() {
+            let id = crate::ids::make_id(&prefix, 1_000_000 + next as u64 + n as u64);
+            let mut fields = stamped(r.fields.clone());
+            fields.insert("Id".into(), Some(id.clone()));
+            fields.insert("CreatedDate".into(), Some(now.to_string()));
+            sqlx::query("INSERT INTO records (object, id, body, modstamp, deleted) VALUES (?, ?, ?, ?, 0)")
+                .bind(object)
+                .bind(&id)
+                .bind(serde_json::to_string(&fields).unwrap_or_default())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err("add record"))?;
+            out.1.push(id);
+        }
+        for r in live.iter().rev().take(deleted) {
+            let id = r.fields.get("Id").cloned().flatten().unwrap_or_default();
+            sqlx::query("UPDATE records SET deleted = 1, modstamp = ? WHERE object = ? AND id = ?")
+                .bind(now)
+                .bind(object)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err("delete record"))?;
+            out.2.push(id);
+        }
+        tx.commit().await.map_err(store_err("commit mutation"))?;
+        Ok(out)
+    }
+
     /// Counts one API call and returns the new total.
     pub async fn count_api_call(&self) -> Result<u64, SimError> {
         let row = sqlx::query("UPDATE api_usage SET used = used + 1 WHERE id = 1 RETURNING used")

@@ -3,4 +3,5 @@
 mod connect;
 mod harness;
 mod import;
+mod incremental;
 mod match_cli;

@@ -1,0 +1,48 @@
+//! The `/__sim/` control API, for tests and demos only: change, add and delete records
+//! between imports, and read the org's live records as the oracle a test compares with.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::bulk::org_fields;
+use crate::rest::{internal_error, rest_error};
+use crate::Sim;
+
+/// `POST /__sim/mutate` body: how many records of `object` to change, add and delete.
+#[derive(Deserialize)]
+pub struct Mutation {
+    object: String,
+    #[serde(default)]
+    changed: usize,
+    #[serde(default)]
+    added: usize,
+    #[serde(default)]
+    deleted: usize,
+}
+
+/// Applies a mutation with the current time as `SystemModstamp`; answers the ids touched.
+pub async fn mutate(State(sim): State<Arc<Sim>>, Json(m): Json<Mutation>) -> Response {
+    if org_fields(&m.object).is_none() {
+        return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown object");
+    }
+    match sim.store.mutate(&m.object, m.changed, m.added, m.deleted, &crate::bulk_now_z()).await {
+        Ok((changed, added, deleted)) => {
+            Json(json!({ "changed": changed, "added": added, "deleted": deleted })).into_response()
+        }
+        Err(e) => internal_error(e),
+    }
+}
+
+/// `GET /__sim/records/{object}`: every live record's fields.
+pub async fn records(State(sim): State<Arc<Sim>>, Path(object): Path<String>) -> Response {
+    match sim.store.records(&object, None, false).await {
+        Ok(rows) => Json(rows.into_iter().map(|r| r.fields).collect::<Vec<_>>()).into_response(),
+        Err(e) => internal_error(e),
+    }
+}
