@@ -8,6 +8,7 @@ mod bulk;
 mod control;
 mod demo_data;
 mod error;
+mod faults;
 mod ids;
 mod oauth;
 mod org;
@@ -44,6 +45,7 @@ struct Sim {
     store: SimStore,
     org: DemoOrg,
     jobs: bulk::Jobs,
+    faults: faults::Faults,
     /// Base URL clients reach us at: both the login host and the instance.
     base_url: String,
 }
@@ -74,7 +76,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
             store.put_records(chunk).await?;
         }
     }
-    let sim = Arc::new(Sim { store, org, base_url, jobs: bulk::Jobs::default() });
+    let sim = Arc::new(Sim { store, org, base_url, jobs: bulk::Jobs::default(), faults: faults::Faults::default() });
     let router = Router::new()
         .route("/services/oauth2/token", post(oauth::token))
         .route("/id/{org_id}/{user_id}", get(oauth::identity))
@@ -87,8 +89,10 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/jobs/query/{id}", get(bulk::status).delete(bulk::delete))
         .route("/services/data/{version}/jobs/query/{id}/results", get(bulk::results))
         .route("/__sim/mutate", post(control::mutate))
+        .route("/__sim/faults", post(faults::set))
         .route("/__sim/records/{object}", get(control::records))
         .fallback(rest::not_found)
+        .layer(axum::middleware::from_fn_with_state(sim.clone(), faults::apply))
         .with_state(sim.clone());
     Ok(RunningSim { listener, router, sim })
 }

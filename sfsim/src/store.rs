@@ -237,6 +237,15 @@ impl SimStore {
         Ok(out)
     }
 
+    /// Expires every issued session (clients must log in again).
+    pub async fn revoke_all_sessions(&self) -> Result<(), SimError> {
+        sqlx::query("UPDATE sessions SET revoked = 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("revoke sessions"))?;
+        Ok(())
+    }
+
     /// Counts one API call and returns the new total.
     pub async fn count_api_call(&self) -> Result<u64, SimError> {
         let row = sqlx::query("UPDATE api_usage SET used = used + 1 WHERE id = 1 RETURNING used")

@@ -159,8 +159,32 @@ impl SalesforceClient {
         format!("/services/data/v{}/{}", self.api_version, path.trim_start_matches('/'))
     }
 
-    /// One authenticated request: tracks `Sforce-Limit-Info`, turns failures into errors.
+    /// One authenticated request, retried with exponential backoff while the failure is
+    /// transient (dropped connection, timeout, 500/502/503/504, `REQUEST_LIMIT_EXCEEDED`,
+    /// `UNABLE_TO_LOCK_ROW`); the last error is returned when retries run out.
     async fn send(
+        &self,
+        method: reqwest::Method,
+        path_or_url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(Vec<u8>, reqwest::header::HeaderMap), SalesforceError> {
+        let mut pause = RETRY_BASE;
+        let mut attempt = 0;
+        loop {
+            match self.send_once(method.clone(), path_or_url, body).await {
+                Err(e) if attempt < RETRIES && is_transient(&e) => {
+                    tracing::warn!(error = %e, attempt = attempt + 1, "transient Salesforce error; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One authenticated request: tracks `Sforce-Limit-Info`, turns failures into errors.
+    async fn send_once(
         &self,
         method: reqwest::Method,
         path_or_url: &str,
@@ -198,6 +222,24 @@ impl SalesforceClient {
             return Err(read_error(&url, status, &bytes));
         }
         Ok((bytes, headers))
+    }
+}
+
+/// Retries after the first attempt, and the first pause (doubling each time).
+const RETRIES: u32 = 4;
+const RETRY_BASE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// True for failures that a later attempt can cure.
+pub fn is_transient(e: &SalesforceError) -> bool {
+    match e {
+        SalesforceError::Transport { source, .. } => {
+            source.is_connect() || source.is_timeout() || source.is_request() || source.is_body() || source.is_decode()
+        }
+        SalesforceError::Rest { status, code, .. } => {
+            matches!(status, 500 | 502 | 503 | 504) || code == "REQUEST_LIMIT_EXCEEDED" || code == "UNABLE_TO_LOCK_ROW"
+        }
+        SalesforceError::Unexpected { status, .. } => matches!(status, 502..=504),
+        _ => false,
     }
 }
 
