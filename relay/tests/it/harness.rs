@@ -21,11 +21,16 @@ pub struct Sim {
     pub org: sfsim::DemoOrg,
 }
 
+/// A sim whose org has 500 CRM rows.
 pub async fn start_sim(dir: &PathBuf) -> Sim {
+    start_sim_with(dir, 500).await
+}
+
+/// A sim whose org has about `rows` CRM rows.
+pub async fn start_sim_with(dir: &PathBuf, rows: usize) -> Sim {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim = sfsim::launch(listener, sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: 500 })
-        .await
-        .unwrap();
+    let config = sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: rows };
+    let sim = sfsim::launch(listener, config).await.unwrap();
     let out = Sim { base_url: sim.base_url().to_string(), org: sim.org().clone() };
     tokio::spawn(sim.serve());
     out

@@ -1,6 +1,7 @@
 //! Relay integration tests: real sfsim and a real relay on port 0, over real sockets.
 
 mod connect;
+mod crash;
 mod faults;
 mod harness;
 mod import;
