@@ -31,6 +31,12 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Revoke the org's tokens at Salesforce and forget them.
+    Disconnect {
+        /// Also delete every imported CRM row and everything derived from it.
+        #[arg(long)]
+        clean_up: bool,
+    },
     /// Show the connection, API usage and each object's rows and last sync.
     Status {
         /// Print JSON: {"objects": {...}, "api_usage": {...}, "connection": {...}}.
@@ -137,6 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => serve(listen).await,
         Command::Import { full } => import(full).await,
         Command::Status { json } => status(json).await,
+        Command::Disconnect { clean_up } => disconnect(clean_up).await,
         Command::Match { crm, network, out, decisions, explain, threshold, candidates } => {
             crate::commands::match_files::run(&crate::commands::match_files::MatchArgs {
                 crm,
@@ -195,6 +202,22 @@ async fn import(full: bool) -> anyhow::Result<()> {
     }
     if let Some(u) = report.api_usage {
         println!("API usage: {} of {} in the last 24 hours", u.used, u.max);
+    }
+    Ok(())
+}
+
+async fn disconnect(clean_up: bool) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::from_env()?).await?;
+    let report = crate::connect::disconnect(&state, clean_up).await?;
+    println!(
+        "disconnected: {}",
+        if report.revoked { "tokens revoked at Salesforce" } else { "the token was already invalid at Salesforce" }
+    );
+    if clean_up {
+        println!("purge report:");
+        for (table, rows) in &report.purged {
+            println!("  {table:<16} {rows:>10} rows deleted");
+        }
     }
     Ok(())
 }

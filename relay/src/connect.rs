@@ -61,6 +61,31 @@ pub async fn connect_client_credentials(state: &AppState) -> Result<StoredConnec
     Ok(connection)
 }
 
+/// What `disconnect` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisconnectReport {
+    /// Whether Salesforce confirmed the token revoked (false when it was already invalid).
+    pub revoked: bool,
+    /// With clean-up: rows deleted per table.
+    pub purged: Vec<(String, u64)>,
+}
+
+/// Revokes the stored token at Salesforce and forgets the connection; with `clean_up`,
+/// also deletes every imported row and what derives from it, so a later connect starts
+/// from a full import.
+pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
+    let connection = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;
+    let token = state.secrets.open(&connection.access_token_sealed)?;
+    let revoked = oauth::revoke(&state.http, &connection.login_url, &token).await?;
+    if let Some(refresh) = connection.refresh_token_sealed.as_deref() {
+        oauth::revoke(&state.http, &connection.login_url, &state.secrets.open(refresh)?).await?;
+    }
+    state.store.delete_connection().await?;
+    let purged = if clean_up { state.store.purge_crm_data().await? } else { Vec::new() };
+    tracing::info!(org = %connection.org_id, revoked, clean_up, "disconnected from Salesforce");
+    Ok(DisconnectReport { revoked, purged })
+}
+
 /// A REST client for the stored connection (token unsealed, version as negotiated).
 pub async fn stored_client(state: &AppState) -> Result<SalesforceClient, ConnectError> {
     let c = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;

@@ -79,6 +79,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
     let sim = Arc::new(Sim { store, org, base_url, jobs: bulk::Jobs::default(), faults: faults::Faults::default() });
     let router = Router::new()
         .route("/services/oauth2/token", post(oauth::token))
+        .route("/services/oauth2/revoke", post(oauth::revoke))
         .route("/id/{org_id}/{user_id}", get(oauth::identity))
         .route("/services/data", get(rest::versions))
         .route("/services/data/", get(rest::versions))

@@ -46,6 +46,20 @@ pub async fn token(
     }
 }
 
+/// `POST /services/oauth2/revoke` (form `token=…`): a bare 200 when the token was live,
+/// 400 `invalid_token` otherwise.
+pub async fn revoke(
+    State(sim): State<Arc<Sim>>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let token = form.ok().and_then(|Form(f)| f.get("token").cloned()).unwrap_or_default();
+    match sim.store.revoke_session(&token).await {
+        Ok(true) => StatusCode::OK.into_response(),
+        Ok(false) => oauth_error("invalid_token", "invalid token"),
+        Err(e) => internal_error(e),
+    }
+}
+
 /// Client id and secret from the form, or from HTTP Basic authentication.
 fn client_credentials_of(headers: &HeaderMap, form: &HashMap<String, String>) -> (Option<String>, Option<String>) {
     let basic = headers

@@ -237,6 +237,16 @@ impl SimStore {
         Ok(out)
     }
 
+    /// Revokes one session; false when it was unknown or already revoked.
+    pub async fn revoke_session(&self, token: &str) -> Result<bool, SimError> {
+        let done = sqlx::query("UPDATE sessions SET revoked = 1 WHERE access_token = ? AND revoked = 0")
+            .bind(token)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("revoke session"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Expires every issued session (clients must log in again).
     pub async fn revoke_all_sessions(&self) -> Result<(), SimError> {
         sqlx::query("UPDATE sessions SET revoked = 1")

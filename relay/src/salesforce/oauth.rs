@@ -98,6 +98,25 @@ pub async fn client_credentials(
     request_token(http, &url, &form, &settings.client_secret).await
 }
 
+/// `POST <login_url>/services/oauth2/revoke`: true when revoked, false when Salesforce
+/// says the token was already invalid (nothing left to revoke).
+pub async fn revoke(http: &reqwest::Client, login_url: &str, token: &Secret) -> Result<bool, SalesforceError> {
+    let url = format!("{login_url}/services/oauth2/revoke");
+    let transport = |source| SalesforceError::Transport { url: url.clone(), source };
+    let response = http.post(&url).form(&[("token", token.expose())]).send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(transport)?;
+    match status {
+        200 => Ok(true),
+        400 => match serde_json::from_slice::<OAuthErrorBody>(&body) {
+            Ok(e) if e.error == "invalid_token" => Ok(false),
+            Ok(e) => Err(SalesforceError::OAuth { status, error: e.error, description: e.error_description }),
+            Err(_) => Err(read_error(&url, status, &body)),
+        },
+        _ => Err(read_error(&url, status, &body)),
+    }
+}
+
 async fn request_token(
     http: &reqwest::Client,
     url: &str,

@@ -69,6 +69,10 @@ pub struct SyncState {
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
 pub trait Store: Send + Sync {
+    /// Forgets the org connection (tokens included).
+    async fn delete_connection(&self) -> Result<u64, StoreError>;
+    /// Deletes every imported CRM row and everything derived from it; rows deleted per table.
+    async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Upserts `rows` and deletes `deleted` ids of `object` in one transaction, stamping
     /// the rows with `run`.
     async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError>;

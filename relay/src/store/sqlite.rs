@@ -53,6 +53,29 @@ fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn delete_connection(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM connection")
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("forgetting the connection"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
+        let mut report = Vec::new();
+        // Every table holding CRM data or data derived from it; later features add theirs.
+        for table in ["crm_records", "sync_state", "sync_runs"] {
+            let done = sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_err("purging CRM data"))?;
+            report.push((table.to_string(), done.rows_affected()));
+        }
+        tx.commit().await.map_err(query_err("committing the purge"))?;
+        Ok(report)
+    }
+
     async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
         // Multi-row statements: one round trip per 1,000 rows instead of one per row.

@@ -43,3 +43,25 @@ async fn full_import_equals_the_org_and_incremental_finds_nothing_new() {
     assert_eq!(contacts.rows, expected.iter().filter(|r| r.object == "Contact").count() as i64);
     assert!(contacts.watermark.is_some() && contacts.last_sync.is_some());
 }
+
+#[tokio::test]
+async fn disconnect_with_clean_up_revokes_and_purges() {
+    let dir = temp_dir("disconnect");
+    let sim = start_sim(&dir).await;
+    let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
+    import(&state, false, &|_| {}).await.unwrap();
+    let client = crmsync_relay::connect::stored_client(&state).await.unwrap();
+
+    let report = crmsync_relay::connect::disconnect(&state, true).await.unwrap();
+    assert!(report.revoked);
+    let purged: HashMap<&str, u64> = report.purged.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+    assert!(purged["crm_records"] > 400 && purged["sync_state"] == 7 && purged["sync_runs"] == 1, "{purged:?}");
+    assert!(state.store.connection().await.unwrap().is_none());
+    assert!(state.store.object_counts().await.unwrap().is_empty());
+    // The old token no longer works at Salesforce.
+    let err = client.get_versioned::<serde_json::Value>("limits").await.unwrap_err();
+    assert!(err.is_invalid_session(), "{err}");
+    // A later import connects again and starts from a full import.
+    let again = import(&state, false, &|_| {}).await.unwrap();
+    assert!(again.objects.iter().all(|o| o.added == o.rows), "{again:?}");
+}
