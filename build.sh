@@ -65,6 +65,7 @@ ensure_test_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   command -v openssl >/dev/null || missing+=(openssl)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
@@ -178,6 +179,31 @@ EOF
 
 LOG_DIR=target/test-logs
 
+# A throw-away PostgreSQL server for the store tests: a private cluster in a temp folder,
+# run as the `postgres` user (the server refuses root), on a free port; stopped on exit.
+PG_DIR=""
+start_test_postgres() {
+  local bin port
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PG_DIR=$(mktemp -d)
+  chown postgres "$PG_DIR"
+  say "starting a throw-away PostgreSQL on 127.0.0.1:$port"
+  su postgres -c "$bin/initdb -D $PG_DIR/data -A trust -U postgres" >/dev/null
+  su postgres -c "$bin/pg_ctl -D $PG_DIR/data -l $PG_DIR/log -o '-p $port -k $PG_DIR -c listen_addresses=127.0.0.1' -w start" >/dev/null
+  export CRMSYNC_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port"
+  trap stop_test_postgres EXIT
+}
+
+stop_test_postgres() {
+  if [ -n "$PG_DIR" ]; then
+    su postgres -c "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/pg_ctl -D $PG_DIR/data -m fast stop" >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+    PG_DIR=""
+    unset CRMSYNC_TEST_POSTGRES
+  fi
+}
+
 # Runs one suite, keeping its output for the summary; never stops the others.
 FAILED_SUITES=()
 run_suite() {
@@ -205,6 +231,9 @@ cmd_test() {
   build_native dev
   rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"
   run_suite rust cargo test --workspace
+  start_test_postgres
+  run_suite postgres cargo test -p crmsync-relay --test it
+  stop_test_postgres
   run_suite wasm cargo test --target wasm32-unknown-unknown --features web --test web
   run_suite e2e env CRMSYNC_BIN_DIR="$ROOT/target/debug" CRMSYNC_DIST="$ROOT/dist" \
     node --test --test-reporter=spec tests/e2e/

@@ -83,6 +83,7 @@ impl Settings {
 
     /// Reads settings through `get`, so tests need not touch the process environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| get(key).filter(|v| !v.trim().is_empty());
         let salesforce = salesforce_settings(&get)?;
         Ok(Self {
             listen: get("CRMSYNC_LISTEN").unwrap_or_else(|| "127.0.0.1:8787".into()),

@@ -2,6 +2,7 @@
 //! shared database when one machine is not enough. Backends are picked by URL scheme.
 
 mod migrate;
+mod postgres;
 mod sqlite;
 
 use std::path::Path;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Why a storage operation failed.
@@ -103,6 +105,9 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn
     match database_url {
         None => Ok(Arc::new(SqliteStore::open_file(&data_dir.join("crmsync.sqlite")).await?)),
         Some(url) if url.starts_with("sqlite:") => Ok(Arc::new(SqliteStore::open_url(url).await?)),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(PostgresStore::open(url).await?))
+        }
         Some(url) => Err(StoreError::UnsupportedScheme(url.split(':').next().unwrap_or_default().to_string())),
     }
 }

@@ -11,7 +11,9 @@ async fn start_up_connects_and_stores_token_sealed() {
     std::fs::create_dir_all(&www).unwrap();
     std::fs::write(www.join("admin.html"), "<title>crmsync admin</title>").unwrap();
     let sim = start_sim(&dir).await;
-    let relay = start_relay(settings_for(&sim, &dir, &www, &sim.org.client_secret)).await;
+    let settings = settings_for(&sim, &dir, &www, &sim.org.client_secret);
+    let database_url = settings.database_url.clone();
+    let relay = start_relay(settings).await;
 
     let status = settled_status(&relay).await;
     let ConnectionStatus::Connected { org_id, user_id, instance_url, api_version, .. } = status.connection else {
@@ -24,12 +26,17 @@ async fn start_up_connects_and_stores_token_sealed() {
     let usage = status.api_usage.expect("Sforce-Limit-Info was tracked");
     assert!(usage.used >= 1 && usage.max == 15_000, "{usage:?}");
 
-    // The token is in the database only sealed: no `<org15>!` token text on disk.
-    let db = std::fs::read(dir.join("relay/crmsync.sqlite")).unwrap();
-    let wal = std::fs::read(dir.join("relay/crmsync.sqlite-wal")).unwrap_or_default();
+    // The token is stored only sealed: no `<org15>!` token text in the row, nor on disk.
     let needle = format!("{}!", &sim.org.org_id[..15]);
-    for bytes in [&db, &wal] {
-        assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "plain token found on disk");
+    let store = crmsync_relay::store::open(database_url.as_deref(), &dir.join("relay")).await.unwrap();
+    let stored = store.connection().await.unwrap().expect("connection stored");
+    assert!(!stored.access_token_sealed.contains(&needle), "plain token stored");
+    if database_url.is_none() {
+        let db = std::fs::read(dir.join("relay/crmsync.sqlite")).unwrap();
+        let wal = std::fs::read(dir.join("relay/crmsync.sqlite-wal")).unwrap_or_default();
+        for bytes in [&db, &wal] {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "plain token found on disk");
+        }
     }
 
     // The admin page is served from the www folder.

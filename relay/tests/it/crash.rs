@@ -11,14 +11,14 @@ use serde_json::Value;
 
 use crate::harness::*;
 
-fn import_command(sim: &Sim, data: &std::path::Path) -> Command {
+fn import_command(sim: &Sim, data: &std::path::Path, database: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crmsync"));
     cmd.arg("import")
+        .env("DATABASE_URL", database)
         .env("CRMSYNC_SALESFORCE_LOGIN_URL", &sim.base_url)
         .env("CRMSYNC_SALESFORCE_CLIENT_ID", &sim.org.client_id)
         .env("CRMSYNC_SALESFORCE_CLIENT_SECRET", &sim.org.client_secret)
         .env("CRMSYNC_DATA_DIR", data)
-        .env_remove("DATABASE_URL")
         .env_remove("CRMSYNC_SECRET_KEY")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -30,9 +30,10 @@ async fn import_killed_at_random_points_then_finished_equals_the_org() {
     let dir = temp_dir("crash");
     let sim = start_sim_with(&dir, 20_000).await;
     let data = dir.join("relay");
+    let database = database_url(&dir).unwrap_or_default();
     // Kill points spread over a run (a full run of this org takes a few seconds).
     for (i, ms) in [150u64, 400, 700, 1000, 1400, 1900, 2500, 3200].into_iter().enumerate() {
-        let mut child = import_command(&sim, &data).spawn().unwrap();
+        let mut child = import_command(&sim, &data, &database).spawn().unwrap();
         tokio::time::sleep(Duration::from_millis(ms)).await;
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
@@ -40,11 +41,12 @@ async fn import_killed_at_random_points_then_finished_equals_the_org() {
             assert!(!status.success(), "the first kill must interrupt the import");
         }
     }
-    let status = import_command(&sim, &data).status().unwrap();
+    let status = import_command(&sim, &data, &database).status().unwrap();
     assert!(status.success());
 
     let settings = crmsync_relay::config::Settings::from_lookup(|k| match k {
         "CRMSYNC_DATA_DIR" => Some(data.display().to_string()),
+        "DATABASE_URL" => Some(database.clone()).filter(|d| !d.is_empty()),
         _ => None,
     })
     .unwrap();

@@ -36,9 +36,35 @@ pub async fn start_sim_with(dir: &PathBuf, rows: usize) -> Sim {
     out
 }
 
+/// With `CRMSYNC_TEST_POSTGRES=postgres://user@host:port` set, every test gets a fresh
+/// PostgreSQL database on that server instead of a SQLite file: the same suite then
+/// proves both backends.
+pub fn database_url(dir: &PathBuf) -> Option<String> {
+    let base = std::env::var("CRMSYNC_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
+    let name: String = format!("t_{}", dir.file_name()?.to_string_lossy())
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    let admin = format!("{base}/postgres");
+    let created = std::thread::spawn(move || {
+        tokio::runtime::Runtime::new().unwrap().block_on(async move {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            name
+        })
+    })
+    .join()
+    .unwrap();
+    Some(format!("{base}/{created}"))
+}
+
 /// Relay settings pointing at `sim` with the given client secret.
 pub fn settings_for(sim: &Sim, dir: &PathBuf, www: &PathBuf, secret: &str) -> Settings {
+    let database = database_url(dir).unwrap_or_default();
     let pairs = [
+        ("DATABASE_URL", database),
         ("CRMSYNC_SALESFORCE_LOGIN_URL", sim.base_url.clone()),
         ("CRMSYNC_SALESFORCE_CLIENT_ID", sim.org.client_id.clone()),
         ("CRMSYNC_SALESFORCE_CLIENT_SECRET", secret.to_string()),

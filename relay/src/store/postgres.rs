@@ -1,0 +1,244 @@
+//! The shared store: PostgreSQL, when one machine is not enough and several relays
+//! serve one org. PostgreSQL-only features (advisory locks, later `SKIP LOCKED`) stay here.
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Row;
+
+use super::{migrate, CrmRow, Store, StoreError, StoredConnection, SyncState};
+
+/// PostgreSQL-backed [`Store`].
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `postgres://…` and migrates the schema.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open { url: redact(url), source })?;
+        migrate::run_postgres(&pool, migrate::POSTGRES).await?;
+        Ok(Self { pool })
+    }
+}
+
+/// The URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            let user = rest.split(['@', ':']).next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query { context, source }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn save_connection(&self, c: &StoredConnection) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO connection (id, login_url, instance_url, org_id, user_id, username, api_version,
+                access_token_sealed, refresh_token_sealed, connected_at_ms)
+             VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (id) DO UPDATE SET login_url = excluded.login_url, instance_url = excluded.instance_url,
+                org_id = excluded.org_id, user_id = excluded.user_id, username = excluded.username,
+                api_version = excluded.api_version, access_token_sealed = excluded.access_token_sealed,
+                refresh_token_sealed = excluded.refresh_token_sealed, connected_at_ms = excluded.connected_at_ms",
+        )
+        .bind(&c.login_url)
+        .bind(&c.instance_url)
+        .bind(&c.org_id)
+        .bind(&c.user_id)
+        .bind(&c.username)
+        .bind(&c.api_version)
+        .bind(&c.access_token_sealed)
+        .bind(&c.refresh_token_sealed)
+        .bind(c.connected_at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(query_err("saving the org connection"))?;
+        Ok(())
+    }
+
+    async fn connection(&self) -> Result<Option<StoredConnection>, StoreError> {
+        let row = sqlx::query(
+            "SELECT login_url, instance_url, org_id, user_id, username, api_version,
+                access_token_sealed, refresh_token_sealed, connected_at_ms FROM connection WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_err("reading the org connection"))?;
+        Ok(row.map(|r| StoredConnection {
+            login_url: r.get(0),
+            instance_url: r.get(1),
+            org_id: r.get(2),
+            user_id: r.get(3),
+            username: r.get(4),
+            api_version: r.get(5),
+            access_token_sealed: r.get(6),
+            refresh_token_sealed: r.get(7),
+            connected_at_ms: r.get(8),
+        }))
+    }
+
+    async fn delete_connection(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM connection")
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("forgetting the connection"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
+        let mut report = Vec::new();
+        for table in ["crm_records", "sync_state", "sync_runs"] {
+            let done = sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_err("purging CRM data"))?;
+            report.push((table.to_string(), done.rows_affected()));
+        }
+        tx.commit().await.map_err(query_err("committing the purge"))?;
+        Ok(report)
+    }
+
+    async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
+        for chunk in rows.chunks(1_000) {
+            let mut insert: sqlx::QueryBuilder<sqlx::Postgres> =
+                sqlx::QueryBuilder::new("INSERT INTO crm_records (object, id, fields, system_modstamp, seen_run) ");
+            insert.push_values(chunk, |mut row, r| {
+                row.push_bind(object)
+                    .push_bind(&r.id)
+                    .push_bind(&r.fields_json)
+                    .push_bind(&r.system_modstamp)
+                    .push_bind(run);
+            });
+            insert.push(
+                " ON CONFLICT (object, id) DO UPDATE SET fields = excluded.fields,
+                    system_modstamp = excluded.system_modstamp, seen_run = excluded.seen_run",
+            );
+            insert.build().execute(&mut *tx).await.map_err(query_err("upserting imported rows"))?;
+        }
+        if !deleted.is_empty() {
+            sqlx::query("DELETE FROM crm_records WHERE object = $1 AND id = ANY($2)")
+                .bind(object)
+                .bind(deleted)
+                .execute(&mut *tx)
+                .await
+                .map_err(query_err("deleting imported rows"))?;
+        }
+        tx.commit().await.map_err(query_err("committing a page"))
+    }
+
+    async fn delete_unseen(&self, object: &str, run: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM crm_records WHERE object = $1 AND seen_run <> $2")
+            .bind(object)
+            .bind(run)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("deleting rows the org no longer has"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn object_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT object, COUNT(*) FROM crm_records GROUP BY object ORDER BY object")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_err("counting imported rows"))?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    async fn rows(&self, object: &str) -> Result<Vec<CrmRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, fields, system_modstamp FROM crm_records WHERE object = $1 ORDER BY id")
+            .bind(object)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_err("reading imported rows"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CrmRow { id: r.get(0), fields_json: r.get(1), system_modstamp: r.get(2) })
+            .collect())
+    }
+
+    async fn sync_states(&self) -> Result<Vec<SyncState>, StoreError> {
+        let rows =
+            sqlx::query("SELECT object, watermark, last_sync_at_ms, missing_fields FROM sync_state ORDER BY object")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_err("reading the sync state"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SyncState {
+                object: r.get(0),
+                watermark: r.get(1),
+                last_sync_at_ms: r.get(2),
+                missing_fields: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn save_sync_state(&self, s: &SyncState) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sync_state (object, watermark, last_sync_at_ms, missing_fields) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (object) DO UPDATE SET watermark = excluded.watermark,
+                last_sync_at_ms = excluded.last_sync_at_ms, missing_fields = excluded.missing_fields",
+        )
+        .bind(&s.object)
+        .bind(&s.watermark)
+        .bind(s.last_sync_at_ms)
+        .bind(&s.missing_fields)
+        .execute(&self.pool)
+        .await
+        .map_err(query_err("saving the sync state"))?;
+        Ok(())
+    }
+
+    async fn start_run(&self, full: bool, at_ms: i64) -> Result<i64, StoreError> {
+        sqlx::query_scalar("INSERT INTO sync_runs (started_at_ms, full_import) VALUES ($1, $2) RETURNING id")
+            .bind(at_ms)
+            .bind(full)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_err("starting a sync-log entry"))
+    }
+
+    async fn last_run_report(&self) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT report FROM sync_runs WHERE finished_at_ms IS NOT NULL ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_err("reading the sync log"))
+            .map(Option::flatten)
+    }
+
+    async fn finish_run(&self, run: i64, at_ms: i64, report_json: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sync_runs SET finished_at_ms = $1, report = $2 WHERE id = $3")
+            .bind(at_ms)
+            .bind(report_json)
+            .bind(run)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("finishing a sync-log entry"))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_the_password() {
+        assert_eq!(redact("postgres://crm:s3cret@db:5432/crmsync"), "postgres://crm:***@db:5432/crmsync");
+        assert_eq!(redact("postgres://db/crmsync"), "postgres://db/crmsync");
+    }
+}
