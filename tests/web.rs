@@ -8,6 +8,20 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Waits (up to 5 s, polling) until `root`'s text satisfies `accept`; returns the last text.
+/// Rendering is asynchronous, and a loaded machine can take longer than any fixed pause.
+async fn text_until(root: &web_sys::Element, accept: impl Fn(&str) -> bool) -> String {
+    let mut text = String::new();
+    for _ in 0..250 {
+        text = root.text_content().unwrap_or_default();
+        if accept(&text) {
+            break;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    text
+}
+
 fn get(value: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
@@ -44,18 +58,15 @@ async fn widget_shows_18_char_id_and_follows_hash_changes() {
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     crmsync::wasm::mount_widget(root.clone());
-    TimeoutFuture::new(50).await;
-    let text = root.text_content().unwrap_or_default();
+    let text = text_until(&root, |t| t.contains("0037e00001WZ30qAAD")).await;
     assert!(text.contains("0037e00001WZ30qAAD"), "{text}");
     assert!(text.contains("Contact"), "{text}");
 
     window.location().set_hash("record=00Qg5000008th4X").unwrap();
-    TimeoutFuture::new(100).await;
-    let text = root.text_content().unwrap_or_default();
+    let text = text_until(&root, |t| t.contains("00Qg5000008th4XEAQ")).await;
     assert!(text.contains("00Qg5000008th4XEAQ") && text.contains("Lead"), "{text}");
 
     window.location().set_hash("record=bogus").unwrap();
-    TimeoutFuture::new(100).await;
-    let text = root.text_content().unwrap_or_default();
+    let text = text_until(&root, |t| t.contains("not valid")).await;
     assert!(text.contains("not valid"), "{text}");
 }
