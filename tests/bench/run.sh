@@ -65,6 +65,36 @@ matching_work=$(mktemp -d)
 matching_section=$("$venv/bin/python" tests/bench/matching.py "$PWD/target/release/crmsync" "$matching_work" "${CRMSYNC_SHARED_DATA:-../shared/data}" $($quick && echo --skip-1m))
 rm -rf "$matching_work"
 
+# Import: sfsim seeded with an org of N rows, then `crmsync import --full` into SQLite.
+import_section() {
+  local rows=$1 work port out
+  work=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local gen_start gen_end
+  gen_start=$(date +%s)
+  target/release/sfsim --listen "127.0.0.1:$port" --data "$work/sim" --seed-org "$rows" > "$work/sim.out" 2> "$work/sim.err" &
+  local sim=$!
+  for _ in $(seq 1 900); do grep -q '^CRMSYNC_SALESFORCE_CLIENT_SECRET=' "$work/sim.out" 2>/dev/null && break; sleep 1; done
+  gen_end=$(date +%s)
+  out=$( (set -a; eval "$(grep '^CRMSYNC_' "$work/sim.out")"; set +a
+         CRMSYNC_DATA_DIR="$work/relay" /usr/bin/time -v target/release/crmsync import --full) 2>&1 )
+  kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true
+  local total wall mem calls
+  total=$(echo "$out" | awk '$1 ~ /^(UserRole|User|Account|Contact|Lead|Opportunity|OpportunityContactRole)$/ { n += $5 } END { print n + 0 }')
+  wall=$(echo "$out" | awk -F': ' '/Elapsed \(wall clock\)/ { split($2, t, ":"); print (length(t) == 3 ? t[1]*3600 + t[2]*60 + t[3] : t[1]*60 + t[2]) }')
+  mem=$(echo "$out" | awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }')
+  calls=$(echo "$out" | awk '$1 ~ /^(UserRole|User|Account|Contact|Lead|Opportunity|OpportunityContactRole)$/ { n += $7 } END { print n + 0 }')
+  rm -rf "$work"
+  awk -v r="$rows" -v t="$total" -v w="$wall" -v m="$mem" -v c="$calls" -v g="$((gen_end - gen_start))" 'BEGIN {
+    printf "| %d | %d | %.1f s | %.0f | %s MiB | %d | %d s |\n", r, t, w, (w > 0 ? t / w : 0), m, c, g }'
+}
+
+import_rows=1000000
+$quick && import_rows=100000
+import_table="| org size (--seed-org) | rows imported | wall time | rows/s | relay peak memory | API calls | sfsim seeding |
+|---|---|---|---|---|---|---|
+$(import_section "$import_rows")"
+
 section=$(clean_test_section)
 
 cat > BENCHMARKS.md <<MD
@@ -83,6 +113,15 @@ figure). Machine: $machine.
 Measured $today at $commit$dirty. The module holds the core, the Yew widget and the admin console.
 
 $matching_section
+
+## Import: Bulk API 2.0 into SQLite (\`crmsync import --full\` against sfsim)
+
+sfsim seeded with \`--seed-org N\` (roles, users, accounts, contacts, leads, opportunities, contact
+roles), then a full import of the seven objects into a new SQLite file, timed as a whole process
+(describe, Bulk jobs, CSV pages of 50,000 rows, multi-row upserts; sfsim shares the machine).
+Targets for the 1M org: ≥ 50,000 rows/s and < 500 MiB.
+
+$import_table
 
 Measured $today at $commit$dirty with \`./build.sh bench\`$($quick && echo ' --quick (1M run skipped)').
 
