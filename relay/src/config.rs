@@ -17,6 +17,9 @@ pub enum ConfigError {
     /// The import interval is not a positive number of hours.
     #[error("CRMSYNC_IMPORT_INTERVAL_HOURS {0:?} must be a positive number of hours, e.g. 12 or 0.5")]
     BadInterval(String),
+    /// The Bulk page size is not a positive whole number.
+    #[error("CRMSYNC_BULK_PAGE_RECORDS {0:?} must be a positive whole number of rows")]
+    BadPageSize(String),
     /// Plain HTTP is only allowed to this machine (sfsim); real orgs need TLS.
     #[error("CRMSYNC_SALESFORCE_LOGIN_URL {0:?} uses plain http to another machine; use https")]
     InsecureLoginUrl(String),
@@ -59,6 +62,8 @@ pub struct Settings {
     pub salesforce: Option<SalesforceSettings>,
     /// `CRMSYNC_IMPORT_INTERVAL_HOURS`, default 12: time between scheduled imports.
     pub import_interval_hours: f64,
+    /// `CRMSYNC_BULK_PAGE_RECORDS`, default 50,000: rows per Bulk results page.
+    pub bulk_page_records: usize,
 }
 
 impl fmt::Debug for Settings {
@@ -71,6 +76,7 @@ impl fmt::Debug for Settings {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
             .field("salesforce", &self.salesforce)
             .field("import_interval_hours", &self.import_interval_hours)
+            .field("bulk_page_records", &self.bulk_page_records)
             .finish()
     }
 }
@@ -100,6 +106,10 @@ impl Settings {
                     .ok()
                     .filter(|h| *h > 0.0 && h.is_finite())
                     .ok_or(ConfigError::BadInterval(v))?,
+            },
+            bulk_page_records: match get("CRMSYNC_BULK_PAGE_RECORDS") {
+                None => 50_000,
+                Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or(ConfigError::BadPageSize(v))?,
             },
         })
     }

@@ -226,7 +226,7 @@ pub async fn results(
     }
     let start = match params.locator.as_deref() {
         None | Some("") => 0,
-        Some(l) => match usize::from_str_radix(l, 36) {
+        Some(l) => match usize::from_str_radix(l, 16) {
             Ok(n) if n <= job.rows.len() => n,
             _ => return rest_error(StatusCode::BAD_REQUEST, "INVALID_LOCATOR", "Invalid locator"),
         },

@@ -144,7 +144,8 @@ async fn import_object(
     let mut deleted = 0i64;
     let mut max_stamp = watermark.map(str::to_string);
     loop {
-        let (csv, next) = results_page(client, &job, locator.as_deref()).await.map_err(sf)?;
+        let (csv, next) =
+            results_page(client, &job, locator.as_deref(), state.settings.bulk_page_records).await.map_err(sf)?;
         let page = parse_page(object, &csv)?;
         for r in &page.rows {
             if max_stamp.as_deref().is_none_or(|m| r.system_modstamp.as_str() > m) {

@@ -8,9 +8,6 @@ use serde_json::json;
 
 use super::{SalesforceClient, SalesforceError};
 
-/// Rows per results page requested.
-pub const PAGE_RECORDS: usize = 50_000;
-
 /// What we read of a JobInfo.
 #[derive(Debug, Deserialize)]
 struct JobInfo {
@@ -69,8 +66,9 @@ pub async fn results_page(
     client: &SalesforceClient,
     job: &QueryJob,
     locator: Option<&str>,
+    max_records: usize,
 ) -> Result<(String, Option<String>), SalesforceError> {
-    let mut path = format!("jobs/query/{}/results?maxRecords={PAGE_RECORDS}", job.id);
+    let mut path = format!("jobs/query/{}/results?maxRecords={max_records}", job.id);
     if let Some(l) = locator {
         path.push_str("&locator=");
         path.push_str(l);

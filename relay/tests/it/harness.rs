@@ -65,6 +65,8 @@ pub fn settings_for(sim: &Sim, dir: &PathBuf, www: &PathBuf, secret: &str) -> Se
     let database = database_url(dir).unwrap_or_default();
     let pairs = [
         ("DATABASE_URL", database),
+        // Small pages, so every test walks Bulk results by locator.
+        ("CRMSYNC_BULK_PAGE_RECORDS", "97".to_string()),
         ("CRMSYNC_SALESFORCE_LOGIN_URL", sim.base_url.clone()),
         ("CRMSYNC_SALESFORCE_CLIENT_ID", sim.org.client_id.clone()),
         ("CRMSYNC_SALESFORCE_CLIENT_SECRET", secret.to_string()),
