@@ -7,7 +7,6 @@
 
 pub mod core;
 
-#[cfg(feature = "web")]
 pub mod admin;
 #[cfg(feature = "web")]
 pub mod wasm;

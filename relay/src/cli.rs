@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -13,6 +13,10 @@ use crate::config::Settings;
 #[derive(Parser)]
 #[command(name = "crmsync", version)]
 struct Cli {
+    /// Config file of KEY=VALUE settings (default: $CRMSYNC_CONFIG, else ./crmsync.conf if
+    /// present); the environment wins over it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -24,6 +28,22 @@ enum Command {
         /// Address to listen on (overrides CRMSYNC_LISTEN; port 0 picks a free port).
         #[arg(long)]
         listen: Option<String>,
+    },
+    /// Connect the org without a browser (servers and CI), then store the connection.
+    #[command(group(clap::ArgGroup::new("flow").required(true).args(["client_credentials", "jwt"])))]
+    Connect {
+        /// Client-credentials flow: runs as the connected app's Run-As user.
+        #[arg(long)]
+        client_credentials: bool,
+        /// JWT bearer flow: signs an assertion with --key for --user.
+        #[arg(long)]
+        jwt: bool,
+        /// Username to log in as with --jwt (default CRMSYNC_SALESFORCE_USERNAME).
+        #[arg(long, requires = "jwt")]
+        user: Option<String>,
+        /// PEM private key for --jwt (default CRMSYNC_SALESFORCE_JWT_KEY).
+        #[arg(long, requires = "jwt")]
+        key: Option<PathBuf>,
     },
     /// Import the org's CRM data now (incremental from the last watermark).
     Import {
@@ -139,11 +159,13 @@ fn log_level() -> tracing::Level {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.as_deref();
     match cli.command {
-        Command::Serve { listen } => serve(listen).await,
-        Command::Import { full } => import(full).await,
-        Command::Status { json } => status(json).await,
-        Command::Disconnect { clean_up } => disconnect(clean_up).await,
+        Command::Serve { listen } => serve(config, listen).await,
+        Command::Connect { client_credentials: _, jwt, user, key } => connect(config, jwt, user, key).await,
+        Command::Import { full } => import(config, full).await,
+        Command::Status { json } => status(config, json).await,
+        Command::Disconnect { clean_up } => disconnect(config, clean_up).await,
         Command::Match { crm, network, out, decisions, explain, threshold, candidates } => {
             crate::commands::match_files::run(&crate::commands::match_files::MatchArgs {
                 crm,
@@ -165,8 +187,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(listen: Option<String>) -> anyhow::Result<()> {
-    let mut settings = Settings::from_env()?;
+async fn serve(config: Option<&Path>, listen: Option<String>) -> anyhow::Result<()> {
+    let mut settings = Settings::load(config)?;
     if let Some(listen) = listen {
         settings.listen = listen;
     }
@@ -182,8 +204,27 @@ async fn serve(listen: Option<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn import(full: bool) -> anyhow::Result<()> {
-    let state = crate::state::AppState::open(Settings::from_env()?).await?;
+async fn connect(config: Option<&Path>, jwt: bool, user: Option<String>, key: Option<PathBuf>) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::load(config)?).await?;
+    let connection = if jwt {
+        crate::connect::connect_jwt(&state, user.as_deref(), key.as_deref()).await?
+    } else {
+        crate::connect::connect_client_credentials(&state).await?
+    };
+    println!(
+        "connected: org {} as {} ({}) on {}, API {} [{}]",
+        connection.org_id,
+        connection.username,
+        connection.user_id,
+        connection.instance_url,
+        connection.api_version,
+        connection.auth_flow.as_str()
+    );
+    Ok(())
+}
+
+async fn import(config: Option<&Path>, full: bool) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::load(config)?).await?;
     let progress = |line: &str| eprint!("\r\x1b[2K{line}");
     let report = crate::jobs::import::import(&state, full, &progress).await?;
     eprintln!();
@@ -206,8 +247,8 @@ async fn import(full: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn disconnect(clean_up: bool) -> anyhow::Result<()> {
-    let state = crate::state::AppState::open(Settings::from_env()?).await?;
+async fn disconnect(config: Option<&Path>, clean_up: bool) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::load(config)?).await?;
     let report = crate::connect::disconnect(&state, clean_up).await?;
     println!(
         "disconnected: {}",
@@ -222,8 +263,8 @@ async fn disconnect(clean_up: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn status(json: bool) -> anyhow::Result<()> {
-    let state = crate::state::AppState::open(Settings::from_env()?).await?;
+async fn status(config: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::load(config)?).await?;
     let status = crate::handlers::status::relay_status(&state).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&status)?);

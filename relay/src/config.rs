@@ -1,4 +1,5 @@
-//! Relay settings, read from the environment (documented in README.md).
+//! Relay settings, read from the environment and an optional config file of the same
+//! `KEY=VALUE` names (documented in README.md); the environment wins over the file.
 //!
 //! Secrets are kept out of `Debug` so a settings dump in a log can never leak them.
 
@@ -20,6 +21,18 @@ pub enum ConfigError {
     /// The Bulk page size is not a positive whole number.
     #[error("CRMSYNC_BULK_PAGE_RECORDS {0:?} must be a positive whole number of rows")]
     BadPageSize(String),
+    /// `CRMSYNC_CONNECT_ON_START` is not one of the known ways.
+    #[error("CRMSYNC_CONNECT_ON_START {0:?} must be client-credentials, jwt or none")]
+    BadConnectOnStart(String),
+    /// `CRMSYNC_PUBLIC_URL` is not an absolute URL.
+    #[error("CRMSYNC_PUBLIC_URL {0:?} must be the relay's address as browsers reach it, e.g. https://crmsync.example.com")]
+    BadPublicUrl(String),
+    /// The config file cannot be read.
+    #[error("cannot read the config file {path}: {source}")]
+    ReadFile { path: String, source: std::io::Error },
+    /// A config file line is not `KEY=VALUE` with a known key.
+    #[error("config file {path}, line {line}: {reason}")]
+    FileLine { path: String, line: usize, reason: String },
     /// Plain HTTP is only allowed to this machine (sfsim); real orgs need TLS.
     #[error("CRMSYNC_SALESFORCE_LOGIN_URL {0:?} uses plain http to another machine; use https")]
     InsecureLoginUrl(String),
@@ -45,6 +58,36 @@ impl fmt::Debug for SalesforceSettings {
     }
 }
 
+/// How `crmsync serve` connects when no connection is stored yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectOnStart {
+    /// The client-credentials flow (the default; needs a Run-As user on the app).
+    ClientCredentials,
+    /// The JWT bearer flow with `CRMSYNC_SALESFORCE_JWT_KEY` and `CRMSYNC_SALESFORCE_USERNAME`.
+    Jwt,
+    /// Wait for an admin to connect from the admin page.
+    None,
+}
+
+/// Every key the relay reads; a config file may only use these.
+pub const KEYS: &[&str] = &[
+    "CRMSYNC_LISTEN",
+    "CRMSYNC_DATA_DIR",
+    "DATABASE_URL",
+    "CRMSYNC_WWW_DIR",
+    "CRMSYNC_SECRET_KEY",
+    "CRMSYNC_SALESFORCE_LOGIN_URL",
+    "CRMSYNC_SALESFORCE_CLIENT_ID",
+    "CRMSYNC_SALESFORCE_CLIENT_SECRET",
+    "CRMSYNC_SALESFORCE_JWT_KEY",
+    "CRMSYNC_SALESFORCE_USERNAME",
+    "CRMSYNC_CONNECT_ON_START",
+    "CRMSYNC_PUBLIC_URL",
+    "CRMSYNC_IMPORT_INTERVAL_HOURS",
+    "CRMSYNC_BULK_PAGE_RECORDS",
+    "CRMSYNC_LOG",
+];
+
 /// Everything the relay reads at start-up.
 #[derive(Clone)]
 pub struct Settings {
@@ -64,6 +107,15 @@ pub struct Settings {
     pub import_interval_hours: f64,
     /// `CRMSYNC_BULK_PAGE_RECORDS`, default 50,000: rows per Bulk results page.
     pub bulk_page_records: usize,
+    /// `CRMSYNC_SALESFORCE_JWT_KEY`: PEM private key for the JWT bearer flow.
+    pub jwt_key: Option<PathBuf>,
+    /// `CRMSYNC_SALESFORCE_USERNAME`: the user the JWT bearer flow logs in as.
+    pub jwt_username: Option<String>,
+    /// `CRMSYNC_CONNECT_ON_START`, default client-credentials.
+    pub connect_on_start: ConnectOnStart,
+    /// `CRMSYNC_PUBLIC_URL`: the relay as browsers reach it (OAuth callbacks); unset
+    /// means the request's own `Host`, accepted for loopback addresses only.
+    pub public_url: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -77,14 +129,39 @@ impl fmt::Debug for Settings {
             .field("salesforce", &self.salesforce)
             .field("import_interval_hours", &self.import_interval_hours)
             .field("bulk_page_records", &self.bulk_page_records)
+            .field("jwt_key", &self.jwt_key)
+            .field("jwt_username", &self.jwt_username)
+            .field("connect_on_start", &self.connect_on_start)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
 
 impl Settings {
-    /// Reads the process environment.
+    /// Reads the process environment, over the config file `CRMSYNC_CONFIG` names (or
+    /// `./crmsync.conf` when that exists).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+        Self::load(None)
+    }
+
+    /// Like [`Settings::from_env`], with `config` (the `--config` flag) over `CRMSYNC_CONFIG`.
+    pub fn load(config: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let named = config.map(std::path::Path::to_path_buf).or_else(|| {
+            std::env::var("CRMSYNC_CONFIG").ok().filter(|v| !v.trim().is_empty()).map(PathBuf::from)
+        });
+        let file = match named {
+            Some(path) => read_config_file(&path)?,
+            None if std::path::Path::new("crmsync.conf").is_file() => {
+                read_config_file(std::path::Path::new("crmsync.conf"))?
+            }
+            None => Vec::new(),
+        };
+        Self::from_lookup(|key| {
+            std::env::var(key)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| file.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+        })
     }
 
     /// Reads settings through `get`, so tests need not touch the process environment.
@@ -111,8 +188,58 @@ impl Settings {
                 None => 50_000,
                 Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or(ConfigError::BadPageSize(v))?,
             },
+            jwt_key: get("CRMSYNC_SALESFORCE_JWT_KEY").map(PathBuf::from),
+            jwt_username: get("CRMSYNC_SALESFORCE_USERNAME").map(|u| u.trim().to_string()),
+            connect_on_start: match get("CRMSYNC_CONNECT_ON_START").as_deref().map(str::trim) {
+                None | Some("client-credentials") => ConnectOnStart::ClientCredentials,
+                Some("jwt") => ConnectOnStart::Jwt,
+                Some("none") => ConnectOnStart::None,
+                Some(other) => return Err(ConfigError::BadConnectOnStart(other.to_string())),
+            },
+            public_url: match get("CRMSYNC_PUBLIC_URL") {
+                None => None,
+                Some(url) => Some(public_url(url.trim())?),
+            },
         })
     }
+}
+
+/// An absolute http(s) URL without a trailing slash.
+fn public_url(url: &str) -> Result<String, ConfigError> {
+    let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len();
+    ok.then(|| url.trim_end_matches('/').to_string()).ok_or_else(|| ConfigError::BadPublicUrl(url.to_string()))
+}
+
+/// Reads a config file: `KEY=VALUE` per line, `#` comments and blank lines skipped,
+/// values optionally in single or double quotes; only the keys in [`KEYS`].
+pub fn read_config_file(path: &std::path::Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile { path: shown.clone(), source })?;
+    parse_config(&text).map_err(|(line, reason)| ConfigError::FileLine { path: shown, line, reason })
+}
+
+/// The parser behind [`read_config_file`]; errors carry the 1-based line number.
+fn parse_config(text: &str) -> Result<Vec<(String, String)>, (usize, String)> {
+    let mut out = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let (key, value) = line.split_once('=').ok_or((n + 1, format!("expected KEY=VALUE, found {line:?}")))?;
+        let key = key.trim();
+        if !KEYS.contains(&key) {
+            return Err((n + 1, format!("unknown setting {key:?} (known: {})", KEYS.join(", "))));
+        }
+        let value = value.trim();
+        let unquoted = [('"', '"'), ('\'', '\'')]
+            .iter()
+            .find_map(|(open, close)| value.strip_prefix(*open).and_then(|v| v.strip_suffix(*close)))
+            .unwrap_or(value);
+        out.push((key.to_string(), unquoted.to_string()));
+    }
+    Ok(out)
 }
 
 fn salesforce_settings(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SalesforceSettings>, ConfigError> {
@@ -192,6 +319,27 @@ mod tests {
         assert!(matches!(checked_base_url("http://login.salesforce.com"), Err(ConfigError::InsecureLoginUrl(_))));
         assert!(matches!(checked_base_url("login.salesforce.com"), Err(ConfigError::BadLoginUrl(_))));
         assert!(matches!(checked_base_url("ftp://x"), Err(ConfigError::BadLoginUrl(_))));
+    }
+
+    #[test]
+    fn parse_config_reads_pairs_and_names_bad_lines() {
+        let text = "# comment\n\nCRMSYNC_LISTEN=0.0.0.0:9000\nexport DATABASE_URL=\"sqlite://x.db\"\n";
+        let pairs = parse_config(text).unwrap();
+        assert_eq!(pairs, vec![("CRMSYNC_LISTEN".into(), "0.0.0.0:9000".into()), ("DATABASE_URL".into(), "sqlite://x.db".into())]);
+        let (line, reason) = parse_config("CRMSYNC_LISTEN=1\nCRMSYNC_LISTNE=2\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(reason.contains("CRMSYNC_LISTNE"), "{reason}");
+        assert_eq!(parse_config("just words").unwrap_err().0, 1);
+    }
+
+    #[test]
+    fn from_lookup_connect_on_start_and_public_url() {
+        assert_eq!(settings(&[]).unwrap().connect_on_start, ConnectOnStart::ClientCredentials);
+        assert_eq!(settings(&[("CRMSYNC_CONNECT_ON_START", "none")]).unwrap().connect_on_start, ConnectOnStart::None);
+        assert!(settings(&[("CRMSYNC_CONNECT_ON_START", "maybe")]).is_err());
+        let s = settings(&[("CRMSYNC_PUBLIC_URL", "https://crm.example.com/")]).unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("https://crm.example.com"));
+        assert!(settings(&[("CRMSYNC_PUBLIC_URL", "crm.example.com")]).is_err());
     }
 
     #[test]

@@ -1,11 +1,18 @@
-//! Connecting the org: obtain a token, negotiate the API version, learn who we are,
-//! and store it all with the tokens sealed. The same path serves sfsim and real orgs.
+//! Connecting the org: obtain a token by one of three flows, negotiate the API version,
+//! learn who we are, and store it all with the tokens sealed. The same path serves
+//! sfsim, production orgs, sandboxes and My Domains. A session that expires is renewed
+//! the way it was obtained: refresh token, a new JWT, or client credentials again.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use crmsync::core::api::DisconnectReport;
 use crmsync::core::sf::SalesforceId;
 
-use crate::salesforce::{oauth, SalesforceClient, SalesforceError};
+use crate::config::SalesforceSettings;
+use crate::salesforce::jwt::{audience_for, JwtKey, JwtKeyError};
+use crate::salesforce::{oauth, Identity, SalesforceClient, SalesforceError, TokenResponse};
 use crate::state::{now_ms, AppState, ConnectFailure};
-use crate::store::{StoreError, StoredConnection};
+use crate::store::{AuthFlow, StoreError, StoredConnection};
 
 /// Why connecting failed.
 #[derive(Debug, thiserror::Error)]
@@ -13,35 +20,119 @@ pub enum ConnectError {
     /// No `CRMSYNC_SALESFORCE_*` settings.
     #[error("Salesforce is not configured: set CRMSYNC_SALESFORCE_LOGIN_URL, CRMSYNC_SALESFORCE_CLIENT_ID and CRMSYNC_SALESFORCE_CLIENT_SECRET")]
     NotConfigured,
+    /// The JWT flow needs a key and a username.
+    #[error("the JWT bearer flow needs {missing}: set it, or pass --user/--key to `crmsync connect --jwt`")]
+    JwtNotConfigured { missing: &'static str },
+    #[error(transparent)]
+    JwtKey(#[from] JwtKeyError),
     #[error(transparent)]
     Salesforce(#[from] SalesforceError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// No connection is stored yet.
-    #[error("the relay is not connected to a Salesforce org yet: run `crmsync serve` with the Salesforce settings, or connect from the admin page")]
+    #[error("the relay is not connected to a Salesforce org yet: connect from the admin page, or run `crmsync connect --client-credentials` or `crmsync connect --jwt`")]
     NotConnected,
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
     /// The identity names an org or user id that is not a valid Salesforce id.
     #[error("Salesforce identity has an invalid {what} id {value:?}")]
     BadIdentity { what: &'static str, value: String },
+    /// A web-server connection lost its refresh token (cannot happen unless edited).
+    #[error("the stored connection has no refresh token; connect again from the admin page")]
+    NoRefreshToken,
+}
+
+fn salesforce_settings(state: &AppState) -> Result<&SalesforceSettings, ConnectError> {
+    state.settings.salesforce.as_ref().ok_or(ConnectError::NotConfigured)
 }
 
 /// Connects with the client-credentials flow and stores the connection.
 pub async fn connect_client_credentials(state: &AppState) -> Result<StoredConnection, ConnectError> {
-    let settings = state.settings.salesforce.as_ref().ok_or(ConnectError::NotConfigured)?;
+    let settings = salesforce_settings(state)?;
     let token = oauth::client_credentials(&state.http, settings).await?;
+    store_connection(state, AuthFlow::ClientCredentials, &settings.login_url, &token).await
+}
+
+/// Connects with the JWT bearer flow as `username` (default `CRMSYNC_SALESFORCE_USERNAME`),
+/// signing with `key` (default `CRMSYNC_SALESFORCE_JWT_KEY`).
+pub async fn connect_jwt(
+    state: &AppState,
+    username: Option<&str>,
+    key: Option<&std::path::Path>,
+) -> Result<StoredConnection, ConnectError> {
+    let settings = salesforce_settings(state)?;
+    let username = username
+        .or(state.settings.jwt_username.as_deref())
+        .ok_or(ConnectError::JwtNotConfigured { missing: "CRMSYNC_SALESFORCE_USERNAME" })?;
+    let key = key
+        .or(state.settings.jwt_key.as_deref())
+        .ok_or(ConnectError::JwtNotConfigured { missing: "CRMSYNC_SALESFORCE_JWT_KEY" })?;
+    let token = jwt_token(state, settings, &settings.login_url, username, key).await?;
+    store_connection(state, AuthFlow::Jwt, &settings.login_url, &token).await
+}
+
+async fn jwt_token(
+    state: &AppState,
+    settings: &SalesforceSettings,
+    login_url: &str,
+    username: &str,
+    key: &std::path::Path,
+) -> Result<TokenResponse, ConnectError> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let assertion = JwtKey::load(key)?.assertion(&settings.client_id, username, &audience_for(login_url), now)?;
+    Ok(oauth::jwt_bearer(&state.http, login_url, &assertion, &settings.client_secret).await?)
+}
+
+/// Finishes the web-server flow: exchanges the code (with its PKCE verifier) at the
+/// login host the admin chose, and stores the connection with its refresh token.
+pub async fn connect_web_server(
+    state: &AppState,
+    login_url: &str,
+    code: &str,
+    redirect_uri: &str,
+    verifier: &str,
+) -> Result<StoredConnection, ConnectError> {
+    let token = exchange_code(state, login_url, code, redirect_uri, verifier).await?;
+    store_connection(state, AuthFlow::WebServer, login_url, &token).await
+}
+
+/// Exchanges a web-server flow code for tokens (connect, and admin sign-in).
+pub async fn exchange_code(
+    state: &AppState,
+    login_url: &str,
+    code: &str,
+    redirect_uri: &str,
+    verifier: &str,
+) -> Result<TokenResponse, ConnectError> {
+    let settings = salesforce_settings(state)?;
+    Ok(oauth::authorization_code(&state.http, settings, login_url, code, redirect_uri, verifier).await?)
+}
+
+/// Who a fresh token belongs to, with both ids checked.
+pub async fn whoami(state: &AppState, token: &TokenResponse) -> Result<(Identity, SalesforceClient), ConnectError> {
     let client = SalesforceClient::connect(state.http.clone(), &token.instance_url, token.access_token()).await?;
     let identity = client.identity(&token.id).await?;
-    let org_id = SalesforceId::parse(&identity.organization_id)
+    SalesforceId::parse(&identity.organization_id)
         .map_err(|_| ConnectError::BadIdentity { what: "organization", value: identity.organization_id.clone() })?;
-    let user_id = SalesforceId::parse(&identity.user_id)
+    SalesforceId::parse(&identity.user_id)
         .map_err(|_| ConnectError::BadIdentity { what: "user", value: identity.user_id.clone() })?;
+    Ok((identity, client))
+}
+
+/// Negotiates the version, reads the identity and stores the connection sealed.
+async fn store_connection(
+    state: &AppState,
+    auth_flow: AuthFlow,
+    login_url: &str,
+    token: &TokenResponse,
+) -> Result<StoredConnection, ConnectError> {
+    let (identity, client) = whoami(state, token).await?;
     let connection = StoredConnection {
-        login_url: settings.login_url.clone(),
+        auth_flow,
+        login_url: login_url.to_string(),
         instance_url: token.instance_url.trim_end_matches('/').to_string(),
-        org_id: org_id.to_string(),
-        user_id: user_id.to_string(),
+        org_id: SalesforceId::parse(&identity.organization_id).map(|i| i.to_string()).unwrap_or_default(),
+        user_id: SalesforceId::parse(&identity.user_id).map(|i| i.to_string()).unwrap_or_default(),
         username: identity.username.clone(),
         api_version: client.api_version().to_string(),
         access_token_sealed: state.secrets.seal(&token.access_token()),
@@ -50,38 +141,56 @@ pub async fn connect_client_credentials(state: &AppState) -> Result<StoredConnec
     };
     state.store.save_connection(&connection).await?;
     state.set_api_usage(client.api_usage());
+    state.set_failure(None);
     tracing::info!(
         org = %connection.org_id,
         user = %connection.username,
         instance = %connection.instance_url,
         api_version = %connection.api_version,
+        flow = auth_flow.as_str(),
         token = %token.fingerprint(),
-        "obtained an access token from Salesforce (client credentials) and stored it sealed"
+        "obtained an access token from Salesforce and stored it sealed"
     );
     Ok(connection)
 }
 
-/// What `disconnect` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisconnectReport {
-    /// Whether Salesforce confirmed the token revoked (false when it was already invalid).
-    pub revoked: bool,
-    /// With clean-up: rows deleted per table.
-    pub purged: Vec<(String, u64)>,
+/// Renews the stored connection's access token the way it was obtained, stores it, and
+/// returns a client with it. Called once after a 401 `INVALID_SESSION_ID`.
+pub async fn renew(state: &AppState) -> Result<SalesforceClient, ConnectError> {
+    let c = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;
+    let settings = salesforce_settings(state)?;
+    let token = match c.auth_flow {
+        AuthFlow::ClientCredentials => oauth::client_credentials(&state.http, settings).await?,
+        AuthFlow::Jwt => {
+            let key = state.settings.jwt_key.as_deref().ok_or(ConnectError::JwtNotConfigured {
+                missing: "CRMSYNC_SALESFORCE_JWT_KEY",
+            })?;
+            jwt_token(state, settings, &c.login_url, &c.username, key).await?
+        }
+        AuthFlow::WebServer => {
+            let sealed = c.refresh_token_sealed.as_deref().ok_or(ConnectError::NoRefreshToken)?;
+            oauth::refresh(&state.http, settings, &c.login_url, &state.secrets.open(sealed)?).await?
+        }
+    };
+    state.store.update_access_token(&state.secrets.seal(&token.access_token())).await?;
+    tracing::info!(flow = c.auth_flow.as_str(), token = %token.fingerprint(), "renewed the Salesforce session");
+    Ok(SalesforceClient::resume(state.http.clone(), &c.instance_url, token.access_token(), &c.api_version)?)
 }
 
-/// Revokes the stored token at Salesforce and forgets the connection; with `clean_up`,
-/// also deletes every imported row and what derives from it, so a later connect starts
-/// from a full import.
+/// Revokes the stored tokens at Salesforce and forgets the connection (and every browser
+/// session); with `clean_up`, also deletes every imported row and what derives from it,
+/// so a later connect starts from a full import.
 pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
+    let _import = state.import_lock.lock().await;
     let connection = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;
     let token = state.secrets.open(&connection.access_token_sealed)?;
-    let revoked = oauth::revoke(&state.http, &connection.login_url, &token).await?;
+    let mut revoked = oauth::revoke(&state.http, &connection.login_url, &token).await?;
     if let Some(refresh) = connection.refresh_token_sealed.as_deref() {
-        oauth::revoke(&state.http, &connection.login_url, &state.secrets.open(refresh)?).await?;
+        revoked |= oauth::revoke(&state.http, &connection.login_url, &state.secrets.open(refresh)?).await?;
     }
     state.store.delete_connection().await?;
     let purged = if clean_up { state.store.purge_crm_data().await? } else { Vec::new() };
+    state.set_failure(None);
     tracing::info!(org = %connection.org_id, revoked, clean_up, "disconnected from Salesforce");
     Ok(DisconnectReport { revoked, purged })
 }
@@ -93,19 +202,36 @@ pub async fn stored_client(state: &AppState) -> Result<SalesforceClient, Connect
     Ok(SalesforceClient::resume(state.http.clone(), &c.instance_url, token, &c.api_version)?)
 }
 
-/// Start-up connection: success clears the failure shown to admins; failure is logged
-/// and shown, and the relay keeps serving so the admin can see what is wrong.
-/// Returns whether the relay is connected.
-pub async fn connect_at_start_up(state: &AppState) -> bool {
-    match connect_client_credentials(state).await {
-        Ok(_) => {
-            state.set_failure(None);
-            true
+/// Start-up: a stored connection is kept as it is (its session is renewed when a call
+/// finds it expired); without one, connect as `CRMSYNC_CONNECT_ON_START` says. A failure
+/// is logged and shown to admins, and the relay keeps serving so they can see it.
+pub async fn connect_at_start_up(state: &AppState) {
+    match state.store.connection().await {
+        Ok(Some(c)) => {
+            tracing::info!(org = %c.org_id, flow = c.auth_flow.as_str(), "using the stored Salesforce connection");
         }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot connect to Salesforce");
-            state.set_failure(Some(ConnectFailure { error: e.to_string(), at_ms: now_ms() }));
-            false
+        Ok(None) => {
+            if let Err(e) = connect_unattended(state).await {
+                if !matches!(e, ConnectError::NotConnected) {
+                    tracing::error!(error = %e, "cannot connect to Salesforce");
+                    state.set_failure(Some(ConnectFailure { error: e.to_string(), at_ms: now_ms() }));
+                }
+            }
         }
+        Err(e) => tracing::error!(error = %e, "cannot read the stored connection"),
+    }
+}
+
+/// Connects without a person, as `CRMSYNC_CONNECT_ON_START` says; `NotConnected` when
+/// that is `none` or Salesforce is not configured (an admin must connect).
+pub async fn connect_unattended(state: &AppState) -> Result<StoredConnection, ConnectError> {
+    use crate::config::ConnectOnStart;
+    if state.settings.salesforce.is_none() {
+        return Err(ConnectError::NotConnected);
+    }
+    match state.settings.connect_on_start {
+        ConnectOnStart::None => Err(ConnectError::NotConnected),
+        ConnectOnStart::ClientCredentials => connect_client_credentials(state).await,
+        ConnectOnStart::Jwt => connect_jwt(state, None, None).await,
     }
 }

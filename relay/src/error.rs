@@ -12,6 +12,18 @@ pub enum ApiError {
     /// 404: no such resource.
     #[error("not found: {0}")]
     NotFound(String),
+    /// 400: the request is wrong; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid admin session; sign in from the admin page.
+    #[error("sign in as an admin of the connected org first")]
+    Unauthorized,
+    /// 403: signed in, but this needs something the caller does not have.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 502: Salesforce refused or failed; its message is passed on.
+    #[error(transparent)]
+    Connect(#[from] crate::connect::ConnectError),
     /// 500: a storage failure; logged, not echoed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -21,6 +33,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} does not exist")),
+            ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, "bad_request", why.clone()),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", self.to_string()),
+            ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
+            ApiError::Connect(crate::connect::ConnectError::NotConnected) => {
+                (StatusCode::CONFLICT, "not_connected", self.to_string())
+            }
+            ApiError::Connect(e) => {
+                tracing::warn!(error = %e, "Salesforce call failed");
+                (StatusCode::BAD_GATEWAY, "salesforce", e.to_string())
+            }
             ApiError::Store(e) => {
                 tracing::error!(error = %e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the relay log".to_string())

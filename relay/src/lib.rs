@@ -45,18 +45,16 @@ pub struct Relay {
     state: Arc<AppState>,
 }
 
-/// Opens the store and the secret key, and starts connecting to Salesforce in the
-/// background when settings are present; serving starts with [`Relay::serve`].
+/// Opens the store and the secret key, and starts the background work: connecting (see
+/// [`connect::connect_at_start_up`]) and the import schedule. Serving starts with
+/// [`Relay::serve`].
 pub async fn launch(listener: TcpListener, settings: Settings) -> Result<Relay, LaunchError> {
     let state = Arc::new(AppState::open(settings).await?);
-    if state.settings.salesforce.is_some() {
-        let connecting = state.clone();
-        tokio::spawn(async move {
-            if connect::connect_at_start_up(&connecting).await {
-                jobs::import::schedule(&connecting).await;
-            }
-        });
-    }
+    let background = state.clone();
+    tokio::spawn(async move {
+        connect::connect_at_start_up(&background).await;
+        jobs::import::schedule(&background).await;
+    });
     Ok(Relay { listener, state })
 }
 

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
-use crate::handlers::{static_files, status};
+use crate::handlers::{admin_session, connect, static_files, status};
 use crate::state::AppState;
 
 /// Every route the relay serves: the versioned API, then the built `www/` pages.
@@ -16,6 +16,12 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/admin", get(|| async { Redirect::to("/admin/") }))
         .route("/admin/", get(static_files::admin_page))
         .route("/api/v1/status", get(status::get_status))
+        .route("/api/v1/connect/start", get(connect::start))
+        .route(connect::CALLBACK_PATH, get(connect::callback))
+        .route("/api/v1/connection/disconnect", post(connect::disconnect))
+        .route("/api/v1/admin/sign-in", get(connect::sign_in))
+        .route("/api/v1/admin/me", get(admin_session::me))
+        .route("/api/v1/admin/sign-out", post(admin_session::sign_out))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_files::serve))
         .with_state(state)

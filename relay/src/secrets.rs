@@ -52,6 +52,21 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// `bytes` random bytes from the OS, base64url without padding: session tokens, OAuth
+/// `state` values and PKCE verifiers.
+pub fn random_token(bytes: usize) -> String {
+    use aes_gcm::aead::rand_core::RngCore;
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Hex SHA-256, how bearer tokens the relay issues are stored (never the token itself).
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Seals and opens secrets with the relay's key.
 pub struct SecretBox {
     cipher: Aes256Gcm,

@@ -19,6 +19,26 @@ pub struct ConnectFailure {
     pub at_ms: i64,
 }
 
+/// A web-server flow in progress, keyed by its `state` value.
+#[derive(Debug, Clone)]
+pub struct PendingLogin {
+    /// The PKCE verifier (the authorize call sent its challenge).
+    pub verifier: String,
+    pub login_url: String,
+    pub redirect_uri: String,
+    pub purpose: LoginPurpose,
+    pub started: std::time::Instant,
+}
+
+/// Why an admin is logging in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginPurpose {
+    /// Connect (or reconnect) the org.
+    Connect,
+    /// Sign in to the admin console of the connected org.
+    SignIn,
+}
+
 /// State shared by the router and background jobs.
 pub struct AppState {
     pub settings: Settings,
@@ -27,6 +47,12 @@ pub struct AppState {
     pub http: reqwest::Client,
     pub last_failure: RwLock<Option<ConnectFailure>>,
     pub api_usage: RwLock<Option<ApiUsage>>,
+    /// Held by an import and by disconnect, so a purge never races an import's writes.
+    pub import_lock: tokio::sync::Mutex<()>,
+    /// Wakes the import schedule (after a connect).
+    pub import_now: tokio::sync::Notify,
+    /// Web-server logins started and not yet called back (10 minutes at most).
+    pub pending_logins: std::sync::Mutex<std::collections::HashMap<String, PendingLogin>>,
 }
 
 impl AppState {
@@ -41,6 +67,9 @@ impl AppState {
             http: http_client()?,
             last_failure: RwLock::new(None),
             api_usage: RwLock::new(None),
+            import_lock: tokio::sync::Mutex::new(()),
+            import_now: tokio::sync::Notify::new(),
+            pending_logins: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 

@@ -13,6 +13,9 @@ pub enum SimError {
     /// The org's SQLite file failed; the message names the operation.
     #[error("sfsim store: {context}: {source}")]
     Store { context: &'static str, source: sqlx::Error },
+    /// The JWT certificate given at start-up cannot be read.
+    #[error("the connected app certificate is unusable: {0}")]
+    Certificate(String),
     /// The HTTP server stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(std::io::Error),

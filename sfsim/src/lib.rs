@@ -4,12 +4,14 @@
 //! Tests start it in-process on port 0 with [`launch`]; the binary is a thin shim.
 #![forbid(unsafe_code)]
 
+mod authorize;
 mod bulk;
 mod control;
 mod demo_data;
 mod error;
 mod faults;
 mod ids;
+mod jwt;
 mod oauth;
 mod org;
 mod rest;
@@ -38,6 +40,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// CRM rows to generate when the org has none yet (0: users and roles only).
     pub seed_org_rows: usize,
+    /// The connected app's certificate (PEM) for the JWT bearer flow; kept once given.
+    pub jwt_certificate: Option<String>,
 }
 
 /// Shared state of the running simulator.
@@ -46,6 +50,7 @@ struct Sim {
     org: DemoOrg,
     jobs: bulk::Jobs,
     faults: faults::Faults,
+    authorize: authorize::AuthorizeState,
     /// Base URL clients reach us at: both the login host and the instance.
     base_url: String,
 }
@@ -76,9 +81,24 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
             store.put_records(chunk).await?;
         }
     }
-    let sim = Arc::new(Sim { store, org, base_url, jobs: bulk::Jobs::default(), faults: faults::Faults::default() });
+    if let Some(pem) = &config.jwt_certificate {
+        jwt::check_certificate(pem).map_err(SimError::Certificate)?;
+        store.set_jwt_certificate(pem).await?;
+    }
+    let sim = Arc::new(Sim {
+        store,
+        org,
+        base_url,
+        jobs: bulk::Jobs::default(),
+        faults: faults::Faults::default(),
+        authorize: authorize::AuthorizeState::default(),
+    });
     let router = Router::new()
+        .route("/services/oauth2/authorize", get(authorize::authorize))
+        .route("/services/oauth2/authorize/consent", post(authorize::consent))
+        .route("/login", post(authorize::login))
         .route("/services/oauth2/token", post(oauth::token))
+        .route("/services/oauth2/userinfo", get(oauth::userinfo))
         .route("/services/oauth2/revoke", post(oauth::revoke))
         .route("/id/{org_id}/{user_id}", get(oauth::identity))
         .route("/services/data", get(rest::versions))
@@ -124,7 +144,8 @@ impl RunningSim {
             } else {
                 ""
             };
-            out.push_str(&format!("# user {} {} <{}>{note}\n", user.id, user.username, user.email));
+            let password = org.password_of(user);
+            out.push_str(&format!("# user {} {} password {password}{note}\n", user.id, user.username));
         }
         out
     }

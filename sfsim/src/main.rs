@@ -1,4 +1,4 @@
-//! `sfsim --listen ADDR --data DIR [--seed N]`: a local Salesforce for tests and the demo.
+//! `sfsim --listen ADDR --data DIR [--seed-org ROWS] [--seed N] [--jwt-cert PEM]`: a local Salesforce for tests and the demo.
 
 use std::path::PathBuf;
 
@@ -20,6 +20,9 @@ struct Args {
     /// CRM rows (accounts, contacts, leads, opportunities, roles) to generate for a new org.
     #[arg(long, default_value_t = 1000)]
     seed_org: usize,
+    /// PEM certificate of the key `crmsync connect --jwt` signs with (JWT bearer flow).
+    #[arg(long)]
+    jwt_cert: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -29,11 +32,15 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
-    let sim = sfsim::launch(
-        listener,
-        sfsim::SimConfig { data_dir: args.data, seed: args.seed, seed_org_rows: args.seed_org },
-    )
-    .await?;
+    let jwt_certificate = match &args.jwt_cert {
+        Some(path) => Some(
+            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read --jwt-cert {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    let config =
+        sfsim::SimConfig { data_dir: args.data, seed: args.seed, seed_org_rows: args.seed_org, jwt_certificate };
+    let sim = sfsim::launch(listener, config).await?;
     print!("{}", sim.banner());
     use std::io::Write;
     std::io::stdout().flush()?;

@@ -1,5 +1,6 @@
-//! OAuth 2.0 endpoints (CONTRACT.md §1): the token endpoint and the identity URL.
-//! Errors use OAuth's object shape `{"error", "error_description"}`, not REST's array.
+//! OAuth 2.0 endpoints (CONTRACT.md §1): the token endpoint (authorization code with
+//! PKCE, refresh token, JWT bearer, client credentials), revoke, userinfo and the identity
+//! URL. Errors use OAuth's object shape `{"error", "error_description"}`, not REST's array.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,8 +30,10 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// `POST /services/oauth2/token` (form-encoded). Supports `client_credentials`; other
-/// grants arrive with the issues that need them.
+/// The JWT bearer grant's `grant_type`.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// `POST /services/oauth2/token` (form-encoded).
 pub async fn token(
     State(sim): State<Arc<Sim>>,
     headers: HeaderMap,
@@ -41,6 +44,9 @@ pub async fn token(
     };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => client_credentials(&sim, &headers, &form).await,
+        Some("authorization_code") => authorization_code(&sim, &headers, &form).await,
+        Some("refresh_token") => refresh_token(&sim, &headers, &form).await,
+        Some(JWT_BEARER) => jwt_bearer(&sim, &form).await,
         None => oauth_error("invalid_request", "grant_type is required"),
         Some(_) => oauth_error("unsupported_grant_type", "grant type not supported"),
     }
@@ -53,7 +59,12 @@ pub async fn revoke(
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
     let token = form.ok().and_then(|Form(f)| f.get("token").cloned()).unwrap_or_default();
-    match sim.store.revoke_session(&token).await {
+    let revoked = match sim.store.revoke_refresh_token(&token).await {
+        Ok(true) => Ok(true),
+        Ok(false) => sim.store.revoke_session(&token).await,
+        Err(e) => Err(e),
+    };
+    match revoked {
         Ok(true) => StatusCode::OK.into_response(),
         Ok(false) => oauth_error("invalid_token", "invalid token"),
         Err(e) => internal_error(e),
@@ -75,48 +86,174 @@ fn client_credentials_of(headers: &HeaderMap, form: &HashMap<String, String>) ->
     }
 }
 
-async fn client_credentials(sim: &Sim, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
+/// Checks the client id, and the secret when it is given or `secret_required`.
+fn check_client(
+    sim: &Sim,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+    secret_required: bool,
+) -> Result<(), Response> {
     let (client_id, client_secret) = client_credentials_of(headers, form);
+    if client_id.as_deref() != Some(sim.org.client_id.as_str()) {
+        return Err(oauth_error("invalid_client_id", "client identifier invalid"));
+    }
+    match client_secret {
+        Some(secret) if secret != sim.org.client_secret => Err(oauth_error("invalid_client", "invalid client credentials")),
+        None if secret_required => Err(oauth_error("invalid_client", "invalid client credentials")),
+        _ => Ok(()),
+    }
+}
+
+async fn client_credentials(sim: &Sim, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
+    if let Err(refused) = check_client(sim, headers, form, true) {
+        return refused;
+    }
     let org = &sim.org;
-    if client_id.as_deref() != Some(org.client_id.as_str()) {
-        return oauth_error("invalid_client_id", "client identifier invalid");
-    }
-    if client_secret.as_deref() != Some(org.client_secret.as_str()) {
-        return oauth_error("invalid_client", "invalid client credentials");
-    }
     let Some(user) = org.user(&org.integration_user_id) else {
         return oauth_error("invalid_grant", "no client credentials user enabled");
     };
+    issue(sim, user, "api", Issue::Signed).await
+}
+
+/// The web-server flow's second half: a code from `/services/oauth2/authorize`, the same
+/// `redirect_uri`, and the PKCE verifier when the authorize call sent a challenge. The
+/// secret may be left out only by a PKCE client.
+async fn authorization_code(sim: &Sim, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
+    let verifier = form.get("code_verifier");
+    if let Err(refused) = check_client(sim, headers, form, verifier.is_none()) {
+        return refused;
+    }
+    let code = form.get("code").map(String::as_str).unwrap_or_default();
+    let Some(pending) = sim.authorize.take_code(code) else {
+        return oauth_error("invalid_grant", "invalid authorization code");
+    };
+    if pending.expired() {
+        return oauth_error("invalid_grant", "expired authorization code");
+    }
+    if form.get("redirect_uri") != Some(&pending.redirect_uri) {
+        return oauth_error("redirect_uri_mismatch", "redirect_uri must match configuration");
+    }
+    if let Some(challenge) = &pending.code_challenge {
+        let derived = verifier.map(|v| B64URL.encode(Sha256::digest(v.as_bytes())));
+        if derived.as_ref() != Some(challenge) {
+            return oauth_error("invalid_grant", "invalid code verifier");
+        }
+    }
+    let Some(user) = sim.org.user(&pending.user_id) else {
+        return oauth_error("invalid_grant", "authentication failure");
+    };
+    let wants_refresh = pending.scope.split(' ').any(|s| s == "refresh_token" || s == "offline_access");
+    let how = if wants_refresh { Issue::WithRefresh } else { Issue::Signed };
+    issue(sim, user, &pending.scope, how).await
+}
+
+/// A new access token for a live refresh token (no rotation: the refresh token stays).
+async fn refresh_token(sim: &Sim, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
+    if let Err(refused) = check_client(sim, headers, form, false) {
+        return refused;
+    }
+    let token = form.get("refresh_token").map(String::as_str).unwrap_or_default();
+    let (user_id, scope) = match sim.store.refresh_token_grant(token).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return oauth_error("invalid_grant", "expired access/refresh token"),
+        Err(e) => return internal_error(e),
+    };
+    let Some(user) = sim.org.user(&user_id) else {
+        return oauth_error("invalid_grant", "expired access/refresh token");
+    };
+    issue(sim, user, &scope, Issue::FromRefresh(token.to_string())).await
+}
+
+/// The JWT bearer grant: the assertion's signature checks against the connected app's
+/// certificate; `sub` names the user. No refresh token, no signature (as documented).
+async fn jwt_bearer(sim: &Sim, form: &HashMap<String, String>) -> Response {
+    let assertion = form.get("assertion").map(String::as_str).unwrap_or_default();
+    let certificate = match sim.store.jwt_certificate().await {
+        Ok(c) => c,
+        Err(e) => return internal_error(e),
+    };
+    let audiences = [sim.base_url.as_str(), "https://login.salesforce.com", "https://test.salesforce.com"];
+    let claims = match crate::jwt::verify(assertion, certificate.as_deref(), &audiences, now_ms() / 1000) {
+        Ok(c) => c,
+        Err(e) => return oauth_error("invalid_grant", &e.to_string()),
+    };
+    if claims.iss != sim.org.client_id {
+        return oauth_error("invalid_client_id", "client identifier invalid");
+    }
+    let Some(user) = sim.org.user_named(&claims.sub) else {
+        return oauth_error("invalid_grant", "user hasn't approved this consumer");
+    };
+    issue(sim, user, "api", Issue::Unsigned).await
+}
+
+/// How a token response is made.
+enum Issue {
+    /// With `signature` and `issued_at` (web-server, client credentials).
+    Signed,
+    /// Signed, plus a new refresh token.
+    WithRefresh,
+    /// Signed, from this refresh token (revoking it revokes the access token).
+    FromRefresh(String),
+    /// Neither signature nor issued_at (JWT bearer).
+    Unsigned,
+}
+
+/// Records a session for `user` and answers with the token response.
+async fn issue(sim: &Sim, user: &crate::org::DemoUser, scope: &str, how: Issue) -> Response {
     if !user.is_active {
         return oauth_error("inactive_user", "user is inactive");
     }
+    let org = &sim.org;
     let issued_at = now_ms();
-    let access_token = new_access_token(&org.org_id, &org.client_secret, issued_at);
+    let access_token = opaque_token("", &org.org_id);
     if let Err(e) = sim.store.insert_session(&access_token, &user.id, &org.client_id, issued_at).await {
         return internal_error(e);
     }
     let id = format!("{}/id/{}/{}", sim.base_url, org.org_id, user.id);
-    let issued_at = issued_at.to_string();
-    let signature = sign(&org.client_secret, &id, &issued_at);
-    Json(json!({
+    let mut body = json!({
         "access_token": access_token,
-        "signature": signature,
-        "scope": "api",
+        "scope": scope,
         "instance_url": sim.base_url,
         "id": id,
         "token_type": "Bearer",
-        "issued_at": issued_at,
-    }))
-    .into_response()
+    });
+    let refresh = match &how {
+        Issue::WithRefresh => {
+            let refresh = opaque_token("5Aep", &org.org_id);
+            if let Err(e) = sim.store.insert_refresh_token(&refresh, &user.id, scope).await {
+                return internal_error(e);
+            }
+            body["refresh_token"] = json!(refresh);
+            Some(refresh)
+        }
+        Issue::FromRefresh(parent) => Some(parent.clone()),
+        Issue::Signed | Issue::Unsigned => None,
+    };
+    if let Some(parent) = refresh {
+        if let Err(e) = sim.store.link_session(&access_token, &parent).await {
+            return internal_error(e);
+        }
+    }
+    if !matches!(how, Issue::Unsigned) {
+        let issued_at = issued_at.to_string();
+        body["signature"] = json!(sign(&org.client_secret, &id, &issued_at));
+        body["issued_at"] = json!(issued_at);
+    }
+    Json(body).into_response()
 }
 
-/// `<org15>!<opaque>`: real tokens start with the 15-character org id.
-fn new_access_token(org_id: &str, secret: &str, issued_at: i64) -> String {
+/// An opaque token: `<org15>!<random>` for access tokens (`tag` empty), as real tokens
+/// start with the org id; `<tag><random>` for codes, refresh tokens and cookies.
+pub fn opaque_token(tag: &str, org_id: &str) -> String {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let digest = Sha256::digest(format!("{secret}:{issued_at}:{nanos}:{n}:{}", std::process::id()));
-    format!("{}!{}", &org_id[..15], B64URL.encode(digest))
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let digest = Sha256::digest(format!("{tag}:{org_id}:{nanos}:{n}:{}", std::process::id()));
+    if tag.is_empty() {
+        format!("{}!{}", &org_id[..15], B64URL.encode(digest))
+    } else {
+        format!("{tag}{}", B64URL.encode(digest))
+    }
 }
 
 /// Base64 HMAC-SHA256 of `id + issued_at` keyed with the client secret (CONTRACT.md §1).
@@ -128,6 +265,42 @@ pub fn sign(secret: &str, id: &str, issued_at: &str) -> String {
     mac.update(id.as_bytes());
     mac.update(issued_at.as_bytes());
     B64.encode(mac.finalize().into_bytes())
+}
+
+/// `GET /services/oauth2/userinfo`: the OpenID Connect claims of the token's user.
+pub async fn userinfo(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Response {
+    let caller = match authorize(&sim, &headers).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let org = &sim.org;
+    let Some(user) = org.user(&caller.user_id) else {
+        return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
+    };
+    let base = &sim.base_url;
+    Json(json!({
+        "sub": format!("{base}/id/{}/{}", org.org_id, user.id),
+        "user_id": user.id,
+        "organization_id": org.org_id,
+        "preferred_username": user.username,
+        "nickname": user.username.split('@').next().unwrap_or_default(),
+        "name": user.display_name(),
+        "email": user.email,
+        "email_verified": true,
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+        "zoneinfo": "Etc/UTC",
+        "profile": format!("{base}/{}", user.id),
+        "is_salesforce_integration_user": user.id == org.integration_user_id,
+        "active": user.is_active,
+        "user_type": "STANDARD",
+        "language": "en_US",
+        "locale": "en_US",
+        "utcOffset": 0,
+        "updated_at": "2026-01-01T00:00:00Z",
+        "is_app_installed": true,
+    }))
+    .into_response()
 }
 
 /// `GET /id/<orgId>/<userId>`: the identity URL's older user shape.
@@ -192,9 +365,10 @@ mod tests {
     }
 
     #[test]
-    fn new_access_token_starts_with_org15() {
-        let token = new_access_token("00D5S0000000001AAA", "s", 1);
+    fn opaque_token_access_tokens_start_with_org15() {
+        let token = opaque_token("", "00D5S0000000001AAA");
         assert!(token.starts_with("00D5S0000000001!"));
-        assert_ne!(token, new_access_token("00D5S0000000001AAA", "s", 1));
+        assert_ne!(token, opaque_token("", "00D5S0000000001AAA"));
+        assert!(opaque_token("5Aep", "00D5S0000000001AAA").starts_with("5Aep"));
     }
 }

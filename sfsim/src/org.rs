@@ -71,6 +71,20 @@ impl DemoOrg {
         }
     }
 
+    /// The demo password of `user`: derived from the app secret and the user id, so it is
+    /// stable for a seed without being stored, and printed in sfsim's banner.
+    pub fn password_of(&self, user: &DemoUser) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("{}:{}", self.client_secret, user.id));
+        let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        format!("Demo-{hex}")
+    }
+
+    /// The user with this username (case-insensitive, as Salesforce logins are).
+    pub fn user_named(&self, username: &str) -> Option<&DemoUser> {
+        self.users.iter().find(|u| u.username.eq_ignore_ascii_case(username.trim()))
+    }
+
     /// The user with this 18-character id.
     pub fn user(&self, id: &str) -> Option<&DemoUser> {
         self.users.iter().find(|u| u.id == id)

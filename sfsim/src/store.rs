@@ -36,6 +36,14 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (object, id)
 );
 CREATE INDEX IF NOT EXISTS records_by_modstamp ON records (object, modstamp);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS session_parents (access_token TEXT PRIMARY KEY, refresh_token TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS connected_app (id INTEGER PRIMARY KEY CHECK (id = 1), jwt_certificate TEXT);
 CREATE TABLE IF NOT EXISTS api_usage (id INTEGER PRIMARY KEY CHECK (id = 1), used INTEGER NOT NULL);
 INSERT OR IGNORE INTO api_usage (id, used) VALUES (1, 0);
 ";
@@ -245,6 +253,80 @@ impl SimStore {
             .await
             .map_err(store_err("revoke session"))?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Records a refresh token issued to `user_id` with the scope granted.
+    pub async fn insert_refresh_token(&self, token: &str, user_id: &str, scope: &str) -> Result<(), SimError> {
+        sqlx::query("INSERT INTO refresh_tokens (token, user_id, scope) VALUES (?, ?, ?)")
+            .bind(token)
+            .bind(user_id)
+            .bind(scope)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("insert refresh token"))?;
+        Ok(())
+    }
+
+    /// Notes that `access_token` was issued from `refresh_token`, so revoking the latter
+    /// revokes the former.
+    pub async fn link_session(&self, access_token: &str, refresh_token: &str) -> Result<(), SimError> {
+        sqlx::query("INSERT OR REPLACE INTO session_parents (access_token, refresh_token) VALUES (?, ?)")
+            .bind(access_token)
+            .bind(refresh_token)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("link session"))?;
+        Ok(())
+    }
+
+    /// The user and scope of a live refresh token.
+    pub async fn refresh_token_grant(&self, token: &str) -> Result<Option<(String, String)>, SimError> {
+        let row = sqlx::query("SELECT user_id, scope FROM refresh_tokens WHERE token = ? AND revoked = 0")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_err("look up refresh token"))?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    /// Revokes a refresh token and every access token issued from it; false when it was
+    /// not a live refresh token.
+    pub async fn revoke_refresh_token(&self, token: &str) -> Result<bool, SimError> {
+        let mut tx = self.pool.begin().await.map_err(store_err("begin revoke"))?;
+        let done = sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE token = ? AND revoked = 0")
+            .bind(token)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_err("revoke refresh token"))?;
+        sqlx::query(
+            "UPDATE sessions SET revoked = 1 WHERE access_token IN \
+             (SELECT access_token FROM session_parents WHERE refresh_token = ?)",
+        )
+        .bind(token)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_err("revoke sessions of refresh token"))?;
+        tx.commit().await.map_err(store_err("commit revoke"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The connected app's certificate for the JWT bearer flow (PEM), if one was uploaded.
+    pub async fn jwt_certificate(&self) -> Result<Option<String>, SimError> {
+        let row = sqlx::query("SELECT jwt_certificate FROM connected_app WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_err("read certificate"))?;
+        Ok(row.and_then(|r| r.get(0)))
+    }
+
+    /// Uploads the connected app's certificate (PEM).
+    pub async fn set_jwt_certificate(&self, pem: &str) -> Result<(), SimError> {
+        sqlx::query("INSERT OR REPLACE INTO connected_app (id, jwt_certificate) VALUES (1, ?)")
+            .bind(pem)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("save certificate"))?;
+        Ok(())
     }
 
     /// Expires every issued session (clients must log in again).

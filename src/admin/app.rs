@@ -1,18 +1,64 @@
-//! The admin console's root: loads the relay status once on mount.
+//! The admin console's root: loads the relay status and the signed-in admin on mount,
+//! reads a login error the relay put on the page address, and runs disconnects.
 
 use gloo::net::http::Request;
 use yew::prelude::*;
 
-use super::components::ConnectionPanel;
+use super::components::{AdminPanel, ConnectionPanel};
 use super::state::{AdminAction, AdminState};
-use crate::core::api::RelayStatus;
+use crate::core::api::{AdminIdentity, DisconnectReport, RelayStatus};
+
+/// The relay's `{"error": {"message"}}`, or the HTTP status when the body has none.
+async fn error_of(response: gloo::net::http::Response) -> String {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        error: Inner,
+    }
+    #[derive(serde::Deserialize)]
+    struct Inner {
+        message: String,
+    }
+    match response.json::<Body>().await {
+        Ok(body) => body.error.message,
+        Err(_) => format!("HTTP {}", response.status()),
+    }
+}
 
 async fn fetch_status() -> Result<RelayStatus, String> {
     let response = Request::get("/api/v1/status").send().await.map_err(|e| e.to_string())?;
     if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
+        return Err(error_of(response).await);
     }
     response.json::<RelayStatus>().await.map_err(|e| e.to_string())
+}
+
+async fn fetch_admin() -> Result<Option<AdminIdentity>, String> {
+    let response = Request::get("/api/v1/admin/me").send().await.map_err(|e| e.to_string())?;
+    match response.status() {
+        401 => Ok(None),
+        _ if response.ok() => response.json::<AdminIdentity>().await.map(Some).map_err(|e| e.to_string()),
+        _ => Err(error_of(response).await),
+    }
+}
+
+async fn post_disconnect(clean_up: bool) -> Result<DisconnectReport, String> {
+    let request = Request::post("/api/v1/connection/disconnect")
+        .json(&serde_json::json!({ "clean_up": clean_up }))
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.json::<DisconnectReport>().await.map_err(|e| e.to_string())
+}
+
+/// `error` from the page's query string, as the relay's OAuth callback sets it.
+fn login_error_from_address() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == "error").then(|| crate::core::pages::percent_decode(&value.replace('+', " ")))
+    })
 }
 
 /// The admin console.
@@ -22,15 +68,39 @@ pub fn admin_app() -> Html {
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
+            if let Some(message) = login_error_from_address() {
+                dispatcher.dispatch(AdminAction::LoginError(message));
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+                dispatcher.dispatch(AdminAction::AdminLoaded(fetch_admin().await));
             });
         });
     }
+    let on_disconnect = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |clean_up: bool| {
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatcher.dispatch(AdminAction::Disconnected(post_disconnect(clean_up).await));
+                dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+            });
+        })
+    };
+    let login_error = state.login_error.as_ref().map(|message| {
+        html! { <p class="error" role="alert" data-testid="login-error">{ message }</p> }
+    });
     html! {
         <main class="crmsync-admin">
             <h1>{ "crmsync admin" }</h1>
+            { for login_error }
             <ConnectionPanel status={state.status.clone()} />
+            <AdminPanel
+                status={state.status.clone()}
+                admin={state.admin.clone()}
+                disconnect={state.disconnect.clone()}
+                {on_disconnect}
+            />
         </main>
     }
 }

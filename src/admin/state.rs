@@ -1,10 +1,9 @@
-//! Admin console state: each remote resource is `Loading` or `Loaded(Result)`.
+//! Admin console state: each remote resource is `Loading` or `Loaded(Result)`. Plain
+//! Rust (the Yew `Reducible` glue is behind `web`), so its tests run natively.
 
 use std::rc::Rc;
 
-use yew::Reducible;
-
-use crate::core::api::RelayStatus;
+use crate::core::api::{AdminIdentity, DisconnectReport, RelayStatus};
 
 /// A value fetched from the relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,11 +16,17 @@ pub enum Load<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminState {
     pub status: Load<RelayStatus>,
+    /// The signed-in admin; `Loaded(Ok(None))` when nobody is signed in.
+    pub admin: Load<Option<AdminIdentity>>,
+    /// An error the relay sent back on the page address (`?error=…`) after a login.
+    pub login_error: Option<String>,
+    /// The last disconnect's outcome.
+    pub disconnect: Option<Result<DisconnectReport, String>>,
 }
 
 impl Default for AdminState {
     fn default() -> Self {
-        Self { status: Load::Loading }
+        Self { status: Load::Loading, admin: Load::Loading, login_error: None, disconnect: None }
     }
 }
 
@@ -29,14 +34,61 @@ impl Default for AdminState {
 pub enum AdminAction {
     /// `GET /api/v1/status` answered (or failed with a message).
     StatusLoaded(Result<RelayStatus, String>),
+    /// `GET /api/v1/admin/me` answered.
+    AdminLoaded(Result<Option<AdminIdentity>, String>),
+    /// The page was opened with `?error=…`.
+    LoginError(String),
+    /// A disconnect finished; the status is reloaded after it.
+    Disconnected(Result<DisconnectReport, String>),
 }
 
-impl Reducible for AdminState {
+#[cfg(feature = "web")]
+impl yew::Reducible for AdminState {
     type Action = AdminAction;
 
     fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        self.next(action)
+    }
+}
+
+impl AdminState {
+    /// The state after `action`.
+    pub fn next(self: Rc<Self>, action: AdminAction) -> Rc<Self> {
+        let mut next = (*self).clone();
         match action {
-            AdminAction::StatusLoaded(result) => Rc::new(Self { status: Load::Loaded(result) }),
+            AdminAction::StatusLoaded(result) => next.status = Load::Loaded(result),
+            AdminAction::AdminLoaded(result) => next.admin = Load::Loaded(result),
+            AdminAction::LoginError(message) => next.login_error = Some(message),
+            AdminAction::Disconnected(result) => {
+                if result.is_ok() {
+                    next.admin = Load::Loaded(Ok(None));
+                }
+                next.disconnect = Some(result);
+            }
         }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_successful_disconnect_signs_the_admin_out() {
+        let signed_in = AdminIdentity { user_id: "005".into(), username: "ada@x".into() };
+        let state = Rc::new(AdminState::default()).next(AdminAction::AdminLoaded(Ok(Some(signed_in))));
+        let report = DisconnectReport { revoked: true, purged: vec![] };
+        let state = state.next(AdminAction::Disconnected(Ok(report.clone())));
+        assert_eq!(state.admin, Load::Loaded(Ok(None)));
+        assert_eq!(state.disconnect, Some(Ok(report)));
+    }
+
+    #[test]
+    fn a_failed_disconnect_keeps_the_admin() {
+        let signed_in = AdminIdentity { user_id: "005".into(), username: "ada@x".into() };
+        let state = Rc::new(AdminState::default()).next(AdminAction::AdminLoaded(Ok(Some(signed_in.clone()))));
+        let state = state.next(AdminAction::Disconnected(Err("HTTP 502".into())));
+        assert_eq!(state.admin, Load::Loaded(Ok(Some(signed_in))));
     }
 }

@@ -88,8 +88,14 @@ impl PageAnswer {
 pub enum ConnectionStatus {
     /// No Salesforce settings and no stored connection.
     NotConfigured,
-    /// Connected: the org, the integration user and when the token was obtained.
+    /// The connected app is configured but no org is connected: an admin connects from
+    /// the admin page; `login_url` is the configured login host.
+    NotConnected { login_url: String },
+    /// Connected: the org, the user the relay acts as and when the token was obtained.
     Connected {
+        /// `client_credentials`, `jwt` or `web_server`.
+        #[serde(default)]
+        auth_flow: String,
         org_id: String,
         user_id: String,
         username: String,
@@ -137,9 +143,44 @@ pub struct RelayStatus {
     pub objects: std::collections::BTreeMap<String, ObjectStatus>,
 }
 
+impl RelayStatus {
+    /// When the newest object import finished: the console's "last sync".
+    pub fn last_sync(&self) -> Option<&str> {
+        self.objects.values().filter_map(|o| o.last_sync.as_deref()).max()
+    }
+}
+
+/// The admin signed in to the console (`GET /api/v1/admin/me`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminIdentity {
+    pub user_id: String,
+    pub username: String,
+}
+
+/// What a disconnect did (`crmsync disconnect`, `POST /api/v1/connection/disconnect`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisconnectReport {
+    /// Whether Salesforce confirmed a token revoked (false when all were already invalid).
+    pub revoked: bool,
+    /// With clean-up: `[table, rows deleted]` per table.
+    pub purged: Vec<(String, u64)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_sync_is_the_newest_object_sync() {
+        let object = |at: Option<&str>| ObjectStatus { rows: 1, last_sync: at.map(String::from), watermark: None };
+        let mut status =
+            RelayStatus { connection: ConnectionStatus::NotConfigured, api_usage: None, objects: Default::default() };
+        assert_eq!(status.last_sync(), None);
+        status.objects.insert("Lead".into(), object(Some("2026-01-02T00:00:00Z")));
+        status.objects.insert("Contact".into(), object(Some("2026-01-03T00:00:00Z")));
+        status.objects.insert("User".into(), object(None));
+        assert_eq!(status.last_sync(), Some("2026-01-03T00:00:00Z"));
+    }
 
     #[test]
     fn widget_fragment_round_trips_odd_characters() {

@@ -1,4 +1,6 @@
 //! HTTP handlers, one file per resource.
 
+pub mod admin_session;
+pub mod connect;
 pub mod static_files;
 pub mod status;

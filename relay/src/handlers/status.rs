@@ -25,6 +25,7 @@ pub async fn relay_status(state: &AppState) -> Result<RelayStatus, crate::store:
     let connection = match (stored, failure) {
         (_, Some(f)) => ConnectionStatus::Failed { error: f.error, at: rfc3339_from_unix_ms(f.at_ms) },
         (Some(c), None) => ConnectionStatus::Connected {
+            auth_flow: c.auth_flow.as_str().to_string(),
             org_id: c.org_id,
             user_id: c.user_id,
             username: c.username,
@@ -32,7 +33,10 @@ pub async fn relay_status(state: &AppState) -> Result<RelayStatus, crate::store:
             api_version: c.api_version,
             connected_at: rfc3339_from_unix_ms(c.connected_at_ms),
         },
-        (None, None) => ConnectionStatus::NotConfigured,
+        (None, None) => match &state.settings.salesforce {
+            Some(sf) => ConnectionStatus::NotConnected { login_url: sf.login_url.clone() },
+            None => ConnectionStatus::NotConfigured,
+        },
     };
     let counts = state.store.object_counts().await?;
     let mut objects = BTreeMap::new();

@@ -11,7 +11,7 @@ use crmsync::core::csv::Reader;
 use crmsync::core::sf::schema::{IMPORTED, MODSTAMP};
 use serde::{Deserialize, Serialize};
 
-use crate::connect::{connect_client_credentials, stored_client, ConnectError};
+use crate::connect::{connect_unattended, renew, stored_client, ConnectError};
 use crate::salesforce::bulk::{delete_job, describe_fields, results_page, run_query};
 use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::state::{now_ms, AppState};
@@ -62,10 +62,11 @@ pub async fn import(
     full: bool,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<ImportReport, ImportError> {
+    let _running = state.import_lock.lock().await;
     let mut client = match stored_client(state).await {
         Ok(c) => c,
         Err(ConnectError::NotConnected) => {
-            connect_client_credentials(state).await?;
+            connect_unattended(state).await?;
             stored_client(state).await?
         }
         Err(e) => return Err(e.into()),
@@ -79,9 +80,9 @@ pub async fn import(
         let result = import_object(state, &client, run, object, wanted, watermark.as_deref(), progress).await;
         let object_report = match result {
             Err(ImportError::Salesforce { source, .. }) if source.is_invalid_session() => {
-                // The session expired: connect again once, then retry this object.
-                connect_client_credentials(state).await?;
-                client = stored_client(state).await?;
+                // The session expired: renew it once, then retry this object; a second
+                // expiry fails the run with Salesforce's error.
+                client = renew(state).await?;
                 import_object(state, &client, run, object, wanted, watermark.as_deref(), progress).await?
             }
             other => other?,
@@ -94,8 +95,9 @@ pub async fn import(
     Ok(report)
 }
 
-/// Imports now, then every `import_interval_hours`; failures are logged and retried at
-/// the next tick (the watermark makes a retry pick up exactly what was missed).
+/// Imports now, then every `import_interval_hours`, and at once when
+/// [`AppState::import_now`] is notified (a fresh connect); failures are logged and
+/// retried at the next tick (the watermark makes a retry pick up exactly what was missed).
 pub async fn schedule(state: &AppState) {
     let every = std::time::Duration::from_secs_f64(state.settings.import_interval_hours * 3600.0);
     loop {
@@ -105,9 +107,15 @@ pub async fn schedule(state: &AppState) {
                 let changed: i64 = report.objects.iter().map(|o| o.added + o.changed + o.deleted).sum();
                 tracing::info!(run = report.run, rows, changed, "import finished");
             }
+            Err(ImportError::Connect(ConnectError::NotConnected)) => {
+                tracing::info!("not connected to Salesforce yet; the import starts once an admin connects");
+            }
             Err(e) => tracing::error!(error = %e, "import failed; retrying at the next scheduled run"),
         }
-        tokio::time::sleep(every).await;
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = state.import_now.notified() => {}
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod client;
 pub mod error;
+pub mod jwt;
 pub mod oauth;
 
 pub use client::{Identity, SalesforceClient};

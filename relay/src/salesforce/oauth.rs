@@ -1,5 +1,6 @@
-//! The OAuth token endpoint (CONTRACT.md §1). Grants arrive one issue at a time; today:
-//! client credentials, which runs as the connected app's integration user.
+//! The OAuth endpoints (CONTRACT.md §1): the four grants crmsync uses (client
+//! credentials, JWT bearer, authorization code with PKCE, refresh token), the authorize
+//! URL of the web-server flow, and revoke.
 
 use std::fmt;
 
@@ -98,6 +99,79 @@ pub async fn client_credentials(
     request_token(http, &url, &form, &settings.client_secret).await
 }
 
+/// JWT bearer grant with a signed assertion (see `jwt`).
+pub async fn jwt_bearer(
+    http: &reqwest::Client,
+    login_url: &str,
+    assertion: &str,
+    client_secret: &str,
+) -> Result<TokenResponse, SalesforceError> {
+    let url = format!("{login_url}/services/oauth2/token");
+    let form = [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion)];
+    request_token(http, &url, &form, client_secret).await
+}
+
+/// The web-server flow's exchange: the code the callback received, the same redirect URI
+/// and the PKCE verifier.
+pub async fn authorization_code(
+    http: &reqwest::Client,
+    settings: &SalesforceSettings,
+    login_url: &str,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: &str,
+) -> Result<TokenResponse, SalesforceError> {
+    let url = format!("{login_url}/services/oauth2/token");
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("client_id", settings.client_id.as_str()),
+        ("client_secret", settings.client_secret.as_str()),
+        ("code_verifier", code_verifier),
+    ];
+    request_token(http, &url, &form, &settings.client_secret).await
+}
+
+/// A new access token from the refresh token of a web-server connection.
+pub async fn refresh(
+    http: &reqwest::Client,
+    settings: &SalesforceSettings,
+    login_url: &str,
+    refresh_token: &Secret,
+) -> Result<TokenResponse, SalesforceError> {
+    let url = format!("{login_url}/services/oauth2/token");
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose()),
+        ("client_id", settings.client_id.as_str()),
+        ("client_secret", settings.client_secret.as_str()),
+    ];
+    request_token(http, &url, &form, &settings.client_secret).await
+}
+
+/// The S256 PKCE challenge of a verifier: base64url(SHA-256(verifier)).
+pub fn pkce_challenge(verifier: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::Digest;
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// Where to send the admin's browser to log in and approve the app.
+pub fn authorize_url(login_url: &str, client_id: &str, redirect_uri: &str, state: &str, verifier: &str) -> String {
+    let challenge = pkce_challenge(verifier);
+    let query = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+        ("scope", "api refresh_token"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    format!("{login_url}/services/oauth2/authorize?{}", serde_urlencoded::to_string(query).unwrap_or_default())
+}
+
 /// `POST <login_url>/services/oauth2/revoke`: true when revoked, false when Salesforce
 /// says the token was already invalid (nothing left to revoke).
 pub async fn revoke(http: &reqwest::Client, login_url: &str, token: &Secret) -> Result<bool, SalesforceError> {
@@ -178,6 +252,22 @@ mod tests {
         assert!(!format!("{t:?}").contains("ARwAQ"));
         let fp = t.fingerprint();
         assert!(fp.starts_with("00D36000001HDi3!…(sha256:") && !fp.contains("ARwAQ"), "{fp}");
+    }
+
+    #[test]
+    fn pkce_challenge_matches_rfc7636_example() {
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn authorize_url_carries_pkce_and_state() {
+        let url = authorize_url("https://login.salesforce.com", "cid", "http://127.0.0.1:1/cb", "st", "v");
+        assert!(url.starts_with("https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=cid"));
+        assert!(url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb") && url.contains("state=st"));
+        assert!(url.contains(&format!("code_challenge={}", pkce_challenge("v"))) && url.contains("code_challenge_method=S256"));
     }
 
     #[test]

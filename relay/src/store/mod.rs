@@ -35,9 +35,42 @@ pub enum StoreError {
     Query { context: &'static str, source: sqlx::Error },
 }
 
+/// How the connection was obtained, which decides how an expired session is renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFlow {
+    /// The connected app's Run-As user; renewed by asking again.
+    ClientCredentials,
+    /// A JWT signed with the relay's key for a named user; renewed by signing a new one.
+    Jwt,
+    /// An admin logged in from the admin page; renewed with the refresh token.
+    WebServer,
+}
+
+impl AuthFlow {
+    /// The stored (and shown) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientCredentials => "client_credentials",
+            Self::Jwt => "jwt",
+            Self::WebServer => "web_server",
+        }
+    }
+
+    /// Reads a stored name; unknown names (never written by this build) read as client
+    /// credentials, the migration's default.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "jwt" => Self::Jwt,
+            "web_server" => Self::WebServer,
+            _ => Self::ClientCredentials,
+        }
+    }
+}
+
 /// The org connection as stored: identity in clear, tokens sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredConnection {
+    pub auth_flow: AuthFlow,
     pub login_url: String,
     pub instance_url: String,
     pub org_id: String,
@@ -48,6 +81,19 @@ pub struct StoredConnection {
     pub access_token_sealed: String,
     pub refresh_token_sealed: Option<String>,
     pub connected_at_ms: i64,
+}
+
+/// A browser session the relay issued after a Salesforce login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// SHA-256 (hex) of the bearer token; the token itself is never stored.
+    pub token_hash: String,
+    /// `admin` for the admin console.
+    pub kind: String,
+    pub user_id: String,
+    pub username: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
 }
 
 /// One imported row: id, fields as a JSON object text, SystemModstamp.
@@ -71,8 +117,16 @@ pub struct SyncState {
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Forgets the org connection (tokens included).
+    /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
+    /// Replaces the sealed access token after a renewal (the rest of the connection stays).
+    async fn update_access_token(&self, access_token_sealed: &str) -> Result<(), StoreError>;
+    /// Records a browser session.
+    async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError>;
+    /// The unexpired session with this token hash.
+    async fn web_session(&self, token_hash: &str, now_ms: i64) -> Result<Option<WebSession>, StoreError>;
+    /// Ends a session (sign-out).
+    async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Deletes every imported CRM row and everything derived from it; rows deleted per table.
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Upserts `rows` and deletes `deleted` ids of `object` in one transaction, stamping

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Row;
 
-use super::{migrate, CrmRow, Store, StoreError, StoredConnection, SyncState};
+use super::{migrate, AuthFlow, CrmRow, Store, StoreError, StoredConnection, SyncState, WebSession};
 
 /// PostgreSQL-backed [`Store`].
 pub struct PostgresStore {
@@ -46,12 +46,13 @@ impl Store for PostgresStore {
     async fn save_connection(&self, c: &StoredConnection) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO connection (id, login_url, instance_url, org_id, user_id, username, api_version,
-                access_token_sealed, refresh_token_sealed, connected_at_ms)
-             VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+                access_token_sealed, refresh_token_sealed, connected_at_ms, auth_flow)
+             VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (id) DO UPDATE SET login_url = excluded.login_url, instance_url = excluded.instance_url,
                 org_id = excluded.org_id, user_id = excluded.user_id, username = excluded.username,
                 api_version = excluded.api_version, access_token_sealed = excluded.access_token_sealed,
-                refresh_token_sealed = excluded.refresh_token_sealed, connected_at_ms = excluded.connected_at_ms",
+                refresh_token_sealed = excluded.refresh_token_sealed, connected_at_ms = excluded.connected_at_ms,
+                auth_flow = excluded.auth_flow",
         )
         .bind(&c.login_url)
         .bind(&c.instance_url)
@@ -62,6 +63,7 @@ impl Store for PostgresStore {
         .bind(&c.access_token_sealed)
         .bind(&c.refresh_token_sealed)
         .bind(c.connected_at_ms)
+        .bind(c.auth_flow.as_str())
         .execute(&self.pool)
         .await
         .map_err(query_err("saving the org connection"))?;
@@ -71,12 +73,13 @@ impl Store for PostgresStore {
     async fn connection(&self) -> Result<Option<StoredConnection>, StoreError> {
         let row = sqlx::query(
             "SELECT login_url, instance_url, org_id, user_id, username, api_version,
-                access_token_sealed, refresh_token_sealed, connected_at_ms FROM connection WHERE id = 1",
+                access_token_sealed, refresh_token_sealed, connected_at_ms, auth_flow FROM connection WHERE id = 1",
         )
         .fetch_optional(&self.pool)
         .await
         .map_err(query_err("reading the org connection"))?;
         Ok(row.map(|r| StoredConnection {
+            auth_flow: AuthFlow::parse(r.get::<&str, _>(9)),
             login_url: r.get(0),
             instance_url: r.get(1),
             org_id: r.get(2),
@@ -90,11 +93,72 @@ impl Store for PostgresStore {
     }
 
     async fn delete_connection(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_err("starting to forget the connection"))?;
+        sqlx::query("DELETE FROM web_sessions")
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("ending browser sessions"))?;
         let done = sqlx::query("DELETE FROM connection")
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(query_err("forgetting the connection"))?;
+        tx.commit().await.map_err(query_err("committing the disconnect"))?;
         Ok(done.rows_affected())
+    }
+
+    async fn update_access_token(&self, access_token_sealed: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE connection SET access_token_sealed = $1 WHERE id = 1")
+            .bind(access_token_sealed)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("saving the renewed access token"))?;
+        Ok(())
+    }
+
+    async fn create_web_session(&self, w: &WebSession) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, kind, user_id, username, created_at_ms, expires_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&w.token_hash)
+        .bind(&w.kind)
+        .bind(&w.user_id)
+        .bind(&w.username)
+        .bind(w.created_at_ms)
+        .bind(w.expires_at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(query_err("saving a browser session"))?;
+        Ok(())
+    }
+
+    async fn web_session(&self, token_hash: &str, now_ms: i64) -> Result<Option<WebSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_hash, kind, user_id, username, created_at_ms, expires_at_ms FROM web_sessions
+             WHERE token_hash = $1 AND expires_at_ms > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_err("reading a browser session"))?;
+        Ok(row.map(|r| WebSession {
+            token_hash: r.get(0),
+            kind: r.get(1),
+            user_id: r.get(2),
+            username: r.get(3),
+            created_at_ms: r.get(4),
+            expires_at_ms: r.get(5),
+        }))
+    }
+
+    async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("ending a browser session"))?;
+        Ok(())
     }
 
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {

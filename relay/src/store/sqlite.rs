@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use super::{migrate, CrmRow, Store, StoreError, StoredConnection, SyncState};
+use super::{migrate, AuthFlow, CrmRow, Store, StoreError, StoredConnection, SyncState, WebSession};
 
 /// SQLite-backed [`Store`].
 pub struct SqliteStore {
@@ -54,11 +54,72 @@ fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for SqliteStore {
     async fn delete_connection(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_err("starting to forget the connection"))?;
+        sqlx::query("DELETE FROM web_sessions")
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("ending browser sessions"))?;
         let done = sqlx::query("DELETE FROM connection")
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(query_err("forgetting the connection"))?;
+        tx.commit().await.map_err(query_err("committing the disconnect"))?;
         Ok(done.rows_affected())
+    }
+
+    async fn update_access_token(&self, access_token_sealed: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE connection SET access_token_sealed = ? WHERE id = 1")
+            .bind(access_token_sealed)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("saving the renewed access token"))?;
+        Ok(())
+    }
+
+    async fn create_web_session(&self, w: &WebSession) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, kind, user_id, username, created_at_ms, expires_at_ms)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&w.token_hash)
+        .bind(&w.kind)
+        .bind(&w.user_id)
+        .bind(&w.username)
+        .bind(w.created_at_ms)
+        .bind(w.expires_at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(query_err("saving a browser session"))?;
+        Ok(())
+    }
+
+    async fn web_session(&self, token_hash: &str, now_ms: i64) -> Result<Option<WebSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_hash, kind, user_id, username, created_at_ms, expires_at_ms FROM web_sessions
+             WHERE token_hash = ? AND expires_at_ms > ?",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_err("reading a browser session"))?;
+        Ok(row.map(|r| WebSession {
+            token_hash: r.get(0),
+            kind: r.get(1),
+            user_id: r.get(2),
+            username: r.get(3),
+            created_at_ms: r.get(4),
+            expires_at_ms: r.get(5),
+        }))
+    }
+
+    async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("ending a browser session"))?;
+        Ok(())
     }
 
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
@@ -201,12 +262,13 @@ impl Store for SqliteStore {
     async fn save_connection(&self, c: &StoredConnection) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO connection (id, login_url, instance_url, org_id, user_id, username, api_version,
-                access_token_sealed, refresh_token_sealed, connected_at_ms)
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                access_token_sealed, refresh_token_sealed, connected_at_ms, auth_flow)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET login_url = excluded.login_url, instance_url = excluded.instance_url,
                 org_id = excluded.org_id, user_id = excluded.user_id, username = excluded.username,
                 api_version = excluded.api_version, access_token_sealed = excluded.access_token_sealed,
-                refresh_token_sealed = excluded.refresh_token_sealed, connected_at_ms = excluded.connected_at_ms",
+                refresh_token_sealed = excluded.refresh_token_sealed, connected_at_ms = excluded.connected_at_ms,
+                auth_flow = excluded.auth_flow",
         )
         .bind(&c.login_url)
         .bind(&c.instance_url)
@@ -217,6 +279,7 @@ impl Store for SqliteStore {
         .bind(&c.access_token_sealed)
         .bind(&c.refresh_token_sealed)
         .bind(c.connected_at_ms)
+        .bind(c.auth_flow.as_str())
         .execute(&self.pool)
         .await
         .map_err(query_err("saving the org connection"))?;
@@ -226,12 +289,13 @@ impl Store for SqliteStore {
     async fn connection(&self) -> Result<Option<StoredConnection>, StoreError> {
         let row = sqlx::query(
             "SELECT login_url, instance_url, org_id, user_id, username, api_version,
-                access_token_sealed, refresh_token_sealed, connected_at_ms FROM connection WHERE id = 1",
+                access_token_sealed, refresh_token_sealed, connected_at_ms, auth_flow FROM connection WHERE id = 1",
         )
         .fetch_optional(&self.pool)
         .await
         .map_err(query_err("reading the org connection"))?;
         Ok(row.map(|r| StoredConnection {
+            auth_flow: AuthFlow::parse(r.get::<&str, _>(9)),
             login_url: r.get(0),
             instance_url: r.get(1),
             org_id: r.get(2),
@@ -251,6 +315,7 @@ mod tests {
 
     fn sample() -> StoredConnection {
         StoredConnection {
+            auth_flow: AuthFlow::WebServer,
             login_url: "https://login.salesforce.com".into(),
             instance_url: "https://acme.my.salesforce.com".into(),
             org_id: "00D5S0000003RxZUAU".into(),

@@ -29,7 +29,7 @@ pub async fn start_sim(dir: &PathBuf) -> Sim {
 /// A sim whose org has about `rows` CRM rows.
 pub async fn start_sim_with(dir: &PathBuf, rows: usize) -> Sim {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: rows };
+    let config = sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: rows, jwt_certificate: None };
     let sim = sfsim::launch(listener, config).await.unwrap();
     let out = Sim { base_url: sim.base_url().to_string(), org: sim.org().clone() };
     tokio::spawn(sim.serve());
@@ -89,7 +89,7 @@ pub async fn start_relay(settings: Settings) -> String {
 pub async fn settled_status(relay: &str) -> RelayStatus {
     for _ in 0..100 {
         let status: RelayStatus = reqwest::get(format!("{relay}/api/v1/status")).await.unwrap().json().await.unwrap();
-        if status.connection != ConnectionStatus::NotConfigured {
+        if !matches!(status.connection, ConnectionStatus::NotConfigured | ConnectionStatus::NotConnected { .. }) {
             return status;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

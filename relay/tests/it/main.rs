@@ -7,3 +7,4 @@ mod harness;
 mod import;
 mod incremental;
 mod match_cli;
+mod oauth;

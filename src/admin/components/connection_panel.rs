@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::ConnectForm;
 use crate::admin::state::Load;
 use crate::core::api::{ConnectionStatus, RelayStatus};
 
@@ -23,6 +24,14 @@ pub fn connection_panel(props: &ConnectionPanelProps) -> Html {
     html! { <section class="panel" data-testid="connection">{ body }</section> }
 }
 
+fn flow_name(flow: &str) -> &'static str {
+    match flow {
+        "web_server" => "an admin's Salesforce login (OAuth web-server flow)",
+        "jwt" => "JWT bearer (server certificate)",
+        _ => "client credentials (the app's Run-As user)",
+    }
+}
+
 fn status_view(status: &RelayStatus) -> Html {
     let usage = status
         .api_usage
@@ -32,25 +41,40 @@ fn status_view(status: &RelayStatus) -> Html {
         ConnectionStatus::NotConfigured => html! {
             <p data-state="not_configured">{ "Not connected: no Salesforce settings. See README, \"Connecting a real org\"." }</p>
         },
+        ConnectionStatus::NotConnected { login_url } => html! {
+            <div data-state="not_connected">
+                <h2>{ "Not connected" }</h2>
+                <p>{ "Connect the org: you log in to Salesforce as an admin and allow crmsync access." }</p>
+                <ConnectForm login_url={login_url.clone()} />
+            </div>
+        },
         ConnectionStatus::Failed { error, at } => html! {
             <div data-state="failed">
                 <h2>{ "Connection failed" }</h2>
                 <p class="error" role="alert">{ error }</p>
                 <p>{ format!("at {at}") }</p>
+                <ConnectForm login_url={String::new()} />
             </div>
         },
-        ConnectionStatus::Connected { org_id, user_id, username, instance_url, api_version, connected_at } => html! {
-            <div data-state="connected">
-                <h2>{ "Connected" }</h2>
-                <dl>
-                    <dt>{ "Org" }</dt><dd data-testid="org-id">{ org_id }</dd>
-                    <dt>{ "Integration user" }</dt><dd>{ format!("{username} ({user_id})") }</dd>
-                    <dt>{ "Instance" }</dt><dd>{ instance_url }</dd>
-                    <dt>{ "API version" }</dt><dd>{ api_version }</dd>
-                    <dt>{ "Connected at" }</dt><dd>{ connected_at }</dd>
-                    <dt>{ "API usage" }</dt><dd>{ usage }</dd>
-                </dl>
-            </div>
-        },
+        ConnectionStatus::Connected { auth_flow, org_id, user_id, username, instance_url, api_version, connected_at } => {
+            let last_sync = status.last_sync().map(str::to_string).unwrap_or_else(|| "not yet (the first import is running)".into());
+            let rows: i64 = status.objects.values().map(|o| o.rows).sum();
+            html! {
+                <div data-state="connected">
+                    <h2>{ "Connected" }</h2>
+                    <dl>
+                        <dt>{ "Org" }</dt><dd data-testid="org-id">{ org_id }</dd>
+                        <dt>{ "Acting as" }</dt><dd data-testid="acting-as">{ format!("{username} ({user_id})") }</dd>
+                        <dt>{ "Connected by" }</dt><dd>{ flow_name(auth_flow) }</dd>
+                        <dt>{ "Instance" }</dt><dd>{ instance_url }</dd>
+                        <dt>{ "API version" }</dt><dd>{ api_version }</dd>
+                        <dt>{ "Connected at" }</dt><dd>{ connected_at }</dd>
+                        <dt>{ "Last sync" }</dt><dd data-testid="last-sync">{ last_sync }</dd>
+                        <dt>{ "CRM rows" }</dt><dd data-testid="rows">{ rows }</dd>
+                        <dt>{ "API usage" }</dt><dd>{ usage }</dd>
+                    </dl>
+                </div>
+            }
+        }
     }
 }

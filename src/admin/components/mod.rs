@@ -1,5 +1,9 @@
 //! Admin console views.
 
+mod admin_panel;
+mod connect_form;
 mod connection_panel;
 
+pub use admin_panel::AdminPanel;
+pub use connect_form::ConnectForm;
 pub use connection_panel::ConnectionPanel;

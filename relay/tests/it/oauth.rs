@@ -1,0 +1,352 @@
+//! The interactive and server-to-server OAuth flows against sfsim over real sockets: the
+//! web-server flow with PKCE driven like a browser (login page, consent page, callback),
+//! refresh on an expired session, admin sign-in and disconnect from the admin API, and
+//! the JWT bearer flow with an openssl-made key and certificate.
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use crmsync::core::api::{ConnectionStatus, DisconnectReport, RelayStatus};
+use crmsync_relay::config::{ConnectOnStart, Settings};
+use crmsync_relay::state::AppState;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use serde_json::json;
+
+use crate::harness::*;
+
+/// A minimal browser: follows nothing by itself, keeps cookies per host:port.
+struct Browser {
+    http: reqwest::Client,
+    jar: HashMap<String, HashMap<String, String>>,
+}
+
+fn origin(url: &str) -> String {
+    url.split('/').take(3).collect::<Vec<_>>().join("/")
+}
+
+/// Unescapes the entities sfsim's pages use.
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// `(name, value)` of every `<input … name="…" value="…">` on a page.
+fn inputs(html: &str) -> Vec<(String, String)> {
+    html.split("<input")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = tag.split('>').next()?;
+            let attr = |name: &str| {
+                let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+                Some(unescape(&tag[start..start + tag[start..].find('"')?]))
+            };
+            Some((attr("name")?, attr("value").unwrap_or_default()))
+        })
+        .collect()
+}
+
+impl Browser {
+    fn new() -> Self {
+        Self { http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(), jar: HashMap::new() }
+    }
+
+    fn cookie_header(&self, url: &str) -> String {
+        let jar = self.jar.get(&origin(url));
+        jar.map(|c| c.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")).unwrap_or_default()
+    }
+
+    fn keep_cookies(&mut self, url: &str, response: &reqwest::Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let pair = value.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.jar.entry(origin(url)).or_default().insert(name.to_string(), value.to_string());
+        }
+    }
+
+    async fn get(&mut self, url: &str) -> reqwest::Response {
+        let response = self.http.get(url).header(COOKIE, self.cookie_header(url)).send().await.unwrap();
+        self.keep_cookies(url, &response);
+        response
+    }
+
+    async fn post_form(&mut self, url: &str, form: &[(String, String)]) -> reqwest::Response {
+        let response = self.http.post(url).header(COOKIE, self.cookie_header(url)).form(form).send().await.unwrap();
+        self.keep_cookies(url, &response);
+        response
+    }
+
+    async fn post_json(&mut self, url: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http.post(url).header(COOKIE, self.cookie_header(url)).json(&body).send().await.unwrap()
+    }
+
+    /// The absolute target of a redirect.
+    fn location(response: &reqwest::Response, base: &str) -> String {
+        assert!(response.status().is_redirection(), "expected a redirect, got {}", response.status());
+        let location = response.headers().get(LOCATION).unwrap().to_str().unwrap().to_string();
+        if location.starts_with("http") {
+            location
+        } else {
+            format!("{}{location}", origin(base))
+        }
+    }
+
+    /// From the relay's start (or sign-in) URL through sfsim's login and consent pages
+    /// (pressing `decision`) to the relay's callback; returns where the callback sends
+    /// the browser.
+    async fn log_in(&mut self, start: &str, username: &str, password: &str, decision: &str) -> String {
+        let to_sim = self.get(start).await;
+        let authorize = Self::location(&to_sim, start);
+        assert!(authorize.contains("code_challenge=") && authorize.contains("code_challenge_method=S256"), "{authorize}");
+        let mut page = self.get(&authorize).await;
+        if page.status().is_success() {
+            let html = page.text().await.unwrap();
+            if html.contains("id=\"username\"") {
+                let mut form = inputs(&html);
+                form.retain(|(k, _)| k == "startURL");
+                form.push(("username".into(), username.into()));
+                form.push(("password".into(), password.into()));
+                let logged_in = self.post_form(&format!("{}/login", origin(&authorize)), &form).await;
+                let next = Self::location(&logged_in, &authorize);
+                page = self.get(&next).await;
+            } else {
+                panic!("unexpected page: {html}");
+            }
+        }
+        if page.status().is_success() {
+            let html = page.text().await.unwrap();
+            assert!(html.contains("Allow Access?"), "{html}");
+            let mut form = inputs(&html);
+            form.push(("decision".into(), decision.into()));
+            page = self.post_form(&format!("{}/services/oauth2/authorize/consent", origin(&authorize)), &form).await;
+        }
+        let callback = Self::location(&page, &authorize);
+        let back = self.get(&callback).await;
+        Self::location(&back, &callback)
+    }
+}
+
+fn unattended(mut settings: Settings) -> Settings {
+    settings.connect_on_start = ConnectOnStart::None;
+    settings
+}
+
+async fn status(relay: &str) -> RelayStatus {
+    reqwest::get(format!("{relay}/api/v1/status")).await.unwrap().json().await.unwrap()
+}
+
+/// Polls until every object has a last sync (the first import finished), 30 s at most.
+async fn imported(relay: &str) -> RelayStatus {
+    for _ in 0..300 {
+        let s = status(relay).await;
+        if s.objects.len() == 7 && s.objects.values().all(|o| o.last_sync.is_some()) {
+            return s;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the first import never finished: {:?}", status(relay).await);
+}
+
+async fn fault(sim: &Sim, plan: serde_json::Value) {
+    let r = reqwest::Client::new().post(format!("{}/__sim/faults", sim.base_url)).json(&plan).send().await.unwrap();
+    assert!(r.status().is_success());
+}
+
+#[tokio::test]
+async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_api() {
+    let dir = temp_dir("oauth-web");
+    let sim = start_sim(&dir).await;
+    let settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
+    let relay = start_relay(settings.clone()).await;
+    let ConnectionStatus::NotConnected { login_url } = status(&relay).await.connection else {
+        panic!("expected not connected");
+    };
+    assert_eq!(login_url, sim.base_url);
+
+    let admin = &sim.org.users[1];
+    let password = sim.org.password_of(admin);
+    let mut browser = Browser::new();
+    let landed = browser.log_in(&format!("{relay}/api/v1/connect/start"), &admin.username, &password, "allow").await;
+    assert_eq!(landed, format!("{relay}/admin/"));
+    let s = imported(&relay).await;
+    let ConnectionStatus::Connected { auth_flow, username, user_id, org_id, .. } = s.connection.clone() else {
+        panic!("not connected: {:?}", s.connection);
+    };
+    assert_eq!((auth_flow.as_str(), username.as_str(), user_id.as_str()), ("web_server", admin.username.as_str(), admin.id.as_str()));
+    assert_eq!(org_id, sim.org.org_id);
+    assert!(s.objects["Contact"].rows > 0, "{s:?}");
+    let me: serde_json::Value = browser.get(&format!("{relay}/api/v1/admin/me")).await.json().await.unwrap();
+    assert_eq!(me["username"], admin.username.as_str());
+
+    // An expired session is renewed with the stored refresh token, once.
+    let state = AppState::open(settings.clone()).await.unwrap();
+    fault(&sim, json!({ "kind": "expired_session", "count": 1 })).await;
+    let report = crmsync_relay::jobs::import::import(&state, false, &|_| {}).await.expect("renewed by refresh token");
+    assert_eq!(report.objects.len(), 7);
+
+    // Reconnecting needs the admin session: another browser is refused.
+    let stranger = Browser::new().get(&format!("{relay}/api/v1/connect/start")).await;
+    assert_eq!(stranger.status(), 403);
+    let anonymous = Browser::new().post_json(&format!("{relay}/api/v1/connection/disconnect"), json!({})).await;
+    assert_eq!(anonymous.status(), 401);
+
+    // A non-admin user of the org cannot sign in to the console.
+    let rep = &sim.org.users[2];
+    let mut rep_browser = Browser::new();
+    let landed =
+        rep_browser.log_in(&format!("{relay}/api/v1/admin/sign-in"), &rep.username, &sim.org.password_of(rep), "allow").await;
+    assert!(landed.contains("error=") && landed.contains("not+an+admin"), "{landed}");
+    assert_eq!(rep_browser.get(&format!("{relay}/api/v1/admin/me")).await.status(), 401);
+
+    // The admin disconnects with clean-up: tokens revoked, rows purged, a report.
+    let response = browser.post_json(&format!("{relay}/api/v1/connection/disconnect"), json!({ "clean_up": true })).await;
+    assert_eq!(response.status(), 200);
+    let report: DisconnectReport = response.json().await.unwrap();
+    assert!(report.revoked);
+    let crm_rows = report.purged.iter().find(|(t, _)| t == "crm_records").map(|(_, n)| *n).unwrap();
+    assert!(crm_rows > 0, "{report:?}");
+    let after = status(&relay).await;
+    assert!(matches!(after.connection, ConnectionStatus::NotConnected { .. }), "{after:?}");
+    assert!(after.objects.is_empty(), "{after:?}");
+    assert_eq!(browser.get(&format!("{relay}/api/v1/admin/me")).await.status(), 401, "sessions end with the connection");
+}
+
+#[tokio::test]
+async fn denied_consent_wrong_password_and_replayed_state_are_reported() {
+    let dir = temp_dir("oauth-denied");
+    let sim = start_sim(&dir).await;
+    let relay = start_relay(unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret))).await;
+    let admin = &sim.org.users[1];
+
+    let landed = Browser::new()
+        .log_in(&format!("{relay}/api/v1/connect/start"), &admin.username, &sim.org.password_of(admin), "deny")
+        .await;
+    assert!(landed.contains("/admin/?error=") && landed.contains("access_denied"), "{landed}");
+    assert!(matches!(status(&relay).await.connection, ConnectionStatus::NotConnected { .. }));
+
+    // A wrong password stays on the login page with Salesforce's message.
+    let mut browser = Browser::new();
+    let to_sim = browser.get(&format!("{relay}/api/v1/connect/start")).await;
+    let authorize = Browser::location(&to_sim, &relay);
+    let html = browser.get(&authorize).await.text().await.unwrap();
+    let mut form: Vec<_> = inputs(&html).into_iter().filter(|(k, _)| k == "startURL").collect();
+    form.push(("username".into(), admin.username.clone()));
+    form.push(("password".into(), "wrong".into()));
+    let page = browser.post_form(&format!("{}/login", sim.base_url), &form).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Please check your username and password"));
+
+    // An unknown or reused state never connects.
+    let replay = Browser::new().get(&format!("{relay}/api/v1/connect/callback?code=x&state=forged")).await;
+    let target = Browser::location(&replay, &relay);
+    assert!(target.contains("error=") && target.contains("expired"), "{target}");
+}
+
+#[tokio::test]
+async fn sfsim_token_endpoint_checks_pkce_codes_and_redirects() {
+    let dir = temp_dir("oauth-pkce");
+    let sim = start_sim(&dir).await;
+    let admin = &sim.org.users[1];
+    let verifier = "a-verifier-of-enough-length-0123456789abcdefghijkl";
+    let challenge = crmsync_relay::salesforce::oauth::pkce_challenge(verifier);
+    let redirect = "http://127.0.0.1:9/cb";
+    let authorize = format!(
+        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state=s1&code_challenge={challenge}&code_challenge_method=S256",
+        sim.base_url,
+        sim.org.client_id,
+        "http%3A%2F%2F127.0.0.1%3A9%2Fcb"
+    );
+    let mut browser = Browser::new();
+    let html = browser.get(&authorize).await.text().await.unwrap();
+    let mut form: Vec<_> = inputs(&html).into_iter().filter(|(k, _)| k == "startURL").collect();
+    form.push(("username".into(), admin.username.clone()));
+    form.push(("password".into(), sim.org.password_of(admin)));
+    browser.post_form(&format!("{}/login", sim.base_url), &form).await;
+    let consent = browser.get(&authorize).await.text().await.unwrap();
+    let mut form = inputs(&consent);
+    form.push(("decision".into(), "allow".into()));
+    let back = browser.post_form(&format!("{}/services/oauth2/authorize/consent", sim.base_url), &form).await;
+    let callback = Browser::location(&back, &sim.base_url);
+    assert!(callback.starts_with(redirect) && callback.contains("state=s1"), "{callback}");
+    let code = callback.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
+
+    let token = |extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("client_id", sim.org.client_id.clone()),
+            ("redirect_uri", redirect.to_string()),
+        ];
+        form.extend(extra);
+        let url = format!("{}/services/oauth2/token", sim.base_url);
+        async move { reqwest::Client::new().post(url).form(&form).send().await.unwrap() }
+    };
+    let code_param = serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("c={code}")).unwrap()[0].1.clone();
+    let wrong = token(vec![("code", code_param.clone()), ("code_verifier", "not-it".into())]).await;
+    assert_eq!(wrong.status(), 400);
+    let body: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+    // The failed attempt used the code up, as a real server does.
+    let again = token(vec![("code", code_param), ("code_verifier", verifier.into())]).await;
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body["error_description"], "invalid authorization code", "{body}");
+
+    // A callback that is not registered gets an error page, never a redirect.
+    let evil = browser
+        .get(&format!(
+            "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri=https%3A%2F%2Fevil.example.com%2F",
+            sim.base_url, sim.org.client_id
+        ))
+        .await;
+    assert_eq!(evil.status(), 400);
+    assert!(evil.text().await.unwrap().contains("redirect_uri_mismatch"));
+}
+
+/// A key and a self-signed certificate made by openssl (installed by `./build.sh test`).
+fn key_and_certificate(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, String) {
+    let key = dir.join(format!("{name}.key"));
+    let cert = dir.join(format!("{name}.crt"));
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=crmsync-test"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl is needed for the JWT tests (./build.sh test installs it)");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    (key, std::fs::read_to_string(cert).unwrap())
+}
+
+#[tokio::test]
+async fn jwt_bearer_connects_renews_and_refuses_a_foreign_key() {
+    let dir = temp_dir("oauth-jwt");
+    let (key, certificate) = key_and_certificate(&dir, "app");
+    let (foreign_key, _) = key_and_certificate(&dir, "foreign");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = sfsim::SimConfig {
+        data_dir: dir.join("sfsim"),
+        seed: 7,
+        seed_org_rows: 300,
+        jwt_certificate: Some(certificate),
+    };
+    let running = sfsim::launch(listener, config).await.unwrap();
+    let sim = Sim { base_url: running.base_url().to_string(), org: running.org().clone() };
+    tokio::spawn(running.serve());
+    let admin = sim.org.users[1].clone();
+    let mut settings = settings_for(&sim, &dir, &dir, &sim.org.client_secret);
+    settings.jwt_key = Some(key.clone());
+    settings.jwt_username = Some(admin.username.clone());
+    let state = AppState::open(settings).await.unwrap();
+
+    let err = crmsync_relay::connect::connect_jwt(&state, None, Some(&foreign_key)).await.unwrap_err();
+    assert!(err.to_string().contains("invalid_grant") && err.to_string().contains("invalid assertion"), "{err}");
+    let err = crmsync_relay::connect::connect_jwt(&state, Some("nobody@example.com"), None).await.unwrap_err();
+    assert!(err.to_string().contains("approved"), "{err}");
+
+    let connection = crmsync_relay::connect::connect_jwt(&state, None, None).await.unwrap();
+    assert_eq!(connection.user_id, admin.id);
+    assert_eq!(connection.auth_flow.as_str(), "jwt");
+    assert!(connection.refresh_token_sealed.is_none());
+    fault(&sim, json!({ "kind": "expired_session", "count": 1 })).await;
+    let report = crmsync_relay::jobs::import::import(&state, true, &|_| {}).await.expect("renewed with a new JWT");
+    assert!(report.objects.iter().any(|o| o.rows > 0));
+}

@@ -1,0 +1,38 @@
+//! "Connect to Salesforce": starts the relay's web-server OAuth flow at the login host
+//! the admin picks (the configured one, production, sandbox or a My Domain). Plain
+//! forms: the browser leaves for the org's login page and comes back to the console.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ConnectFormProps {
+    /// The configured login host, offered first.
+    pub login_url: String,
+}
+
+/// Two GET forms to `/api/v1/connect/start`: a host choice, or a My Domain.
+#[function_component(ConnectForm)]
+pub fn connect_form(props: &ConnectFormProps) -> Html {
+    html! {
+        <div class="connect" data-testid="connect">
+            <form method="get" action="/api/v1/connect/start">
+                <label>{ "Log in at " }
+                    <select name="login">
+                        <option value="">{ if props.login_url.is_empty() { "the configured login host".to_string() } else { format!("{} (configured)", props.login_url) } }</option>
+                        <option value="production">{ "Production (login.salesforce.com)" }</option>
+                        <option value="sandbox">{ "Sandbox (test.salesforce.com)" }</option>
+                    </select>
+                </label>
+                { " " }
+                <button type="submit" data-testid="connect-button">{ "Connect to Salesforce" }</button>
+            </form>
+            <form method="get" action="/api/v1/connect/start">
+                <label>{ "or your My Domain " }
+                    <input name="login" type="text" placeholder="acme.my.salesforce.com" required=true />
+                </label>
+                { " " }
+                <button type="submit">{ "Connect" }</button>
+            </form>
+        </div>
+    }
+}
