@@ -8,6 +8,9 @@ use super::components::{AdminPanel, ConnectionPanel};
 use super::state::{AdminAction, AdminState};
 use crate::core::api::{AdminIdentity, DisconnectReport, RelayStatus};
 
+/// How often the open console re-reads the relay status.
+const STATUS_REFRESH_MS: u32 = 3_000;
+
 /// The relay's `{"error": {"message"}}`, or the HTTP status when the body has none.
 async fn error_of(response: gloo::net::http::Response) -> String {
     #[derive(serde::Deserialize)]
@@ -71,10 +74,19 @@ pub fn admin_app() -> Html {
             if let Some(message) = login_error_from_address() {
                 dispatcher.dispatch(AdminAction::LoginError(message));
             }
+            let first = dispatcher.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
-                dispatcher.dispatch(AdminAction::AdminLoaded(fetch_admin().await));
+                first.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+                first.dispatch(AdminAction::AdminLoaded(fetch_admin().await));
             });
+            // Imports run in the background: keep the status current while the page is open.
+            let refresh = gloo::timers::callback::Interval::new(STATUS_REFRESH_MS, move || {
+                let dispatcher = dispatcher.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+                });
+            });
+            move || drop(refresh)
         });
     }
     let on_disconnect = {

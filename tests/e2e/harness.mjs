@@ -68,16 +68,19 @@ async function startFixtureServer(dir) {
   return server;
 }
 
-/** Everything the e2e tests need, torn down by `close()`. */
-export async function startStack() {
+/** Everything the e2e tests need, torn down by `close()`. `relayEnv` adds settings. */
+export async function startStack({ relayEnv = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-e2e-'));
   const sim = await startProcess('sfsim', ['--listen', '127.0.0.1:0', '--data', join(dir, 'sfsim')], {},
     /^CRMSYNC_SALESFORCE_CLIENT_SECRET=.*$/m);
   const simEnv = Object.fromEntries(sim.stdout().split('\n').filter((l) => l.startsWith('CRMSYNC_'))
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   const orgId = sim.stdout().match(/^# sfsim: org .* \((00D\w{15})\)/m)?.[1];
+  // "# user <id> <username> password <password>": the seeded users who can log in.
+  const users = [...sim.stdout().matchAll(/^# user (\w{18}) (\S+) password (\S+)/gm)]
+    .map(([, id, username, password]) => ({ id, username, password }));
   const relay = await startProcess('crmsync', ['serve', '--listen', '127.0.0.1:0'],
-    { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www') },
+    { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www'), ...relayEnv },
     /^crmsync relay listening on (http:\/\/\S+)$/m);
   const fixtures = await startFixtureServer(dir);
   const port = fixtures.address().port;
@@ -95,6 +98,8 @@ export async function startStack() {
   return {
     context,
     orgId,
+    users,
+    simUrl: simEnv.CRMSYNC_SALESFORCE_LOGIN_URL,
     relayUrl: relay.match[1],
     extensionId: new URL(worker.url()).host,
     async close() {

@@ -18,7 +18,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             <form method="get" action="/api/v1/connect/start">
                 <label>{ "Log in at " }
                     <select name="login">
-                        <option value="">{ if props.login_url.is_empty() { "the configured login host".to_string() } else { format!("{} (configured)", props.login_url) } }</option>
+                        <option value="" selected=true>{ if props.login_url.is_empty() { "the configured login host".to_string() } else { format!("{} (configured)", props.login_url) } }</option>
                         <option value="production">{ "Production (login.salesforce.com)" }</option>
                         <option value="sandbox">{ "Sandbox (test.salesforce.com)" }</option>
                     </select>
