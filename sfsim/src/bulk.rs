@@ -1,6 +1,6 @@
 //! Bulk API 2.0 query jobs (CONTRACT.md §2): create, status with a realistic state
 //! machine (UploadComplete → InProgress → JobComplete), CSV results paged by locator with
-//! the literal `null` on the last page, and delete. Plus `describe`, which importers call
+//! the literal `null` on the last page (gzip when the client accepts it), and delete. Plus `describe`, which importers call
 //! first. The org's schema is crmsync's field list minus what this "edition" lacks.
 
 use std::collections::HashMap;
@@ -38,6 +38,8 @@ pub struct BulkJob {
     complete_after: Duration,
     header: Vec<String>,
     rows: Vec<Vec<Option<String>>>,
+    /// Ends `Failed` instead of `JobComplete` (the `bulk_job_failed` fault).
+    fails: bool,
 }
 
 /// The simulator's jobs, kept in memory.
@@ -54,6 +56,8 @@ impl BulkJob {
             "UploadComplete"
         } else if elapsed < self.complete_after {
             "InProgress"
+        } else if self.fails {
+            "Failed"
         } else {
             "JobComplete"
         }
@@ -64,6 +68,9 @@ impl BulkJob {
         let state = self.state();
         info["state"] = json!(state);
         info["numberRecordsProcessed"] = json!(if state == "JobComplete" { self.rows.len() } else { 0 });
+        if state == "Failed" {
+            info["errorMessage"] = json!("InternalServerError : the query job failed; retry it");
+        }
         info
     }
 }
@@ -159,7 +166,8 @@ pub async fn create(
         "isPkChunkingSupported": true,
     });
     let complete_after = Duration::from_millis(120) + Duration::from_micros(rows.len() as u64 * 2);
-    let job = Arc::new(BulkJob { info, created: Instant::now(), complete_after, header: query.fields, rows });
+    let fails = sim.faults.take(crate::faults::FaultKind::BulkJobFailed);
+    let job = Arc::new(BulkJob { info, created: Instant::now(), complete_after, header: query.fields, rows, fails });
     let response = Json(job.info()).into_response();
     if let Ok(mut jobs) = sim.jobs.jobs.lock() {
         jobs.insert(id, job);
@@ -246,7 +254,20 @@ pub async fn results(
         csv.push('\n');
     }
     let locator = if end < job.rows.len() { format!("{end:x}") } else { "null".to_string() };
-    let mut response = (StatusCode::OK, [("content-type", "text/csv")], csv).into_response();
+    let gzip = headers
+        .get("accept-encoding")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut response = if gzip {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let body = std::io::Write::write_all(&mut encoder, csv.as_bytes()).and_then(|_| encoder.finish());
+        match body {
+            Ok(body) => (StatusCode::OK, [("content-type", "text/csv"), ("content-encoding", "gzip")], body).into_response(),
+            Err(_) => (StatusCode::OK, [("content-type", "text/csv")], csv).into_response(),
+        }
+    } else {
+        (StatusCode::OK, [("content-type", "text/csv")], csv).into_response()
+    };
     let h = response.headers_mut();
     h.insert("sforce-numberofrecords", HeaderValue::from(end - start));
     if let Ok(v) = HeaderValue::from_str(&locator) {

@@ -1,7 +1,11 @@
 //! Faults switchable at run time (`POST /__sim/faults`), applied to the next requests of
 //! the REST and Bulk APIs: added latency, 500/503, an expired session (401
 //! `INVALID_SESSION_ID`, and every issued session is revoked), `REQUEST_LIMIT_EXCEEDED`,
-//! `UNABLE_TO_LOCK_ROW`. OAuth and `/__sim/` itself are never faulted.
+//! `UNABLE_TO_LOCK_ROW`, a connection dropped in the middle of the response body, and a
+//! Bulk query job that ends `Failed`. OAuth and `/__sim/` itself are never faulted.
+//!
+//! The daily API allowance is enforced here too: once the org's count reaches it
+//! (`POST /__sim/limits` sets both), every call gets 403 `REQUEST_LIMIT_EXCEEDED`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +29,10 @@ pub enum FaultKind {
     ExpiredSession,
     RequestLimit,
     UnableToLock,
+    /// The response starts, then the connection drops mid-body.
+    DroppedConnection,
+    /// The next Bulk query jobs end `Failed` (taken by job creation, not by requests).
+    BulkJobFailed,
 }
 
 /// `POST /__sim/faults` body: `kind` for the next `count` requests, and/or `latency_ms`
@@ -44,6 +52,26 @@ pub struct Faults {
     plan: Mutex<FaultPlan>,
 }
 
+/// Sends the status, headers and half the body, then fails the body stream so the
+/// server drops the connection, as a network cut mid-download does.
+async fn dropped(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    // The full length is announced, so the client knows the body was cut short.
+    if let Ok(v) = HeaderValue::from_str(&bytes.len().to_string()) {
+        parts.headers.insert("content-length", v);
+    }
+    use futures_util::StreamExt;
+    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(half)]);
+    // A pause, so the status line, headers and first half are on the wire before the cut.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sfsim: connection dropped"))
+    });
+    Response::from_parts(parts, axum::body::Body::from_stream(first.chain(cut)))
+}
+
 /// Replaces the active plan.
 pub async fn set(State(sim): State<Arc<Sim>>, Json(plan): Json<FaultPlan>) -> Response {
     if let Ok(mut p) = sim.faults.plan.lock() {
@@ -52,15 +80,59 @@ pub async fn set(State(sim): State<Arc<Sim>>, Json(plan): Json<FaultPlan>) -> Re
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// Middleware: applies latency and the next pending fault.
+impl Faults {
+    /// Takes one pending `kind` fault, if the plan has one left.
+    pub fn take(&self, kind: FaultKind) -> bool {
+        match self.plan.lock() {
+            Ok(mut p) if p.kind == Some(kind) && p.count > 0 => {
+                p.count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `POST /__sim/limits` body: the daily allowance and/or the calls already counted.
+#[derive(Debug, Deserialize)]
+pub struct LimitsPlan {
+    pub max: Option<u64>,
+    pub used: Option<u64>,
+}
+
+/// Sets the daily API allowance and the count.
+pub async fn set_limits(State(sim): State<Arc<Sim>>, Json(plan): Json<LimitsPlan>) -> Response {
+    if let Some(max) = plan.max {
+        sim.daily_limit.store(max, std::sync::atomic::Ordering::Relaxed);
+    }
+    if let Some(used) = plan.used {
+        if let Err(e) = sim.store.set_api_calls(used).await {
+            return crate::rest::internal_error(e);
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Middleware: the daily allowance, then latency and the next pending fault.
 pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if path.starts_with("/__sim/") || path.starts_with("/services/oauth2/") {
         return next.run(request).await;
     }
+    if path.starts_with("/services/data/v") {
+        let limit = crate::rest::daily_limit(&sim);
+        if sim.store.api_calls().await.unwrap_or(0) >= limit {
+            let mut r =
+                rest_error(StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+            if let Ok(v) = HeaderValue::from_str(&format!("api-usage={limit}/{limit}")) {
+                r.headers_mut().insert("sforce-limit-info", v);
+            }
+            return r;
+        }
+    }
     let (latency, fault) = match sim.faults.plan.lock() {
         Ok(mut p) => {
-            let fault = (p.count > 0).then(|| p.kind).flatten();
+            let fault = (p.count > 0 && p.kind != Some(FaultKind::BulkJobFailed)).then(|| p.kind).flatten();
             if fault.is_some() {
                 p.count -= 1;
             }
@@ -72,7 +144,8 @@ pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) ->
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
     match fault {
-        None => next.run(request).await,
+        None | Some(FaultKind::BulkJobFailed) => next.run(request).await,
+        Some(FaultKind::DroppedConnection) => dropped(next.run(request).await).await,
         Some(FaultKind::ServerError) => rest_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "UNKNOWN_EXCEPTION",

@@ -51,6 +51,8 @@ struct Sim {
     jobs: bulk::Jobs,
     faults: faults::Faults,
     authorize: authorize::AuthorizeState,
+    /// The daily API allowance; calls past it get `REQUEST_LIMIT_EXCEEDED`.
+    daily_limit: std::sync::atomic::AtomicU64,
     /// Base URL clients reach us at: both the login host and the instance.
     base_url: String,
 }
@@ -92,6 +94,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         jobs: bulk::Jobs::default(),
         faults: faults::Faults::default(),
         authorize: authorize::AuthorizeState::default(),
+        daily_limit: std::sync::atomic::AtomicU64::new(rest::DAILY_API_LIMIT),
     });
     let router = Router::new()
         .route("/services/oauth2/authorize", get(authorize::authorize))
@@ -111,6 +114,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/jobs/query/{id}/results", get(bulk::results))
         .route("/__sim/mutate", post(control::mutate))
         .route("/__sim/faults", post(faults::set))
+        .route("/__sim/limits", post(faults::set_limits))
         .route("/__sim/records/{object}", get(control::records))
         .fallback(rest::not_found)
         .layer(axum::middleware::from_fn_with_state(sim.clone(), faults::apply))

@@ -18,6 +18,11 @@ pub const MAX_VERSION: u32 = 66;
 /// The org's rolling 24-hour API allowance.
 pub const DAILY_API_LIMIT: u64 = 15_000;
 
+/// The daily allowance in force (`POST /__sim/limits` changes it for tests).
+pub fn daily_limit(sim: &Sim) -> u64 {
+    sim.daily_limit.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A REST error: a JSON array of `{message, errorCode}`.
 pub fn rest_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!([{ "message": message, "errorCode": code }]))).into_response()
@@ -64,7 +69,7 @@ pub async fn authorize(sim: &Sim, headers: &HeaderMap) -> Result<Caller, Respons
 pub async fn with_limit_info(sim: &Sim, mut response: Response) -> Response {
     match sim.store.count_api_call().await {
         Ok(used) => {
-            if let Ok(value) = HeaderValue::from_str(&format!("api-usage={used}/{DAILY_API_LIMIT}")) {
+            if let Ok(value) = HeaderValue::from_str(&format!("api-usage={used}/{}", daily_limit(sim))) {
                 response.headers_mut().insert("sforce-limit-info", value);
             }
             response
@@ -115,7 +120,7 @@ pub async fn limits(State(sim): State<Arc<Sim>>, Path(version): Path<String>, he
         .unwrap_or(0);
     let (parts, _) = response.into_parts();
     let body = json!({
-        "DailyApiRequests": { "Max": DAILY_API_LIMIT, "Remaining": DAILY_API_LIMIT.saturating_sub(used) },
+        "DailyApiRequests": { "Max": daily_limit(&sim), "Remaining": daily_limit(&sim).saturating_sub(used) },
         "DailyBulkV2QueryJobs": { "Max": 10000, "Remaining": 10000 },
         "DailyBulkV2QueryFileStorageMB": { "Max": 1000000, "Remaining": 1000000 },
     });

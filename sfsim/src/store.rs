@@ -338,6 +338,25 @@ impl SimStore {
         Ok(())
     }
 
+    /// API calls counted so far.
+    pub async fn api_calls(&self) -> Result<u64, SimError> {
+        let row = sqlx::query("SELECT used FROM api_usage WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_err("read api usage"))?;
+        Ok(row.get::<i64, _>(0).max(0) as u64)
+    }
+
+    /// Sets the API calls counted (tests rewind or exhaust the daily allowance).
+    pub async fn set_api_calls(&self, used: u64) -> Result<(), SimError> {
+        sqlx::query("UPDATE api_usage SET used = ? WHERE id = 1")
+            .bind(used as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("set api usage"))?;
+        Ok(())
+    }
+
     /// Counts one API call and returns the new total.
     pub async fn count_api_call(&self) -> Result<u64, SimError> {
         let row = sqlx::query("UPDATE api_usage SET used = used + 1 WHERE id = 1 RETURNING used")

@@ -78,16 +78,24 @@ pub async fn import(
         let previous = states.iter().find(|s| s.object == *object).cloned().unwrap_or_default();
         let watermark = if full { None } else { previous.watermark.clone() };
         let result = import_object(state, &client, run, object, wanted, watermark.as_deref(), progress).await;
-        let object_report = match result {
+        let result = match result {
             Err(ImportError::Salesforce { source, .. }) if source.is_invalid_session() => {
                 // The session expired: renew it once, then retry this object; a second
                 // expiry fails the run with Salesforce's error.
                 client = renew(state).await?;
-                import_object(state, &client, run, object, wanted, watermark.as_deref(), progress).await?
+                import_object(state, &client, run, object, wanted, watermark.as_deref(), progress).await
             }
-            other => other?,
+            other => other,
         };
-        report.objects.push(object_report);
+        match result {
+            Ok(object_report) => report.objects.push(object_report),
+            Err(e) => {
+                // Show the usage Salesforce reported even when the run stops (a spent
+                // daily allowance is the usual reason).
+                state.set_api_usage(client.api_usage());
+                return Err(e);
+            }
+        }
     }
     report.api_usage = client.api_usage();
     state.set_api_usage(report.api_usage);

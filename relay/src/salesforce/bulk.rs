@@ -36,9 +36,26 @@ pub struct QueryJob {
     pub id: String,
 }
 
+/// Attempts per query: a job that ends `Failed` is created again this many times in all.
+const JOB_ATTEMPTS: u32 = 3;
+
 /// Creates a `query` (or `queryAll`, which includes deleted rows) job and waits until it
-/// completes; a job that ends `Failed` or `Aborted` is an error with Salesforce's message.
+/// completes. A job that ends `Failed` (Salesforce's own trouble) is run again, up to
+/// [`JOB_ATTEMPTS`] in all; then, or on `Aborted`, the error carries Salesforce's message.
 pub async fn run_query(client: &SalesforceClient, soql: &str, all: bool) -> Result<QueryJob, SalesforceError> {
+    let mut attempt = 1;
+    loop {
+        match run_query_once(client, soql, all).await {
+            Err(SalesforceError::Rest { code, message, .. }) if code == "BULK_JOB_FAILED" && attempt < JOB_ATTEMPTS => {
+                tracing::warn!(attempt, error = %message, "Bulk query job failed; running it again");
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn run_query_once(client: &SalesforceClient, soql: &str, all: bool) -> Result<QueryJob, SalesforceError> {
     let body = json!({ "operation": if all { "queryAll" } else { "query" }, "query": soql, "contentType": "CSV" });
     let mut job: JobInfo = client.post_versioned("jobs/query", &body).await?;
     let mut pause = Duration::from_millis(50);

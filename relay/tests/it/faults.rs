@@ -34,3 +34,95 @@ async fn transient_faults_are_retried_and_expired_sessions_renewed() {
     assert!(err.to_string().contains("REQUEST_LIMIT_EXCEEDED"), "{err}");
     fault(&sim, json!({ "count": 0 })).await;
 }
+
+#[tokio::test]
+async fn dropped_connections_and_failed_bulk_jobs_are_retried_then_reported() {
+    let dir = temp_dir("faults-dropped");
+    let sim = start_sim(&dir).await;
+    let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
+    crmsync_relay::connect::connect_client_credentials(&state).await.unwrap();
+    let clean = import(&state, true, &|_| {}).await.unwrap();
+    let rows = |r: &crmsync_relay::jobs::import::ImportReport| r.objects.iter().map(|o| o.rows).sum::<i64>();
+
+    fault(&sim, json!({ "kind": "dropped_connection", "count": 3 })).await;
+    let report = import(&state, true, &|_| {}).await.expect("dropped connections are retried");
+    assert_eq!(rows(&report), rows(&clean));
+
+    fault(&sim, json!({ "kind": "bulk_job_failed", "count": 2 })).await;
+    let report = import(&state, true, &|_| {}).await.expect("a failed Bulk job is run again");
+    assert_eq!(rows(&report), rows(&clean));
+
+    fault(&sim, json!({ "kind": "bulk_job_failed", "count": 100 })).await;
+    let err = import(&state, true, &|_| {}).await.err().expect("a job that keeps failing stops the import");
+    let text = err.to_string();
+    assert!(text.contains("BULK_JOB_FAILED") && text.contains("InternalServerError"), "{text}");
+    fault(&sim, json!({ "count": 0 })).await;
+}
+
+#[tokio::test]
+async fn an_exhausted_daily_limit_fails_clearly_and_is_shown() {
+    let dir = temp_dir("faults-daily-limit");
+    let sim = start_sim(&dir).await;
+    let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
+    crmsync_relay::connect::connect_client_credentials(&state).await.unwrap();
+    let limits = |body: serde_json::Value| {
+        let url = format!("{}/__sim/limits", sim.base_url);
+        async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap() }
+    };
+    assert!(limits(json!({ "max": 100, "used": 95 })).await.status().is_success());
+    let err = import(&state, true, &|_| {}).await.err().expect("the allowance runs out mid-import");
+    assert!(err.to_string().contains("REQUEST_LIMIT_EXCEEDED"), "{err}");
+    let usage = state.api_usage().expect("usage tracked from Sforce-Limit-Info");
+    assert_eq!(usage.max, 100);
+    assert!(usage.used >= 95, "{usage:?}");
+    // A new day (the count rewinds): the next import completes.
+    assert!(limits(json!({ "used": 0 })).await.status().is_success());
+    import(&state, false, &|_| {}).await.expect("imports again once calls are allowed");
+}
+
+#[tokio::test]
+async fn sfsim_gzips_bulk_results_when_asked() {
+    let dir = temp_dir("faults-gzip");
+    let sim = start_sim(&dir).await;
+    let http = reqwest::Client::builder().no_gzip().build().unwrap();
+    let token: serde_json::Value = http
+        .post(format!("{}/services/oauth2/token", sim.base_url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sim.org.client_id.as_str()),
+            ("client_secret", sim.org.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"].as_str().unwrap().to_string();
+    let job: serde_json::Value = http
+        .post(format!("{}/services/data/v66.0/jobs/query", sim.base_url))
+        .bearer_auth(&bearer)
+        .json(&json!({ "operation": "query", "query": "SELECT Id FROM Account" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let results = format!("{}/services/data/v66.0/jobs/query/{}/results", sim.base_url, job["id"].as_str().unwrap());
+    for _ in 0..100 {
+        let r = http.get(&results).bearer_auth(&bearer).header("accept-encoding", "gzip").send().await.unwrap();
+        if r.status() == 412 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        }
+        assert_eq!(r.headers()["content-encoding"], "gzip");
+        let body = r.bytes().await.unwrap();
+        assert_eq!(&body[..2], &[0x1f, 0x8b], "gzip magic");
+        let plain = http.get(&results).bearer_auth(&bearer).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert!(plain.text().await.unwrap().starts_with("\"Id\"\n"));
+        return;
+    }
+    panic!("the job never completed");
+}
