@@ -41,7 +41,7 @@ pub async fn mutate(State(sim): State<Arc<Sim>>, Json(m): Json<Mutation>) -> Res
 
 /// `GET /__sim/records/{object}`: every live record's fields.
 pub async fn records(State(sim): State<Arc<Sim>>, Path(object): Path<String>) -> Response {
-    match sim.store.records(&object, None, false).await {
+    match sim.store.live_records(&object).await {
         Ok(rows) => Json(rows.into_iter().map(|r| r.fields).collect::<Vec<_>>()).into_response(),
         Err(e) => internal_error(e),
     }

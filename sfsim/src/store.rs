@@ -15,7 +15,6 @@ use crate::org::DemoOrg;
 /// A stored record as queries see it.
 pub struct StoredRecord {
     pub fields: BTreeMap<String, Option<String>>,
-    pub deleted: bool,
 }
 
 const SCHEMA: &str = "
@@ -48,6 +47,64 @@ CREATE TABLE IF NOT EXISTS api_usage (id INTEGER PRIMARY KEY CHECK (id = 1), use
 INSERT OR IGNORE INTO api_usage (id, used) VALUES (1, 0);
 ";
 
+/// A record body's fields in order, borrowed from the JSON text (a score of fields: a
+/// list beats a hash map). Fails on values with escapes; the caller then parses owned.
+struct BorrowedFields<'a>(Vec<(&'a str, Option<&'a str>)>);
+
+impl<'de> serde::Deserialize<'de> for BorrowedFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = BorrowedFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of strings or nulls")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(24));
+                while let Some(pair) = map.next_entry::<&'de str, Option<&'de str>>()? {
+                    pairs.push(pair);
+                }
+                Ok(BorrowedFields(pairs))
+            }
+        }
+        deserializer.deserialize_map(Pairs)
+    }
+}
+
+/// One record body (JSON of field → string or null) as a Bulk CSV line of `fields`.
+fn csv_line(body: &str, deleted: bool, fields: &[String]) -> String {
+    let mut line = String::with_capacity(body.len());
+    let mut push = |i: usize, value: Option<&str>| {
+        if i > 0 {
+            line.push(',');
+        }
+        if let Some(v) = value {
+            line.push('"');
+            if v.contains('"') {
+                line.push_str(&v.replace('"', "\"\""));
+            } else {
+                line.push_str(v);
+            }
+            line.push('"');
+        }
+    };
+    let flag = if deleted { "true" } else { "false" };
+    // Fast path: values without JSON escapes are borrowed straight from the body.
+    if let Ok(BorrowedFields(pairs)) = serde_json::from_str::<BorrowedFields>(body) {
+        let get = |name: &str| pairs.iter().find(|(k, _)| *k == name).and_then(|(_, v)| *v);
+        for (i, f) in fields.iter().enumerate() {
+            push(i, if f == "IsDeleted" { Some(flag) } else { get(f) });
+        }
+    } else {
+        let map: BTreeMap<String, Option<String>> = serde_json::from_str(body).unwrap_or_default();
+        for (i, f) in fields.iter().enumerate() {
+            push(i, if f == "IsDeleted" { Some(flag) } else { map.get(f).and_then(|v| v.as_deref()) });
+        }
+    }
+    line.push('\n');
+    line
+}
+
 /// Handle to `sfsim.sqlite`.
 pub struct SimStore {
     pool: SqlitePool,
@@ -66,7 +123,7 @@ impl SimStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal);
         let pool =
-            SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(store_err("open"))?;
+            SqlitePoolOptions::new().max_connections(16).connect_with(options).await.map_err(store_err("open"))?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await.map_err(store_err("create schema"))?;
         Ok(Self { pool })
     }
@@ -144,30 +201,68 @@ impl SimStore {
             .map_err(store_err("count records"))
     }
 
-    /// Records of `object` changed after `since` (all when `None`), oldest change first;
-    /// deleted ones only when `include_deleted` (queryAll).
-    pub async fn records(
+    /// The live (not deleted) records of `object`, oldest change first.
+    pub async fn live_records(&self, object: &str) -> Result<Vec<StoredRecord>, SimError> {
+        let rows = sqlx::query("SELECT body FROM records WHERE object = ? AND deleted = 0 ORDER BY modstamp, id")
+            .bind(object)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_err("query records"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredRecord { fields: serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default() })
+            .collect())
+    }
+
+    /// The records a Bulk query returns, each rendered once as its CSV line (every value
+    /// double-quoted, nulls empty, `IsDeleted` as `true`/`false`), oldest change first.
+    /// Rows are streamed from SQLite and projected on the fly: only the lines are kept.
+    pub async fn csv_lines(
         &self,
         object: &str,
         since: Option<&str>,
         include_deleted: bool,
-    ) -> Result<Vec<StoredRecord>, SimError> {
-        let rows = sqlx::query(
-            "SELECT body, deleted FROM records WHERE object = ? AND modstamp > ? AND (deleted = 0 OR ?) ORDER BY modstamp, id",
-        )
-        .bind(object)
-        .bind(since.unwrap_or(""))
-        .bind(include_deleted)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_err("query records"))?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredRecord {
-                fields: serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default(),
-                deleted: r.get::<i64, _>(1) != 0,
-            })
-            .collect())
+        fields: &[String],
+    ) -> Result<Vec<String>, SimError> {
+        // Rows come in batches joined by SQLite itself (unit and record separators cannot
+        // occur in JSON, ids or timestamps): one message per batch instead of per row.
+        const BATCH: i64 = 2_000;
+        let mut lines = Vec::new();
+        let (mut after_stamp, mut after_id) = (since.unwrap_or("").to_string(), String::new());
+        loop {
+            let row = sqlx::query(
+                "SELECT group_concat(modstamp || char(30) || id || char(30) || deleted || char(30) || body, char(31)) \
+                 FROM (SELECT modstamp, id, deleted, body FROM records WHERE object = ? AND (deleted = 0 OR ?) \
+                       AND modstamp > ? AND (modstamp, id) > (?, ?) ORDER BY modstamp, id LIMIT ?)",
+            )
+            .bind(object)
+            .bind(include_deleted)
+            .bind(since.unwrap_or(""))
+            .bind(&after_stamp)
+            .bind(&after_id)
+            .bind(BATCH)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_err("query records"))?;
+            let Some(batch) = row.get::<Option<&str>, _>(0) else { break };
+            let before = lines.len();
+            for record in batch.split('\u{1f}') {
+                let mut parts = record.splitn(4, '\u{1e}');
+                let (Some(stamp), Some(id), Some(deleted), Some(body)) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                lines.push(csv_line(body, deleted == "1", fields));
+                (after_stamp, after_id) = (stamp.to_string(), id.to_string());
+            }
+            if (lines.len() - before) < BATCH as usize {
+                break;
+            }
+            // Let requests in between batches.
+            tokio::task::yield_now().await;
+        }
+        Ok(lines)
     }
 
     /// Changes, adds (copies with new ids) and deletes records of `object`, stamping them
@@ -180,7 +275,7 @@ impl SimStore {
         deleted: usize,
         now: &str,
     ) -> Result<(Vec<String>, Vec<String>, Vec<String>), SimError> {
-        let live = self.records(object, None, false).await?;
+        let live = self.live_records(object).await?;
         let mut tx = self.pool.begin().await.map_err(store_err("begin mutation"))?;
         let mut out = (Vec::new(), Vec::new(), Vec::new());
         let prefix: String = live
@@ -364,5 +459,19 @@ impl SimStore {
             .await
             .map_err(store_err("count api call"))?;
         Ok(row.get::<i64, _>(0).max(0) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_line_quotes_values_escapes_quotes_and_flags_deletion() {
+        let fields: Vec<String> = ["Id", "Name", "Phone", "IsDeleted"].iter().map(|f| f.to_string()).collect();
+        let body = r#"{"Id":"001","Name":"Acme \"Inc\"","Phone":null}"#;
+        assert_eq!(csv_line(body, true, &fields), "\"001\",\"Acme \"\"Inc\"\"\",,\"true\"\n");
+        let plain = r#"{"Id":"001","Name":"Acme, Ltd"}"#;
+        assert_eq!(csv_line(plain, false, &fields), "\"001\",\"Acme, Ltd\",,\"false\"\n");
     }
 }

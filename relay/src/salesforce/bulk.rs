@@ -34,34 +34,50 @@ pub async fn describe_fields(client: &SalesforceClient, object: &str) -> Result<
 /// A finished query job whose results can be paged.
 pub struct QueryJob {
     pub id: String,
+    /// Requests it took to get here: creates and status polls.
+    pub calls: u64,
 }
 
 /// Attempts per query: a job that ends `Failed` is created again this many times in all.
 const JOB_ATTEMPTS: u32 = 3;
 
-/// Creates a `query` (or `queryAll`, which includes deleted rows) job and waits until it
-/// completes. A job that ends `Failed` (Salesforce's own trouble) is run again, up to
-/// [`JOB_ATTEMPTS`] in all; then, or on `Aborted`, the error carries Salesforce's message.
-pub async fn run_query(client: &SalesforceClient, soql: &str, all: bool) -> Result<QueryJob, SalesforceError> {
-    let mut attempt = 1;
-    loop {
-        match run_query_once(client, soql, all).await {
-            Err(SalesforceError::Rest { code, message, .. }) if code == "BULK_JOB_FAILED" && attempt < JOB_ATTEMPTS => {
-                tracing::warn!(attempt, error = %message, "Bulk query job failed; running it again");
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+/// A query job Salesforce accepted and is working on.
+#[derive(Debug, Clone)]
+pub struct StartedJob {
+    id: String,
+    state: String,
+    error_message: Option<String>,
+    soql: String,
+    all: bool,
 }
 
-async fn run_query_once(client: &SalesforceClient, soql: &str, all: bool) -> Result<QueryJob, SalesforceError> {
+/// Creates a `query` (or `queryAll`, which includes deleted rows) job; Salesforce works
+/// on it in the background while [`finish_query`] waits.
+pub async fn start_query(client: &SalesforceClient, soql: &str, all: bool) -> Result<StartedJob, SalesforceError> {
     let body = json!({ "operation": if all { "queryAll" } else { "query" }, "query": soql, "contentType": "CSV" });
-    let mut job: JobInfo = client.post_versioned("jobs/query", &body).await?;
+    let job: JobInfo = client.post_versioned("jobs/query", &body).await?;
+    Ok(StartedJob { id: job.id, state: job.state, error_message: job.error_message, soql: soql.into(), all })
+}
+
+/// Waits until a started job completes. A job that ends `Failed` (Salesforce's own
+/// trouble) is created again, up to [`JOB_ATTEMPTS`] in all; then, or on `Aborted`, the
+/// error carries Salesforce's message. `calls` counts the creates and polls.
+pub async fn finish_query(client: &SalesforceClient, mut job: StartedJob) -> Result<QueryJob, SalesforceError> {
+    let mut attempt = 1;
+    let mut calls = 1;
     let mut pause = Duration::from_millis(50);
     loop {
         match job.state.as_str() {
-            "JobComplete" => return Ok(QueryJob { id: job.id }),
+            "JobComplete" => return Ok(QueryJob { id: job.id, calls }),
+            "Failed" if attempt < JOB_ATTEMPTS => {
+                let reason = job.error_message.as_deref().unwrap_or("no message");
+                tracing::warn!(attempt, error = %reason, "Bulk query job failed; running it again");
+                attempt += 1;
+                calls += 1;
+                job = start_query(client, &job.soql, job.all).await?;
+                pause = Duration::from_millis(50);
+                continue;
+            }
             "Failed" | "Aborted" => {
                 return Err(SalesforceError::Rest {
                     status: 200,
@@ -74,7 +90,10 @@ async fn run_query_once(client: &SalesforceClient, soql: &str, all: bool) -> Res
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(2));
-        job = client.get_versioned(&format!("jobs/query/{}", job.id)).await?;
+        calls += 1;
+        let info: JobInfo = client.get_versioned(&format!("jobs/query/{}", job.id)).await?;
+        job.state = info.state;
+        job.error_message = info.error_message;
     }
 }
 

@@ -18,6 +18,8 @@ pub struct SalesforceClient {
     access_token: Secret,
     api_version: String,
     usage: Mutex<Option<ApiUsage>>,
+    /// Requests this client sent (each one counts against the org's allowance).
+    calls: std::sync::atomic::AtomicU64,
 }
 
 /// Who the token belongs to, from the identity URL.
@@ -81,6 +83,7 @@ impl SalesforceClient {
             access_token,
             api_version: String::new(),
             usage: Mutex::new(None),
+            calls: Default::default(),
         };
         let versions: Vec<ApiVersion> = client.get_json("/services/data/").await?;
         client.api_version = pick_version(&versions)?;
@@ -101,12 +104,18 @@ impl SalesforceClient {
             access_token,
             api_version: api_version.to_string(),
             usage: Mutex::new(None),
+            calls: Default::default(),
         })
     }
 
     /// The negotiated version, e.g. `66.0`.
     pub fn api_version(&self) -> &str {
         &self.api_version
+    }
+
+    /// How many requests this client has sent, retries included.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The last `Sforce-Limit-Info` seen.
@@ -147,7 +156,9 @@ impl SalesforceClient {
         path: &str,
     ) -> Result<(String, reqwest::header::HeaderMap), SalesforceError> {
         let (bytes, headers) = self.send(reqwest::Method::GET, &self.versioned(path), None).await?;
-        Ok((String::from_utf8_lossy(&bytes).into_owned(), headers))
+        // Valid UTF-8 (always, from Salesforce) is taken as it is, without a copy.
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Ok((text, headers))
     }
 
     /// `DELETE` a versioned path.
@@ -204,6 +215,7 @@ impl SalesforceClient {
         if let Some(body) = body {
             request = request.json(body);
         }
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = request.send().await.map_err(transport)?;
         if let Some(usage) = response
             .headers()

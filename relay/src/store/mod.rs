@@ -134,6 +134,8 @@ pub trait Store: Send + Sync {
     async fn apply_page(&self, object: &str, run: i64, rows: &[CrmRow], deleted: &[String]) -> Result<(), StoreError>;
     /// After a full import: deletes rows of `object` the run did not see.
     async fn delete_unseen(&self, object: &str, run: i64) -> Result<u64, StoreError>;
+    /// Rows stored of one object.
+    async fn object_count(&self, object: &str) -> Result<i64, StoreError>;
     /// Rows stored per object.
     async fn object_counts(&self) -> Result<Vec<(String, i64)>, StoreError>;
     /// All rows of `object` (id → fields JSON), for checks and exports.

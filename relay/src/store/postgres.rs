@@ -214,6 +214,15 @@ impl Store for PostgresStore {
         Ok(done.rows_affected())
     }
 
+    async fn object_count(&self, object: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM crm_records WHERE object = $1")
+            .bind(object)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_err("counting imported rows"))?;
+        Ok(row.get(0))
+    }
+
     async fn object_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query("SELECT object, COUNT(*) FROM crm_records GROUP BY object ORDER BY object")
             .fetch_all(&self.pool)
