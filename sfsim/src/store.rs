@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS records (
     deleted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (object, id)
 );
-CREATE INDEX IF NOT EXISTS records_by_modstamp ON records (object, modstamp);
+DROP INDEX IF EXISTS records_by_modstamp;
+CREATE INDEX IF NOT EXISTS records_by_object_modstamp_id ON records (object, modstamp, id);
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
@@ -228,16 +229,17 @@ impl SimStore {
         // occur in JSON, ids or timestamps): one message per batch instead of per row.
         const BATCH: i64 = 2_000;
         let mut lines = Vec::new();
-        let (mut after_stamp, mut after_id) = (since.unwrap_or("").to_string(), String::new());
+        // Keyset paging on (modstamp, id); the first batch starts after `since` itself
+        // ("~" sorts after every id, which are alphanumeric).
+        let (mut after_stamp, mut after_id) = (since.unwrap_or("").to_string(), "~".to_string());
         loop {
             let row = sqlx::query(
                 "SELECT group_concat(modstamp || char(30) || id || char(30) || deleted || char(30) || body, char(31)) \
-                 FROM (SELECT modstamp, id, deleted, body FROM records WHERE object = ? AND (deleted = 0 OR ?) \
-                       AND modstamp > ? AND (modstamp, id) > (?, ?) ORDER BY modstamp, id LIMIT ?)",
+                 FROM (SELECT modstamp, id, deleted, body FROM records WHERE object = ?1 AND (deleted = 0 OR ?2) \
+                       AND modstamp >= ?3 AND (modstamp > ?3 OR id > ?4) ORDER BY modstamp, id LIMIT ?5)",
             )
             .bind(object)
             .bind(include_deleted)
-            .bind(since.unwrap_or(""))
             .bind(&after_stamp)
             .bind(&after_id)
             .bind(BATCH)
