@@ -1,6 +1,7 @@
 //! The `/__sim/` control API, for tests and demos only: change, add and delete records
 //! between imports, and read the org's live records as the oracle a test compares with.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -42,7 +43,15 @@ pub async fn mutate(State(sim): State<Arc<Sim>>, Json(m): Json<Mutation>) -> Res
 /// `GET /__sim/records/{object}`: every live record's fields.
 pub async fn records(State(sim): State<Arc<Sim>>, Path(object): Path<String>) -> Response {
     match sim.store.live_records(&object).await {
-        Ok(rows) => Json(rows.into_iter().map(|r| r.fields).collect::<Vec<_>>()).into_response(),
+        Ok(rows) => {
+            // Only the fields this org has (as `describe` lists them).
+            let fields = crate::bulk::org_fields(&object).unwrap_or_default();
+            let records: Vec<_> = rows
+                .into_iter()
+                .map(|r| r.fields.into_iter().filter(|(k, _)| fields.contains(&k.as_str())).collect::<BTreeMap<_, _>>())
+                .collect();
+            Json(records).into_response()
+        }
         Err(e) => internal_error(e),
     }
 }

@@ -96,3 +96,14 @@ pub async fn settled_status(relay: &str) -> RelayStatus {
     }
     panic!("the relay never connected nor failed");
 }
+
+/// Asserts a stored row (absent keys are nulls) equals the org's record on every field
+/// either side has, `IsDeleted` aside.
+pub fn assert_same_fields(object: &str, id: &str, stored: &serde_json::Value, org: &serde_json::Value) {
+    let null = serde_json::Value::Null;
+    let keys = stored.as_object().into_iter().chain(org.as_object()).flat_map(|m| m.keys());
+    for key in keys.filter(|k| *k != "IsDeleted") {
+        let (have, want) = (stored.get(key).unwrap_or(&null), org.get(key).unwrap_or(&null));
+        assert_eq!(have, want, "{object} {id} {key}");
+    }
+}

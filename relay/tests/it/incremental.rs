@@ -44,10 +44,7 @@ async fn incremental_import_applies_changes_additions_and_deletions() {
         assert_eq!(stored.len(), org.len(), "{object}: rows");
         for row in stored {
             let fields: Value = serde_json::from_str(&row.fields_json).unwrap();
-            let expected = &org[&row.id];
-            for (k, v) in fields.as_object().unwrap() {
-                assert_eq!(v, &expected[k], "{object} {} {k}", row.id);
-            }
+            assert_same_fields(object, &row.id, &fields, &org[&row.id]);
         }
     }
 }
