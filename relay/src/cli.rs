@@ -225,9 +225,9 @@ async fn connect(config: Option<&Path>, jwt: bool, user: Option<String>, key: Op
 
 async fn import(config: Option<&Path>, full: bool) -> anyhow::Result<()> {
     let state = crate::state::AppState::open(Settings::load(config)?).await?;
-    let progress = |line: &str| eprint!("\r\x1b[2K{line}");
-    let report = crate::jobs::import::import(&state, full, &progress).await?;
-    eprintln!();
+    let objects = crmsync::core::sf::schema::IMPORTED.iter().map(|(o, _)| *o).collect();
+    let bars = crate::commands::progress::ProgressBars::new(objects);
+    let report = crate::jobs::import::import(&state, full, &|object, progress| bars.update(object, progress)).await?;
     println!(
         "{:<24} {:>9} {:>9} {:>9} {:>10} {:>9} {:>6}",
         "object", "added", "changed", "deleted", "rows", "ms", "calls"

@@ -35,6 +35,20 @@ pub enum ImportError {
     BadCsv { object: String, reason: String },
 }
 
+/// Where an object's import is, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Salesforce is running the object's query job.
+    Preparing,
+    /// Rows stored so far, of `total` when the job reported it.
+    Loading { done: u64, total: Option<u64> },
+    /// The object is imported; `rows` stored in all.
+    Finished { rows: u64 },
+}
+
+/// Receives progress: the object's name and where it is.
+pub type ProgressSink<'a> = &'a (dyn Fn(&str, Progress) + Sync);
+
 /// What one object's import did, for the sync log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectReport {
@@ -64,7 +78,7 @@ pub struct ImportReport {
 pub async fn import(
     state: &AppState,
     full: bool,
-    progress: &(dyn Fn(&str) + Sync),
+    progress: ProgressSink<'_>,
 ) -> Result<ImportReport, ImportError> {
     let _running = state.import_lock.lock().await;
     let mut client = Arc::new(match stored_client(state).await {
@@ -89,6 +103,7 @@ pub async fn import(
     // After a failed start the rest wait for their turn: the run may stop there.
     let mut prepared = Vec::with_capacity(IMPORTED.len());
     for (object, wanted) in IMPORTED {
+        progress(object, Progress::Preparing);
         let started = start_object(&client, object, wanted, watermark_of(object)).await;
         let failed = started.is_err();
         prepared.push(Some(AbortOnDrop(tokio::spawn(finish_object(client.clone(), started)))));
@@ -148,7 +163,7 @@ pub async fn import(
 pub async fn schedule(state: &AppState) {
     let every = std::time::Duration::from_secs_f64(state.settings.import_interval_hours * 3600.0);
     loop {
-        match import(state, false, &|_| {}).await {
+        match import(state, false, &|_, _| {}).await {
             Ok(report) => {
                 let rows: i64 = report.objects.iter().map(|o| o.rows).sum();
                 let changed: i64 = report.objects.iter().map(|o| o.added + o.changed + o.deleted).sum();
@@ -251,7 +266,7 @@ async fn load_object(
     client: &SalesforceClient,
     run: i64,
     prepared: PreparedObject,
-    progress: &(dyn Fn(&str) + Sync),
+    progress: ProgressSink<'_>,
 ) -> Result<ObjectReport, ImportError> {
     let PreparedObject { object, job, incremental, watermark, missing, started, calls } = prepared;
     let sf = |source| ImportError::Salesforce { object: object.to_string(), source };
@@ -284,7 +299,7 @@ async fn load_object(
         }
         upserted += page.rows.len() as i64;
         deleted += page.deleted.len() as i64;
-        progress(&format!("{object}: {upserted} rows"));
+        progress(object, Progress::Loading { done: upserted as u64, total: job.records });
         match following {
             Some(f) => fetched = f,
             None => break,
@@ -295,6 +310,7 @@ async fn load_object(
         deleted += state.store.delete_unseen(object, run).await? as i64;
     }
     let rows = count_of(state, object).await?;
+    progress(object, Progress::Finished { rows: rows.max(0) as u64 });
     let added = (rows - counts_before + deleted).clamp(0, upserted);
     let missing_fields = missing;
     if !missing_fields.is_empty() {

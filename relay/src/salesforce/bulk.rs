@@ -15,6 +15,8 @@ struct JobInfo {
     state: String,
     #[serde(default, rename = "errorMessage")]
     error_message: Option<String>,
+    #[serde(default, rename = "numberRecordsProcessed")]
+    records: Option<u64>,
 }
 
 /// Field names of `object` in this org (`describe`).
@@ -36,6 +38,8 @@ pub struct QueryJob {
     pub id: String,
     /// Requests it took to get here: creates and status polls.
     pub calls: u64,
+    /// Rows in the results, as the completed job reports them.
+    pub records: Option<u64>,
 }
 
 /// Attempts per query: a job that ends `Failed` is created again this many times in all.
@@ -47,6 +51,7 @@ pub struct StartedJob {
     id: String,
     state: String,
     error_message: Option<String>,
+    records: Option<u64>,
     soql: String,
     all: bool,
 }
@@ -56,7 +61,14 @@ pub struct StartedJob {
 pub async fn start_query(client: &SalesforceClient, soql: &str, all: bool) -> Result<StartedJob, SalesforceError> {
     let body = json!({ "operation": if all { "queryAll" } else { "query" }, "query": soql, "contentType": "CSV" });
     let job: JobInfo = client.post_versioned("jobs/query", &body).await?;
-    Ok(StartedJob { id: job.id, state: job.state, error_message: job.error_message, soql: soql.into(), all })
+    Ok(StartedJob {
+        id: job.id,
+        state: job.state,
+        error_message: job.error_message,
+        records: job.records,
+        soql: soql.into(),
+        all,
+    })
 }
 
 /// Waits until a started job completes. A job that ends `Failed` (Salesforce's own
@@ -68,7 +80,7 @@ pub async fn finish_query(client: &SalesforceClient, mut job: StartedJob) -> Res
     let mut pause = Duration::from_millis(50);
     loop {
         match job.state.as_str() {
-            "JobComplete" => return Ok(QueryJob { id: job.id, calls }),
+            "JobComplete" => return Ok(QueryJob { id: job.id, calls, records: job.records }),
             "Failed" if attempt < JOB_ATTEMPTS => {
                 let reason = job.error_message.as_deref().unwrap_or("no message");
                 tracing::warn!(attempt, error = %reason, "Bulk query job failed; running it again");
@@ -94,6 +106,7 @@ pub async fn finish_query(client: &SalesforceClient, mut job: StartedJob) -> Res
         let info: JobInfo = client.get_versioned(&format!("jobs/query/{}", job.id)).await?;
         job.state = info.state;
         job.error_message = info.error_message;
+        job.records = info.records;
     }
 }
 

@@ -21,16 +21,16 @@ async fn transient_faults_are_retried_and_expired_sessions_renewed() {
 
     for kind in ["unavailable", "server_error", "unable_to_lock"] {
         fault(&sim, json!({ "kind": kind, "count": 2 })).await;
-        let report = import(&state, true, &|_| {}).await.unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let report = import(&state, true, &|_, _| {}).await.unwrap_or_else(|e| panic!("{kind}: {e}"));
         assert!(report.objects.iter().all(|o| o.rows > 0 || o.object == "OpportunityContactRole"), "{kind}");
     }
 
     fault(&sim, json!({ "kind": "expired_session", "count": 1 })).await;
-    let report = import(&state, true, &|_| {}).await.expect("one reconnect after an expired session");
+    let report = import(&state, true, &|_, _| {}).await.expect("one reconnect after an expired session");
     assert_eq!(report.objects.len(), 7);
 
     fault(&sim, json!({ "kind": "request_limit", "count": 100 })).await;
-    let err = import(&state, false, &|_| {}).await.err().expect("a limit that does not clear fails");
+    let err = import(&state, false, &|_, _| {}).await.err().expect("a limit that does not clear fails");
     assert!(err.to_string().contains("REQUEST_LIMIT_EXCEEDED"), "{err}");
     fault(&sim, json!({ "count": 0 })).await;
 }
@@ -41,19 +41,19 @@ async fn dropped_connections_and_failed_bulk_jobs_are_retried_then_reported() {
     let sim = start_sim(&dir).await;
     let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
     crmsync_relay::connect::connect_client_credentials(&state).await.unwrap();
-    let clean = import(&state, true, &|_| {}).await.unwrap();
+    let clean = import(&state, true, &|_, _| {}).await.unwrap();
     let rows = |r: &crmsync_relay::jobs::import::ImportReport| r.objects.iter().map(|o| o.rows).sum::<i64>();
 
     fault(&sim, json!({ "kind": "dropped_connection", "count": 3 })).await;
-    let report = import(&state, true, &|_| {}).await.expect("dropped connections are retried");
+    let report = import(&state, true, &|_, _| {}).await.expect("dropped connections are retried");
     assert_eq!(rows(&report), rows(&clean));
 
     fault(&sim, json!({ "kind": "bulk_job_failed", "count": 2 })).await;
-    let report = import(&state, true, &|_| {}).await.expect("a failed Bulk job is run again");
+    let report = import(&state, true, &|_, _| {}).await.expect("a failed Bulk job is run again");
     assert_eq!(rows(&report), rows(&clean));
 
     fault(&sim, json!({ "kind": "bulk_job_failed", "count": 100 })).await;
-    let err = import(&state, true, &|_| {}).await.err().expect("a job that keeps failing stops the import");
+    let err = import(&state, true, &|_, _| {}).await.err().expect("a job that keeps failing stops the import");
     let text = err.to_string();
     assert!(text.contains("BULK_JOB_FAILED") && text.contains("InternalServerError"), "{text}");
     fault(&sim, json!({ "count": 0 })).await;
@@ -70,14 +70,14 @@ async fn an_exhausted_daily_limit_fails_clearly_and_is_shown() {
         async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap() }
     };
     assert!(limits(json!({ "max": 100, "used": 95 })).await.status().is_success());
-    let err = import(&state, true, &|_| {}).await.err().expect("the allowance runs out mid-import");
+    let err = import(&state, true, &|_, _| {}).await.err().expect("the allowance runs out mid-import");
     assert!(err.to_string().contains("REQUEST_LIMIT_EXCEEDED"), "{err}");
     let usage = state.api_usage().expect("usage tracked from Sforce-Limit-Info");
     assert_eq!(usage.max, 100);
     assert!(usage.used >= 95, "{usage:?}");
     // A new day (the count rewinds): the next import completes.
     assert!(limits(json!({ "used": 0 })).await.status().is_success());
-    import(&state, false, &|_| {}).await.expect("imports again once calls are allowed");
+    import(&state, false, &|_, _| {}).await.expect("imports again once calls are allowed");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ async fn full_import_equals_the_org_and_incremental_finds_nothing_new() {
     let dir = temp_dir("import");
     let sim = start_sim(&dir).await;
     let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
-    let report = import(&state, false, &|_| {}).await.unwrap();
+    let report = import(&state, false, &|_, _| {}).await.unwrap();
 
     let expected = sfsim::generate_demo_data(&sim.org, 500, 7);
     for (object, wanted) in IMPORTED {
@@ -35,7 +35,7 @@ async fn full_import_equals_the_org_and_incremental_finds_nothing_new() {
     assert_eq!(roles.missing_fields, ["LastReferencedDate"], "a field the org lacks is reported, not fatal");
     assert!(report.api_usage.is_some_and(|u| u.used > 0));
 
-    let again = import(&state, false, &|_| {}).await.unwrap();
+    let again = import(&state, false, &|_, _| {}).await.unwrap();
     assert!(again.objects.iter().all(|o| o.added == 0 && o.changed == 0 && o.deleted == 0), "{again:?}");
 
     let status = crmsync_relay::handlers::status::relay_status(&state).await.unwrap();
@@ -49,7 +49,7 @@ async fn disconnect_with_clean_up_revokes_and_purges() {
     let dir = temp_dir("disconnect");
     let sim = start_sim(&dir).await;
     let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
-    import(&state, false, &|_| {}).await.unwrap();
+    import(&state, false, &|_, _| {}).await.unwrap();
     let client = crmsync_relay::connect::stored_client(&state).await.unwrap();
 
     let report = crmsync_relay::connect::disconnect(&state, true).await.unwrap();
@@ -62,6 +62,6 @@ async fn disconnect_with_clean_up_revokes_and_purges() {
     let err = client.get_versioned::<serde_json::Value>("limits").await.unwrap_err();
     assert!(err.is_invalid_session(), "{err}");
     // A later import connects again and starts from a full import.
-    let again = import(&state, false, &|_| {}).await.unwrap();
+    let again = import(&state, false, &|_, _| {}).await.unwrap();
     assert!(again.objects.iter().all(|o| o.added == o.rows), "{again:?}");
 }

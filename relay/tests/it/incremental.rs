@@ -20,7 +20,7 @@ async fn incremental_import_applies_changes_additions_and_deletions() {
     let dir = temp_dir("incremental");
     let sim = start_sim(&dir).await;
     let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
-    import(&state, false, &|_| {}).await.unwrap();
+    import(&state, false, &|_, _| {}).await.unwrap();
 
     let client = reqwest::Client::new();
     for (object, changed, added, deleted) in [("Contact", 7, 5, 3), ("Account", 2, 1, 4), ("Lead", 0, 0, 2)] {
@@ -32,7 +32,7 @@ async fn incremental_import_applies_changes_additions_and_deletions() {
             .unwrap();
         assert!(r.status().is_success());
     }
-    let report = import(&state, false, &|_| {}).await.unwrap();
+    let report = import(&state, false, &|_, _| {}).await.unwrap();
     let contacts = report.objects.iter().find(|o| o.object == "Contact").unwrap();
     assert_eq!((contacts.added, contacts.changed, contacts.deleted), (5, 7, 3), "{contacts:?}");
     let accounts = report.objects.iter().find(|o| o.object == "Account").unwrap();

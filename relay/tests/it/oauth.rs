@@ -180,7 +180,7 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     // An expired session is renewed with the stored refresh token, once.
     let state = AppState::open(settings.clone()).await.unwrap();
     fault(&sim, json!({ "kind": "expired_session", "count": 1 })).await;
-    let report = crmsync_relay::jobs::import::import(&state, false, &|_| {}).await.expect("renewed by refresh token");
+    let report = crmsync_relay::jobs::import::import(&state, false, &|_, _| {}).await.expect("renewed by refresh token");
     assert_eq!(report.objects.len(), 7);
 
     // Reconnecting needs the admin session: another browser is refused.
@@ -347,6 +347,6 @@ async fn jwt_bearer_connects_renews_and_refuses_a_foreign_key() {
     assert_eq!(connection.auth_flow.as_str(), "jwt");
     assert!(connection.refresh_token_sealed.is_none());
     fault(&sim, json!({ "kind": "expired_session", "count": 1 })).await;
-    let report = crmsync_relay::jobs::import::import(&state, true, &|_| {}).await.expect("renewed with a new JWT");
+    let report = crmsync_relay::jobs::import::import(&state, true, &|_, _| {}).await.expect("renewed with a new JWT");
     assert!(report.objects.iter().any(|o| o.rows > 0));
 }
