@@ -17,19 +17,9 @@ use serde_json::json;
 
 use crate::ids::make_id;
 use crate::rest::{authorize, rest_error, valid_version, with_limit_info};
+use crate::schema::{field_type, org_fields};
 use crate::soql;
 use crate::Sim;
-
-/// Fields this org lacks (an edition difference the importer must survive).
-const MISSING: &[(&str, &str)] = &[("UserRole", "LastReferencedDate")];
-
-/// The fields of `object` in this org, or `None` for an unknown object.
-pub fn org_fields(object: &str) -> Option<Vec<&'static str>> {
-    let wanted = crmsync::core::sf::schema::wanted_fields(object)?;
-    let mut fields: Vec<&'static str> = wanted.iter().copied().filter(|f| !MISSING.contains(&(object, *f))).collect();
-    fields.extend(["SystemModstamp", "IsDeleted"]);
-    Some(fields)
-}
 
 /// A query job and its result snapshot.
 pub struct BulkJob {
@@ -316,18 +306,4 @@ pub async fn describe(
     let body =
         json!({ "name": object, "queryable": true, "replicateable": true, "retrieveable": true, "fields": fields });
     with_limit_info(&sim, Json(body).into_response()).await
-}
-
-fn field_type(field: &str) -> &'static str {
-    match field {
-        "Id" => "id",
-        f if f.ends_with("Id") => "reference",
-        f if f.starts_with("Is") => "boolean",
-        f if f.ends_with("Date") && f != "CloseDate" && f != "ConvertedDate" => "datetime",
-        "CloseDate" | "ConvertedDate" | "LastActivityDate" => "date",
-        "Amount" | "AnnualRevenue" => "currency",
-        "NumberOfEmployees" => "int",
-        "SystemModstamp" => "datetime",
-        _ => "string",
-    }
 }

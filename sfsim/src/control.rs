@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::bulk::org_fields;
+use crate::schema::org_fields;
 use crate::rest::{internal_error, rest_error};
 use crate::Sim;
 
@@ -45,7 +45,7 @@ pub async fn records(State(sim): State<Arc<Sim>>, Path(object): Path<String>) ->
     match sim.store.live_records(&object).await {
         Ok(rows) => {
             // Only the fields this org has (as `describe` lists them).
-            let fields = crate::bulk::org_fields(&object).unwrap_or_default();
+            let fields = org_fields(&object).unwrap_or_default();
             let records: Vec<_> = rows
                 .into_iter()
                 .map(|r| r.fields.into_iter().filter(|(k, _)| fields.contains(&k.as_str())).collect::<BTreeMap<_, _>>())

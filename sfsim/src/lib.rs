@@ -14,7 +14,9 @@ mod ids;
 mod jwt;
 mod oauth;
 mod org;
+mod query;
 mod rest;
+mod schema;
 mod soql;
 mod store;
 
@@ -51,6 +53,7 @@ struct Sim {
     jobs: bulk::Jobs,
     faults: faults::Faults,
     authorize: authorize::AuthorizeState,
+    cursors: query::Cursors,
     /// The daily API allowance; calls past it get `REQUEST_LIMIT_EXCEEDED`.
     daily_limit: std::sync::atomic::AtomicU64,
     /// Base URL clients reach us at: both the login host and the instance.
@@ -94,6 +97,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         jobs: bulk::Jobs::default(),
         faults: faults::Faults::default(),
         authorize: authorize::AuthorizeState::default(),
+        cursors: query::Cursors::default(),
         daily_limit: std::sync::atomic::AtomicU64::new(rest::DAILY_API_LIMIT),
     });
     let router = Router::new()
@@ -109,6 +113,15 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/limits", get(rest::limits))
         .route("/services/data/{version}/limits/", get(rest::limits))
         .route("/services/data/{version}/sobjects/{object}/describe", get(bulk::describe))
+        .route("/services/data/{version}/sobjects/{object}/updated", get(query::updated))
+        .route("/services/data/{version}/sobjects/{object}/updated/", get(query::updated))
+        .route("/services/data/{version}/sobjects/{object}/deleted", get(query::deleted))
+        .route("/services/data/{version}/sobjects/{object}/deleted/", get(query::deleted))
+        .route("/services/data/{version}/query", get(query::query))
+        .route("/services/data/{version}/query/", get(query::query))
+        .route("/services/data/{version}/query/{locator}", get(query::next))
+        .route("/services/data/{version}/queryAll", get(query::query_all))
+        .route("/services/data/{version}/queryAll/", get(query::query_all))
         .route("/services/data/{version}/jobs/query", axum::routing::post(bulk::create))
         .route("/services/data/{version}/jobs/query/{id}", get(bulk::status).delete(bulk::delete))
         .route("/services/data/{version}/jobs/query/{id}/results", get(bulk::results))
@@ -165,11 +178,14 @@ impl RunningSim {
     }
 }
 
+/// Milliseconds since the Unix epoch: the simulator's one clock reading.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// The current time as Bulk CSV writes datetimes (`…Z`).
 fn bulk_now_z() -> String {
-    let ms =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-    crmsync::core::time::rfc3339_from_unix_ms(ms)
+    crmsync::core::time::rfc3339_from_unix_ms(now_ms())
 }
 
 /// The current time as Salesforce's REST datetime (`…+0000`).

@@ -19,15 +19,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::rest::{authorize, internal_error, rest_error, with_limit_info};
-use crate::Sim;
+use crate::{now_ms, Sim};
 
 /// An OAuth error body with HTTP 400, as the token endpoint answers.
 fn oauth_error(error: &str, description: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": error, "error_description": description }))).into_response()
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// The JWT bearer grant's `grant_type`.

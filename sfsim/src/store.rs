@@ -15,6 +15,9 @@ use crate::org::DemoOrg;
 /// A stored record as queries see it.
 pub struct StoredRecord {
     pub fields: BTreeMap<String, Option<String>>,
+    pub deleted: bool,
+    /// Its `SystemModstamp` (for deleted records: when it was deleted).
+    pub modstamp: String,
 }
 
 const SCHEMA: &str = "
@@ -204,14 +207,34 @@ impl SimStore {
 
     /// The live (not deleted) records of `object`, oldest change first.
     pub async fn live_records(&self, object: &str) -> Result<Vec<StoredRecord>, SimError> {
-        let rows = sqlx::query("SELECT body FROM records WHERE object = ? AND deleted = 0 ORDER BY modstamp, id")
-            .bind(object)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_err("query records"))?;
+        self.records_changed(object, "", false).await
+    }
+
+    /// Records of `object` changed after `since` ("" for all), oldest change first;
+    /// deleted ones too when `include_deleted` (queryAll, getDeleted).
+    pub async fn records_changed(
+        &self,
+        object: &str,
+        since: &str,
+        include_deleted: bool,
+    ) -> Result<Vec<StoredRecord>, SimError> {
+        let rows = sqlx::query(
+            "SELECT body, deleted, modstamp FROM records WHERE object = ? AND modstamp > ? AND (deleted = 0 OR ?) \
+             ORDER BY modstamp, id",
+        )
+        .bind(object)
+        .bind(since)
+        .bind(include_deleted)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_err("query records"))?;
         Ok(rows
             .into_iter()
-            .map(|r| StoredRecord { fields: serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default() })
+            .map(|r| StoredRecord {
+                fields: serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default(),
+                deleted: r.get::<i64, _>(1) != 0,
+                modstamp: r.get(2),
+            })
             .collect())
     }
 

@@ -10,6 +10,57 @@ pub fn rfc3339_from_unix_ms(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
 }
 
+/// Reads an ISO 8601 / RFC 3339 instant as Salesforce writes and accepts them
+/// (`2013-05-05T00:00:00+00:00`, `2025-01-02T03:04:05.000Z`, `…+0000`) into milliseconds
+/// since the Unix epoch; `None` when it is not one.
+pub fn unix_ms_from_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let num = |s: &str| -> Option<i64> { s.bytes().all(|b| b.is_ascii_digit()).then(|| s.parse().ok()).flatten() };
+    let (date, rest) = text.split_once('T')?;
+    let mut date_parts = date.split('-');
+    let (y, m, d) = (num(date_parts.next()?)?, num(date_parts.next()?)?, num(date_parts.next()?)?);
+    if date_parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (clock, zone) = rest.split_at(zone_at);
+    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut hms_parts = hms.split(':');
+    let (h, mi) = (num(hms_parts.next()?)?, num(hms_parts.next()?)?);
+    let s = hms_parts.next().map_or(Some(0), num)?;
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let millis = match fraction {
+        "" => 0,
+        f => num(&format!("{f:0<3}")[..3])?,
+    };
+    let offset_minutes = match zone {
+        "" | "Z" | "z" => 0,
+        z => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            sign * (num(&digits[..2])? * 60 + num(&digits[2..])?)
+        }
+    };
+    let days = days_from_civil(y, m as u32, d as u32);
+    Some(((days * 86_400 + h * 3600 + mi * 60 + s) - offset_minutes * 60) * 1000 + millis)
+}
+
+/// (year, month, day) to days since 1970-01-01, proleptic Gregorian (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -34,5 +85,17 @@ mod tests {
         assert_eq!(rfc3339_from_unix_ms(1_468_448_630_767), "2016-07-13T22:23:50.767Z");
         assert_eq!(rfc3339_from_unix_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339_from_unix_ms(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn unix_ms_from_rfc3339_reads_salesforce_forms() {
+        assert_eq!(unix_ms_from_rfc3339("2016-07-13T22:23:50.767Z"), Some(1_468_448_630_767));
+        assert_eq!(unix_ms_from_rfc3339("2016-07-13T22:23:50.767+0000"), Some(1_468_448_630_767));
+        assert_eq!(unix_ms_from_rfc3339("2016-07-14T00:23:50.767+02:00"), Some(1_468_448_630_767));
+        assert_eq!(unix_ms_from_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400_000));
+        assert_eq!(unix_ms_from_rfc3339("2013-05-05T00:00:00+00:00").map(rfc3339_from_unix_ms).as_deref(), Some("2013-05-05T00:00:00.000Z"));
+        for bad in ["", "2016-07-13", "2016-13-01T00:00:00Z", "2016-07-13T25:00:00Z", "x016-07-13T00:00:00Z", "2016-07-13T00:00:00+1"] {
+            assert_eq!(unix_ms_from_rfc3339(bad), None, "{bad}");
+        }
     }
 }

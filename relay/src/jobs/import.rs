@@ -96,11 +96,10 @@ pub async fn import(
         let previous = states.iter().find(|s| s.object == object);
         if full { None } else { previous.and_then(|s| s.watermark.clone()) }
     };
-    // Every object's Bulk job starts at once, so Salesforce prepares all of them while the
-    // pages of the first ones are stored; the results are then stored one object at a time.
-    // Jobs are created in import order (Salesforce queues them in that order) and awaited
-    // in the background.
-    // After a failed start the rest wait for their turn: the run may stop there.
+    // Every object's Bulk job is created up front, in import order (Salesforce queues them
+    // in that order), and awaited in the background, so Salesforce prepares the later ones
+    // while the first ones are stored one object at a time. After a failed start the rest
+    // wait for their turn, as the run may stop there.
     let mut prepared = Vec::with_capacity(IMPORTED.len());
     for (object, wanted) in IMPORTED {
         progress(object, Progress::Preparing);

@@ -8,3 +8,4 @@ mod import;
 mod incremental;
 mod match_cli;
 mod oauth;
+mod sfsim_rest;
