@@ -7,11 +7,6 @@ use serde_json::json;
 
 use crate::harness::*;
 
-async fn fault(sim: &Sim, plan: serde_json::Value) {
-    let r = reqwest::Client::new().post(format!("{}/__sim/faults", sim.base_url)).json(&plan).send().await.unwrap();
-    assert!(r.status().is_success());
-}
-
 #[tokio::test]
 async fn transient_faults_are_retried_and_expired_sessions_renewed() {
     let dir = temp_dir("faults");
@@ -85,20 +80,7 @@ async fn sfsim_gzips_bulk_results_when_asked() {
     let dir = temp_dir("faults-gzip");
     let sim = start_sim(&dir).await;
     let http = reqwest::Client::builder().no_gzip().build().unwrap();
-    let token: serde_json::Value = http
-        .post(format!("{}/services/oauth2/token", sim.base_url))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", sim.org.client_id.as_str()),
-            ("client_secret", sim.org.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = token["access_token"].as_str().unwrap().to_string();
+    let bearer = sim_token(&sim).await;
     let job: serde_json::Value = http
         .post(format!("{}/services/data/v66.0/jobs/query", sim.base_url))
         .bearer_auth(&bearer)

@@ -107,3 +107,27 @@ pub fn assert_same_fields(object: &str, id: &str, stored: &serde_json::Value, or
         assert_eq!(have, want, "{object} {id} {key}");
     }
 }
+
+/// Switches sfsim faults on (`POST /__sim/faults`).
+pub async fn fault(sim: &Sim, plan: serde_json::Value) {
+    let r = reqwest::Client::new().post(format!("{}/__sim/faults", sim.base_url)).json(&plan).send().await.unwrap();
+    assert!(r.status().is_success());
+}
+
+/// A client-credentials access token from sfsim, for tests that call its API directly.
+pub async fn sim_token(sim: &Sim) -> String {
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/services/oauth2/token", sim.base_url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sim.org.client_id.as_str()),
+            ("client_secret", sim.org.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}

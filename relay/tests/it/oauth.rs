@@ -146,11 +146,6 @@ async fn imported(relay: &str) -> RelayStatus {
     panic!("the first import never finished: {:?}", status(relay).await);
 }
 
-async fn fault(sim: &Sim, plan: serde_json::Value) {
-    let r = reqwest::Client::new().post(format!("{}/__sim/faults", sim.base_url)).json(&plan).send().await.unwrap();
-    assert!(r.status().is_success());
-}
-
 #[tokio::test]
 async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_api() {
     let dir = temp_dir("oauth-web");

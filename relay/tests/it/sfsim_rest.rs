@@ -6,23 +6,6 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
-async fn token(sim: &Sim) -> String {
-    let body: Value = reqwest::Client::new()
-        .post(format!("{}/services/oauth2/token", sim.base_url))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", sim.org.client_id.as_str()),
-            ("client_secret", sim.org.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().unwrap().to_string()
-}
-
 async fn get(sim: &Sim, bearer: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Value) {
     let mut request = reqwest::Client::new().get(format!("{}{path}", sim.base_url)).bearer_auth(bearer);
     for (k, v) in headers {
@@ -42,7 +25,7 @@ fn minutes_from_now(minutes: i64) -> String {
 async fn query_pages_by_cursor_counts_and_includes_deleted_with_query_all() {
     let dir = temp_dir("sfsim-rest-query");
     let sim = start_sim_with(&dir, 3_000).await;
-    let bearer = token(&sim).await;
+    let bearer = sim_token(&sim).await;
 
     let (status, count) = get(&sim, &bearer, "/services/data/v66.0/query?q=SELECT+count()+FROM+Contact", &[]).await;
     assert_eq!(status, 200);
@@ -115,7 +98,7 @@ async fn query_pages_by_cursor_counts_and_includes_deleted_with_query_all() {
 async fn get_updated_and_get_deleted_report_a_recent_window() {
     let dir = temp_dir("sfsim-rest-replication");
     let sim = start_sim_with(&dir, 600).await;
-    let bearer = token(&sim).await;
+    let bearer = sim_token(&sim).await;
     let mutated: Value = reqwest::Client::new()
         .post(format!("{}/__sim/mutate", sim.base_url))
         .json(&json!({ "object": "Account", "changed": 4, "deleted": 2 }))
