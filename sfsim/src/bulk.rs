@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::ids::make_id;
 use crate::rest::{authorize, rest_error, valid_version, with_limit_info};
-use crate::schema::{field_type, org_fields};
+use crate::schema::field_type;
 use crate::soql;
 use crate::Sim;
 
@@ -141,14 +141,14 @@ pub async fn create(
         Ok(q) => q,
         Err(message) => return malformed(&message),
     };
-    let Some(schema) = org_fields(&query.object) else {
+    let Some(schema) = sim.fields_of(&query.object).await else {
         return rest_error(
             StatusCode::BAD_REQUEST,
             "INVALID_TYPE",
             &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.", query.object),
         );
     };
-    let unknown = query.fields.iter().chain(query.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(&f.as_str()));
+    let unknown = query.fields.iter().chain(query.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(f));
     if let Some(field) = unknown {
         return rest_error(
             StatusCode::BAD_REQUEST,
@@ -299,7 +299,7 @@ pub async fn describe(
     if let Err(r) = authorize(&sim, &headers).await {
         return r;
     }
-    let Some(fields) = org_fields(&object) else {
+    let Some(fields) = sim.fields_of(&object).await else {
         return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
     };
     let fields: Vec<_> = fields.iter().map(|f| json!({ "name": f, "type": field_type(f) })).collect();

@@ -8,6 +8,7 @@ mod authorize;
 mod bulk;
 mod control;
 mod demo_data;
+mod dml;
 mod error;
 mod faults;
 mod ids;
@@ -58,6 +59,16 @@ struct Sim {
     daily_limit: std::sync::atomic::AtomicU64,
     /// Base URL clients reach us at: both the login host and the instance.
     base_url: String,
+}
+
+impl Sim {
+    /// The fields `object` has in this org: the schema's plus custom fields added through
+    /// the Tooling API; `None` for an unknown object.
+    async fn fields_of(&self, object: &str) -> Option<Vec<String>> {
+        let mut fields: Vec<String> = schema::org_fields(object)?.into_iter().map(String::from).collect();
+        fields.extend(self.store.custom_fields(object).await.unwrap_or_default());
+        Some(fields)
+    }
 }
 
 /// A simulator bound to its listener, ready to serve.
@@ -117,6 +128,10 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/sobjects/{object}/updated/", get(query::updated))
         .route("/services/data/{version}/sobjects/{object}/deleted", get(query::deleted))
         .route("/services/data/{version}/sobjects/{object}/deleted/", get(query::deleted))
+        .route("/services/data/{version}/sobjects/{object}", post(dml::create_one))
+        .route("/services/data/{version}/composite/sobjects", post(dml::create_many))
+        .route("/services/data/{version}/composite/sobjects/{object}/{field}", axum::routing::patch(dml::upsert_many))
+        .route("/services/data/{version}/tooling/sobjects/CustomField", post(dml::create_custom_field))
         .route("/services/data/{version}/query", get(query::query))
         .route("/services/data/{version}/query/", get(query::query))
         .route("/services/data/{version}/query/{locator}", get(query::next))

@@ -61,6 +61,8 @@ impl DemoOrg {
             let login = format!("{}.{}{n}@{domain}", first.to_lowercase(), last.to_lowercase());
             users.push(user(3 + n, first, last, &login));
         }
+        // A user who left: records may name them, writes may not (INACTIVE_OWNER_OR_USER).
+        users.push(DemoUser { is_active: false, ..user(7, "Former", "Employee", &format!("former@{domain}")) });
         Self {
             org_id: make_id("00D", org_seq),
             name: format!("Demo Org {org_seq}"),
@@ -118,6 +120,7 @@ mod tests {
         let integration = org.user(&org.integration_user_id).unwrap();
         assert!(integration.is_active);
         assert!(org.org_id.starts_with("00D"));
-        assert_eq!(org.users.len(), 6);
+        assert_eq!(org.users.len(), 7);
+        assert!(!org.users[6].is_active);
     }
 }

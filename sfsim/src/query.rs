@@ -80,7 +80,7 @@ async fn run(sim: &Arc<Sim>, version: &str, headers: &HeaderMap, q: Option<&str>
         Ok(p) => p,
         Err(message) => return rest_error(StatusCode::BAD_REQUEST, "MALFORMED_QUERY", &message),
     };
-    let Some(schema) = org_fields(&parsed.object) else {
+    let Some(schema) = sim.fields_of(&parsed.object).await else {
         return rest_error(
             StatusCode::BAD_REQUEST,
             "INVALID_TYPE",
@@ -89,7 +89,7 @@ async fn run(sim: &Arc<Sim>, version: &str, headers: &HeaderMap, q: Option<&str>
     };
     let count_only = parsed.fields.len() == 1 && parsed.fields[0].eq_ignore_ascii_case("count()");
     if !count_only {
-        let unknown = parsed.fields.iter().chain(parsed.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(&f.as_str()));
+        let unknown = parsed.fields.iter().chain(parsed.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(f));
         if let Some(field) = unknown {
             return rest_error(
                 StatusCode::BAD_REQUEST,

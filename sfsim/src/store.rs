@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS records (
 );
 DROP INDEX IF EXISTS records_by_modstamp;
 CREATE INDEX IF NOT EXISTS records_by_object_modstamp_id ON records (object, modstamp, id);
+CREATE INDEX IF NOT EXISTS records_by_id ON records (id);
+CREATE TABLE IF NOT EXISTS custom_fields (object TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (object, field));
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
@@ -195,6 +197,56 @@ impl SimStore {
                 .map_err(store_err("insert record"))?;
         }
         tx.commit().await.map_err(store_err("commit records"))
+    }
+
+    /// The object of the record with this 18-character id, and whether it is deleted.
+    pub async fn record_object(&self, id: &str) -> Result<Option<(String, bool)>, SimError> {
+        let row = sqlx::query("SELECT object, deleted FROM records WHERE id = ? LIMIT 1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_err("look up a record"))?;
+        Ok(row.map(|r| (r.get(0), r.get::<i64, _>(1) != 0)))
+    }
+
+    /// Live records of `object` whose `field` equals `value` (external-id matches).
+    pub async fn find_by_field(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<Vec<BTreeMap<String, Option<String>>>, SimError> {
+        let rows = sqlx::query(
+            "SELECT body FROM records WHERE object = ? AND deleted = 0 AND json_extract(body, '$.' || ?) = ?",
+        )
+        .bind(object)
+        .bind(field)
+        .bind(value)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_err("find by external id"))?;
+        Ok(rows.into_iter().map(|r| serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default()).collect())
+    }
+
+    /// Adds a custom field to `object` (Tooling API).
+    pub async fn add_custom_field(&self, object: &str, field: &str) -> Result<(), SimError> {
+        sqlx::query("INSERT OR IGNORE INTO custom_fields (object, field) VALUES (?, ?)")
+            .bind(object)
+            .bind(field)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("add custom field"))?;
+        Ok(())
+    }
+
+    /// Custom fields added to `object`.
+    pub async fn custom_fields(&self, object: &str) -> Result<Vec<String>, SimError> {
+        let rows = sqlx::query("SELECT field FROM custom_fields WHERE object = ? ORDER BY field")
+            .bind(object)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_err("read custom fields"))?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
     }
 
     /// How many records the org holds.

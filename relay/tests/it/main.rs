@@ -8,4 +8,5 @@ mod import;
 mod incremental;
 mod match_cli;
 mod oauth;
+mod sfsim_dml;
 mod sfsim_rest;

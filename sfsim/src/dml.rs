@@ -1,0 +1,423 @@
+//! Writing activities (CONTRACT.md §4 and §6): `POST /sobjects/{Task|Note}`, sObject
+//! Collections create (`POST /composite/sobjects`) and upsert by an external-id field
+//! (`PATCH /composite/sobjects/{SObject}/{Field}`), with `allOrNone`; and the Tooling API's
+//! `POST /tooling/sobjects/CustomField`, which adds that external-id field.
+//!
+//! The rules Salesforce enforces on Task and Note are checked here: WhoId only a Lead or a
+//! Contact, no WhatId beside a Lead, no Lead in WhatId, an active owner, an existing record
+//! type, required fields, a restricted TaskSubtype, and CreatedById always the caller.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::demo_data::SimRecord;
+use crate::ids::make_id;
+use crate::rest::{authorize, internal_error, rest_error, valid_version, with_limit_info};
+use crate::Sim;
+
+/// Most records one Collections call takes.
+const MAX_RECORDS: usize = 200;
+/// TaskSubtype's restricted values.
+const TASK_SUBTYPES: &[&str] = &["Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"];
+/// Fields the system sets; a body may not.
+const SYSTEM_FIELDS: &[&str] = &["Id", "CreatedById", "CreatedDate", "LastModifiedDate", "SystemModstamp", "IsDeleted"];
+
+/// One failure of one record: `statusCode`, `message`, `fields`, as Collections report it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveError {
+    status_code: &'static str,
+    message: String,
+    fields: Vec<String>,
+}
+
+fn fail(status_code: &'static str, message: impl Into<String>, fields: &[&str]) -> SaveError {
+    SaveError { status_code, message: message.into(), fields: fields.iter().map(|f| f.to_string()).collect() }
+}
+
+impl SaveError {
+    fn json(&self) -> Value {
+        json!({ "statusCode": self.status_code, "message": self.message, "fields": self.fields })
+    }
+}
+
+/// Objects this org lets crmsync write.
+fn writable(object: &str) -> bool {
+    matches!(object, "Task" | "Note")
+}
+
+fn ids() -> &'static AtomicU64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    &NEXT
+}
+
+/// A fresh id of `object` that survives restarts (time-based sequence).
+fn new_id(object: &str) -> String {
+    let prefix = if object == "Note" { "002" } else { "00T" };
+    let n = ids().fetch_add(1, Ordering::Relaxed);
+    make_id(prefix, (crate::now_ms() as u64 % 10_000_000_000) * 1_000 + n % 1_000)
+}
+
+/// Checks one record of `object` from `caller` and returns the stored fields.
+async fn validate(
+    sim: &Sim,
+    caller: &str,
+    object: &str,
+    body: &Map<String, Value>,
+) -> Result<BTreeMap<String, Option<String>>, SaveError> {
+    let known = sim.fields_of(object).await.unwrap_or_default();
+    let mut fields = BTreeMap::new();
+    for (name, value) in body.iter().filter(|(k, _)| *k != "attributes") {
+        if !known.iter().any(|k| k == name) || SYSTEM_FIELDS.contains(&name.as_str()) {
+            return Err(fail("INVALID_FIELD", format!("No such column '{name}' on sobject of type {object}"), &[name]));
+        }
+        let text = match value {
+            Value::Null => None,
+            Value::String(s) if s.is_empty() => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => return Err(fail("JSON_PARSER_ERROR", format!("Cannot deserialize {name}: not a value"), &[name])),
+        };
+        fields.insert(name.clone(), text);
+    }
+    let owner = fields.get("OwnerId").cloned().flatten().unwrap_or_else(|| caller.to_string());
+    let owner = match sim.org.users.iter().find(|u| u.id.get(..15) == owner.get(..15)) {
+        None => {
+            let message = format!("Owner ID: owner cannot be blank or invalid: {owner}");
+            return Err(fail("INVALID_CROSS_REFERENCE_KEY", message, &["OwnerId"]));
+        }
+        Some(u) if !u.is_active => {
+            return Err(fail("INACTIVE_OWNER_OR_USER", "operation performed with inactive user as owner", &["OwnerId"]))
+        }
+        Some(u) => u.id.clone(),
+    };
+    fields.insert("OwnerId".into(), Some(owner));
+    let snapshot = fields.clone();
+    let get = |f: &str| snapshot.get(f).cloned().flatten();
+    if object == "Note" {
+        let missing: Vec<&str> = ["ParentId", "Title"].into_iter().filter(|f| get(f).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(fail("REQUIRED_FIELD_MISSING", format!("Required fields are missing: [{}]", missing.join(", ")), &missing));
+        }
+        if let Some(parent) = get("ParentId") {
+            existing(sim, &parent, "ParentId", "Parent ID").await?;
+        }
+    } else {
+        let who = get("WhoId");
+        if let Some(who) = &who {
+            if !(who.starts_with("00Q") || who.starts_with("003")) {
+                return Err(fail("FIELD_INTEGRITY_EXCEPTION", format!("Name ID: id value of incorrect type: {who}"), &["WhoId"]));
+            }
+            existing(sim, who, "WhoId", "Name ID").await?;
+        }
+        if let Some(what) = get("WhatId") {
+            if what.starts_with("00Q") || what.starts_with("003") {
+                return Err(fail("FIELD_INTEGRITY_EXCEPTION", format!("Related To ID: id value of incorrect type: {what}"), &["WhatId"]));
+            }
+            if who.as_deref().is_some_and(|w| w.starts_with("00Q")) {
+                return Err(fail(
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    "Related To ID: a task about a lead cannot be related to another record",
+                    &["WhatId"],
+                ));
+            }
+            existing(sim, &what, "WhatId", "Related To ID").await?;
+        }
+        if let Some(subtype) = get("TaskSubtype") {
+            if !TASK_SUBTYPES.contains(&subtype.as_str()) {
+                return Err(fail(
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    format!("Task Subtype: bad value for restricted picklist field: {subtype}"),
+                    &["TaskSubtype"],
+                ));
+            }
+        }
+        if let Some(record_type) = get("RecordTypeId") {
+            let ok = matches!(sim.store.record_object(&record_type).await, Ok(Some((ref o, false))) if o == "RecordType");
+            if !ok {
+                return Err(fail(
+                    "INVALID_CROSS_REFERENCE_KEY",
+                    format!("Record Type ID: this ID value isn't valid for the user: {record_type}"),
+                    &["RecordTypeId"],
+                ));
+            }
+        }
+        fields.entry("Status".into()).or_insert(Some("Not Started".into()));
+        fields.entry("Priority".into()).or_insert(Some("Normal".into()));
+    }
+    Ok(fields)
+}
+
+/// A referenced record must exist and not be deleted.
+async fn existing(sim: &Sim, id: &str, field: &str, label: &str) -> Result<(), SaveError> {
+    let Ok(id) = crmsync::core::sf::SalesforceId::parse(id) else {
+        return Err(fail("MALFORMED_ID", format!("{label}: id value of incorrect type: {id}"), &[field]));
+    };
+    match sim.store.record_object(id.as_str()).await {
+        Ok(Some((_, false))) => Ok(()),
+        Ok(Some((_, true))) => Err(fail("ENTITY_IS_DELETED", "entity is deleted", &[field])),
+        Ok(None) => Err(fail("INVALID_CROSS_REFERENCE_KEY", format!("{label}: id value of incorrect type: {}", id.as_str()), &[field])),
+        Err(_) => Err(fail("UNKNOWN_EXCEPTION", "an unexpected error occurred", &[field])),
+    }
+}
+
+/// Stamps and stores a validated record; `existing` keeps the id and creation fields.
+fn record(
+    object: &str,
+    caller: &str,
+    mut fields: BTreeMap<String, Option<String>>,
+    existing: Option<&BTreeMap<String, Option<String>>>,
+) -> SimRecord {
+    let now = crate::bulk_now_z();
+    let (id, created_by, created) = match existing {
+        Some(old) => (
+            old.get("Id").cloned().flatten().unwrap_or_default(),
+            old.get("CreatedById").cloned().flatten(),
+            old.get("CreatedDate").cloned().flatten(),
+        ),
+        None => (new_id(object), Some(caller.to_string()), Some(now.clone())),
+    };
+    if let Some(old) = existing {
+        for (k, v) in old {
+            fields.entry(k.clone()).or_insert(v.clone());
+        }
+    }
+    fields.insert("Id".into(), Some(id.clone()));
+    fields.insert("CreatedById".into(), created_by);
+    fields.insert("CreatedDate".into(), created);
+    fields.insert("LastModifiedDate".into(), Some(now.clone()));
+    fields.insert("SystemModstamp".into(), Some(now));
+    let object: &'static str = if object == "Note" { "Note" } else { "Task" };
+    SimRecord { object, id, fields }
+}
+
+fn type_of(body: &Map<String, Value>) -> Option<String> {
+    body.get("attributes").and_then(|a| a.get("type")).and_then(Value::as_str).map(str::to_string)
+}
+
+/// `POST /services/data/vNN.N/sobjects/{Type}`: 201 `{"id","success","errors"}`.
+pub async fn create_one(
+    State(sim): State<Arc<Sim>>,
+    Path((version, object)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Json<Map<String, Value>>, JsonRejection>,
+) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    let caller = match authorize(&sim, &headers).await {
+        Ok(c) => c.user_id,
+        Err(r) => return r,
+    };
+    let Ok(Json(body)) = body else {
+        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a JSON object");
+    };
+    if !writable(&object) {
+        return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
+    }
+    let response = match validate(&sim, &caller, &object, &body).await {
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!([{ "message": e.message, "errorCode": e.status_code, "fields": e.fields }])))
+            .into_response(),
+        Ok(fields) => {
+            let r = record(&object, &caller, fields, None);
+            if let Err(e) = sim.store.put_records(std::slice::from_ref(&r)).await {
+                return internal_error(e);
+            }
+            (StatusCode::CREATED, Json(json!({ "id": r.id, "success": true, "errors": [] }))).into_response()
+        }
+    };
+    with_limit_info(&sim, response).await
+}
+
+/// A Collections body.
+#[derive(Deserialize)]
+pub struct Collection {
+    #[serde(default, rename = "allOrNone")]
+    all_or_none: bool,
+    #[serde(default)]
+    records: Vec<Map<String, Value>>,
+}
+
+/// `POST /services/data/vNN.N/composite/sobjects`: create up to 200 records.
+pub async fn create_many(
+    State(sim): State<Arc<Sim>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Collection>, JsonRejection>,
+) -> Response {
+    save_many(&sim, &version, &headers, body, None).await
+}
+
+/// `PATCH /services/data/vNN.N/composite/sobjects/{SObject}/{ExternalIdField}`: upsert.
+pub async fn upsert_many(
+    State(sim): State<Arc<Sim>>,
+    Path((version, object, key)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Result<Json<Collection>, JsonRejection>,
+) -> Response {
+    save_many(&sim, &version, &headers, body, Some((object, key))).await
+}
+
+async fn save_many(
+    sim: &Arc<Sim>,
+    version: &str,
+    headers: &HeaderMap,
+    body: Result<Json<Collection>, JsonRejection>,
+    upsert: Option<(String, String)>,
+) -> Response {
+    if !valid_version(version) {
+        return crate::rest::not_found().await;
+    }
+    let caller = match authorize(sim, headers).await {
+        Ok(c) => c.user_id,
+        Err(r) => return r,
+    };
+    let Ok(Json(body)) = body else {
+        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a valid collection");
+    };
+    if body.records.is_empty() || body.records.len() > MAX_RECORDS {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_BATCH_SIZE",
+            &format!("a collection takes 1 to {MAX_RECORDS} records; this one has {}", body.records.len()),
+        );
+    }
+    if body.records.iter().any(|r| type_of(r).is_none()) {
+        return rest_error(StatusCode::BAD_REQUEST, "INVALID_TYPE", "Must send a concrete entity type.");
+    }
+    if let Some((object, key)) = &upsert {
+        let has_key = sim.fields_of(object).await.is_some_and(|f| f.contains(key));
+        if !writable(object) || !has_key || !key.ends_with("__c") {
+            return rest_error(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                &format!("Provided external ID field does not exist or is not accessible: {key}"),
+            );
+        }
+    }
+    // Each record: its validated fields and the stored record it updates, or its error.
+    let mut outcomes: Vec<Result<(BTreeMap<String, Option<String>>, Option<BTreeMap<String, Option<String>>>), SaveError>> =
+        Vec::new();
+    for (i, raw) in body.records.iter().enumerate() {
+        let object = type_of(raw).unwrap_or_default();
+        let outcome = if !writable(&object) {
+            Err(fail("INVALID_TYPE", format!("sObject type '{object}' is not supported."), &[]))
+        } else if let Some((upsert_object, key)) = &upsert {
+            let value = raw.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
+            let twice = value.is_some_and(|v| {
+                body.records.iter().enumerate().any(|(j, o)| j != i && o.get(key).and_then(Value::as_str) == Some(v))
+            });
+            match value {
+                _ if &object != upsert_object => {
+                    Err(fail("INVALID_TYPE", format!("every record must be a {upsert_object}"), &[]))
+                }
+                None => Err(fail("MISSING_ARGUMENT", format!("{key} not specified"), &[key])),
+                Some(v) if twice => {
+                    Err(fail("DUPLICATE_EXTERNAL_ID", format!("Duplicate external id specified: {v}"), &[key]))
+                }
+                Some(v) => match sim.store.find_by_field(&object, key, v).await {
+                    Err(e) => return internal_error(e),
+                    Ok(found) if found.len() > 1 => Err(fail(
+                        "DUPLICATE_EXTERNAL_ID",
+                        format!("{key}: more than one record found for external id field: {v}"),
+                        &[key],
+                    )),
+                    Ok(mut found) => validate(sim, &caller, &object, raw).await.map(|f| (f, found.pop())),
+                },
+            }
+        } else {
+            validate(sim, &caller, &object, raw).await.map(|f| (f, None))
+        };
+        outcomes.push(outcome);
+    }
+    let failed = outcomes.iter().any(Result::is_err);
+    let mut results = Vec::with_capacity(outcomes.len());
+    let mut to_save = Vec::new();
+    for (raw, outcome) in body.records.iter().zip(outcomes) {
+        match outcome {
+            Err(e) => results.push(json!({ "id": null, "success": false, "errors": [e.json()] })),
+            Ok(_) if failed && body.all_or_none => results.push(json!({ "id": null, "success": false, "errors": [{
+                "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
+                "fields": [],
+            }] })),
+            Ok((fields, previous)) => {
+                let object = type_of(raw).unwrap_or_default();
+                let created = previous.is_none();
+                let r = record(&object, &caller, fields, previous.as_ref());
+                let mut result = json!({ "id": r.id, "success": true, "errors": [] });
+                if upsert.is_some() {
+                    result["created"] = json!(created);
+                }
+                results.push(result);
+                to_save.push(r);
+            }
+        }
+    }
+    if let Err(e) = sim.store.put_records(&to_save).await {
+        return internal_error(e);
+    }
+    with_limit_info(sim, Json(results).into_response()).await
+}
+
+/// `POST /services/data/vNN.N/tooling/sobjects/CustomField` body.
+#[derive(Deserialize)]
+pub struct CustomFieldRequest {
+    #[serde(rename = "FullName")]
+    full_name: Option<String>,
+    #[serde(rename = "Metadata", default)]
+    metadata: Value,
+}
+
+/// Creates a custom field (`Object.Name__c`) on a writable object: 201 `{"id","success","errors"}`.
+/// A second create of the same field is `DUPLICATE_DEVELOPER_NAME`.
+pub async fn create_custom_field(
+    State(sim): State<Arc<Sim>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<CustomFieldRequest>, JsonRejection>,
+) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let Ok(Json(body)) = body else {
+        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
+    };
+    let full_name = body.full_name.unwrap_or_default();
+    let Some((object, field)) = full_name.split_once('.').filter(|(o, f)| writable(o) && f.ends_with("__c") && f.len() > 3)
+    else {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "FIELD_INTEGRITY_EXCEPTION",
+            &format!("FullName must be Task.<Name>__c or Note.<Name>__c, not {full_name:?}"),
+        );
+    };
+    if body.metadata.get("type").and_then(Value::as_str).is_none() {
+        return rest_error(StatusCode::BAD_REQUEST, "REQUIRED_FIELD_MISSING", "Required fields are missing: [Metadata.type]");
+    }
+    if sim.fields_of(object).await.is_some_and(|f| f.iter().any(|f| f == field)) {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "DUPLICATE_DEVELOPER_NAME",
+            &format!("There is already a field named {field} on {object}."),
+        );
+    }
+    if let Err(e) = sim.store.add_custom_field(object, field).await {
+        return internal_error(e);
+    }
+    let id = make_id("00N", ids().fetch_add(1, Ordering::Relaxed) + 1);
+    with_limit_info(&sim, (StatusCode::CREATED, Json(json!({ "id": id, "success": true, "errors": [] }))).into_response())
+        .await
+}
