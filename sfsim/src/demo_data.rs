@@ -110,7 +110,7 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
     }
     for (i, u) in org.users.iter().enumerate() {
         let mut r = SimRecord::new("User", u.id.clone(), &stamp(0, 100 + i as u64));
-        r.set("Name", &u.display_name());
+        r.set("Name", u.display_name());
         r.set("FirstName", &u.first_name);
         r.set("LastName", &u.last_name);
         r.set("Email", &u.email);
@@ -133,16 +133,16 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         let (city, state, country) = *rng.pick(CITIES);
         let mut r = SimRecord::new("Account", id.clone(), &when(&mut rng));
         r.set("Name", &name);
-        r.set("Website", &format!("https://www.{}.example.com", name.to_lowercase().replace(' ', "")));
-        r.set("Phone", &format!("+1 415 555 {:04}", rng.below(10_000)));
+        r.set("Website", format!("https://www.{}.example.com", name.to_lowercase().replace(' ', "")));
+        r.set("Phone", format!("+1 415 555 {:04}", rng.below(10_000)));
         r.set("Industry", *rng.pick(&["Technology", "Healthcare", "Finance", "Retail", "Manufacturing"]));
-        r.set("NumberOfEmployees", &(rng.below(5000) + 1).to_string());
-        r.set("AnnualRevenue", &format!("{}.0", (rng.below(900) + 1) * 100_000));
-        r.set("BillingStreet", &format!("{} Market St", rng.below(999) + 1));
+        r.set("NumberOfEmployees", (rng.below(5000) + 1).to_string());
+        r.set("AnnualRevenue", format!("{}.0", (rng.below(900) + 1) * 100_000));
+        r.set("BillingStreet", format!("{} Market St", rng.below(999) + 1));
         r.set("BillingCity", city);
         r.set("BillingState", state);
         r.set("BillingCountry", country);
-        r.set("BillingPostalCode", &format!("{:05}", rng.below(99_999)));
+        r.set("BillingPostalCode", format!("{:05}", rng.below(99_999)));
         r.set("OwnerId", rng.pick(&owners));
         r.set("Type", "Customer");
         accounts.push(id);
@@ -157,9 +157,9 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("AccountId", rng.pick(&accounts));
         r.set("FirstName", first);
         r.set("LastName", last);
-        r.set("Name", &format!("{first} {last}"));
-        r.set("Email", &format!("{}.{}{i}@example.com", first.to_lowercase(), last.to_lowercase()));
-        r.set("Phone", &format!("+1 617 555 {:04}", rng.below(10_000)));
+        r.set("Name", format!("{first} {last}"));
+        r.set("Email", format!("{}.{}{i}@example.com", first.to_lowercase(), last.to_lowercase()));
+        r.set("Phone", format!("+1 617 555 {:04}", rng.below(10_000)));
         r.set("Title", *rng.pick(&["CTO", "VP Engineering", "Head of Sales", "Buyer", "Director of IT"]));
         r.set("MailingCity", city);
         r.set("MailingState", state);
@@ -175,8 +175,8 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         let mut r = SimRecord::new("Lead", id, &when(&mut rng));
         r.set("FirstName", first);
         r.set("LastName", last);
-        r.set("Company", &format!("{} {}", rng.pick(WORDS), rng.pick(KINDS)));
-        r.set("Email", &format!("{}@lead{i}.example.com", first.to_lowercase()));
+        r.set("Company", format!("{} {}", rng.pick(WORDS), rng.pick(KINDS)));
+        r.set("Email", format!("{}@lead{i}.example.com", first.to_lowercase()));
         r.set("City", city);
         r.set("State", state);
         r.set("Country", country);
@@ -203,8 +203,8 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
             _ => (*rng.pick(STAGES_OPEN), "false", "false"),
         };
         r.set("AccountId", rng.pick(&accounts));
-        r.set("Name", &format!("Deal {i}"));
-        r.set("Amount", &format!("{}.0", (rng.below(500) + 1) * 1000));
+        r.set("Name", format!("Deal {i}"));
+        r.set("Amount", format!("{}.0", (rng.below(500) + 1) * 1000));
         r.set("CloseDate", &stamp(200 + rng.below(200) as u64, 0)[..10]);
         r.set("StageName", stage);
         r.set("IsClosed", closed);

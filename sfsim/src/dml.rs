@@ -31,6 +31,9 @@ const TASK_SUBTYPES: &[&str] = &["Task", "Email", "ListEmail", "Cadence", "Call"
 /// Fields the system sets; a body may not.
 const SYSTEM_FIELDS: &[&str] = &["Id", "CreatedById", "CreatedDate", "LastModifiedDate", "SystemModstamp", "IsDeleted"];
 
+/// A record's fields as stored.
+type Fields = BTreeMap<String, Option<String>>;
+
 /// One failure of one record: `statusCode`, `message`, `fields`, as Collections report it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveError {
@@ -305,8 +308,7 @@ async fn save_many(
         }
     }
     // Each record: its validated fields and the stored record it updates, or its error.
-    let mut outcomes: Vec<Result<(BTreeMap<String, Option<String>>, Option<BTreeMap<String, Option<String>>>), SaveError>> =
-        Vec::new();
+    let mut outcomes: Vec<Result<(Fields, Option<Fields>), SaveError>> = Vec::new();
     for (i, raw) in body.records.iter().enumerate() {
         let object = type_of(raw).unwrap_or_default();
         let outcome = if !writable(&object) {

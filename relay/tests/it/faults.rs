@@ -25,7 +25,7 @@ async fn transient_faults_are_retried_and_expired_sessions_renewed() {
     assert_eq!(report.objects.len(), 7);
 
     fault(&sim, json!({ "kind": "request_limit", "count": 100 })).await;
-    let err = import(&state, false, &|_, _| {}).await.err().expect("a limit that does not clear fails");
+    let err = import(&state, false, &|_, _| {}).await.expect_err("a limit that does not clear fails");
     assert!(err.to_string().contains("REQUEST_LIMIT_EXCEEDED"), "{err}");
     fault(&sim, json!({ "count": 0 })).await;
 }
@@ -48,7 +48,7 @@ async fn dropped_connections_and_failed_bulk_jobs_are_retried_then_reported() {
     assert_eq!(rows(&report), rows(&clean));
 
     fault(&sim, json!({ "kind": "bulk_job_failed", "count": 100 })).await;
-    let err = import(&state, true, &|_, _| {}).await.err().expect("a job that keeps failing stops the import");
+    let err = import(&state, true, &|_, _| {}).await.expect_err("a job that keeps failing stops the import");
     let text = err.to_string();
     assert!(text.contains("BULK_JOB_FAILED") && text.contains("InternalServerError"), "{text}");
     fault(&sim, json!({ "count": 0 })).await;
@@ -65,7 +65,7 @@ async fn an_exhausted_daily_limit_fails_clearly_and_is_shown() {
         async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap() }
     };
     assert!(limits(json!({ "max": 100, "used": 95 })).await.status().is_success());
-    let err = import(&state, true, &|_, _| {}).await.err().expect("the allowance runs out mid-import");
+    let err = import(&state, true, &|_, _| {}).await.expect_err("the allowance runs out mid-import");
     assert!(err.to_string().contains("REQUEST_LIMIT_EXCEEDED"), "{err}");
     let usage = state.api_usage().expect("usage tracked from Sforce-Limit-Info");
     assert_eq!(usage.max, 100);

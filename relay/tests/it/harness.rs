@@ -1,6 +1,6 @@
 //! Boots sfsim and the relay in-process on free ports, each with its own temp folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crmsync::core::api::{ConnectionStatus, RelayStatus};
@@ -22,12 +22,12 @@ pub struct Sim {
 }
 
 /// A sim whose org has 500 CRM rows.
-pub async fn start_sim(dir: &PathBuf) -> Sim {
+pub async fn start_sim(dir: &Path) -> Sim {
     start_sim_with(dir, 500).await
 }
 
 /// A sim whose org has about `rows` CRM rows.
-pub async fn start_sim_with(dir: &PathBuf, rows: usize) -> Sim {
+pub async fn start_sim_with(dir: &Path, rows: usize) -> Sim {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let config = sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: rows, jwt_certificate: None };
     let sim = sfsim::launch(listener, config).await.unwrap();
@@ -39,7 +39,7 @@ pub async fn start_sim_with(dir: &PathBuf, rows: usize) -> Sim {
 /// With `CRMSYNC_TEST_POSTGRES=postgres://user@host:port` set, every test gets a fresh
 /// PostgreSQL database on that server instead of a SQLite file: the same suite then
 /// proves both backends.
-pub fn database_url(dir: &PathBuf) -> Option<String> {
+pub fn database_url(dir: &Path) -> Option<String> {
     let base = std::env::var("CRMSYNC_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
     let name: String = format!("t_{}", dir.file_name()?.to_string_lossy())
         .chars()
@@ -61,7 +61,7 @@ pub fn database_url(dir: &PathBuf) -> Option<String> {
 }
 
 /// Relay settings pointing at `sim` with the given client secret.
-pub fn settings_for(sim: &Sim, dir: &PathBuf, www: &PathBuf, secret: &str) -> Settings {
+pub fn settings_for(sim: &Sim, dir: &Path, www: &Path, secret: &str) -> Settings {
     let database = database_url(dir).unwrap_or_default();
     let pairs = [
         ("DATABASE_URL", database),

@@ -73,7 +73,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length or count, bounded by the bytes left so hostile input cannot allocate much.
-    pub fn len(&mut self) -> Result<usize, CodecError> {
+    pub fn count(&mut self) -> Result<usize, CodecError> {
         let at = self.pos;
         let n = self.varint()?;
         if n > (self.bytes.len() - self.pos) as u64 * 8 + 8 {
@@ -83,7 +83,7 @@ impl<'a> Reader<'a> {
     }
 
     pub fn str(&mut self) -> Result<String, CodecError> {
-        let n = self.len()?;
+        let n = self.count()?;
         let at = self.pos;
         let raw = self.raw(n)?;
         String::from_utf8(raw.to_vec()).map_err(|_| CodecError::InvalidText(at))
@@ -121,6 +121,6 @@ mod tests {
         assert_eq!(Reader::new(cut).str(), Err(CodecError::Truncated(1)));
         let mut huge = Writer::default();
         huge.varint(u64::MAX / 2);
-        assert!(matches!(Reader::new(&huge.bytes).len(), Err(CodecError::Truncated(0))));
+        assert!(matches!(Reader::new(&huge.bytes).count(), Err(CodecError::Truncated(0))));
     }
 }

@@ -362,7 +362,7 @@ fn put_strings(w: &mut Writer, items: &[String]) {
 }
 
 fn get_strings(r: &mut Reader<'_>) -> Result<Vec<String>, CodecError> {
-    (0..r.len()?).map(|_| r.str()).collect()
+    (0..r.count()?).map(|_| r.str()).collect()
 }
 
 fn put_people<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a PersonRecord, &'a Label)>) {
@@ -384,7 +384,7 @@ fn put_people<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a Pers
 }
 
 fn get_people(r: &mut Reader<'_>) -> Result<Vec<(PersonRecord, Label)>, CodecError> {
-    (0..r.len()?)
+    (0..r.count()?)
         .map(|_| {
             let id = r.str()?;
             let kind = Some(if r.varint()? == 1 { CrmKind::Lead } else { CrmKind::Contact });
@@ -419,7 +419,7 @@ fn put_companies<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a C
 }
 
 fn get_companies(r: &mut Reader<'_>) -> Result<Vec<(CompanyRecord, Label)>, CodecError> {
-    (0..r.len()?)
+    (0..r.count()?)
         .map(|_| {
             let c = CompanyRecord {
                 id: r.str()?,
@@ -448,7 +448,7 @@ fn put_decisions(w: &mut Writer, decisions: &[Decision]) {
 }
 
 fn get_decisions(r: &mut Reader<'_>) -> Result<Vec<Decision>, CodecError> {
-    (0..r.len()?)
+    (0..r.count()?)
         .map(|_| {
             let (crm_id, network_id) = (r.str()?, r.str()?);
             let at = r.pos;

@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn em_prior_respects_its_bound() {
         let specs = &PERSON_COMPARISONS[..2];
-        let rows: Vec<u8> = std::iter::repeat([0u8, 0]).take(1000).flatten().collect();
+        let rows: Vec<u8> = std::iter::repeat_n([0u8, 0], 1000).flatten().collect();
         let mut params = Params::defaults(specs);
         estimate_m_em(specs, &mut params, &rows, 20, 0.05);
         assert!(params.prior <= 0.05 + 1e-12, "{}", params.prior);
