@@ -55,42 +55,50 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl Iterator for Reader<'_> {
-    type Item = Result<Row, CsvError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> Reader<'a> {
+    /// Reads the next record into `fields` (cleared first), each field borrowing the text
+    /// unless it had doubled quotes; returns the line the record started on. The
+    /// allocation-free path for large inputs; the iterator gives owned rows.
+    pub fn next_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Option<Result<usize, CsvError>> {
+        fields.clear();
         if self.pos >= self.text.len() {
             return None;
         }
+        let text: &'a str = self.text;
         let start_line = self.line;
-        let bytes = self.text.as_bytes();
-        let mut fields = Vec::new();
-        let mut field = String::new();
+        let bytes = text.as_bytes();
+        let mut field: Cow<'a, str> = Cow::Borrowed("");
         let mut i = self.pos;
         loop {
             if i >= bytes.len() {
                 fields.push(std::mem::take(&mut field));
                 self.pos = i;
-                return Some(Ok(Row { line: start_line, fields }));
+                return Some(Ok(start_line));
             }
             match bytes[i] {
                 b'"' if field.is_empty() => {
-                    // Quoted field.
+                    // Quoted field: borrowed when it holds no doubled quote.
                     let mut j = i + 1;
+                    let mut quoted: Option<Cow<'a, str>> = None;
                     loop {
-                        match self.text[j..].find('"') {
+                        match text[j..].find('"') {
                             None => {
                                 self.pos = i;
                                 self.skip_to_next_line();
                                 return Some(Err(CsvError::UnclosedQuote { line: start_line }));
                             }
                             Some(k) => {
-                                let chunk = &self.text[j..j + k];
+                                let chunk = &text[j..j + k];
                                 self.line += chunk.matches('\n').count();
-                                field.push_str(chunk);
+                                match quoted.as_mut() {
+                                    None => quoted = Some(Cow::Borrowed(chunk)),
+                                    Some(q) => q.to_mut().push_str(chunk),
+                                }
                                 j += k + 1;
                                 if bytes.get(j) == Some(&b'"') {
-                                    field.push('"');
+                                    if let Some(q) = quoted.as_mut() {
+                                        q.to_mut().push('"');
+                                    }
                                     j += 1;
                                 } else {
                                     break;
@@ -98,11 +106,12 @@ impl Iterator for Reader<'_> {
                             }
                         }
                     }
+                    field = quoted.unwrap_or_default();
                     i = j;
                     match bytes.get(i) {
                         None | Some(b',') | Some(b'\n') | Some(b'\r') => {}
                         Some(_) => {
-                            let found = self.text[i..].chars().next().unwrap_or(' ');
+                            let found = text[i..].chars().next().unwrap_or(' ');
                             self.pos = i;
                             self.skip_to_next_line();
                             return Some(Err(CsvError::TextAfterQuote { line: start_line, found }));
@@ -118,18 +127,35 @@ impl Iterator for Reader<'_> {
                     fields.push(std::mem::take(&mut field));
                     self.pos = i + 1;
                     self.line += 1;
-                    return Some(Ok(Row { line: start_line, fields }));
+                    return Some(Ok(start_line));
                 }
                 _ => {
-                    let next = self.text[i..].find([',', '\n', '\r']).map_or(self.text.len(), |k| i + k);
-                    field.push_str(&self.text[i..next]);
+                    let next = text[i..].find([',', '\n', '\r']).map_or(text.len(), |k| i + k);
+                    let segment = &text[i..next];
+                    if field.is_empty() {
+                        field = Cow::Borrowed(segment);
+                    } else {
+                        field.to_mut().push_str(segment);
+                    }
                     i = next;
                     if bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n') {
-                        field.push('\r');
+                        field.to_mut().push('\r');
                         i += 1;
                     }
                 }
             }
+        }
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Row, CsvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut fields = Vec::new();
+        match self.next_record(&mut fields)? {
+            Ok(line) => Some(Ok(Row { line, fields: fields.into_iter().map(Cow::into_owned).collect() })),
+            Err(e) => Some(Err(e)),
         }
     }
 }
@@ -153,6 +179,20 @@ pub fn line<S: AsRef<str>>(fields: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_record_borrows_unless_quotes_are_doubled() {
+        let text = "a,\"b, c\",\"say \"\"hi\"\"\",,\"line\nbreak\"\r\nnext\n";
+        let mut reader = Reader::new(text);
+        let mut fields = Vec::new();
+        assert_eq!(reader.next_record(&mut fields), Some(Ok(1)));
+        let values: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+        assert_eq!(values, ["a", "b, c", "say \"hi\"", "", "line\nbreak"]);
+        assert!(matches!(fields[1], Cow::Borrowed(_)) && matches!(fields[2], Cow::Owned(_)));
+        assert_eq!(reader.next_record(&mut fields), Some(Ok(3)));
+        assert_eq!(fields, [Cow::Borrowed("next")]);
+        assert_eq!(reader.next_record(&mut fields), None);
+    }
 
     fn rows(text: &str) -> Vec<Result<Vec<String>, CsvError>> {
         Reader::new(text).map(|r| r.map(|row| row.fields)).collect()

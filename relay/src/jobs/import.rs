@@ -280,8 +280,14 @@ async fn load_object(
         let (csv, next) = fetched;
         let store_page = async {
             let page = parse_page(object, &csv)?;
-            state.store.apply_page(object, run, &page.rows, &page.deleted).await?;
-            Ok::<_, ImportError>(page)
+            let summary = PageSummary {
+                rows: page.rows.len() as i64,
+                deleted: page.deleted.len() as i64,
+                max_stamp: page.rows.iter().map(|r| r.system_modstamp.as_str()).max().map(str::to_string),
+            };
+            // The rows move into the store: no copy of their JSON on the way.
+            state.store.apply_page(object, run, page.rows, &page.deleted).await?;
+            Ok::<_, ImportError>(summary)
         };
         // While this page is parsed and stored, Salesforce already prepares the next one.
         let (page, following) = match next.as_deref() {
@@ -291,13 +297,11 @@ async fn load_object(
             }
             None => (store_page.await?, None),
         };
-        for r in &page.rows {
-            if max_stamp.as_deref().is_none_or(|m| r.system_modstamp.as_str() > m) {
-                max_stamp = Some(r.system_modstamp.clone());
-            }
+        if page.max_stamp.as_deref() > max_stamp.as_deref() {
+            max_stamp = page.max_stamp;
         }
-        upserted += page.rows.len() as i64;
-        deleted += page.deleted.len() as i64;
+        upserted += page.rows;
+        deleted += page.deleted;
         progress(object, Progress::Loading { done: upserted as u64, total: job.records });
         match following {
             Some(f) => fetched = f,
@@ -340,6 +344,13 @@ async fn count_of(state: &AppState, object: &str) -> Result<i64, StoreError> {
     state.store.object_count(object).await
 }
 
+/// What a stored page held, for the report and the watermark.
+struct PageSummary {
+    rows: i64,
+    deleted: i64,
+    max_stamp: Option<String>,
+}
+
 /// A results page split into rows to upsert and ids to delete.
 struct Page {
     rows: Vec<CrmRow>,
@@ -361,19 +372,20 @@ fn parse_page(object: &str, csv: &str) -> Result<Page, ImportError> {
     let mut page = Page { rows: vec![], deleted: vec![] };
     // Room for the names and punctuation of each row's JSON object.
     let header_bytes: usize = header.iter().map(|h| h.len() + 6).sum();
-    for row in reader {
-        let row = row.map_err(|e| bad(e.to_string()))?;
-        if row.fields.len() != header.len() {
-            return Err(bad(format!("line {} has {} values for {} columns", row.line, row.fields.len(), header.len())));
+    let mut values = Vec::with_capacity(header.len());
+    while let Some(line) = reader.next_record(&mut values) {
+        let line = line.map_err(|e| bad(e.to_string()))?;
+        if values.len() != header.len() {
+            return Err(bad(format!("line {line} has {} values for {} columns", values.len(), header.len())));
         }
-        let id = row.fields[id_col].clone();
-        if deleted_col.is_some_and(|c| row.fields[c] == "true") {
+        let id = values[id_col].to_string();
+        if deleted_col.is_some_and(|c| values[c] == "true") {
             page.deleted.push(id);
             continue;
         }
-        let mut fields_json = String::with_capacity(header_bytes + row.fields.iter().map(String::len).sum::<usize>());
+        let mut fields_json = String::with_capacity(header_bytes + values.iter().map(|v| v.len()).sum::<usize>());
         fields_json.push('{');
-        let columns = header.iter().zip(&row.fields).enumerate().filter(|(i, _)| Some(*i) != deleted_col);
+        let columns = header.iter().zip(&values).enumerate().filter(|(i, _)| Some(*i) != deleted_col);
         // Empty (null) fields are left out: an absent key reads as null, and the rows of a
         // large org are a fifth smaller on disk.
         for (name, value) in columns.map(|(_, pair)| pair).filter(|(_, value)| !value.is_empty()) {
@@ -388,7 +400,7 @@ fn parse_page(object: &str, csv: &str) -> Result<Page, ImportError> {
         page.rows.push(CrmRow {
             id,
             fields_json,
-            system_modstamp: stamp_col.map(|c| row.fields[c].clone()).unwrap_or_default(),
+            system_modstamp: stamp_col.map(|c| values[c].to_string()).unwrap_or_default(),
         });
     }
     Ok(page)
