@@ -76,6 +76,8 @@ import_section() {
   local sim=$!
   for _ in $(seq 1 900); do grep -q '^CRMSYNC_SALESFORCE_CLIENT_SECRET=' "$work/sim.out" 2>/dev/null && break; sleep 1; done
   gen_end=$(date +%s)
+  # Flush the seeding's writes first: the import should not pay for the simulator's disk.
+  sync; sleep 5
   out=$( (set -a; eval "$(grep '^CRMSYNC_' "$work/sim.out")"; set +a
          CRMSYNC_DATA_DIR="$work/relay" /usr/bin/time -v target/release/crmsync import --full) 2>&1 )
   kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true

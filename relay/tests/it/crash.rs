@@ -3,13 +3,10 @@
 //! duplicated). The kill points come from a seed printed by the test (set
 //! `CRMSYNC_CRASH_SEED` to replay one).
 
-use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crmsync::core::sf::schema::IMPORTED;
 use crmsync_relay::state::AppState;
-use serde_json::Value;
 
 use crate::harness::*;
 
@@ -61,16 +58,5 @@ async fn import_killed_at_random_points_then_finished_equals_the_org() {
     })
     .unwrap();
     let state = AppState::open(settings).await.unwrap();
-    for (object, _) in IMPORTED {
-        let org: Vec<Value> =
-            reqwest::get(format!("{}/__sim/records/{object}", sim.base_url)).await.unwrap().json().await.unwrap();
-        let org: BTreeMap<String, Value> =
-            org.into_iter().map(|r| (r["Id"].as_str().unwrap().to_string(), r)).collect();
-        let stored = state.store.rows(object).await.unwrap();
-        assert_eq!(stored.len(), org.len(), "{object}: rows after crashes (seed {seed})");
-        for row in stored {
-            let fields: Value = serde_json::from_str(&row.fields_json).unwrap();
-            assert_same_fields(object, &row.id, &fields, &org[&row.id]);
-        }
-    }
+    assert_store_equals_org(state.store.as_ref(), &sim, &format!("after crashes, seed {seed}")).await;
 }

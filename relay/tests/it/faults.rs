@@ -55,6 +55,30 @@ async fn dropped_connections_and_failed_bulk_jobs_are_retried_then_reported() {
 }
 
 #[tokio::test]
+async fn changes_imported_under_faults_equal_the_org_row_by_row() {
+    let dir = temp_dir("faults-compare");
+    let sim = start_sim(&dir).await;
+    let state = AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap();
+    crmsync_relay::connect::connect_client_credentials(&state).await.unwrap();
+    import(&state, false, &|_, _| {}).await.unwrap();
+    for (round, kind) in ["dropped_connection", "unavailable", "expired_session", "bulk_job_failed", "unable_to_lock"]
+        .into_iter()
+        .enumerate()
+    {
+        mutate(&sim, "Contact", 5, 3, 2).await;
+        mutate(&sim, "Account", 2, 1, 1).await;
+        mutate(&sim, "Lead", 1, 2, 1).await;
+        // One expiry per run is renewed; a second would (rightly) fail the run.
+        let count = if kind == "expired_session" { 1 } else { 2 };
+        fault(&sim, json!({ "kind": kind, "count": count, "latency_ms": 5 })).await;
+        let full = round % 2 == 1;
+        import(&state, full, &|_, _| {}).await.unwrap_or_else(|e| panic!("{kind}: {e}"));
+        fault(&sim, json!({ "count": 0 })).await;
+        assert_store_equals_org(state.store.as_ref(), &sim, &format!("after changes under {kind}")).await;
+    }
+}
+
+#[tokio::test]
 async fn an_exhausted_daily_limit_fails_clearly_and_is_shown() {
     let dir = temp_dir("faults-daily-limit");
     let sim = start_sim(&dir).await;

@@ -131,3 +131,28 @@ pub async fn sim_token(sim: &Sim) -> String {
         .unwrap();
     body["access_token"].as_str().unwrap().to_string()
 }
+
+/// Asks sfsim to change, add and delete records of `object`.
+pub async fn mutate(sim: &Sim, object: &str, changed: usize, added: usize, deleted: usize) {
+    let body = serde_json::json!({ "object": object, "changed": changed, "added": added, "deleted": deleted });
+    let r = reqwest::Client::new().post(format!("{}/__sim/mutate", sim.base_url)).json(&body).send().await.unwrap();
+    assert!(r.status().is_success());
+}
+
+/// Asserts the store holds exactly the org's live records of every imported object, field
+/// by field; `context` says which run is checked.
+pub async fn assert_store_equals_org(store: &dyn crmsync_relay::store::Store, sim: &Sim, context: &str) {
+    for (object, _) in crmsync::core::sf::schema::IMPORTED {
+        let org: Vec<serde_json::Value> =
+            reqwest::get(format!("{}/__sim/records/{object}", sim.base_url)).await.unwrap().json().await.unwrap();
+        let org: std::collections::BTreeMap<String, serde_json::Value> =
+            org.into_iter().map(|r| (r["Id"].as_str().unwrap_or_default().to_string(), r)).collect();
+        let stored = store.rows(object).await.unwrap();
+        assert_eq!(stored.len(), org.len(), "{object}: rows ({context})");
+        for row in stored {
+            let fields: serde_json::Value = serde_json::from_str(&row.fields_json).unwrap();
+            let expected = org.get(&row.id).unwrap_or_else(|| panic!("{object} {} is not in the org ({context})", row.id));
+            assert_same_fields(object, &row.id, &fields, expected);
+        }
+    }
+}
