@@ -108,14 +108,16 @@ pub async fn exchange_code(
     Ok(oauth::authorization_code(&state.http, settings, login_url, code, redirect_uri, verifier).await?)
 }
 
-/// Who a fresh token belongs to, with both ids checked.
+/// Who a fresh token belongs to, with both ids checked and given in their 18-character form.
 pub async fn whoami(state: &AppState, token: &TokenResponse) -> Result<(Identity, SalesforceClient), ConnectError> {
     let client = SalesforceClient::connect(state.http.clone(), &token.instance_url, token.access_token()).await?;
-    let identity = client.identity(&token.id).await?;
-    SalesforceId::parse(&identity.organization_id)
-        .map_err(|_| ConnectError::BadIdentity { what: "organization", value: identity.organization_id.clone() })?;
-    SalesforceId::parse(&identity.user_id)
-        .map_err(|_| ConnectError::BadIdentity { what: "user", value: identity.user_id.clone() })?;
+    let mut identity = client.identity(&token.id).await?;
+    identity.organization_id = SalesforceId::parse(&identity.organization_id)
+        .map_err(|_| ConnectError::BadIdentity { what: "organization", value: identity.organization_id.clone() })?
+        .to_string();
+    identity.user_id = SalesforceId::parse(&identity.user_id)
+        .map_err(|_| ConnectError::BadIdentity { what: "user", value: identity.user_id.clone() })?
+        .to_string();
     Ok((identity, client))
 }
 
@@ -131,8 +133,8 @@ async fn store_connection(
         auth_flow,
         login_url: login_url.to_string(),
         instance_url: token.instance_url.trim_end_matches('/').to_string(),
-        org_id: SalesforceId::parse(&identity.organization_id).map(|i| i.to_string()).unwrap_or_default(),
-        user_id: SalesforceId::parse(&identity.user_id).map(|i| i.to_string()).unwrap_or_default(),
+        org_id: identity.organization_id.clone(),
+        user_id: identity.user_id.clone(),
         username: identity.username.clone(),
         api_version: client.api_version().to_string(),
         access_token_sealed: state.secrets.seal(&token.access_token()),

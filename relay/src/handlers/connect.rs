@@ -191,11 +191,11 @@ async fn finish_sign_in(
         let _ = oauth::revoke(&state.http, &pending.login_url, &refresh).await;
     }
     let identity = identity.map_err(|e| e.to_string())?;
-    let same = |a: &str, b: &str| a.get(..15) == b.get(..15);
-    if !same(&identity.organization_id, &connection.org_id) {
+    // Both sides hold 18-character ids (`whoami` and the stored connection normalise them).
+    if identity.organization_id != connection.org_id {
         return Err(format!("{} belongs to another org than the connected one", identity.username));
     }
-    if !same(&identity.user_id, &connection.user_id) {
+    if identity.user_id != connection.user_id {
         return Err(format!(
             "{} is not an admin of this relay (only {}, who connected the org, is)",
             identity.username, connection.username

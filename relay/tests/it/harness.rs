@@ -132,11 +132,13 @@ pub async fn sim_token(sim: &Sim) -> String {
     body["access_token"].as_str().unwrap().to_string()
 }
 
-/// Asks sfsim to change, add and delete records of `object`.
-pub async fn mutate(sim: &Sim, object: &str, changed: usize, added: usize, deleted: usize) {
+/// Asks sfsim to change, add and delete records of `object`; answers the ids touched
+/// (`{"changed": [...], "added": [...], "deleted": [...]}`).
+pub async fn mutate(sim: &Sim, object: &str, changed: usize, added: usize, deleted: usize) -> serde_json::Value {
     let body = serde_json::json!({ "object": object, "changed": changed, "added": added, "deleted": deleted });
     let r = reqwest::Client::new().post(format!("{}/__sim/mutate", sim.base_url)).json(&body).send().await.unwrap();
     assert!(r.status().is_success());
+    r.json().await.unwrap()
 }
 
 /// Asserts the store holds exactly the org's live records of every imported object, field

@@ -134,15 +134,7 @@ async fn upsert_by_external_id_is_idempotent_and_task_rules_hold() {
     assert_eq!(api.tasks().await.len(), 4);
 
     // A deleted target.
-    let mutated: Value = reqwest::Client::new()
-        .post(format!("{}/__sim/mutate", sim.base_url))
-        .json(&json!({ "object": "Contact", "deleted": 1 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mutated = mutate(&sim, "Contact", 0, 0, 1).await;
     let gone = mutated["deleted"][0].as_str().unwrap();
     let (_, results) =
         api.send(post.clone(), "/composite/sobjects", Some(json!({ "records": [task("g", json!({ "WhoId": gone }))] }))).await;

@@ -60,15 +60,7 @@ async fn query_pages_by_cursor_counts_and_includes_deleted_with_query_all() {
     let (status, body) = get(&sim, &bearer, "/services/data/v66.0/query/01g5S0000000999AAA-2000", &[]).await;
     assert_eq!((status, body[0]["errorCode"].as_str()), (400, Some("INVALID_QUERY_LOCATOR")));
 
-    let mutated: Value = reqwest::Client::new()
-        .post(format!("{}/__sim/mutate", sim.base_url))
-        .json(&json!({ "object": "Contact", "deleted": 3 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mutated = mutate(&sim, "Contact", 0, 0, 3).await;
     let gone: Vec<&str> = mutated["deleted"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     let q = "SELECT+Id,+IsDeleted+FROM+Contact";
     let live = get(&sim, &bearer, &format!("/services/data/v66.0/query?q={q}"), &[]).await.1;
@@ -99,15 +91,7 @@ async fn get_updated_and_get_deleted_report_a_recent_window() {
     let dir = temp_dir("sfsim-rest-replication");
     let sim = start_sim_with(&dir, 600).await;
     let bearer = sim_token(&sim).await;
-    let mutated: Value = reqwest::Client::new()
-        .post(format!("{}/__sim/mutate", sim.base_url))
-        .json(&json!({ "object": "Account", "changed": 4, "deleted": 2 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mutated = mutate(&sim, "Account", 4, 0, 2).await;
     let (start, end) = (minutes_from_now(-60), minutes_from_now(2));
     let window = format!("?start={start}&end={end}");
 
