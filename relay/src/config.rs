@@ -25,7 +25,9 @@ pub enum ConfigError {
     #[error("CRMSYNC_CONNECT_ON_START {0:?} must be client-credentials, jwt or none")]
     BadConnectOnStart(String),
     /// `CRMSYNC_PUBLIC_URL` is not an absolute URL.
-    #[error("CRMSYNC_PUBLIC_URL {0:?} must be the relay's address as browsers reach it, e.g. https://crmsync.example.com")]
+    #[error(
+        "CRMSYNC_PUBLIC_URL {0:?} must be the relay's address as browsers reach it, e.g. https://crmsync.example.com"
+    )]
     BadPublicUrl(String),
     /// The config file cannot be read.
     #[error("cannot read the config file {path}: {source}")]
@@ -146,9 +148,9 @@ impl Settings {
 
     /// Like [`Settings::from_env`], with `config` (the `--config` flag) over `CRMSYNC_CONFIG`.
     pub fn load(config: Option<&std::path::Path>) -> Result<Self, ConfigError> {
-        let named = config.map(std::path::Path::to_path_buf).or_else(|| {
-            std::env::var("CRMSYNC_CONFIG").ok().filter(|v| !v.trim().is_empty()).map(PathBuf::from)
-        });
+        let named = config
+            .map(std::path::Path::to_path_buf)
+            .or_else(|| std::env::var("CRMSYNC_CONFIG").ok().filter(|v| !v.trim().is_empty()).map(PathBuf::from));
         let file = match named {
             Some(path) => read_config_file(&path)?,
             None if std::path::Path::new("crmsync.conf").is_file() => {
@@ -325,7 +327,10 @@ mod tests {
     fn parse_config_reads_pairs_and_names_bad_lines() {
         let text = "# comment\n\nCRMSYNC_LISTEN=0.0.0.0:9000\nexport DATABASE_URL=\"sqlite://x.db\"\n";
         let pairs = parse_config(text).unwrap();
-        assert_eq!(pairs, vec![("CRMSYNC_LISTEN".into(), "0.0.0.0:9000".into()), ("DATABASE_URL".into(), "sqlite://x.db".into())]);
+        assert_eq!(
+            pairs,
+            vec![("CRMSYNC_LISTEN".into(), "0.0.0.0:9000".into()), ("DATABASE_URL".into(), "sqlite://x.db".into())]
+        );
         let (line, reason) = parse_config("CRMSYNC_LISTEN=1\nCRMSYNC_LISTNE=2\n").unwrap_err();
         assert_eq!(line, 2);
         assert!(reason.contains("CRMSYNC_LISTNE"), "{reason}");

@@ -164,9 +164,11 @@ pub async fn renew(state: &AppState) -> Result<SalesforceClient, ConnectError> {
     let token = match c.auth_flow {
         AuthFlow::ClientCredentials => oauth::client_credentials(&state.http, settings).await?,
         AuthFlow::Jwt => {
-            let key = state.settings.jwt_key.as_deref().ok_or(ConnectError::JwtNotConfigured {
-                missing: "CRMSYNC_SALESFORCE_JWT_KEY",
-            })?;
+            let key = state
+                .settings
+                .jwt_key
+                .as_deref()
+                .ok_or(ConnectError::JwtNotConfigured { missing: "CRMSYNC_SALESFORCE_JWT_KEY" })?;
             jwt_token(state, settings, &c.login_url, &c.username, key).await?
         }
         AuthFlow::WebServer => {

@@ -122,7 +122,11 @@ fn validate(sim: &Sim, params: AuthorizeParams) -> Result<Valid, Response> {
     }
     let redirect_uri = params.redirect_uri.clone().unwrap_or_default();
     if !callback_allowed(&redirect_uri) {
-        return Err(error_page(StatusCode::BAD_REQUEST, "redirect_uri_mismatch", "redirect_uri must match configuration"));
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        ));
     }
     let valid = Valid { redirect_uri, params };
     if valid.params.response_type.as_deref() != Some("code") {

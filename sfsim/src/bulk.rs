@@ -273,7 +273,9 @@ pub async fn results(
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         let body = std::io::Write::write_all(&mut encoder, csv.as_bytes()).and_then(|_| encoder.finish());
         match body {
-            Ok(body) => (StatusCode::OK, [("content-type", "text/csv"), ("content-encoding", "gzip")], body).into_response(),
+            Ok(body) => {
+                (StatusCode::OK, [("content-type", "text/csv"), ("content-encoding", "gzip")], body).into_response()
+            }
             Err(_) => (StatusCode::OK, [("content-type", "text/csv")], csv).into_response(),
         }
     } else {

@@ -11,8 +11,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::schema::org_fields;
 use crate::rest::{internal_error, rest_error};
+use crate::schema::org_fields;
 use crate::Sim;
 
 /// `POST /__sim/mutate` body: how many records of `object` to change, add and delete.

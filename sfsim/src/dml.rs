@@ -109,7 +109,11 @@ async fn validate(
     if object == "Note" {
         let missing: Vec<&str> = ["ParentId", "Title"].into_iter().filter(|f| get(f).is_none()).collect();
         if !missing.is_empty() {
-            return Err(fail("REQUIRED_FIELD_MISSING", format!("Required fields are missing: [{}]", missing.join(", ")), &missing));
+            return Err(fail(
+                "REQUIRED_FIELD_MISSING",
+                format!("Required fields are missing: [{}]", missing.join(", ")),
+                &missing,
+            ));
         }
         if let Some(parent) = get("ParentId") {
             existing(sim, &parent, "ParentId", "Parent ID").await?;
@@ -118,13 +122,21 @@ async fn validate(
         let who = get("WhoId");
         if let Some(who) = &who {
             if !(who.starts_with("00Q") || who.starts_with("003")) {
-                return Err(fail("FIELD_INTEGRITY_EXCEPTION", format!("Name ID: id value of incorrect type: {who}"), &["WhoId"]));
+                return Err(fail(
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    format!("Name ID: id value of incorrect type: {who}"),
+                    &["WhoId"],
+                ));
             }
             existing(sim, who, "WhoId", "Name ID").await?;
         }
         if let Some(what) = get("WhatId") {
             if what.starts_with("00Q") || what.starts_with("003") {
-                return Err(fail("FIELD_INTEGRITY_EXCEPTION", format!("Related To ID: id value of incorrect type: {what}"), &["WhatId"]));
+                return Err(fail(
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    format!("Related To ID: id value of incorrect type: {what}"),
+                    &["WhatId"],
+                ));
             }
             if who.as_deref().is_some_and(|w| w.starts_with("00Q")) {
                 return Err(fail(
@@ -145,7 +157,8 @@ async fn validate(
             }
         }
         if let Some(record_type) = get("RecordTypeId") {
-            let ok = matches!(sim.store.record_object(&record_type).await, Ok(Some((ref o, false))) if o == "RecordType");
+            let ok =
+                matches!(sim.store.record_object(&record_type).await, Ok(Some((ref o, false))) if o == "RecordType");
             if !ok {
                 return Err(fail(
                     "INVALID_CROSS_REFERENCE_KEY",
@@ -168,7 +181,11 @@ async fn existing(sim: &Sim, id: &str, field: &str, label: &str) -> Result<(), S
     match sim.store.record_object(id.as_str()).await {
         Ok(Some((_, false))) => Ok(()),
         Ok(Some((_, true))) => Err(fail("ENTITY_IS_DELETED", "entity is deleted", &[field])),
-        Ok(None) => Err(fail("INVALID_CROSS_REFERENCE_KEY", format!("{label}: id value of incorrect type: {}", id.as_str()), &[field])),
+        Ok(None) => Err(fail(
+            "INVALID_CROSS_REFERENCE_KEY",
+            format!("{label}: id value of incorrect type: {}", id.as_str()),
+            &[field],
+        )),
         Err(_) => Err(fail("UNKNOWN_EXCEPTION", "an unexpected error occurred", &[field])),
     }
 }
@@ -228,7 +245,10 @@ pub async fn create_one(
         return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
     }
     let response = match validate(&sim, &caller, &object, &body).await {
-        Err(e) => (StatusCode::BAD_REQUEST, Json(json!([{ "message": e.message, "errorCode": e.status_code, "fields": e.fields }])))
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!([{ "message": e.message, "errorCode": e.status_code, "fields": e.fields }])),
+        )
             .into_response(),
         Ok(fields) => {
             let r = record(&object, &caller, fields, None);
@@ -398,7 +418,8 @@ pub async fn create_custom_field(
         return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
     };
     let full_name = body.full_name.unwrap_or_default();
-    let Some((object, field)) = full_name.split_once('.').filter(|(o, f)| writable(o) && f.ends_with("__c") && f.len() > 3)
+    let Some((object, field)) =
+        full_name.split_once('.').filter(|(o, f)| writable(o) && f.ends_with("__c") && f.len() > 3)
     else {
         return rest_error(
             StatusCode::BAD_REQUEST,
@@ -407,7 +428,11 @@ pub async fn create_custom_field(
         );
     };
     if body.metadata.get("type").and_then(Value::as_str).is_none() {
-        return rest_error(StatusCode::BAD_REQUEST, "REQUIRED_FIELD_MISSING", "Required fields are missing: [Metadata.type]");
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [Metadata.type]",
+        );
     }
     if sim.fields_of(object).await.is_some_and(|f| f.iter().any(|f| f == field)) {
         return rest_error(
@@ -420,6 +445,9 @@ pub async fn create_custom_field(
         return internal_error(e);
     }
     let id = make_id("00N", ids().fetch_add(1, Ordering::Relaxed) + 1);
-    with_limit_info(&sim, (StatusCode::CREATED, Json(json!({ "id": id, "success": true, "errors": [] }))).into_response())
-        .await
+    with_limit_info(
+        &sim,
+        (StatusCode::CREATED, Json(json!({ "id": id, "success": true, "errors": [] }))).into_response(),
+    )
+    .await
 }

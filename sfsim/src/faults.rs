@@ -122,8 +122,7 @@ pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) ->
     if path.starts_with("/services/data/v") {
         let limit = crate::rest::daily_limit(&sim);
         if sim.store.api_calls().await.unwrap_or(0) >= limit {
-            let mut r =
-                rest_error(StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+            let mut r = rest_error(StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
             if let Ok(v) = HeaderValue::from_str(&format!("api-usage={limit}/{limit}")) {
                 r.headers_mut().insert("sforce-limit-info", v);
             }

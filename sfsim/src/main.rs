@@ -34,7 +34,8 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
     let jwt_certificate = match &args.jwt_cert {
         Some(path) => Some(
-            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read --jwt-cert {}: {e}", path.display()))?,
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read --jwt-cert {}: {e}", path.display()))?,
         ),
         None => None,
     };

@@ -94,7 +94,9 @@ fn check_client(
         return Err(oauth_error("invalid_client_id", "client identifier invalid"));
     }
     match client_secret {
-        Some(secret) if secret != sim.org.client_secret => Err(oauth_error("invalid_client", "invalid client credentials")),
+        Some(secret) if secret != sim.org.client_secret => {
+            Err(oauth_error("invalid_client", "invalid client credentials"))
+        }
         None if secret_required => Err(oauth_error("invalid_client", "invalid client credentials")),
         _ => Ok(()),
     }

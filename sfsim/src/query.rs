@@ -261,10 +261,8 @@ async fn replicate(
     let covered = stamp(end.min(now)).replace('Z', "+0000");
     let id = |r: &StoredRecord| r.fields.get("Id").cloned().flatten().unwrap_or_default();
     let body = if deleted {
-        let records: Vec<Value> = in_window
-            .iter()
-            .map(|r| json!({ "id": id(r), "deletedDate": r.modstamp.replace('Z', "+0000") }))
-            .collect();
+        let records: Vec<Value> =
+            in_window.iter().map(|r| json!({ "id": id(r), "deletedDate": r.modstamp.replace('Z', "+0000") })).collect();
         json!({
             "deletedRecords": records,
             "earliestDateAvailable": stamp(oldest).replace('Z', "+0000"),

@@ -10,11 +10,26 @@ const ACTIVITY_OBJECTS: &[(&str, &[&str])] = &[
     (
         "Task",
         &[
-            "Id", "Subject", "Description", "ActivityDate", "Status", "Priority", "OwnerId", "WhoId", "WhatId",
-            "TaskSubtype", "RecordTypeId", "CreatedById", "CreatedDate", "LastModifiedDate",
+            "Id",
+            "Subject",
+            "Description",
+            "ActivityDate",
+            "Status",
+            "Priority",
+            "OwnerId",
+            "WhoId",
+            "WhatId",
+            "TaskSubtype",
+            "RecordTypeId",
+            "CreatedById",
+            "CreatedDate",
+            "LastModifiedDate",
         ],
     ),
-    ("Note", &["Id", "ParentId", "Title", "Body", "IsPrivate", "OwnerId", "CreatedById", "CreatedDate", "LastModifiedDate"]),
+    (
+        "Note",
+        &["Id", "ParentId", "Title", "Body", "IsPrivate", "OwnerId", "CreatedById", "CreatedDate", "LastModifiedDate"],
+    ),
     ("RecordType", &["Id", "Name", "DeveloperName", "SobjectType", "IsActive", "Description"]),
 ];
 
@@ -34,7 +49,11 @@ pub fn field_type(field: &str) -> &'static str {
         "Id" => "id",
         f if f.ends_with("Id") => "reference",
         f if f.starts_with("Is") => "boolean",
-        f if f.ends_with("Date") && !matches!(f, "CloseDate" | "ConvertedDate" | "ActivityDate" | "LastActivityDate") => "datetime",
+        f if f.ends_with("Date")
+            && !matches!(f, "CloseDate" | "ConvertedDate" | "ActivityDate" | "LastActivityDate") =>
+        {
+            "datetime"
+        }
         "CloseDate" | "ConvertedDate" | "LastActivityDate" | "ActivityDate" => "date",
         "Amount" | "AnnualRevenue" => "currency",
         "NumberOfEmployees" => "int",

@@ -39,7 +39,8 @@ impl ProgressBars {
                 let _ = writeln!(err, "\x1b[2K{}", line(name, *progress));
             }
         } else {
-            let starts = matches!(progress, Progress::Loading { .. }) && !matches!(previous, Some(Progress::Loading { .. }));
+            let starts =
+                matches!(progress, Progress::Loading { .. }) && !matches!(previous, Some(Progress::Loading { .. }));
             if starts || matches!(progress, Progress::Finished { .. }) {
                 let _ = writeln!(err, "{}", line(object, Some(progress)));
             }

@@ -39,11 +39,8 @@ pub async fn start(state: &AppState, user_id: &str, username: &str) -> Result<He
 }
 
 fn cookie_header(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.settings.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure =
+        if state.settings.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) { "; Secure" } else { "" };
     let text = format!("{ADMIN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("crmsync_admin=; Path=/; Max-Age=0"))
 }

@@ -58,7 +58,12 @@ pub async fn sign_in(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
     begin(&state, &headers, connection.login_url, LoginPurpose::SignIn)
 }
 
-fn begin(state: &AppState, headers: &HeaderMap, login_url: String, purpose: LoginPurpose) -> Result<Response, ApiError> {
+fn begin(
+    state: &AppState,
+    headers: &HeaderMap,
+    login_url: String,
+    purpose: LoginPurpose,
+) -> Result<Response, ApiError> {
     let settings = state.settings.salesforce.as_ref().ok_or(ApiError::Connect(connect::ConnectError::NotConfigured))?;
     let redirect_uri = format!("{}{CALLBACK_PATH}", public_base(state, headers)?);
     let key = random_token(24);
@@ -109,7 +114,8 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let loopback = name == "localhost" || name == "[::1]" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback =
+        name == "localhost" || name == "[::1]" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
     if loopback {
         Ok(format!("http://{host}"))
     } else {
@@ -135,10 +141,7 @@ pub struct CallbackQuery {
 
 /// `GET /api/v1/connect/callback`: finishes a connect or a sign-in and returns the
 /// browser to the admin page, with `?error=…` when something went wrong.
-pub async fn callback(
-    State(state): State<Arc<AppState>>,
-    Query(query): Query<CallbackQuery>,
-) -> Response {
+pub async fn callback(State(state): State<Arc<AppState>>, Query(query): Query<CallbackQuery>) -> Response {
     let pending = query
         .state
         .as_deref()

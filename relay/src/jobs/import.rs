@@ -75,11 +75,7 @@ pub struct ImportReport {
 
 /// Imports every object; `full` ignores watermarks (and drops rows the org no longer has).
 /// An object never imported before is always imported in full.
-pub async fn import(
-    state: &AppState,
-    full: bool,
-    progress: ProgressSink<'_>,
-) -> Result<ImportReport, ImportError> {
+pub async fn import(state: &AppState, full: bool, progress: ProgressSink<'_>) -> Result<ImportReport, ImportError> {
     let _running = state.import_lock.lock().await;
     let mut client = Arc::new(match stored_client(state).await {
         Ok(c) => c,
@@ -94,39 +90,54 @@ pub async fn import(
     let mut report = ImportReport { run, full, ..Default::default() };
     let watermark_of = |object: &str| {
         let previous = states.iter().find(|s| s.object == object);
-        if full { None } else { previous.and_then(|s| s.watermark.clone()) }
+        if full {
+            None
+        } else {
+            previous.and_then(|s| s.watermark.clone())
+        }
     };
     // Every object's Bulk job is created up front, in import order (Salesforce queues them
     // in that order), and awaited in the background, so Salesforce prepares the later ones
     // while the first ones are stored one object at a time. After a failed start the rest
     // wait for their turn, as the run may stop there.
+    // Each one fetches its first results page once the object before it starts loading, so
+    // at most two first pages wait in memory.
+    let page_size = state.settings.bulk_page_records;
     let mut prepared = Vec::with_capacity(IMPORTED.len());
+    let mut go_ahead = Vec::with_capacity(IMPORTED.len());
     for (object, wanted) in IMPORTED {
         progress(object, Progress::Preparing);
         let started = start_object(&client, object, wanted, watermark_of(object)).await;
         let failed = started.is_err();
-        prepared.push(Some(AbortOnDrop(tokio::spawn(finish_object(client.clone(), started)))));
+        let (go, wait) = tokio::sync::oneshot::channel();
+        go_ahead.push(Some(go));
+        prepared.push(Some(AbortOnDrop(tokio::spawn(finish_object(client.clone(), started, Some(wait), page_size)))));
         if failed {
             break;
         }
     }
     prepared.resize_with(IMPORTED.len(), || None);
+    go_ahead.resize_with(IMPORTED.len() + 1, || None);
+    let mut go_ahead = go_ahead.into_iter().map(|go| go.map(|g| g.send(())));
+    go_ahead.next();
     // Sessions renewed so far: phase-one failures from an older session are simply run
     // again; a failure of the current session is renewed once per run.
     let mut generation = 0u32;
     for ((object, wanted), prepared) in IMPORTED.iter().zip(prepared.drain(..)) {
         let watermark = watermark_of(object);
+        go_ahead.next();
         let prepared = match prepared {
             Some(background) => background.join().await,
-            None => finish_object(client.clone(), start_object(&client, object, wanted, watermark.clone()).await).await,
+            None => {
+                let started = start_object(&client, object, wanted, watermark.clone()).await;
+                finish_object(client.clone(), started, None, page_size).await
+            }
         };
         let (mut result, used) = match prepared {
             Ok(job) => (load_object(state, &client, run, job, progress).await, generation),
             Err(e) => (Err(e), 0),
         };
-        let expired = |r: &Result<ObjectReport, ImportError>| {
-            matches!(r, Err(ImportError::Salesforce { source, .. }) if source.is_invalid_session())
-        };
+        let expired = |r: &Result<ObjectReport, ImportError>| matches!(r, Err(ImportError::Salesforce { source, .. }) if source.is_invalid_session());
         if expired(&result) && (used < generation || generation == 0) {
             if used == generation {
                 // The session expired: renew it once, then run this object again; another
@@ -135,7 +146,7 @@ pub async fn import(
                 generation += 1;
             }
             let started = start_object(&client, object, wanted, watermark).await;
-            result = match finish_object(client.clone(), started).await {
+            result = match finish_object(client.clone(), started, None, page_size).await {
                 Ok(job) => load_object(state, &client, run, job, progress).await,
                 Err(e) => Err(e),
             };
@@ -195,10 +206,12 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// An object whose Bulk job has completed, ready to be paged through.
+/// An object whose Bulk job has completed, with its first results page fetched.
 struct PreparedObject {
     object: &'static str,
     job: crate::salesforce::bulk::QueryJob,
+    /// The first page's CSV and the locator of the next one.
+    first_page: (String, Option<String>),
     incremental: bool,
     watermark: Option<String>,
     missing: Vec<String>,
@@ -245,18 +258,25 @@ async fn start_object(
     Ok(StartedObject { object, job, incremental, watermark, missing, started })
 }
 
-/// Waits for a started object's job to complete.
+/// Waits for a started object's job to complete, then (after `go_ahead`, if given) fetches
+/// its first results page.
 async fn finish_object(
     client: Arc<SalesforceClient>,
     started: Result<StartedObject, ImportError>,
+    go_ahead: Option<tokio::sync::oneshot::Receiver<()>>,
+    page_size: usize,
 ) -> Result<PreparedObject, ImportError> {
     let StartedObject { object, job, incremental, watermark, missing, started } = started?;
-    let job = finish_query(&client, job)
-        .await
-        .map_err(|source| ImportError::Salesforce { object: object.to_string(), source })?;
-    // The describe, then the job's creates and status polls.
-    let calls = 1 + job.calls;
-    Ok(PreparedObject { object, job, incremental, watermark, missing, started, calls })
+    let sf = |source| ImportError::Salesforce { object: object.to_string(), source };
+    let job = finish_query(&client, job).await.map_err(sf)?;
+    if let Some(go_ahead) = go_ahead {
+        // An error means the run is over; this task is being dropped anyway.
+        let _ = go_ahead.await;
+    }
+    let first_page = results_page(&client, &job, None, page_size).await.map_err(sf)?;
+    // The describe, the job's creates and status polls, the first page.
+    let calls = 1 + job.calls + 1;
+    Ok(PreparedObject { object, job, first_page, incremental, watermark, missing, started, calls })
 }
 
 /// Pages through a prepared object's results into the store, then moves its watermark.
@@ -267,49 +287,57 @@ async fn load_object(
     prepared: PreparedObject,
     progress: ProgressSink<'_>,
 ) -> Result<ObjectReport, ImportError> {
-    let PreparedObject { object, job, incremental, watermark, missing, started, calls } = prepared;
+    let PreparedObject { object, job, first_page, incremental, watermark, missing, started, mut calls } = prepared;
     let sf = |source| ImportError::Salesforce { object: object.to_string(), source };
-    let calls_before = client.calls();
     let counts_before = count_of(state, object).await?;
     let page_size = state.settings.bulk_page_records;
     let mut upserted = 0i64;
     let mut deleted = 0i64;
     let mut max_stamp = watermark;
-    let mut fetched = results_page(client, &job, None, page_size).await.map_err(sf)?;
+    // Three stages overlap: Salesforce prepares page N+2 while page N+1 is parsed (on a
+    // blocking thread) and page N is written.
+    let parse = |(csv, next): (String, Option<String>)| async move {
+        let page = tokio::task::spawn_blocking(move || parse_page(object, &csv))
+            .await
+            .map_err(|e| ImportError::Interrupted(e.to_string()))??;
+        Ok::<_, ImportError>((page, next))
+    };
+    let (mut page, mut next) = parse(first_page).await?;
     loop {
-        let (csv, next) = fetched;
-        let store_page = async {
-            let page = parse_page(object, &csv)?;
-            let summary = PageSummary {
-                rows: page.rows.len() as i64,
-                deleted: page.deleted.len() as i64,
-                max_stamp: page.rows.iter().map(|r| r.system_modstamp.as_str()).max().map(str::to_string),
-            };
-            // The rows move into the store: no copy of their JSON on the way.
-            state.store.apply_page(object, run, page.rows, &page.deleted).await?;
-            Ok::<_, ImportError>(summary)
-        };
-        // While this page is parsed and stored, Salesforce already prepares the next one.
-        let (page, following) = match next.as_deref() {
+        let rows = page.rows.len() as i64;
+        let page_deleted = page.deleted.len() as i64;
+        let page_stamp = page.rows.iter().map(|r| r.system_modstamp.as_str()).max().map(str::to_string);
+        // The rows move into the store: no copy of their JSON on the way.
+        let store_page = state.store.apply_page(object, run, page.rows, &page.deleted);
+        let following = match next.as_deref() {
             Some(locator) => {
-                let (following, page) = tokio::join!(results_page(client, &job, Some(locator), page_size), store_page);
-                (page?, Some(following.map_err(sf)?))
+                calls += 1;
+                let fetch_and_parse =
+                    async { parse(results_page(client, &job, Some(locator), page_size).await.map_err(sf)?).await };
+                let (stored, following) = tokio::join!(store_page, fetch_and_parse);
+                stored?;
+                Some(following?)
             }
-            None => (store_page.await?, None),
+            None => {
+                store_page.await?;
+                None
+            }
         };
-        if page.max_stamp.as_deref() > max_stamp.as_deref() {
-            max_stamp = page.max_stamp;
+        if page_stamp.as_deref() > max_stamp.as_deref() {
+            max_stamp = page_stamp;
         }
-        upserted += page.rows;
-        deleted += page.deleted;
+        upserted += rows;
+        deleted += page_deleted;
         progress(object, Progress::Loading { done: upserted as u64, total: job.records });
         match following {
-            Some(f) => fetched = f,
+            Some(f) => (page, next) = f,
             None => break,
         }
     }
+    calls += 1;
     let _ = delete_job(client, &job).await;
-    if !incremental {
+    // Rows this run did not see can only exist if the object had rows before it.
+    if !incremental && counts_before > 0 {
         deleted += state.store.delete_unseen(object, run).await? as i64;
     }
     let rows = count_of(state, object).await?;
@@ -335,20 +363,13 @@ async fn load_object(
         deleted,
         rows,
         duration_ms: started.elapsed().as_millis() as u64,
-        api_calls: calls + client.calls().saturating_sub(calls_before),
+        api_calls: calls,
         missing_fields,
     })
 }
 
 async fn count_of(state: &AppState, object: &str) -> Result<i64, StoreError> {
     state.store.object_count(object).await
-}
-
-/// What a stored page held, for the report and the watermark.
-struct PageSummary {
-    rows: i64,
-    deleted: i64,
-    max_stamp: Option<String>,
 }
 
 /// A results page split into rows to upsert and ids to delete.

@@ -58,7 +58,8 @@ impl JwtKey {
     /// A signed assertion for `username`, valid from `now` (Unix seconds) for 3 minutes.
     pub fn assertion(&self, client_id: &str, username: &str, audience: &str, now: i64) -> Result<String, JwtKeyError> {
         let header = B64URL.encode(json!({ "alg": "RS256" }).to_string());
-        let claims = json!({ "iss": client_id, "sub": username, "aud": audience, "exp": now + ASSERTION_LIFETIME_SECS });
+        let claims =
+            json!({ "iss": client_id, "sub": username, "aud": audience, "exp": now + ASSERTION_LIFETIME_SECS });
         let payload = B64URL.encode(claims.to_string());
         let signing_input = format!("{header}.{payload}");
         let mut signature = vec![0u8; self.pair.public().modulus_len()];

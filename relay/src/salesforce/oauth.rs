@@ -265,9 +265,14 @@ mod tests {
     #[test]
     fn authorize_url_carries_pkce_and_state() {
         let url = authorize_url("https://login.salesforce.com", "cid", "http://127.0.0.1:1/cb", "st", "v");
-        assert!(url.starts_with("https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=cid"));
+        assert!(
+            url.starts_with("https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=cid")
+        );
         assert!(url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb") && url.contains("state=st"));
-        assert!(url.contains(&format!("code_challenge={}", pkce_challenge("v"))) && url.contains("code_challenge_method=S256"));
+        assert!(
+            url.contains(&format!("code_challenge={}", pkce_challenge("v")))
+                && url.contains("code_challenge_method=S256")
+        );
     }
 
     #[test]

@@ -131,7 +131,8 @@ pub trait Store: Send + Sync {
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Upserts `rows` and deletes `deleted` ids of `object` in one transaction, stamping
     /// the rows with `run`.
-    async fn apply_page(&self, object: &str, run: i64, rows: Vec<CrmRow>, deleted: &[String]) -> Result<(), StoreError>;
+    async fn apply_page(&self, object: &str, run: i64, rows: Vec<CrmRow>, deleted: &[String])
+        -> Result<(), StoreError>;
     /// After a full import: deletes rows of `object` the run did not see.
     async fn delete_unseen(&self, object: &str, run: i64) -> Result<u64, StoreError>;
     /// Rows stored of one object.

@@ -175,7 +175,13 @@ impl Store for PostgresStore {
         Ok(report)
     }
 
-    async fn apply_page(&self, object: &str, run: i64, rows: Vec<CrmRow>, deleted: &[String]) -> Result<(), StoreError> {
+    async fn apply_page(
+        &self,
+        object: &str,
+        run: i64,
+        rows: Vec<CrmRow>,
+        deleted: &[String],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
@@ -183,7 +189,11 @@ impl Store for PostgresStore {
             let mut insert: sqlx::QueryBuilder<sqlx::Postgres> =
                 sqlx::QueryBuilder::new("INSERT INTO crm_records (object, id, fields, system_modstamp, seen_run) ");
             insert.push_values(chunk, |mut row, r| {
-                row.push_bind(object).push_bind(r.id).push_bind(r.fields_json).push_bind(r.system_modstamp).push_bind(run);
+                row.push_bind(object)
+                    .push_bind(r.id)
+                    .push_bind(r.fields_json)
+                    .push_bind(r.system_modstamp)
+                    .push_bind(run);
             });
             insert.push(
                 " ON CONFLICT (object, id) DO UPDATE SET fields = excluded.fields,

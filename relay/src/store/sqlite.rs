@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::ConnectOptions as _;
 use sqlx::{Row, SqlitePool};
 
 use super::{migrate, AuthFlow, CrmRow, Store, StoreError, StoredConnection, SyncState, WebSession};
@@ -40,7 +41,10 @@ impl SqliteStore {
             // 64 MiB of page cache (default 2 MiB): a large import re-reads index pages
             // from the OS otherwise. Allocated only as used.
             .page_size(16384)
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            // A whole-object statement over a million rows legitimately takes a second:
+            // not worth a warning in an operator's terminal.
+            .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(1));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -141,7 +145,13 @@ impl Store for SqliteStore {
         Ok(report)
     }
 
-    async fn apply_page(&self, object: &str, run: i64, rows: Vec<CrmRow>, deleted: &[String]) -> Result<(), StoreError> {
+    async fn apply_page(
+        &self,
+        object: &str,
+        run: i64,
+        rows: Vec<CrmRow>,
+        deleted: &[String],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
         // Multi-row statements: one round trip per 1,000 rows instead of one per row.
         let mut rows = rows.into_iter().peekable();
@@ -150,7 +160,11 @@ impl Store for SqliteStore {
             let mut insert: sqlx::QueryBuilder<sqlx::Sqlite> =
                 sqlx::QueryBuilder::new("INSERT INTO crm_records (object, id, fields, system_modstamp, seen_run) ");
             insert.push_values(chunk, |mut row, r| {
-                row.push_bind(object).push_bind(r.id).push_bind(r.fields_json).push_bind(r.system_modstamp).push_bind(run);
+                row.push_bind(object)
+                    .push_bind(r.id)
+                    .push_bind(r.fields_json)
+                    .push_bind(r.system_modstamp)
+                    .push_bind(run);
             });
             insert.push(
                 " ON CONFLICT (object, id) DO UPDATE SET fields = excluded.fields,

@@ -153,7 +153,8 @@ pub async fn assert_store_equals_org(store: &dyn crmsync_relay::store::Store, si
         assert_eq!(stored.len(), org.len(), "{object}: rows ({context})");
         for row in stored {
             let fields: serde_json::Value = serde_json::from_str(&row.fields_json).unwrap();
-            let expected = org.get(&row.id).unwrap_or_else(|| panic!("{object} {} is not in the org ({context})", row.id));
+            let expected =
+                org.get(&row.id).unwrap_or_else(|| panic!("{object} {} is not in the org ({context})", row.id));
             assert_same_fields(object, &row.id, &fields, expected);
         }
     }

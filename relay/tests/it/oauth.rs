@@ -96,7 +96,10 @@ impl Browser {
     async fn log_in(&mut self, start: &str, username: &str, password: &str, decision: &str) -> String {
         let to_sim = self.get(start).await;
         let authorize = Self::location(&to_sim, start);
-        assert!(authorize.contains("code_challenge=") && authorize.contains("code_challenge_method=S256"), "{authorize}");
+        assert!(
+            authorize.contains("code_challenge=") && authorize.contains("code_challenge_method=S256"),
+            "{authorize}"
+        );
         let mut page = self.get(&authorize).await;
         if page.status().is_success() {
             let html = page.text().await.unwrap();
@@ -166,7 +169,10 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     let ConnectionStatus::Connected { auth_flow, username, user_id, org_id, .. } = s.connection.clone() else {
         panic!("not connected: {:?}", s.connection);
     };
-    assert_eq!((auth_flow.as_str(), username.as_str(), user_id.as_str()), ("web_server", admin.username.as_str(), admin.id.as_str()));
+    assert_eq!(
+        (auth_flow.as_str(), username.as_str(), user_id.as_str()),
+        ("web_server", admin.username.as_str(), admin.id.as_str())
+    );
     assert_eq!(org_id, sim.org.org_id);
     assert!(s.objects["Contact"].rows > 0, "{s:?}");
     let me: serde_json::Value = browser.get(&format!("{relay}/api/v1/admin/me")).await.json().await.unwrap();
@@ -175,7 +181,8 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     // An expired session is renewed with the stored refresh token, once.
     let state = AppState::open(settings.clone()).await.unwrap();
     fault(&sim, json!({ "kind": "expired_session", "count": 1 })).await;
-    let report = crmsync_relay::jobs::import::import(&state, false, &|_, _| {}).await.expect("renewed by refresh token");
+    let report =
+        crmsync_relay::jobs::import::import(&state, false, &|_, _| {}).await.expect("renewed by refresh token");
     assert_eq!(report.objects.len(), 7);
 
     // Reconnecting needs the admin session: another browser is refused.
@@ -187,13 +194,15 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     // A non-admin user of the org cannot sign in to the console.
     let rep = &sim.org.users[2];
     let mut rep_browser = Browser::new();
-    let landed =
-        rep_browser.log_in(&format!("{relay}/api/v1/admin/sign-in"), &rep.username, &sim.org.password_of(rep), "allow").await;
+    let landed = rep_browser
+        .log_in(&format!("{relay}/api/v1/admin/sign-in"), &rep.username, &sim.org.password_of(rep), "allow")
+        .await;
     assert!(landed.contains("error=") && landed.contains("not+an+admin"), "{landed}");
     assert_eq!(rep_browser.get(&format!("{relay}/api/v1/admin/me")).await.status(), 401);
 
     // The admin disconnects with clean-up: tokens revoked, rows purged, a report.
-    let response = browser.post_json(&format!("{relay}/api/v1/connection/disconnect"), json!({ "clean_up": true })).await;
+    let response =
+        browser.post_json(&format!("{relay}/api/v1/connection/disconnect"), json!({ "clean_up": true })).await;
     assert_eq!(response.status(), 200);
     let report: DisconnectReport = response.json().await.unwrap();
     assert!(report.revoked);
@@ -202,7 +211,11 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     let after = status(&relay).await;
     assert!(matches!(after.connection, ConnectionStatus::NotConnected { .. }), "{after:?}");
     assert!(after.objects.is_empty(), "{after:?}");
-    assert_eq!(browser.get(&format!("{relay}/api/v1/admin/me")).await.status(), 401, "sessions end with the connection");
+    assert_eq!(
+        browser.get(&format!("{relay}/api/v1/admin/me")).await.status(),
+        401,
+        "sessions end with the connection"
+    );
 }
 
 #[tokio::test]

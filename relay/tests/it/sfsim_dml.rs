@@ -16,7 +16,8 @@ struct Api {
 
 impl Api {
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self.http.request(method, format!("{}/services/data/v66.0{path}", self.base)).bearer_auth(&self.bearer);
+        let mut request =
+            self.http.request(method, format!("{}/services/data/v66.0{path}", self.base)).bearer_auth(&self.bearer);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -79,7 +80,10 @@ async fn upsert_by_external_id_is_idempotent_and_task_rules_hold() {
     ] });
     let (status, results) = api.send(patch.clone(), &upsert_path, Some(batch.clone())).await;
     assert_eq!(status, 200, "{results}");
-    assert!(results.as_array().unwrap().iter().all(|r| r["success"] == json!(true) && r["created"] == json!(true)), "{results}");
+    assert!(
+        results.as_array().unwrap().iter().all(|r| r["success"] == json!(true) && r["created"] == json!(true)),
+        "{results}"
+    );
     let (_, again) = api.send(patch.clone(), &upsert_path, Some(batch)).await;
     assert!(again.as_array().unwrap().iter().all(|r| r["created"] == json!(false)), "a repeat updates: {again}");
     let tasks = api.tasks().await;
@@ -136,15 +140,17 @@ async fn upsert_by_external_id_is_idempotent_and_task_rules_hold() {
     // A deleted target.
     let mutated = mutate(&sim, "Contact", 0, 0, 1).await;
     let gone = mutated["deleted"][0].as_str().unwrap();
-    let (_, results) =
-        api.send(post.clone(), "/composite/sobjects", Some(json!({ "records": [task("g", json!({ "WhoId": gone }))] }))).await;
+    let (_, results) = api
+        .send(post.clone(), "/composite/sobjects", Some(json!({ "records": [task("g", json!({ "WhoId": gone }))] })))
+        .await;
     assert_eq!(error_code(&results[0]), "ENTITY_IS_DELETED", "{results}");
 
     // Notes: ParentId and Title are required.
     let (status, body) = api.send(post.clone(), "/sobjects/Note", Some(json!({ "ParentId": account }))).await;
     assert_eq!((status, body[0]["errorCode"].as_str()), (400, Some("REQUIRED_FIELD_MISSING")), "{body}");
-    let (status, body) =
-        api.send(post, "/sobjects/Note", Some(json!({ "ParentId": account, "Title": "Call notes", "Body": "…" }))).await;
+    let (status, body) = api
+        .send(post, "/sobjects/Note", Some(json!({ "ParentId": account, "Title": "Call notes", "Body": "…" })))
+        .await;
     assert_eq!(status, 201, "{body}");
     assert!(body["id"].as_str().unwrap().starts_with("002"));
 }

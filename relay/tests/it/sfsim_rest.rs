@@ -33,7 +33,8 @@ async fn query_pages_by_cursor_counts_and_includes_deleted_with_query_all() {
     assert!(total > 500 && count["records"].as_array().unwrap().is_empty(), "{count}");
 
     let hint = [("Sforce-Query-Options", "batchSize=500")];
-    let (status, mut page) = get(&sim, &bearer, "/services/data/v66.0/query?q=SELECT+Id,+LastName+FROM+Contact", &hint).await;
+    let (status, mut page) =
+        get(&sim, &bearer, "/services/data/v66.0/query?q=SELECT+Id,+LastName+FROM+Contact", &hint).await;
     assert_eq!(status, 200);
     let mut seen = Vec::new();
     loop {
@@ -95,7 +96,8 @@ async fn get_updated_and_get_deleted_report_a_recent_window() {
     let (start, end) = (minutes_from_now(-60), minutes_from_now(2));
     let window = format!("?start={start}&end={end}");
 
-    let (status, updated) = get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/updated/{window}"), &[]).await;
+    let (status, updated) =
+        get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/updated/{window}"), &[]).await;
     assert_eq!(status, 200, "{updated}");
     let mut ids: Vec<&str> = updated["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     ids.sort();
@@ -104,7 +106,8 @@ async fn get_updated_and_get_deleted_report_a_recent_window() {
     assert_eq!(ids, changed, "only the records changed in the window, not the deleted ones");
     assert!(updated["latestDateCovered"].as_str().unwrap().ends_with("+0000"));
 
-    let (status, deleted) = get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/deleted/{window}"), &[]).await;
+    let (status, deleted) =
+        get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/deleted/{window}"), &[]).await;
     assert_eq!(status, 200, "{deleted}");
     let records = deleted["deletedRecords"].as_array().unwrap();
     assert_eq!(records.len(), 2);
@@ -115,7 +118,8 @@ async fn get_updated_and_get_deleted_report_a_recent_window() {
     let (status, body) = get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/updated/{old}"), &[]).await;
     assert_eq!((status, body[0]["errorCode"].as_str()), (400, Some("INVALID_REPLICATION_DATE")));
     let backwards = format!("?start={end}&end={start}");
-    let (status, _) = get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/deleted/{backwards}"), &[]).await;
+    let (status, _) =
+        get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Account/deleted/{backwards}"), &[]).await;
     assert_eq!(status, 400);
 
     let (status, task) = get(&sim, &bearer, "/services/data/v66.0/sobjects/Task/describe", &[]).await;

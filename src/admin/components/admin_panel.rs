@@ -20,7 +20,8 @@ pub struct AdminPanelProps {
 #[function_component(AdminPanel)]
 pub fn admin_panel(props: &AdminPanelProps) -> Html {
     let clean_up = use_node_ref();
-    let connected = matches!(&props.status, Load::Loaded(Ok(s)) if matches!(s.connection, ConnectionStatus::Connected { .. }));
+    let connected =
+        matches!(&props.status, Load::Loaded(Ok(s)) if matches!(s.connection, ConnectionStatus::Connected { .. }));
     let controls = match (&props.admin, connected) {
         (Load::Loaded(Ok(Some(admin))), true) => {
             let on_submit = {

@@ -56,8 +56,19 @@ fn status_view(status: &RelayStatus) -> Html {
                 <ConnectForm login_url={String::new()} />
             </div>
         },
-        ConnectionStatus::Connected { auth_flow, org_id, user_id, username, instance_url, api_version, connected_at } => {
-            let last_sync = status.last_sync().map(str::to_string).unwrap_or_else(|| "not yet (the first import is running)".into());
+        ConnectionStatus::Connected {
+            auth_flow,
+            org_id,
+            user_id,
+            username,
+            instance_url,
+            api_version,
+            connected_at,
+        } => {
+            let last_sync = status
+                .last_sync()
+                .map(str::to_string)
+                .unwrap_or_else(|| "not yet (the first import is running)".into());
             let rows: i64 = status.objects.values().map(|o| o.rows).sum();
             html! {
                 <div data-state="connected">
