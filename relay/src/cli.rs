@@ -90,6 +90,25 @@ enum Command {
     /// Build the browser's badge index from a CRM export, or time look-ups against one.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Manage seats: the Salesforce users who may sign in.
+    #[command(subcommand)]
+    Seats(SeatsCommand),
+    /// Switch activity write-back on or off for a user.
+    #[command(subcommand)]
+    Writeback(WritebackCommand),
+    /// Mint a session token for a seat holder (for scripts and integrations).
+    Token {
+        /// Salesforce user id or username.
+        #[arg(long)]
+        user: String,
+        /// Days the token stays valid.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+    /// Check the org for activity write-back and create what is missing (Tooling API).
+    Setup,
+    /// Write queued activities to Salesforce now.
+    Flush,
     /// Convert the network's Connections.csv export to NETWORK.csv form.
     ImportNetwork {
         /// The export file.
@@ -97,6 +116,40 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeatsCommand {
+    /// Give an active Salesforce user a seat.
+    Add {
+        /// Salesforce user id (15 or 18 characters) or username.
+        #[arg(long)]
+        user: String,
+    },
+    /// Take a seat away (ends the user's sessions).
+    Remove {
+        /// Salesforce user id or username.
+        #[arg(long)]
+        user: String,
+    },
+    /// List seat holders and their write-back settings.
+    List,
+}
+
+#[derive(Subcommand)]
+enum WritebackCommand {
+    /// Let a user write activities back (they still opt in per kind).
+    Enable {
+        /// Salesforce user id or username.
+        #[arg(long)]
+        user: String,
+    },
+    /// Stop a user's activities from being written back.
+    Disable {
+        /// Salesforce user id or username.
+        #[arg(long)]
+        user: String,
     },
 }
 
@@ -182,6 +235,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Index(IndexCommand::Lookup { index, network, out }) => {
             crate::commands::index_files::lookup(&index, &network, out.as_ref())
+        }
+        Command::Seats(command) => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            match command {
+                SeatsCommand::Add { user } => crate::commands::writeback::seats_add(&state, &user).await,
+                SeatsCommand::Remove { user } => crate::commands::writeback::seats_remove(&state, &user).await,
+                SeatsCommand::List => crate::commands::writeback::seats_list(&state).await,
+            }
+        }
+        Command::Writeback(command) => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            let (user, enabled) = match command {
+                WritebackCommand::Enable { user } => (user, true),
+                WritebackCommand::Disable { user } => (user, false),
+            };
+            crate::commands::writeback::writeback_switch(&state, &user, enabled).await
+        }
+        Command::Token { user, days } => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::writeback::token(&state, &user, days).await
+        }
+        Command::Setup => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::writeback::setup(&state).await
+        }
+        Command::Flush => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::writeback::flush(&state).await
         }
         Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
     }
@@ -274,6 +355,8 @@ async fn status(config: Option<&Path>, json: bool) -> anyhow::Result<()> {
     if let Some(u) = status.api_usage {
         println!("API usage: {} of {}", u.used, u.max);
     }
+    let totals: Vec<String> = status.activities.iter().map(|(state, n)| format!("{n} {}", state.as_str())).collect();
+    println!("activities: {}", totals.join(", "));
     for (object, s) in &status.objects {
         println!(
             "{object:<24} {:>10} rows  last sync {}  watermark {}",

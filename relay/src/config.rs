@@ -29,6 +29,9 @@ pub enum ConfigError {
         "CRMSYNC_PUBLIC_URL {0:?} must be the relay's address as browsers reach it, e.g. https://crmsync.example.com"
     )]
     BadPublicUrl(String),
+    /// A number of seconds is not a whole number (or range) in bounds.
+    #[error("{key} {value:?} must be {expected}")]
+    BadSeconds { key: &'static str, value: String, expected: &'static str },
     /// The config file cannot be read.
     #[error("cannot read the config file {path}: {source}")]
     ReadFile { path: String, source: std::io::Error },
@@ -87,6 +90,9 @@ pub const KEYS: &[&str] = &[
     "CRMSYNC_PUBLIC_URL",
     "CRMSYNC_IMPORT_INTERVAL_HOURS",
     "CRMSYNC_BULK_PAGE_RECORDS",
+    "CRMSYNC_FLUSH_INTERVAL_SECONDS",
+    "CRMSYNC_WRITEBACK_RETRY_SECONDS",
+    "CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS",
     "CRMSYNC_LOG",
 ];
 
@@ -118,6 +124,15 @@ pub struct Settings {
     /// `CRMSYNC_PUBLIC_URL`: the relay as browsers reach it (OAuth callbacks); unset
     /// means the request's own `Host`, accepted for loopback addresses only.
     pub public_url: Option<String>,
+    /// `CRMSYNC_FLUSH_INTERVAL_SECONDS`, default `120-300`: the write-back flush runs
+    /// after a random pause in this range (or exactly N seconds).
+    pub flush_interval_secs: (u64, u64),
+    /// `CRMSYNC_WRITEBACK_RETRY_SECONDS`, default 30: the first pause after a transient
+    /// write failure (doubling per attempt, at most an hour).
+    pub writeback_retry_secs: u64,
+    /// `CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS`, default 130 (longer than a request may
+    /// take): how long a note insert with an unknown outcome waits before it is looked up.
+    pub writeback_uncertain_secs: u64,
 }
 
 impl fmt::Debug for Settings {
@@ -135,6 +150,9 @@ impl fmt::Debug for Settings {
             .field("jwt_username", &self.jwt_username)
             .field("connect_on_start", &self.connect_on_start)
             .field("public_url", &self.public_url)
+            .field("flush_interval_secs", &self.flush_interval_secs)
+            .field("writeback_retry_secs", &self.writeback_retry_secs)
+            .field("writeback_uncertain_secs", &self.writeback_uncertain_secs)
             .finish()
     }
 }
@@ -202,7 +220,39 @@ impl Settings {
                 None => None,
                 Some(url) => Some(public_url(url.trim())?),
             },
+            flush_interval_secs: match get("CRMSYNC_FLUSH_INTERVAL_SECONDS") {
+                None => (120, 300),
+                Some(v) => seconds_range(&v).ok_or(ConfigError::BadSeconds {
+                    key: "CRMSYNC_FLUSH_INTERVAL_SECONDS",
+                    value: v,
+                    expected: "a number of seconds (180) or a range (120-300), at least 1",
+                })?,
+            },
+            writeback_retry_secs: seconds(&get, "CRMSYNC_WRITEBACK_RETRY_SECONDS", 30)?,
+            writeback_uncertain_secs: seconds(&get, "CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS", 130)?,
         })
+    }
+}
+
+/// `N` or `MIN-MAX` whole seconds, at least 1, MIN ≤ MAX.
+fn seconds_range(text: &str) -> Option<(u64, u64)> {
+    let number = |t: &str| t.trim().parse::<u64>().ok().filter(|n| *n >= 1);
+    let (min, max) = match text.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(text)?, number(text)?),
+    };
+    (min <= max).then_some((min, max))
+}
+
+/// A whole number of seconds (0 allowed), or `default` when unset.
+fn seconds(get: &impl Fn(&str) -> Option<String>, key: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match get(key) {
+        None => Ok(default),
+        Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError::BadSeconds {
+            key,
+            value: v,
+            expected: "a whole number of seconds",
+        }),
     }
 }
 
@@ -298,6 +348,21 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.listen, "127.0.0.1:8787");
         assert!(s.salesforce.is_none());
+    }
+
+    #[test]
+    fn flush_interval_takes_a_number_or_a_range() {
+        assert_eq!(settings(&[]).map(|s| s.flush_interval_secs).ok(), Some((120, 300)));
+        let one = settings(&[("CRMSYNC_FLUSH_INTERVAL_SECONDS", "5")]).map(|s| s.flush_interval_secs);
+        assert_eq!(one.ok(), Some((5, 5)));
+        let range = settings(&[("CRMSYNC_FLUSH_INTERVAL_SECONDS", "1-3")]).map(|s| s.flush_interval_secs);
+        assert_eq!(range.ok(), Some((1, 3)));
+        for bad in ["0", "5-2", "soon", "1-"] {
+            let err = settings(&[("CRMSYNC_FLUSH_INTERVAL_SECONDS", bad)]).err().map(|e| e.to_string());
+            assert!(err.is_some_and(|e| e.contains("CRMSYNC_FLUSH_INTERVAL_SECONDS")), "{bad}");
+        }
+        let err = settings(&[("CRMSYNC_WRITEBACK_RETRY_SECONDS", "-1")]).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("CRMSYNC_WRITEBACK_RETRY_SECONDS")));
     }
 
     #[test]

@@ -193,7 +193,12 @@ pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectRe
         revoked |= oauth::revoke(&state.http, &connection.login_url, &state.secrets.open(refresh)?).await?;
     }
     state.store.delete_connection().await?;
-    let purged = if clean_up { state.store.purge_crm_data().await? } else { Vec::new() };
+    // Record type ids and the like belong to this org; a later connect may be another.
+    let org_settings = state.store.clear_org_settings().await?;
+    let mut purged = if clean_up { state.store.purge_crm_data().await? } else { Vec::new() };
+    if clean_up {
+        purged.push(("org_settings".to_string(), org_settings));
+    }
     state.set_failure(None);
     tracing::info!(org = %connection.org_id, revoked, clean_up, "disconnected from Salesforce");
     Ok(DisconnectReport { revoked, purged })

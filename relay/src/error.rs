@@ -18,6 +18,12 @@ pub enum ApiError {
     /// 401: no valid admin session; sign in from the admin page.
     #[error("sign in as an admin of the connected org first")]
     Unauthorized,
+    /// 401: no valid rep session token on an API call.
+    #[error("send a valid session token as `Authorization: Bearer <token>` (sign in from the extension, or have an admin run `crmsync token --user <you>`); {0}")]
+    SessionRequired(&'static str),
+    /// 409: the request conflicts with the resource's state.
+    #[error("{0}")]
+    Conflict(String),
     /// 403: signed in, but this needs something the caller does not have.
     #[error("{0}")]
     Forbidden(String),
@@ -36,6 +42,8 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, "bad_request", why.clone()),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", self.to_string()),
             ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
+            ApiError::SessionRequired(_) => (StatusCode::UNAUTHORIZED, "session_required", self.to_string()),
+            ApiError::Conflict(why) => (StatusCode::CONFLICT, "conflict", why.clone()),
             ApiError::Connect(crate::connect::ConnectError::NotConnected) => {
                 (StatusCode::CONFLICT, "not_connected", self.to_string())
             }
@@ -49,5 +57,18 @@ impl IntoResponse for ApiError {
             }
         };
         (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+    }
+}
+
+impl From<crate::writeback::WritebackError> for ApiError {
+    fn from(e: crate::writeback::WritebackError) -> Self {
+        use crate::writeback::WritebackError;
+        match e {
+            WritebackError::Connect(e) => ApiError::Connect(e),
+            WritebackError::Store(e) => ApiError::Store(e),
+            WritebackError::Salesforce { source } => {
+                ApiError::Connect(crate::connect::ConnectError::Salesforce(source))
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod salesforce;
 pub mod secrets;
 pub mod state;
 pub mod store;
+pub mod writeback;
 
 use std::sync::Arc;
 
@@ -46,7 +47,7 @@ pub struct Relay {
 }
 
 /// Opens the store and the secret key, and starts the background work: connecting (see
-/// [`connect::connect_at_start_up`]) and the import schedule. Serving starts with
+/// [`connect::connect_at_start_up`]), the import schedule and the write-back flushes. Serving starts with
 /// [`Relay::serve`].
 pub async fn launch(listener: TcpListener, settings: Settings) -> Result<Relay, LaunchError> {
     let state = Arc::new(AppState::open(settings).await?);
@@ -55,6 +56,8 @@ pub async fn launch(listener: TcpListener, settings: Settings) -> Result<Relay, 
         connect::connect_at_start_up(&background).await;
         jobs::import::schedule(&background).await;
     });
+    let flusher = state.clone();
+    tokio::spawn(async move { writeback::flush::schedule(&flusher).await });
     Ok(Relay { listener, state })
 }
 

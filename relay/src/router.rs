@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
-use crate::handlers::{admin_session, connect, static_files, status};
+use crate::handlers::{activities, admin_session, connect, openapi, static_files, status, writeback_admin};
 use crate::state::AppState;
 
 /// Every route the relay serves: the versioned API, then the built `www/` pages.
@@ -22,6 +22,14 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/sign-in", get(connect::sign_in))
         .route("/api/v1/admin/me", get(admin_session::me))
         .route("/api/v1/admin/sign-out", post(admin_session::sign_out))
+        .route("/api/v1/admin/writeback/setup", post(writeback_admin::setup))
+        .route("/api/v1/admin/writeback/flush", post(writeback_admin::flush))
+        .route("/api/v1/activities", post(activities::create).get(activities::list))
+        .route("/api/v1/activities/{id}", get(activities::get_one))
+        .route("/api/v1/activities/{id}/target", put(activities::assign))
+        .route("/api/v1/activities/{id}/retry", post(activities::retry))
+        .route("/api/v1/me/writeback", get(activities::get_prefs).put(activities::put_prefs))
+        .route(openapi::PATH, get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_files::serve))
         .with_state(state)

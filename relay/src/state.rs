@@ -51,6 +51,10 @@ pub struct AppState {
     pub import_lock: tokio::sync::Mutex<()>,
     /// Wakes the import schedule (after a connect).
     pub import_now: tokio::sync::Notify,
+    /// Held by a write-back flush, so two never overlap in one relay.
+    pub flush_lock: tokio::sync::Mutex<()>,
+    /// Wakes the write-back schedule (the admin's "flush now").
+    pub flush_now: tokio::sync::Notify,
     /// Web-server logins started and not yet called back (10 minutes at most).
     pub pending_logins: std::sync::Mutex<std::collections::HashMap<String, PendingLogin>>,
 }
@@ -69,6 +73,8 @@ impl AppState {
             api_usage: RwLock::new(None),
             import_lock: tokio::sync::Mutex::new(()),
             import_now: tokio::sync::Notify::new(),
+            flush_lock: tokio::sync::Mutex::new(()),
+            flush_now: tokio::sync::Notify::new(),
             pending_logins: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }

@@ -148,7 +148,10 @@ pub async fn create(
             &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.", query.object),
         );
     };
-    let unknown = query.fields.iter().chain(query.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(f));
+    if !query.equals.is_empty() {
+        return malformed("sfsim's Bulk queries filter on SystemModstamp only; use the REST query for = conditions");
+    }
+    let unknown = query.named_fields().find(|f| !schema.contains(f));
     if let Some(field) = unknown {
         return rest_error(
             StatusCode::BAD_REQUEST,

@@ -114,6 +114,7 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("FirstName", &u.first_name);
         r.set("LastName", &u.last_name);
         r.set("Email", &u.email);
+        r.set("Username", &u.username);
         r.set("IsActive", if u.is_active { "true" } else { "false" });
         r.set("Title", if i < 2 { "Administrator" } else { "Account Executive" });
         r.set("UserRoleId", &role_ids[(i + 1).min(roles.len() - 1)]);

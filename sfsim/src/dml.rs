@@ -1,7 +1,8 @@
 //! Writing activities (CONTRACT.md §4 and §6): `POST /sobjects/{Task|Note}`, sObject
 //! Collections create (`POST /composite/sobjects`) and upsert by an external-id field
 //! (`PATCH /composite/sobjects/{SObject}/{Field}`), with `allOrNone`; and the Tooling API's
-//! `POST /tooling/sobjects/CustomField`, which adds that external-id field.
+//! `POST /tooling/sobjects/CustomField` (the external-id field) and
+//! `POST /tooling/sobjects/RecordType` (Task record types).
 //!
 //! The rules Salesforce enforces on Task and Note are checked here: WhoId only a Lead or a
 //! Contact, no WhatId beside a Lead, no Lead in WhatId, an active owner, an existing record
@@ -244,6 +245,7 @@ pub async fn create_one(
     if !writable(&object) {
         return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
     }
+    let _one_writer = sim.writes.lock().await;
     let response = match validate(&sim, &caller, &object, &body).await {
         Err(e) => (
             StatusCode::BAD_REQUEST,
@@ -327,12 +329,20 @@ async fn save_many(
             );
         }
     }
+    let _one_writer = sim.writes.lock().await;
     // Each record: its validated fields and the stored record it updates, or its error.
     let mut outcomes: Vec<Result<(Fields, Option<Fields>), SaveError>> = Vec::new();
     for (i, raw) in body.records.iter().enumerate() {
         let object = type_of(raw).unwrap_or_default();
         let outcome = if !writable(&object) {
             Err(fail("INVALID_TYPE", format!("sObject type '{object}' is not supported."), &[]))
+        } else if sim.faults.take(crate::faults::FaultKind::RecordLock) {
+            let id = raw.get("Id").and_then(Value::as_str).unwrap_or("00T000000000000AAA");
+            Err(fail(
+                "UNABLE_TO_LOCK_ROW",
+                format!("unable to obtain exclusive access to this record or 1 records: {id}"),
+                &[],
+            ))
         } else if let Some((upsert_object, key)) = &upsert {
             let value = raw.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
             let twice = value.is_some_and(|v| {
@@ -352,6 +362,11 @@ async fn save_many(
                         "DUPLICATE_EXTERNAL_ID",
                         format!("{key}: more than one record found for external id field: {v}"),
                         &[key],
+                    )),
+                    Ok(found) if !found.is_empty() && raw.contains_key("TaskSubtype") => Err(fail(
+                        "INVALID_FIELD_FOR_INSERT_UPDATE",
+                        "Unable to create/update fields: TaskSubtype. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+                        &["TaskSubtype"],
                     )),
                     Ok(mut found) => validate(sim, &caller, &object, raw).await.map(|f| (f, found.pop())),
                 },
@@ -417,14 +432,20 @@ pub async fn create_custom_field(
     let Ok(Json(body)) = body else {
         return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
     };
+    if let Some(refused) = refused_tooling(&sim) {
+        return refused;
+    }
     let full_name = body.full_name.unwrap_or_default();
-    let Some((object, field)) =
-        full_name.split_once('.').filter(|(o, f)| writable(o) && f.ends_with("__c") && f.len() > 3)
+    // Task and Event fields are defined on Activity; this org has no Events.
+    let Some((object, field)) = full_name
+        .split_once('.')
+        .map(|(o, f)| (if o == "Activity" { "Task" } else { o }, f))
+        .filter(|(o, f)| writable(o) && f.ends_with("__c") && f.len() > 3)
     else {
         return rest_error(
             StatusCode::BAD_REQUEST,
             "FIELD_INTEGRITY_EXCEPTION",
-            &format!("FullName must be Task.<Name>__c or Note.<Name>__c, not {full_name:?}"),
+            &format!("FullName must be Activity.<Name>__c, Task.<Name>__c or Note.<Name>__c, not {full_name:?}"),
         );
     };
     if body.metadata.get("type").and_then(Value::as_str).is_none() {
@@ -445,6 +466,95 @@ pub async fn create_custom_field(
         return internal_error(e);
     }
     let id = make_id("00N", ids().fetch_add(1, Ordering::Relaxed) + 1);
+    with_limit_info(
+        &sim,
+        (StatusCode::CREATED, Json(json!({ "id": id, "success": true, "errors": [] }))).into_response(),
+    )
+    .await
+}
+
+/// 403 `INSUFFICIENT_ACCESS` when the `insufficient_access` fault is armed: the caller
+/// lacks "Customize Application", which Tooling API creates need.
+fn refused_tooling(sim: &Sim) -> Option<Response> {
+    sim.faults.take(crate::faults::FaultKind::InsufficientAccess).then(|| {
+        rest_error(
+            StatusCode::FORBIDDEN,
+            "INSUFFICIENT_ACCESS",
+            "insufficient access rights on object id: you need the Customize Application permission",
+        )
+    })
+}
+
+/// Creates a record type (`Object.DeveloperName`, `Metadata.label`) on Task:
+/// 201 `{"id","success","errors"}`; a second of the same name is `DUPLICATE_DEVELOPER_NAME`.
+pub async fn create_record_type(
+    State(sim): State<Arc<Sim>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<CustomFieldRequest>, JsonRejection>,
+) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let Ok(Json(body)) = body else {
+        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
+    };
+    if let Some(refused) = refused_tooling(&sim) {
+        return refused;
+    }
+    let full_name = body.full_name.unwrap_or_default();
+    let valid_name = |n: &str| {
+        n.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !n.ends_with('_')
+    };
+    let Some((object, name)) = full_name.split_once('.').filter(|(o, n)| *o == "Task" && valid_name(n)) else {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "FIELD_INTEGRITY_EXCEPTION",
+            &format!("FullName must be Task.<DeveloperName>, not {full_name:?}"),
+        );
+    };
+    let Some(label) = body.metadata.get("label").and_then(Value::as_str).filter(|l| !l.trim().is_empty()) else {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "REQUIRED_FIELD_MISSING",
+            "Required fields are missing: [Metadata.label]",
+        );
+    };
+    let _one_writer = sim.writes.lock().await;
+    let existing = match sim.store.find_by_field("RecordType", "DeveloperName", name).await {
+        Ok(found) => found,
+        Err(e) => return internal_error(e),
+    };
+    if existing.iter().any(|r| r.get("SobjectType").cloned().flatten().as_deref() == Some(object)) {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "DUPLICATE_DEVELOPER_NAME",
+            &format!("There is already a record type named {name} on {object}."),
+        );
+    }
+    let id = make_id("012", crate::now_ms() as u64 % 1_000_000_000);
+    let active = body.metadata.get("active").and_then(Value::as_bool).unwrap_or(true);
+    let now = crate::bulk_now_z();
+    let fields: Fields = [
+        ("Id", Some(id.clone())),
+        ("Name", Some(label.to_string())),
+        ("DeveloperName", Some(name.to_string())),
+        ("SobjectType", Some(object.to_string())),
+        ("IsActive", Some(active.to_string())),
+        ("Description", body.metadata.get("description").and_then(Value::as_str).map(str::to_string)),
+        ("SystemModstamp", Some(now)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Err(e) = sim.store.put_records(&[SimRecord { object: "RecordType", id: id.clone(), fields }]).await {
+        return internal_error(e);
+    }
     with_limit_info(
         &sim,
         (StatusCode::CREATED, Json(json!({ "id": id, "success": true, "errors": [] }))).into_response(),

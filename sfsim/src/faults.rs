@@ -1,8 +1,9 @@
 //! Faults switchable at run time (`POST /__sim/faults`), applied to the next requests of
 //! the REST and Bulk APIs: added latency, 500/503, an expired session (401
 //! `INVALID_SESSION_ID`, and every issued session is revoked), `REQUEST_LIMIT_EXCEEDED`,
-//! `UNABLE_TO_LOCK_ROW`, a connection dropped in the middle of the response body, and a
-//! Bulk query job that ends `Failed`. OAuth and `/__sim/` itself are never faulted.
+//! `UNABLE_TO_LOCK_ROW`, a connection dropped in the middle of the response body, a
+//! Bulk query job that ends `Failed`, records of a Collections write locked one by one,
+//! and Tooling creates refused for lack of permission. OAuth and `/__sim/` itself are never faulted.
 //!
 //! The daily API allowance is enforced here too: once the org's count reaches it
 //! (`POST /__sim/limits` sets both), every call gets 403 `REQUEST_LIMIT_EXCEEDED`.
@@ -33,6 +34,18 @@ pub enum FaultKind {
     DroppedConnection,
     /// The next Bulk query jobs end `Failed` (taken by job creation, not by requests).
     BulkJobFailed,
+    /// The next records of Collections writes fail one by one with `UNABLE_TO_LOCK_ROW`
+    /// (taken per record; the call itself answers 200).
+    RecordLock,
+    /// The next Tooling API creates are refused: the user lacks "Customize Application".
+    InsufficientAccess,
+}
+
+impl FaultKind {
+    /// Kinds a handler takes itself rather than the middleware, per request.
+    fn taken_by_handler(self) -> bool {
+        matches!(self, Self::BulkJobFailed | Self::RecordLock | Self::InsufficientAccess)
+    }
 }
 
 /// `POST /__sim/faults` body: `kind` for the next `count` requests, and/or `latency_ms`
@@ -131,7 +144,7 @@ pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) ->
     }
     let (latency, fault) = match sim.faults.plan.lock() {
         Ok(mut p) => {
-            let fault = (p.count > 0 && p.kind != Some(FaultKind::BulkJobFailed)).then(|| p.kind).flatten();
+            let fault = p.kind.filter(|k| p.count > 0 && !k.taken_by_handler());
             if fault.is_some() {
                 p.count -= 1;
             }
@@ -143,7 +156,9 @@ pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) ->
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
     match fault {
-        None | Some(FaultKind::BulkJobFailed) => next.run(request).await,
+        None | Some(FaultKind::BulkJobFailed | FaultKind::RecordLock | FaultKind::InsufficientAccess) => {
+            next.run(request).await
+        }
         Some(FaultKind::DroppedConnection) => dropped(next.run(request).await).await,
         Some(FaultKind::ServerError) => rest_error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -56,6 +56,9 @@ struct Sim {
     org: DemoOrg,
     jobs: bulk::Jobs,
     faults: faults::Faults,
+    /// Record writes run one at a time, so two upserts of one external id never both
+    /// insert (Salesforce's unique index does the same).
+    writes: tokio::sync::Mutex<()>,
     authorize: authorize::AuthorizeState,
     cursors: query::Cursors,
     /// The daily API allowance; calls past it get `REQUEST_LIMIT_EXCEEDED`.
@@ -110,6 +113,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         base_url,
         jobs: bulk::Jobs::default(),
         faults: faults::Faults::default(),
+        writes: tokio::sync::Mutex::new(()),
         authorize: authorize::AuthorizeState::default(),
         cursors: query::Cursors::default(),
         daily_limit: std::sync::atomic::AtomicU64::new(rest::DAILY_API_LIMIT),
@@ -135,6 +139,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/composite/sobjects", post(dml::create_many))
         .route("/services/data/{version}/composite/sobjects/{object}/{field}", axum::routing::patch(dml::upsert_many))
         .route("/services/data/{version}/tooling/sobjects/CustomField", post(dml::create_custom_field))
+        .route("/services/data/{version}/tooling/sobjects/RecordType", post(dml::create_record_type))
         .route("/services/data/{version}/query", get(query::query))
         .route("/services/data/{version}/query/", get(query::query))
         .route("/services/data/{version}/query/{locator}", get(query::next))

@@ -89,7 +89,7 @@ async fn run(sim: &Arc<Sim>, version: &str, headers: &HeaderMap, q: Option<&str>
     };
     let count_only = parsed.fields.len() == 1 && parsed.fields[0].eq_ignore_ascii_case("count()");
     if !count_only {
-        let unknown = parsed.fields.iter().chain(parsed.after.iter().map(|(f, _)| f)).find(|f| !schema.contains(f));
+        let unknown = parsed.named_fields().find(|f| !schema.contains(f));
         if let Some(field) = unknown {
             return rest_error(
                 StatusCode::BAD_REQUEST,
@@ -103,6 +103,7 @@ async fn run(sim: &Arc<Sim>, version: &str, headers: &HeaderMap, q: Option<&str>
         Ok(r) => r,
         Err(e) => return internal_error(e),
     };
+    let stored: Vec<_> = stored.into_iter().filter(|r| parsed.keeps(|f| r.fields.get(f).cloned().flatten())).collect();
     if count_only {
         let body = json!({ "totalSize": stored.len(), "done": true, "records": [] });
         return with_limit_info(sim, Json(body).into_response()).await;

@@ -141,6 +141,9 @@ pub struct RelayStatus {
     /// sObject name → its import state.
     #[serde(default)]
     pub objects: std::collections::BTreeMap<String, ObjectStatus>,
+    /// Logged activities per state (every state listed, zero included).
+    #[serde(default)]
+    pub activities: super::activity::ActivityTotals,
 }
 
 impl RelayStatus {
@@ -173,8 +176,12 @@ mod tests {
     #[test]
     fn last_sync_is_the_newest_object_sync() {
         let object = |at: Option<&str>| ObjectStatus { rows: 1, last_sync: at.map(String::from), watermark: None };
-        let mut status =
-            RelayStatus { connection: ConnectionStatus::NotConfigured, api_usage: None, objects: Default::default() };
+        let mut status = RelayStatus {
+            connection: ConnectionStatus::NotConfigured,
+            api_usage: None,
+            objects: Default::default(),
+            activities: Default::default(),
+        };
         assert_eq!(status.last_sync(), None);
         status.objects.insert("Lead".into(), object(Some("2026-01-02T00:00:00Z")));
         status.objects.insert("Contact".into(), object(Some("2026-01-03T00:00:00Z")));

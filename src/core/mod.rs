@@ -1,6 +1,7 @@
 //! The pure core: every decision the product makes lives here, so the relay (natively)
 //! and the browser (in wasm) can never disagree.
 
+pub mod activity;
 pub mod api;
 pub mod badge;
 pub mod csv;

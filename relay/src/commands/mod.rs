@@ -1,7 +1,8 @@
 //! Command-line pieces of the `crmsync` binary: the offline commands (file in, file out,
-//! no server) and the import's progress bars.
+//! no server), the import's progress bars, and the admin commands for seats and write-back.
 
 pub mod import_network;
 pub mod index_files;
 pub mod match_files;
 pub mod progress;
+pub mod writeback;

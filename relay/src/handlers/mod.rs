@@ -1,6 +1,10 @@
 //! HTTP handlers, one file per resource.
 
+pub mod activities;
 pub mod admin_session;
 pub mod connect;
+pub mod openapi;
+pub mod rep_session;
 pub mod static_files;
 pub mod status;
+pub mod writeback_admin;

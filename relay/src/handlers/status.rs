@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use std::collections::BTreeMap;
 
+use crmsync::core::activity::{ActivityState, ActivityTotals};
 use crmsync::core::api::{ConnectionStatus, ObjectStatus, RelayStatus};
 use crmsync::core::time::rfc3339_from_unix_ms;
 
@@ -56,5 +57,9 @@ pub async fn relay_status(state: &AppState) -> Result<RelayStatus, crate::store:
             .and_then(|r| serde_json::from_str::<crate::jobs::import::ImportReport>(&r).ok())
             .and_then(|r| r.api_usage),
     };
-    Ok(RelayStatus { connection, api_usage, objects })
+    let mut activities: ActivityTotals = ActivityState::ALL.iter().map(|s| (*s, 0)).collect();
+    for (stored, n) in state.store.activity_totals().await? {
+        *activities.entry(crate::handlers::activities::public_state(stored)).or_default() += n;
+    }
+    Ok(RelayStatus { connection, api_usage, objects, activities })
 }

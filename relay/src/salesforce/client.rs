@@ -134,8 +134,9 @@ impl SalesforceClient {
         self.get_json(&self.versioned(path)).await
     }
 
-    /// `GET` an absolute URL or an instance-relative path, with the bearer token.
-    async fn get_json<T: DeserializeOwned>(&self, path_or_url: &str) -> Result<T, SalesforceError> {
+    /// `GET` an absolute URL or an instance-relative path (a `nextRecordsUrl`), with the
+    /// bearer token.
+    pub async fn get_json<T: DeserializeOwned>(&self, path_or_url: &str) -> Result<T, SalesforceError> {
         let (body, _) = self.send(reqwest::Method::GET, path_or_url, None).await?;
         serde_json::from_slice(&body).map_err(|source| SalesforceError::Decode { what: "REST response", source })
     }
@@ -147,6 +148,28 @@ impl SalesforceClient {
         body: &serde_json::Value,
     ) -> Result<T, SalesforceError> {
         let (bytes, _) = self.send(reqwest::Method::POST, &self.versioned(path), Some(body)).await?;
+        serde_json::from_slice(&bytes).map_err(|source| SalesforceError::Decode { what: "REST response", source })
+    }
+
+    /// `PATCH` JSON to a versioned path and read JSON back: for idempotent writes (an
+    /// upsert by external id), so transient failures are retried like reads.
+    pub async fn patch_versioned<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, SalesforceError> {
+        let (bytes, _) = self.send(reqwest::Method::PATCH, &self.versioned(path), Some(body)).await?;
+        serde_json::from_slice(&bytes).map_err(|source| SalesforceError::Decode { what: "REST response", source })
+    }
+
+    /// `POST` JSON once, for creates that are not idempotent: a failure that may have
+    /// landed is returned to the caller, never retried here.
+    pub async fn post_versioned_once<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, SalesforceError> {
+        let (bytes, _) = self.send_once(reqwest::Method::POST, &self.versioned(path), Some(body)).await?;
         serde_json::from_slice(&bytes).map_err(|source| SalesforceError::Decode { what: "REST response", source })
     }
 

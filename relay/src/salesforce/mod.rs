@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod jwt;
 pub mod oauth;
+pub mod writes;
 
 pub use client::{Identity, SalesforceClient};
 pub use error::SalesforceError;

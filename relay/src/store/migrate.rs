@@ -18,6 +18,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 1, name: "connection", sql: include_str!("../../migrations/sqlite/0001_connection.sql") },
     Migration { version: 2, name: "crm_records", sql: include_str!("../../migrations/sqlite/0002_crm_records.sql") },
     Migration { version: 3, name: "auth", sql: include_str!("../../migrations/sqlite/0003_auth.sql") },
+    Migration { version: 4, name: "writeback", sql: include_str!("../../migrations/sqlite/0004_writeback.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -25,6 +26,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "connection", sql: include_str!("../../migrations/postgres/0001_connection.sql") },
     Migration { version: 2, name: "crm_records", sql: include_str!("../../migrations/postgres/0002_crm_records.sql") },
     Migration { version: 3, name: "auth", sql: include_str!("../../migrations/postgres/0003_auth.sql") },
+    Migration { version: 4, name: "writeback", sql: include_str!("../../migrations/postgres/0004_writeback.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

@@ -4,6 +4,7 @@
 mod migrate;
 mod postgres;
 mod sqlite;
+pub mod writeback;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use async_trait::async_trait;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use writeback::{Changed, Outcome, QueueState, Seat, StoredActivity, WritebackStore, WritebackUser};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +118,7 @@ pub struct SyncState {
 
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: WritebackStore + Send + Sync {
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
     /// Replaces the sealed access token after a renewal (the rest of the connection stays).

@@ -323,3 +323,5 @@ mod tests {
         assert_eq!(redact("postgres://db/crmsync"), "postgres://db/crmsync");
     }
 }
+
+super::writeback::impl_writeback_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);

@@ -369,3 +369,5 @@ mod tests {
         assert_eq!(reopened.connection().await.unwrap(), Some(second));
     }
 }
+
+super::writeback::impl_writeback_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);

@@ -10,3 +10,4 @@ mod match_cli;
 mod oauth;
 mod sfsim_dml;
 mod sfsim_rest;
+mod writeback;

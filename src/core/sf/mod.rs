@@ -1,6 +1,7 @@
 //! The Salesforce data model as crmsync needs it: record ids and the objects they name.
 
 pub mod id;
+pub mod links;
 pub mod object;
 pub mod schema;
 

@@ -9,6 +9,8 @@ pub const IMPORTED: &[(&str, &[&str])] = &[
         "User",
         &[
             "Id",
+            // Not in FIELDS.md: admins name users by username (`crmsync seats add --user`).
+            "Username",
             "Name",
             "Department",
             "Email",

@@ -1,0 +1,325 @@
+//! Reps' activities (`/api/v1/activities`) and write-back settings (`/api/v1/me/writeback`):
+//! an activity is stored durably before the answer, so an acknowledged click is never
+//! lost; sending the same id again is harmless.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use crmsync::core::activity::{
+    check_target, ActivityKind, ActivityState, ActivityView, CheckedActivity, NewActivity, WritebackPrefs,
+};
+use crmsync::core::sf::links::record_url;
+use crmsync::core::time::rfc3339_from_unix_ms;
+use serde_json::Value;
+
+use super::rep_session::{require, Rep};
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState};
+use crate::store::{Changed, QueueState, StoredActivity, WritebackUser};
+
+/// Most activities one request may carry.
+const MAX_PER_REQUEST: usize = 1_000;
+
+/// How users see a stored state (`sending` is still pending to them).
+pub fn public_state(state: QueueState) -> ActivityState {
+    match state {
+        QueueState::Unassigned => ActivityState::Unassigned,
+        QueueState::Pending | QueueState::Sending => ActivityState::Pending,
+        QueueState::Written => ActivityState::Written,
+        QueueState::Failed => ActivityState::Failed,
+    }
+}
+
+/// A stored activity as its owner sees it, with a link to the written record.
+pub fn view(a: &StoredActivity, instance_url: Option<&str>) -> ActivityView {
+    let object = if a.kind == ActivityKind::Note { "Note" } else { "Task" };
+    let url = match (&a.salesforce_id, instance_url) {
+        (Some(id), Some(instance)) => Some(record_url(instance, object, id)),
+        _ => None,
+    };
+    ActivityView {
+        id: a.id.clone(),
+        kind: a.kind,
+        subject: a.subject.clone(),
+        body: a.body.clone(),
+        occurred_at: a.occurred_at.clone(),
+        profile_id: a.profile_id.clone(),
+        target: a.target.clone(),
+        state: public_state(a.state),
+        salesforce_id: a.salesforce_id.clone(),
+        salesforce_url: url,
+        error: a.error.clone(),
+        attempts: a.attempts,
+        created_at: rfc3339_from_unix_ms(a.created_at_ms),
+        written_at: a.written_at_ms.map(rfc3339_from_unix_ms),
+    }
+}
+
+async fn instance_url(state: &AppState) -> Result<Option<String>, ApiError> {
+    Ok(state.store.connection().await?.map(|c| c.instance_url))
+}
+
+/// Where item `i` of a request is, for error messages.
+fn at(i: usize, single: bool) -> String {
+    if single {
+        String::new()
+    } else {
+        format!("activities[{i}].")
+    }
+}
+
+/// Refuses kinds the user may not log: write-back off, or the kind not opted in.
+fn check_allowed(prefs: &WritebackUser, activities: &[CheckedActivity], single: bool) -> Result<(), ApiError> {
+    if !prefs.enabled {
+        return Err(ApiError::Forbidden(
+            "activity write-back is not enabled for you; ask an admin to run `crmsync writeback enable --user <you>`"
+                .into(),
+        ));
+    }
+    for (i, a) in activities.iter().enumerate() {
+        if !prefs.kinds.contains(&a.kind) {
+            return Err(ApiError::Forbidden(format!(
+                "{}kind: you have not opted in to logging {} activities; turn it on with PUT /api/v1/me/writeback",
+                at(i, single),
+                a.kind.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/activities`: one activity object, or a list of them. 201 when something
+/// new was stored, 200 when every id was already known; the answer mirrors the request
+/// (an object or a list) with each activity as stored.
+pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let (items, single) = match value {
+        Value::Array(items) => (items, false),
+        item @ Value::Object(_) => (vec![item], true),
+        _ => return Err(ApiError::BadRequest("send one activity object, or a list of them".into())),
+    };
+    if items.is_empty() || items.len() > MAX_PER_REQUEST {
+        return Err(ApiError::BadRequest(format!(
+            "a request carries 1 to {MAX_PER_REQUEST} activities; this one has {}",
+            items.len()
+        )));
+    }
+    let mut checked = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let new: NewActivity =
+            serde_json::from_value(item).map_err(|e| ApiError::BadRequest(format!("{}{e}", at(i, single))))?;
+        let activity = new.check().map_err(|e| ApiError::BadRequest(format!("{}{e}", at(i, single))))?;
+        checked.push(activity);
+    }
+    check_allowed(&state.store.writeback_user(&rep.user_id).await?, &checked, single)?;
+    for (i, a) in checked.iter().enumerate() {
+        if state.store.activity(&a.id).await?.is_some_and(|stored| stored.user_id != rep.user_id) {
+            return Err(ApiError::Conflict(format!(
+                "{}id: {} belongs to another user's activity",
+                at(i, single),
+                a.id
+            )));
+        }
+    }
+    let now = now_ms();
+    let stored = state.store.insert_activities(&rep.user_id, &checked, now).await?;
+    let created = stored.iter().any(|a| a.created_at_ms == now);
+    let instance = instance_url(&state).await?;
+    let mut views: Vec<ActivityView> = stored.iter().map(|a| view(a, instance.as_deref())).collect();
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok(match views.pop() {
+        Some(one) if single => (status, Json(one)).into_response(),
+        last => {
+            views.extend(last);
+            (status, Json(views)).into_response()
+        }
+    })
+}
+
+/// `GET /api/v1/activities?state=pending,failed`: the caller's own activities, newest
+/// first (every state when `state` is absent).
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<ActivityView>>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let mut wanted = Vec::new();
+    for name in params.get("state").map(String::as_str).unwrap_or_default().split(',').map(str::trim) {
+        if name.is_empty() {
+            continue;
+        }
+        let public = ActivityState::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = ActivityState::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::BadRequest(format!("state {name:?} is not one of {}", names.join(", ")))
+        })?;
+        wanted.extend(match public {
+            ActivityState::Unassigned => vec![QueueState::Unassigned],
+            ActivityState::Pending => vec![QueueState::Pending, QueueState::Sending],
+            ActivityState::Written => vec![QueueState::Written],
+            ActivityState::Failed => vec![QueueState::Failed],
+        });
+    }
+    let activities = state.store.activities_of(&rep.user_id, &wanted).await?;
+    let instance = instance_url(&state).await?;
+    Ok(Json(activities.iter().map(|a| view(a, instance.as_deref())).collect()))
+}
+
+/// The caller's own activity `id`, or 404.
+async fn own(state: &AppState, rep: &Rep, id: &str) -> Result<StoredActivity, ApiError> {
+    let id = crmsync::core::activity::canonical_uuid(id).unwrap_or_else(|| id.to_string());
+    state
+        .store
+        .activity(&id)
+        .await?
+        .filter(|a| a.user_id == rep.user_id)
+        .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))
+}
+
+/// `GET /api/v1/activities/{id}`.
+pub async fn get_one(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ActivityView>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let a = own(&state, &rep, &id).await?;
+    Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
+}
+
+/// `PUT /api/v1/activities/{id}/target` `{"target": "<Lead or Contact id>"}`: assigns an
+/// unassigned (or failed) activity, which then flushes.
+pub async fn assign(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ActivityView>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let a = own(&state, &rep, &id).await?;
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let target = value
+        .get("target")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::BadRequest("target: send {\"target\": \"<Lead or Contact id>\"}".into()))?;
+    let target = check_target(a.kind, target).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if state.store.assign_activity(&a.id, &target, now_ms()).await? == Changed::No {
+        return Err(ApiError::Conflict(format!(
+            "activity {} is {}; only unassigned or failed activities take a new target",
+            a.id,
+            public_state(a.state).as_str()
+        )));
+    }
+    let a = own(&state, &rep, &a.id).await?;
+    Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
+}
+
+/// `POST /api/v1/activities/{id}/retry`: queues a failed activity again.
+pub async fn retry(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ActivityView>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let a = own(&state, &rep, &id).await?;
+    if state.store.retry_activity(&a.id, now_ms()).await? == Changed::No {
+        return Err(ApiError::Conflict(format!(
+            "activity {} is {}; only failed activities are retried",
+            a.id,
+            public_state(a.state).as_str()
+        )));
+    }
+    let a = own(&state, &rep, &a.id).await?;
+    Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
+}
+
+fn prefs(user: &WritebackUser) -> WritebackPrefs {
+    WritebackPrefs {
+        enabled: user.enabled,
+        kinds: ActivityKind::ALL.iter().map(|k| (*k, user.kinds.contains(k))).collect(),
+    }
+}
+
+/// `GET /api/v1/me/writeback`: whether an admin enabled write-back for the caller, and
+/// the caller's opt-in per kind.
+pub async fn get_prefs(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<WritebackPrefs>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?)))
+}
+
+/// Reads a `PUT /api/v1/me/writeback` body into the new opt-in list: `{"kinds": {"call":
+/// true, …}}` or a flat `{"call": true, …}` change the named kinds only; `{"kinds":
+/// ["call", …]}` names every kind that is on.
+pub fn apply_prefs_body(current: &[ActivityKind], body: &Value) -> Result<Vec<ActivityKind>, String> {
+    let kind = |name: &str| {
+        ActivityKind::parse(name)
+            .ok_or_else(|| format!("unknown kind {name:?} (expected one of {})", ActivityKind::names()))
+    };
+    let changes = match body.get("kinds").unwrap_or(body) {
+        Value::Array(names) => {
+            let mut on = Vec::new();
+            for name in names {
+                on.push(kind(name.as_str().ok_or("kinds: list kind names as strings")?)?);
+            }
+            return Ok(on);
+        }
+        Value::Object(map) => map,
+        _ => return Err("send {\"kinds\": {\"call\": true, …}} or {\"kinds\": [\"call\", …]}".into()),
+    };
+    let mut on: Vec<ActivityKind> = current.to_vec();
+    for (name, value) in changes {
+        let k = kind(name)?;
+        let wanted = value.as_bool().ok_or_else(|| format!("{name}: expected true or false"))?;
+        on.retain(|existing| *existing != k);
+        if wanted {
+            on.push(k);
+        }
+    }
+    Ok(on)
+}
+
+/// `PUT /api/v1/me/writeback`: sets the caller's per-kind opt-in (kept until changed).
+pub async fn put_prefs(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<WritebackPrefs>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let current = state.store.writeback_user(&rep.user_id).await?;
+    let kinds = apply_prefs_body(&current.kinds, &value).map_err(ApiError::BadRequest)?;
+    state.store.set_writeback_kinds(&rep.user_id, &kinds, now_ms()).await?;
+    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn prefs_body_forms() {
+        let now = [ActivityKind::Call];
+        assert_eq!(
+            apply_prefs_body(&now, &json!({"kinds": {"inmail": true}})),
+            Ok(vec![ActivityKind::Call, ActivityKind::Inmail])
+        );
+        assert_eq!(apply_prefs_body(&now, &json!({"call": false})), Ok(vec![]));
+        assert_eq!(apply_prefs_body(&now, &json!({"kinds": ["note"]})), Ok(vec![ActivityKind::Note]));
+        assert!(apply_prefs_body(&now, &json!({"kinds": {"sms": true}})).is_err_and(|e| e.contains("sms")));
+        assert!(apply_prefs_body(&now, &json!({"call": "yes"})).is_err());
+        assert!(apply_prefs_body(&now, &json!(3)).is_err());
+    }
+}
