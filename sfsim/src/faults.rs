@@ -152,12 +152,19 @@ pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) ->
         }
         Err(_) => (0, None),
     };
+    // Latency is split like a network's: half before the request is handled, half
+    // before the answer leaves (so a client can vanish after a write took effect).
     if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+        tokio::time::sleep(Duration::from_millis(latency / 2)).await;
     }
+    let after = Duration::from_millis(latency - latency / 2);
     match fault {
         None | Some(FaultKind::BulkJobFailed | FaultKind::RecordLock | FaultKind::InsufficientAccess) => {
-            next.run(request).await
+            let response = next.run(request).await;
+            if !after.is_zero() {
+                tokio::time::sleep(after).await;
+            }
+            response
         }
         Some(FaultKind::DroppedConnection) => dropped(next.run(request).await).await,
         Some(FaultKind::ServerError) => rest_error(

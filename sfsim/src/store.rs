@@ -41,6 +41,11 @@ DROP INDEX IF EXISTS records_by_modstamp;
 CREATE INDEX IF NOT EXISTS records_by_object_modstamp_id ON records (object, modstamp, id);
 CREATE INDEX IF NOT EXISTS records_by_id ON records (id);
 CREATE TABLE IF NOT EXISTS custom_fields (object TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (object, field));
+-- Custom field values (external ids among them), indexed so an upsert finds its match
+-- without reading every record.
+CREATE TABLE IF NOT EXISTS custom_values (object TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS custom_values_by_value ON custom_values (object, field, value);
+CREATE INDEX IF NOT EXISTS custom_values_by_record ON custom_values (object, id);
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
@@ -195,6 +200,23 @@ impl SimStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(store_err("insert record"))?;
+            sqlx::query("DELETE FROM custom_values WHERE object = ? AND id = ?")
+                .bind(r.object)
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err("replace custom values"))?;
+            for (field, value) in r.fields.iter().filter(|(f, _)| f.ends_with("__c")) {
+                let Some(value) = value else { continue };
+                sqlx::query("INSERT INTO custom_values (object, field, value, id) VALUES (?, ?, ?, ?)")
+                    .bind(r.object)
+                    .bind(field)
+                    .bind(value)
+                    .bind(&r.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_err("insert custom value"))?;
+            }
         }
         tx.commit().await.map_err(store_err("commit records"))
     }
@@ -216,15 +238,19 @@ impl SimStore {
         field: &str,
         value: &str,
     ) -> Result<Vec<BTreeMap<String, Option<String>>>, SimError> {
-        let rows = sqlx::query(
-            "SELECT body FROM records WHERE object = ? AND deleted = 0 AND json_extract(body, '$.' || ?) = ?",
-        )
-        .bind(object)
-        .bind(field)
-        .bind(value)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_err("find by external id"))?;
+        let sql = if field.ends_with("__c") {
+            "SELECT r.body FROM custom_values v JOIN records r ON r.object = v.object AND r.id = v.id \
+             WHERE v.object = ? AND v.field = ? AND v.value = ? AND r.deleted = 0"
+        } else {
+            "SELECT body FROM records WHERE object = ?1 AND deleted = 0 AND json_extract(body, '$.' || ?2) = ?3"
+        };
+        let rows = sqlx::query(sql)
+            .bind(object)
+            .bind(field)
+            .bind(value)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_err("find by external id"))?;
         Ok(rows.into_iter().map(|r| serde_json::from_str(r.get::<&str, _>(0)).unwrap_or_default()).collect())
     }
 

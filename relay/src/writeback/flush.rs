@@ -24,7 +24,7 @@ use crate::store::{Outcome, StoredActivity};
 use crate::with_session;
 
 /// Activities read from the queue per round.
-const ROUND: i64 = 2_000;
+const ROUND: i64 = 1_000;
 /// Longest pause before a retry.
 const MAX_BACKOFF_MS: i64 = 3_600_000;
 
@@ -112,11 +112,13 @@ async fn flush_with(
         }
         let (notes, tasks): (Vec<StoredActivity>, Vec<StoredActivity>) =
             ready.into_iter().partition(|a| a.kind == ActivityKind::Note);
-        for chunk in tasks.chunks(COLLECTION_MAX) {
-            write_tasks(state, session, chunk, &record_types, report).await?;
-        }
+        // Notes first: their claims are the state a crash can leave uncertain, so they
+        // spend as little time as possible waiting behind Task calls.
         for chunk in notes.chunks(COLLECTION_MAX) {
             write_notes(state, session, chunk, report).await?;
+        }
+        for chunk in tasks.chunks(COLLECTION_MAX) {
+            write_tasks(state, session, chunk, &record_types, report).await?;
         }
     }
     Ok(())

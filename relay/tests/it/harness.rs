@@ -72,6 +72,8 @@ pub fn settings_for(sim: &Sim, dir: &Path, www: &Path, secret: &str) -> Settings
         ("CRMSYNC_SALESFORCE_CLIENT_SECRET", secret.to_string()),
         ("CRMSYNC_DATA_DIR", dir.join("relay").display().to_string()),
         ("CRMSYNC_WWW_DIR", www.display().to_string()),
+        // Tests flush on their own (`crmsync flush`), never on the relay's schedule.
+        ("CRMSYNC_FLUSH_INTERVAL_SECONDS", "86400".to_string()),
     ];
     Settings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap()
 }

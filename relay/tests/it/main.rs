@@ -11,3 +11,4 @@ mod oauth;
 mod sfsim_dml;
 mod sfsim_rest;
 mod writeback;
+mod writeback_crash;

@@ -22,14 +22,14 @@ pub struct Ready {
     pub token: String,
 }
 
-/// Runs `crmsync ARGS` against the test's store and sim; `extra` env pairs override.
-pub fn cli(ready_sim: &Sim, data: &Path, database: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
+/// `crmsync ARGS` against the test's store and sim, not started; `extra` env pairs override.
+pub fn cli_command(sim: &Sim, data: &Path, database: &str, args: &[&str], extra: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crmsync"));
     cmd.args(args)
         .env("DATABASE_URL", database)
-        .env("CRMSYNC_SALESFORCE_LOGIN_URL", &ready_sim.base_url)
-        .env("CRMSYNC_SALESFORCE_CLIENT_ID", &ready_sim.org.client_id)
-        .env("CRMSYNC_SALESFORCE_CLIENT_SECRET", &ready_sim.org.client_secret)
+        .env("CRMSYNC_SALESFORCE_LOGIN_URL", &sim.base_url)
+        .env("CRMSYNC_SALESFORCE_CLIENT_ID", &sim.org.client_id)
+        .env("CRMSYNC_SALESFORCE_CLIENT_SECRET", &sim.org.client_secret)
         .env("CRMSYNC_DATA_DIR", data)
         .env("CRMSYNC_WRITEBACK_RETRY_SECONDS", "0")
         .env("CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS", "0")
@@ -39,7 +39,12 @@ pub fn cli(ready_sim: &Sim, data: &Path, database: &str, args: &[&str], extra: &
     for (k, v) in extra {
         cmd.env(k, v);
     }
-    cmd.output().unwrap()
+    cmd
+}
+
+/// Runs `crmsync ARGS` (see [`cli_command`]) to the end.
+pub fn cli(sim: &Sim, data: &Path, database: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
+    cli_command(sim, data, database, args, extra).output().unwrap()
 }
 
 fn text(out: &Output) -> String {
