@@ -107,6 +107,19 @@ enum Command {
     },
     /// Check the org for activity write-back and create what is missing (Tooling API).
     Setup,
+    /// Backfill a rep's messages from the network's data export (messages.csv,
+    /// Invitations.csv): unassigned message activities, nothing added twice.
+    Backfill {
+        /// The rep: Salesforce user id or username.
+        #[arg(long)]
+        user: String,
+        /// The export owner's name as the files spell it (default: the name found in most rows).
+        #[arg(long)]
+        owner: Option<String>,
+        /// messages.csv and/or Invitations.csv.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Write queued activities to Salesforce now.
     Flush,
     /// Convert the network's Connections.csv export to NETWORK.csv form.
@@ -255,6 +268,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { user, days } => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
             crate::commands::writeback::token(&state, &user, days).await
+        }
+        Command::Backfill { user, owner, files } => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::writeback::backfill(&state, &user, owner.as_deref(), &files).await
         }
         Command::Setup => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;

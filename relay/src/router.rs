@@ -25,6 +25,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/writeback/setup", post(writeback_admin::setup))
         .route("/api/v1/admin/writeback/flush", post(writeback_admin::flush))
         .route("/api/v1/activities", post(activities::create).get(activities::list))
+        .route("/api/v1/activities/backfill", post(activities::backfill))
         .route("/api/v1/activities/{id}", get(activities::get_one))
         .route("/api/v1/activities/{id}/target", put(activities::assign))
         .route("/api/v1/activities/{id}/retry", post(activities::retry))

@@ -7,6 +7,7 @@ pub mod badge;
 pub mod csv;
 pub mod matching;
 pub mod network_export;
+pub mod network_messages;
 pub mod normalize;
 pub mod pages;
 pub mod rng;

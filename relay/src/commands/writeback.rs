@@ -135,3 +135,33 @@ pub async fn flush(state: &AppState) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `crmsync backfill --user U FILE…`: stores a rep's exported messages and invitations.
+pub async fn backfill(
+    state: &AppState,
+    user: &str,
+    owner: Option<&str>,
+    files: &[std::path::PathBuf],
+) -> anyhow::Result<()> {
+    let u = find_user(state.store.as_ref(), user).await?;
+    for file in files {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let kind = crate::writeback::backfill::kind_of_file(&name);
+        let report = crate::writeback::backfill::backfill(state, &u.id, kind, &text, owner)
+            .await
+            .with_context(|| format!("{}", file.display()))?;
+        println!(
+            "{}: {} added (unassigned), {} already imported, {} skipped{}",
+            file.display(),
+            report.added,
+            report.already,
+            report.skipped.len(),
+            report.owner.map(|o| format!("; owner {o}")).unwrap_or_default()
+        );
+        for (line, why) in report.skipped.iter().take(20) {
+            println!("  line {line}: {why}");
+        }
+    }
+    Ok(())
+}

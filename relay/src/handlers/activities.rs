@@ -323,3 +323,30 @@ mod tests {
         assert!(apply_prefs_body(&now, &json!(3)).is_err());
     }
 }
+
+/// `POST /api/v1/activities/backfill?file=messages|invitations[&owner=Name]` with the
+/// export's CSV as the body: the caller's messages become unassigned activities; a
+/// second import of the same export adds nothing.
+pub async fn backfill(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Json<crate::writeback::backfill::BackfillReport>, ApiError> {
+    use crate::writeback::backfill::BackfillError;
+    let rep = require(&state, &headers).await?;
+    let kind = match params.get("file").map(String::as_str) {
+        Some("messages") | None => crmsync::core::network_messages::ExportKind::Messages,
+        Some("invitations") => crmsync::core::network_messages::ExportKind::Invitations,
+        Some(other) => return Err(ApiError::BadRequest(format!("file {other:?} must be messages or invitations"))),
+    };
+    let text =
+        std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest(format!("the export is not UTF-8 text: {e}")))?;
+    let owner = params.get("owner").map(String::as_str).filter(|o| !o.trim().is_empty());
+    match crate::writeback::backfill::backfill(&state, &rep.user_id, kind, text, owner).await {
+        Ok(report) => Ok(Json(report)),
+        Err(BackfillError::Store(e)) => Err(e.into()),
+        Err(BackfillError::NotEnabled) => Err(ApiError::Forbidden(BackfillError::NotEnabled.to_string())),
+        Err(e @ BackfillError::Export(_)) => Err(ApiError::BadRequest(e.to_string())),
+    }
+}

@@ -2,6 +2,7 @@
 //! who may write, what the org needs, how an activity becomes a Task or a Note, and the
 //! flush that writes the queue exactly once.
 
+pub mod backfill;
 pub mod flush;
 pub mod records;
 pub mod setup;

@@ -391,3 +391,47 @@ async fn partial_failures_transient_faults_and_an_expired_session() {
     keys.dedup();
     assert_eq!(keys.len(), total, "a Task was written twice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_from_the_network_export_adds_each_message_once() {
+    let r = ready("wb-backfill", 200).await;
+    r.run(&["setup"]);
+    let messages = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER,IS MESSAGE DRAFT\n\
+        2-a,,Ann Rep,https://www.linkedin.com/in/ann-rep,Bob Buyer,https://www.linkedin.com/in/bob-buyer,2023-05-17 14:02:11 UTC,,Hello Bob,INBOX,No\n\
+        2-a,,Bob Buyer,https://www.linkedin.com/in/bob-buyer,Ann Rep,https://www.linkedin.com/in/ann-rep,2023-05-18 09:00:00 UTC,,Hi Ann,INBOX,No\n\
+        2-b,,Ann Rep,https://www.linkedin.com/in/ann-rep,Cy Client,https://www.linkedin.com/in/cy,not a date,,Hm,INBOX,No\n";
+    let file = r.data.join("messages.csv");
+    std::fs::write(&file, messages).unwrap();
+    let first = r.run(&["backfill", "--user", &r.rep.username, &file.display().to_string()]);
+    assert!(first.contains("2 added (unassigned), 0 already imported, 1 skipped"), "{first}");
+    assert!(first.contains("unreadable date"), "{first}");
+    let again = r.run(&["backfill", "--user", &r.rep.username, &file.display().to_string()]);
+    assert!(again.contains("0 added (unassigned), 2 already imported"), "{again}");
+
+    let invitations =
+        "From,To,Sent At,Message,Direction\nAnn Rep,Dee Dean,\"5/17/23, 2:02 PM\",Let's connect,OUTGOING\n";
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/activities/backfill?file=invitations&owner=Ann%20Rep", r.relay))
+        .bearer_auth(&r.token)
+        .body(invitations)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["added"], json!(1), "{report}");
+
+    let unassigned = r.in_state("unassigned").await;
+    assert_eq!(unassigned.len(), 3);
+    assert!(unassigned.iter().any(|a| a["profile_id"] == json!("bob-buyer") && a["kind"] == json!("message")));
+    // Assigned to a contact, a backfilled message flushes as a Message Task.
+    let contact = org_records(&r.sim, "Contact").await[0]["Id"].as_str().unwrap().to_string();
+    let id = unassigned[0]["id"].as_str().unwrap().to_string();
+    let (s, b) =
+        r.api(reqwest::Method::PUT, &format!("/api/v1/activities/{id}/target"), Some(json!({"target": contact}))).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(r.run(&["flush"]).contains("written 1, failed 0"));
+    let tasks = soql(&r.sim, &format!("SELECT Id, WhoId FROM Task WHERE Crmsync_Activity_Id__c = '{id}'")).await;
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0]["WhoId"], json!(contact));
+}
