@@ -97,6 +97,10 @@ import_table="| org size (--seed-org) | rows imported | wall time | rows/s | rel
 |---|---|---|---|---|---|---|
 $(import_section "$import_rows")"
 
+writeback_table="| what | value |
+|---|---|
+$(tests/bench/writeback.sh 10000)"
+
 section=$(clean_test_section)
 
 cat > BENCHMARKS.md <<MD
@@ -126,6 +130,20 @@ Targets for the 1M org: ≥ 50,000 rows/s and < 500 MiB.
 $import_table
 
 Measured $today at $commit$dirty with \`./build.sh bench\`$($quick && echo ' --quick (1M run skipped)').
+
+## Activity write-back (\`tests/bench/writeback.sh\`, sfsim and the relay on this machine)
+
+10,000 activities (nine in ten Tasks of the four kinds, one in ten Notes, on 100 contacts)
+logged through \`POST /api/v1/activities\` by one rep, then written by one \`crmsync flush\`
+(Collections upserts on the external id for Tasks, Collections creates for Notes, 200 per
+call). API calls are counted by sfsim (\`/limits\`). Then one more activity is logged and
+the relay's own schedule (\`CRMSYNC_FLUSH_INTERVAL_SECONDS=120\`) writes it: the time from
+that click to Salesforce is the rest of the current interval plus the flush, so at most
+about 2 minutes; the relay's age at the click says where in its interval the click fell.
+
+$writeback_table
+
+Measured $today at $commit$dirty.
 
 $section
 MD

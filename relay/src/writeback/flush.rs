@@ -87,6 +87,7 @@ async fn flush_with(
     // Paged by (created, id): each activity is tried once per flush, even when its retry
     // is already due again.
     let mut after = (i64::MIN, String::new());
+    let (mut notes, mut tasks) = (Vec::new(), Vec::new());
     loop {
         let fresh = state.store.due_activities(now_ms(), (after.0, &after.1), ROUND).await?;
         let Some(last) = fresh.last() else { break };
@@ -110,16 +111,37 @@ async fn flush_with(
                 report.waiting_for_setup.push(kind);
             }
         }
-        let (notes, tasks): (Vec<StoredActivity>, Vec<StoredActivity>) =
+        let (new_notes, new_tasks): (Vec<StoredActivity>, Vec<StoredActivity>) =
             ready.into_iter().partition(|a| a.kind == ActivityKind::Note);
-        // Notes first: their claims are the state a crash can leave uncertain, so they
-        // spend as little time as possible waiting behind Task calls.
-        for chunk in notes.chunks(COLLECTION_MAX) {
-            write_notes(state, session, chunk, report).await?;
-        }
-        for chunk in tasks.chunks(COLLECTION_MAX) {
-            write_tasks(state, session, chunk, &record_types, report).await?;
-        }
+        notes.extend(new_notes);
+        tasks.extend(new_tasks);
+        // Only full calls while rounds keep coming, so N activities take ⌈N/200⌉ calls
+        // per object however the rounds fall.
+        send(state, session, &mut notes, &mut tasks, &record_types, report, false).await?;
+    }
+    send(state, session, &mut notes, &mut tasks, &record_types, report, true).await
+}
+
+/// Writes the buffered notes, then tasks, in calls of 200; a partial call only when
+/// `last`. Notes go first: their claims are the state a crash can leave uncertain, so
+/// they spend as little time as possible waiting behind Task calls.
+async fn send(
+    state: &AppState,
+    session: &mut OrgSession,
+    notes: &mut Vec<StoredActivity>,
+    tasks: &mut Vec<StoredActivity>,
+    record_types: &RecordTypeIds,
+    report: &mut FlushReport,
+    last: bool,
+) -> Result<(), WritebackError> {
+    let full = |buffer: &Vec<StoredActivity>| if last { buffer.len() } else { buffer.len() / COLLECTION_MAX * COLLECTION_MAX };
+    let ready: Vec<StoredActivity> = notes.drain(..full(notes)).collect();
+    for chunk in ready.chunks(COLLECTION_MAX) {
+        write_notes(state, session, chunk, report).await?;
+    }
+    let ready: Vec<StoredActivity> = tasks.drain(..full(tasks)).collect();
+    for chunk in ready.chunks(COLLECTION_MAX) {
+        write_tasks(state, session, chunk, record_types, report).await?;
     }
     Ok(())
 }
