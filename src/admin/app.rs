@@ -4,9 +4,9 @@
 use gloo::net::http::Request;
 use yew::prelude::*;
 
-use super::components::{AdminPanel, ConnectionPanel};
-use super::state::{AdminAction, AdminState};
-use crate::core::api::{AdminIdentity, DisconnectReport, RelayStatus};
+use super::components::{AdminPanel, ConnectionPanel, WritebackPanel};
+use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
+use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, RelayStatus, SetupReport};
 
 /// How often the open console re-reads the relay status.
 const STATUS_REFRESH_MS: u32 = 3_000;
@@ -42,6 +42,15 @@ async fn fetch_admin() -> Result<Option<AdminIdentity>, String> {
         _ if response.ok() => response.json::<AdminIdentity>().await.map(Some).map_err(|e| e.to_string()),
         _ => Err(error_of(response).await),
     }
+}
+
+/// `POST` an admin action without a body and read its JSON answer.
+async fn post_admin<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, String> {
+    let response = Request::post(path).send().await.map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response.json::<T>().await.map_err(|e| e.to_string())
 }
 
 async fn post_disconnect(clean_up: bool) -> Result<DisconnectReport, String> {
@@ -99,6 +108,29 @@ pub fn admin_app() -> Html {
             });
         })
     };
+    let writeback_button =
+        |run: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<WritebackOutcome, String>>>>| {
+            let dispatcher = state.dispatcher();
+            Callback::from(move |()| {
+                let dispatcher = dispatcher.clone();
+                dispatcher.dispatch(AdminAction::WritebackStarted);
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(AdminAction::WritebackDone(run().await));
+                    dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+                });
+            })
+        };
+    let on_setup = writeback_button(|| {
+        Box::pin(async {
+            post_admin::<SetupReport>("/api/v1/admin/writeback/setup").await.map(WritebackOutcome::Setup)
+        })
+    });
+    let on_flush = writeback_button(|| {
+        Box::pin(async {
+            post_admin::<FlushReport>("/api/v1/admin/writeback/flush").await.map(WritebackOutcome::Flush)
+        })
+    });
+    let signed_in = matches!(state.admin, Load::Loaded(Ok(Some(_))));
     let login_error = state.login_error.as_ref().map(|message| {
         html! { <p class="error" role="alert" data-testid="login-error">{ message }</p> }
     });
@@ -112,6 +144,14 @@ pub fn admin_app() -> Html {
                 admin={state.admin.clone()}
                 disconnect={state.disconnect.clone()}
                 {on_disconnect}
+            />
+            <WritebackPanel
+                status={state.status.clone()}
+                {signed_in}
+                busy={state.writeback_busy}
+                outcome={state.writeback.clone()}
+                {on_setup}
+                {on_flush}
             />
         </main>
     }

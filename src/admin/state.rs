@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::core::api::{AdminIdentity, DisconnectReport, RelayStatus};
+use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, RelayStatus, SetupReport};
 
 /// A value fetched from the relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +22,29 @@ pub struct AdminState {
     pub login_error: Option<String>,
     /// The last disconnect's outcome.
     pub disconnect: Option<Result<DisconnectReport, String>>,
+    /// The last write-back button's outcome.
+    pub writeback: Option<Result<WritebackOutcome, String>>,
+    /// A write-back button was pressed and has not answered yet.
+    pub writeback_busy: bool,
+}
+
+/// What a write-back button answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WritebackOutcome {
+    Setup(SetupReport),
+    Flush(FlushReport),
 }
 
 impl Default for AdminState {
     fn default() -> Self {
-        Self { status: Load::Loading, admin: Load::Loading, login_error: None, disconnect: None }
+        Self {
+            status: Load::Loading,
+            admin: Load::Loading,
+            login_error: None,
+            disconnect: None,
+            writeback: None,
+            writeback_busy: false,
+        }
     }
 }
 
@@ -40,6 +58,10 @@ pub enum AdminAction {
     LoginError(String),
     /// A disconnect finished; the status is reloaded after it.
     Disconnected(Result<DisconnectReport, String>),
+    /// "Set up write-back" or "Flush now" was pressed.
+    WritebackStarted,
+    /// The write-back button answered.
+    WritebackDone(Result<WritebackOutcome, String>),
 }
 
 #[cfg(feature = "web")]
@@ -65,6 +87,11 @@ impl AdminState {
                 }
                 next.disconnect = Some(result);
             }
+            AdminAction::WritebackStarted => next.writeback_busy = true,
+            AdminAction::WritebackDone(result) => {
+                next.writeback_busy = false;
+                next.writeback = Some(result);
+            }
         }
         Rc::new(next)
     }
@@ -82,6 +109,16 @@ mod tests {
         let state = state.next(AdminAction::Disconnected(Ok(report.clone())));
         assert_eq!(state.admin, Load::Loaded(Ok(None)));
         assert_eq!(state.disconnect, Some(Ok(report)));
+    }
+
+    #[test]
+    fn a_writeback_button_is_busy_until_it_answers() {
+        let state = Rc::new(AdminState::default()).next(AdminAction::WritebackStarted);
+        assert!(state.writeback_busy);
+        let report = FlushReport { written: 3, ..Default::default() };
+        let state = state.next(AdminAction::WritebackDone(Ok(WritebackOutcome::Flush(report.clone()))));
+        assert!(!state.writeback_busy);
+        assert_eq!(state.writeback, Some(Ok(WritebackOutcome::Flush(report))));
     }
 
     #[test]

@@ -235,3 +235,53 @@ mod tests {
         assert_eq!(json, serde_json::json!({"state": "not_configured"}));
     }
 }
+
+/// How one write-back setup step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupStepStatus {
+    /// The org already had it.
+    Present,
+    /// Setup created it.
+    Created,
+    /// Setup could not create it; the step's `detail` says what the admin does instead.
+    Failed,
+}
+
+/// One thing activity write-back needs in the org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupStep {
+    pub what: String,
+    pub status: SetupStepStatus,
+    pub detail: String,
+}
+
+/// What `crmsync setup` (`POST /api/v1/admin/writeback/setup`) checked and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupReport {
+    pub steps: Vec<SetupStep>,
+}
+
+impl SetupReport {
+    /// True when nothing is left for the admin to do.
+    pub fn complete(&self) -> bool {
+        self.steps.iter().all(|s| s.status != SetupStepStatus::Failed)
+    }
+}
+
+/// What one write-back flush did (`crmsync flush`, `POST /api/v1/admin/writeback/flush`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlushReport {
+    /// Activities now in Salesforce.
+    pub written: u64,
+    /// Activities Salesforce refused for good.
+    pub failed: u64,
+    /// Activities that hit a transient error and wait for a retry.
+    pub retrying: u64,
+    /// Note inserts with a lost answer that were found already written.
+    pub recovered: u64,
+    /// Salesforce API calls this flush made.
+    pub api_calls: u64,
+    /// Kinds left queued because the org lacks their record type (run setup).
+    pub waiting_for_setup: Vec<String>,
+}

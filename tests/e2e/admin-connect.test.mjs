@@ -1,6 +1,7 @@
 // The admin connect flow in real headless Chromium: the admin page starts the OAuth
 // web-server flow, sfsim's login and consent pages answer, the relay's callback stores
-// the connection and the console shows "connected" and the last sync; then disconnect.
+// the connection and the console shows "connected" and the last sync; the admin sets up
+// activity write-back and flushes from the console; then disconnect.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually } from './harness.mjs';
@@ -36,6 +37,16 @@ test('admin connects the org from the admin page, sees the last sync, then disco
   assert.ok(Date.parse(lastSync) > Date.now() - 5 * 60_000, lastSync);
   assert.ok(Number(await page.locator('[data-testid=rows]').textContent()) > 0);
   assert.match(await page.locator('[data-testid=admin]').textContent(), /Signed in as/);
+
+  // Write-back: the admin sets the org up from the console (field and record types made
+  // through the Tooling API), then flushes the empty queue.
+  assert.match(await page.locator('[data-testid=activity-totals]').textContent(), /0 pending, 0 written/);
+  await page.click('[data-testid=setup-button]');
+  const setup = await page.locator('[data-testid=setup-report]').textContent({ timeout: 15_000 });
+  assert.equal((setup.match(/created: /g) || []).length, 3, setup);
+  assert.match(setup, /setup is complete/);
+  await page.click('[data-testid=flush-button]');
+  assert.match(await page.locator('[data-testid=flush-report]').textContent({ timeout: 15_000 }), /written 0, failed 0/);
 
   await page.check('[data-testid=clean-up]');
   await page.click('[data-testid=disconnect-button]');

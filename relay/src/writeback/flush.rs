@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 
 use crmsync::core::activity::ActivityKind;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::records::{self, RecordTypeIds, EXTERNAL_ID_FIELD};
@@ -28,22 +27,7 @@ const ROUND: i64 = 1_000;
 /// Longest pause before a retry.
 const MAX_BACKOFF_MS: i64 = 3_600_000;
 
-/// What one flush did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FlushReport {
-    /// Activities now in Salesforce.
-    pub written: u64,
-    /// Activities Salesforce refused for good.
-    pub failed: u64,
-    /// Activities that hit a transient error and wait for a retry.
-    pub retrying: u64,
-    /// Note inserts with a lost answer that were found already written.
-    pub recovered: u64,
-    /// Salesforce API calls this flush made.
-    pub api_calls: u64,
-    /// Kinds left queued because the org lacks their record type (run `crmsync setup`).
-    pub waiting_for_setup: Vec<String>,
-}
+pub use crmsync::core::api::FlushReport;
 
 /// When a transient failure on attempt `attempts` (0-based) may be retried.
 pub fn next_attempt_at(now: i64, base_secs: u64, attempts: i64) -> i64 {
@@ -134,7 +118,8 @@ async fn send(
     report: &mut FlushReport,
     last: bool,
 ) -> Result<(), WritebackError> {
-    let full = |buffer: &Vec<StoredActivity>| if last { buffer.len() } else { buffer.len() / COLLECTION_MAX * COLLECTION_MAX };
+    let full =
+        |buffer: &Vec<StoredActivity>| if last { buffer.len() } else { buffer.len() / COLLECTION_MAX * COLLECTION_MAX };
     let ready: Vec<StoredActivity> = notes.drain(..full(notes)).collect();
     for chunk in ready.chunks(COLLECTION_MAX) {
         write_notes(state, session, chunk, report).await?;

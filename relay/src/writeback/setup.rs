@@ -3,7 +3,6 @@
 //! Message record types. What it cannot create (no permission) it explains, with the
 //! steps an admin takes instead.
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::records::{record_type_key, RecordTypeIds, EXTERNAL_ID_FIELD, RECORD_TYPES};
@@ -14,38 +13,7 @@ use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::state::AppState;
 use crate::with_session;
 
-/// How one setup step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    /// The org already had it.
-    Present,
-    /// Setup created it.
-    Created,
-    /// Setup could not create it; `detail` says what the admin does instead.
-    Failed,
-}
-
-/// One thing write-back needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SetupStep {
-    pub what: String,
-    pub status: StepStatus,
-    pub detail: String,
-}
-
-/// Everything setup checked.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SetupReport {
-    pub steps: Vec<SetupStep>,
-}
-
-impl SetupReport {
-    /// True when nothing is left for the admin to do.
-    pub fn complete(&self) -> bool {
-        self.steps.iter().all(|s| s.status != StepStatus::Failed)
-    }
-}
+pub use crmsync::core::api::{SetupReport, SetupStep, SetupStepStatus as StepStatus};
 
 /// What the admin does by hand when setup may not, and why it failed.
 fn failed(what: String, error: &SalesforceError, by_hand: &str) -> SetupStep {
