@@ -304,26 +304,6 @@ pub async fn put_prefs(
     Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn prefs_body_forms() {
-        let now = [ActivityKind::Call];
-        assert_eq!(
-            apply_prefs_body(&now, &json!({"kinds": {"inmail": true}})),
-            Ok(vec![ActivityKind::Call, ActivityKind::Inmail])
-        );
-        assert_eq!(apply_prefs_body(&now, &json!({"call": false})), Ok(vec![]));
-        assert_eq!(apply_prefs_body(&now, &json!({"kinds": ["note"]})), Ok(vec![ActivityKind::Note]));
-        assert!(apply_prefs_body(&now, &json!({"kinds": {"sms": true}})).is_err_and(|e| e.contains("sms")));
-        assert!(apply_prefs_body(&now, &json!({"call": "yes"})).is_err());
-        assert!(apply_prefs_body(&now, &json!(3)).is_err());
-    }
-}
-
 /// `POST /api/v1/activities/backfill?file=messages|invitations[&owner=Name]` with the
 /// export's CSV as the body: the caller's messages become unassigned activities; a
 /// second import of the same export adds nothing.
@@ -348,5 +328,25 @@ pub async fn backfill(
         Err(BackfillError::Store(e)) => Err(e.into()),
         Err(BackfillError::NotEnabled) => Err(ApiError::Forbidden(BackfillError::NotEnabled.to_string())),
         Err(e @ BackfillError::Export(_)) => Err(ApiError::BadRequest(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn prefs_body_forms() {
+        let now = [ActivityKind::Call];
+        assert_eq!(
+            apply_prefs_body(&now, &json!({"kinds": {"inmail": true}})),
+            Ok(vec![ActivityKind::Call, ActivityKind::Inmail])
+        );
+        assert_eq!(apply_prefs_body(&now, &json!({"call": false})), Ok(vec![]));
+        assert_eq!(apply_prefs_body(&now, &json!({"kinds": ["note"]})), Ok(vec![ActivityKind::Note]));
+        assert!(apply_prefs_body(&now, &json!({"kinds": {"sms": true}})).is_err_and(|e| e.contains("sms")));
+        assert!(apply_prefs_body(&now, &json!({"call": "yes"})).is_err());
+        assert!(apply_prefs_body(&now, &json!(3)).is_err());
     }
 }

@@ -35,7 +35,7 @@ mod tests {
         // The callback is routed through a constant.
         routed.push(crate::handlers::connect::CALLBACK_PATH.to_string());
         for path in &routed {
-            assert!(documented.iter().any(|d| *d == path), "{path} is routed but not in openapi.json");
+            assert!(documented.contains(&path), "{path} is routed but not in openapi.json");
         }
         for path in documented {
             assert!(routed.contains(path), "{path} is in openapi.json but not routed");
