@@ -53,6 +53,15 @@ async fn post_admin<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, Str
     response.json::<T>().await.map_err(|e| e.to_string())
 }
 
+/// "Set up write-back" (`setup`) or "Flush now".
+async fn writeback_action(setup: bool) -> Result<WritebackOutcome, String> {
+    if setup {
+        post_admin::<SetupReport>("/api/v1/admin/writeback/setup").await.map(WritebackOutcome::Setup)
+    } else {
+        post_admin::<FlushReport>("/api/v1/admin/writeback/flush").await.map(WritebackOutcome::Flush)
+    }
+}
+
 async fn post_disconnect(clean_up: bool) -> Result<DisconnectReport, String> {
     let request = Request::post("/api/v1/connection/disconnect")
         .json(&serde_json::json!({ "clean_up": clean_up }))
@@ -108,28 +117,18 @@ pub fn admin_app() -> Html {
             });
         })
     };
-    let writeback_button =
-        |run: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<WritebackOutcome, String>>>>| {
-            let dispatcher = state.dispatcher();
-            Callback::from(move |()| {
-                let dispatcher = dispatcher.clone();
-                dispatcher.dispatch(AdminAction::WritebackStarted);
-                wasm_bindgen_futures::spawn_local(async move {
-                    dispatcher.dispatch(AdminAction::WritebackDone(run().await));
-                    dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
-                });
-            })
-        };
-    let on_setup = writeback_button(|| {
-        Box::pin(async {
-            post_admin::<SetupReport>("/api/v1/admin/writeback/setup").await.map(WritebackOutcome::Setup)
+    let writeback_button = |setup: bool| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| {
+            let dispatcher = dispatcher.clone();
+            dispatcher.dispatch(AdminAction::WritebackStarted);
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatcher.dispatch(AdminAction::WritebackDone(writeback_action(setup).await));
+                dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+            });
         })
-    });
-    let on_flush = writeback_button(|| {
-        Box::pin(async {
-            post_admin::<FlushReport>("/api/v1/admin/writeback/flush").await.map(WritebackOutcome::Flush)
-        })
-    });
+    };
+    let (on_setup, on_flush) = (writeback_button(true), writeback_button(false));
     let signed_in = matches!(state.admin, Load::Loaded(Ok(Some(_))));
     let login_error = state.login_error.as_ref().map(|message| {
         html! { <p class="error" role="alert" data-testid="login-error">{ message }</p> }
