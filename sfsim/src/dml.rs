@@ -406,7 +406,7 @@ async fn save_many(
     with_limit_info(sim, Json(results).into_response()).await
 }
 
-/// `POST /services/data/vNN.N/tooling/sobjects/CustomField` body.
+/// A Tooling API create body (`CustomField`, `RecordType`).
 #[derive(Deserialize)]
 pub struct CustomFieldRequest {
     #[serde(rename = "FullName")]
@@ -423,18 +423,10 @@ pub async fn create_custom_field(
     headers: HeaderMap,
     body: Result<Json<CustomFieldRequest>, JsonRejection>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
-        return r;
-    }
-    let Ok(Json(body)) = body else {
-        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
+    let body = match tooling_request(&sim, &version, &headers, body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
-    if let Some(refused) = refused_tooling(&sim) {
-        return refused;
-    }
     let full_name = body.full_name.unwrap_or_default();
     // Task and Event fields are defined on Activity; this org has no Events.
     let Some((object, field)) = full_name
@@ -473,6 +465,27 @@ pub async fn create_custom_field(
     .await
 }
 
+/// The checks every Tooling create starts with: version, session, JSON body, and the
+/// Customize Application permission.
+async fn tooling_request(
+    sim: &Sim,
+    version: &str,
+    headers: &HeaderMap,
+    body: Result<Json<CustomFieldRequest>, JsonRejection>,
+) -> Result<CustomFieldRequest, Response> {
+    if !valid_version(version) {
+        return Err(crate::rest::not_found().await);
+    }
+    authorize(sim, headers).await?;
+    let Ok(Json(body)) = body else {
+        return Err(rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON"));
+    };
+    match refused_tooling(sim) {
+        Some(refused) => Err(refused),
+        None => Ok(body),
+    }
+}
+
 /// 403 `INSUFFICIENT_ACCESS` when the `insufficient_access` fault is armed: the caller
 /// lacks "Customize Application", which Tooling API creates need.
 fn refused_tooling(sim: &Sim) -> Option<Response> {
@@ -493,18 +506,10 @@ pub async fn create_record_type(
     headers: HeaderMap,
     body: Result<Json<CustomFieldRequest>, JsonRejection>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
-        return r;
-    }
-    let Ok(Json(body)) = body else {
-        return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not valid JSON");
+    let body = match tooling_request(&sim, &version, &headers, body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
-    if let Some(refused) = refused_tooling(&sim) {
-        return refused;
-    }
     let full_name = body.full_name.unwrap_or_default();
     let valid_name = |n: &str| {
         n.chars().next().is_some_and(|c| c.is_ascii_alphabetic())

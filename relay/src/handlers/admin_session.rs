@@ -11,7 +11,7 @@ use axum::Json;
 use crmsync::core::api::AdminIdentity;
 
 use crate::error::ApiError;
-use crate::secrets::{random_token, token_hash};
+use crate::secrets::token_hash;
 use crate::state::{now_ms, AppState};
 use crate::store::{StoreError, WebSession};
 
@@ -24,17 +24,7 @@ const ADMIN_KIND: &str = "admin";
 
 /// Starts a session for `user_id` and returns the `Set-Cookie` value.
 pub async fn start(state: &AppState, user_id: &str, username: &str) -> Result<HeaderValue, StoreError> {
-    let token = random_token(32);
-    let now = now_ms();
-    let session = WebSession {
-        token_hash: token_hash(&token),
-        kind: ADMIN_KIND.into(),
-        user_id: user_id.into(),
-        username: username.into(),
-        created_at_ms: now,
-        expires_at_ms: now + ADMIN_SESSION_MS,
-    };
-    state.store.create_web_session(&session).await?;
+    let token = super::session_token::issue(state, ADMIN_KIND, user_id, username, ADMIN_SESSION_MS).await?;
     Ok(cookie_header(state, &token, ADMIN_SESSION_MS / 1000))
 }
 

@@ -5,6 +5,7 @@ pub mod admin_session;
 pub mod connect;
 pub mod openapi;
 pub mod rep_session;
+pub mod session_token;
 pub mod static_files;
 pub mod status;
 pub mod writeback_admin;

@@ -5,9 +5,9 @@
 use axum::http::{header, HeaderMap};
 
 use crate::error::ApiError;
-use crate::secrets::{random_token, token_hash};
+use crate::secrets::token_hash;
 use crate::state::{now_ms, AppState};
-use crate::store::{StoreError, WebSession};
+use crate::store::StoreError;
 
 /// The `kind` of reps' sessions in the store.
 pub const REP_KIND: &str = "rep";
@@ -22,18 +22,7 @@ pub struct Rep {
 
 /// Issues a session token for a seat holder, valid for `lifetime_ms`.
 pub async fn issue(state: &AppState, user_id: &str, username: &str, lifetime_ms: i64) -> Result<String, StoreError> {
-    let token = random_token(32);
-    let now = now_ms();
-    let session = WebSession {
-        token_hash: token_hash(&token),
-        kind: REP_KIND.into(),
-        user_id: user_id.into(),
-        username: username.into(),
-        created_at_ms: now,
-        expires_at_ms: now.saturating_add(lifetime_ms),
-    };
-    state.store.create_web_session(&session).await?;
-    Ok(token)
+    super::session_token::issue(state, REP_KIND, user_id, username, lifetime_ms).await
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
