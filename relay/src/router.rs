@@ -6,7 +6,9 @@ use axum::response::Redirect;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use crate::handlers::{activities, admin_session, connect, openapi, static_files, status, writeback_admin};
+use crate::handlers::{
+    activities, admin_session, connect, openapi, rep_session, static_files, status, writeback_admin,
+};
 use crate::state::AppState;
 
 /// Every route the relay serves: the versioned API, then the built `www/` pages.
@@ -29,6 +31,9 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/activities/{id}", get(activities::get_one))
         .route("/api/v1/activities/{id}/target", put(activities::assign))
         .route("/api/v1/activities/{id}/retry", post(activities::retry))
+        .route("/api/v1/rep/sign-in", get(rep_session::sign_in))
+        .route("/api/v1/rep/sign-out", post(rep_session::sign_out))
+        .route("/api/v1/me", get(rep_session::me))
         .route("/api/v1/me/writeback", get(activities::get_prefs).put(activities::put_prefs))
         .route(openapi::PATH, get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))

@@ -28,6 +28,8 @@ pub struct PendingLogin {
     pub redirect_uri: String,
     pub purpose: LoginPurpose,
     pub started: std::time::Instant,
+    /// Where a rep's sign-in hands its session token (`RepSignIn` only).
+    pub return_to: Option<String>,
 }
 
 /// Why an admin is logging in.
@@ -37,6 +39,8 @@ pub enum LoginPurpose {
     Connect,
     /// Sign in to the admin console of the connected org.
     SignIn,
+    /// A rep signs in (from the extension) for a session token.
+    RepSignIn,
 }
 
 /// State shared by the router and background jobs.

@@ -49,20 +49,22 @@ pub async fn start(
         ));
     }
     let login_url = login_host(query.login.as_deref(), &settings.login_url)?;
-    begin(&state, &headers, login_url, LoginPurpose::Connect)
+    begin(&state, &headers, login_url, LoginPurpose::Connect, None)
 }
 
 /// `GET /api/v1/admin/sign-in`: redirects to the connected org's login page.
 pub async fn sign_in(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let connection = state.store.connection().await?.ok_or(ApiError::Connect(connect::ConnectError::NotConnected))?;
-    begin(&state, &headers, connection.login_url, LoginPurpose::SignIn)
+    begin(&state, &headers, connection.login_url, LoginPurpose::SignIn, None)
 }
 
-fn begin(
+/// Sends the browser to the org's login page for `purpose`; the callback finishes it.
+pub(crate) fn begin(
     state: &AppState,
     headers: &HeaderMap,
     login_url: String,
     purpose: LoginPurpose,
+    return_to: Option<String>,
 ) -> Result<Response, ApiError> {
     let settings = state.settings.salesforce.as_ref().ok_or(ApiError::Connect(connect::ConnectError::NotConfigured))?;
     let redirect_uri = format!("{}{CALLBACK_PATH}", public_base(state, headers)?);
@@ -76,7 +78,10 @@ fn begin(
                 pending.remove(&oldest);
             }
         }
-        pending.insert(key, PendingLogin { verifier, login_url, redirect_uri, purpose, started: Instant::now() });
+        pending.insert(
+            key,
+            PendingLogin { verifier, login_url, redirect_uri, purpose, started: Instant::now(), return_to },
+        );
     }
     Ok(Redirect::to(&url).into_response())
 }
@@ -150,14 +155,17 @@ pub async fn callback(State(state): State<Arc<AppState>>, Query(query): Query<Ca
     let Some(pending) = pending else {
         return back_to_admin(Err("this login has expired or was already used; start again".into()), None);
     };
+    let code = query.code.unwrap_or_default();
+    if pending.purpose == LoginPurpose::RepSignIn {
+        return super::rep_session::finish_sign_in(&state, &pending, query.error, query.error_description, &code).await;
+    }
     if let Some(error) = query.error {
         let description = query.error_description.unwrap_or_default();
         return back_to_admin(Err(format!("Salesforce did not authorize crmsync ({error}: {description})")), None);
     }
-    let code = query.code.unwrap_or_default();
     let result = match pending.purpose {
         LoginPurpose::Connect => finish_connect(&state, &pending, &code).await,
-        LoginPurpose::SignIn => finish_sign_in(&state, &pending, &code).await,
+        LoginPurpose::SignIn | LoginPurpose::RepSignIn => finish_sign_in(&state, &pending, &code).await,
     };
     match result {
         Ok(cookie) => back_to_admin(Ok(()), Some(cookie)),
@@ -183,12 +191,28 @@ async fn finish_sign_in(
     pending: &PendingLogin,
     code: &str,
 ) -> Result<axum::http::HeaderValue, String> {
+    let (connection, identity) = prove_identity(state, pending, code).await?;
+    if identity.user_id != connection.user_id {
+        return Err(format!(
+            "{} is not an admin of this relay (only {}, who connected the org, is)",
+            identity.username, connection.username
+        ));
+    }
+    admin_session::start(state, &connection.user_id, &identity.username).await.map_err(|e| e.to_string())
+}
+
+/// Finishes a sign-in login: who logged in, as a user of the connected org. The token
+/// only proved that, so it is revoked at once (the relay acts as the connected user).
+pub(crate) async fn prove_identity(
+    state: &AppState,
+    pending: &PendingLogin,
+    code: &str,
+) -> Result<(crate::store::StoredConnection, crate::salesforce::Identity), String> {
     let connection = state.store.connection().await.map_err(|e| e.to_string())?.ok_or("the relay is not connected")?;
     let token = connect::exchange_code(state, &pending.login_url, code, &pending.redirect_uri, &pending.verifier)
         .await
         .map_err(|e| e.to_string())?;
     let identity = connect::whoami(state, &token).await.map(|(identity, _)| identity);
-    // The sign-in token only proved who the admin is: give it back at once.
     let _ = oauth::revoke(&state.http, &pending.login_url, &token.access_token()).await;
     if let Some(refresh) = token.refresh_token() {
         let _ = oauth::revoke(&state.http, &pending.login_url, &refresh).await;
@@ -198,13 +222,7 @@ async fn finish_sign_in(
     if identity.organization_id != connection.org_id {
         return Err(format!("{} belongs to another org than the connected one", identity.username));
     }
-    if identity.user_id != connection.user_id {
-        return Err(format!(
-            "{} is not an admin of this relay (only {}, who connected the org, is)",
-            identity.username, connection.username
-        ));
-    }
-    admin_session::start(state, &connection.user_id, &identity.username).await.map_err(|e| e.to_string())
+    Ok((connection, identity))
 }
 
 fn back_to_admin(result: Result<(), String>, cookie: Option<axum::http::HeaderValue>) -> Response {

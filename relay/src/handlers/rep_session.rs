@@ -1,8 +1,16 @@
-//! Reps' sessions: bearer tokens the relay issues to seat holders (after a sign-in from
-//! the extension, or minted by an admin with `crmsync token`). Only the token's SHA-256 is
-//! stored; a removed seat or a disconnect ends them.
+//! Reps' sessions: bearer tokens the relay issues to seat holders, after a sign-in with
+//! their Salesforce identity (the web-server flow with PKCE, started by the extension
+//! through `chrome.identity.launchWebAuthFlow` or a tab) or minted by an admin with
+//! `crmsync token`. Only the token's SHA-256 is stored; sign-out, a removed seat or a
+//! disconnect ends them.
 
-use axum::http::{header, HeaderMap};
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::secrets::token_hash;
@@ -11,6 +19,8 @@ use crate::store::StoreError;
 
 /// The `kind` of reps' sessions in the store.
 pub const REP_KIND: &str = "rep";
+/// How long a signed-in rep's session lasts.
+pub const REP_SESSION_MS: i64 = 30 * 86_400_000;
 
 /// The seat holder a request acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +56,147 @@ pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Rep, ApiEr
     Ok(Rep { user_id: session.user_id, username: session.username })
 }
 
+/// Where a sign-in may hand its token: the extension's identity redirect
+/// (`https://<id>.chromiumapp.org/…`, `https://<id>.extensions.allizom.org/…`), this
+/// relay's own pages (a path), or this machine (development).
+pub fn allowed_return(url: &str) -> bool {
+    if url.starts_with('/') && !url.starts_with("//") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let secure = url.starts_with("https://");
+    let extension = |suffix: &str| {
+        name.strip_suffix(suffix)
+            .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    };
+    (secure && (extension(".chromiumapp.org") || extension(".extensions.allizom.org")))
+        || name == "127.0.0.1"
+        || name == "localhost"
+}
+
+/// `?return_to=<url>` of a sign-in.
+#[derive(Debug, Deserialize)]
+pub struct SignInQuery {
+    #[serde(default)]
+    return_to: Option<String>,
+}
+
+/// `GET /api/v1/rep/sign-in?return_to=<url>`: sends the rep to the connected org's login
+/// page; afterwards the browser lands on `return_to#token=…&user_id=…&username=…&expires_in=…`
+/// (or `#error=…`).
+pub async fn sign_in(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response, ApiError> {
+    let return_to = query.return_to.unwrap_or_else(|| "/signed-in.html".to_string());
+    if !allowed_return(&return_to) {
+        return Err(ApiError::BadRequest(format!(
+            "return_to {return_to:?} is not allowed: use the extension's identity URL (https://<id>.chromiumapp.org/…) or a path of this relay"
+        )));
+    }
+    let connection =
+        state.store.connection().await?.ok_or(ApiError::Connect(crate::connect::ConnectError::NotConnected))?;
+    super::connect::begin(
+        &state,
+        &headers,
+        connection.login_url,
+        crate::state::LoginPurpose::RepSignIn,
+        Some(return_to),
+    )
+}
+
+/// `return_to` with `pairs` as its fragment.
+fn with_fragment(return_to: &str, pairs: &[(&str, String)]) -> Response {
+    let base = return_to.split('#').next().unwrap_or_default();
+    let fragment = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    Redirect::to(&format!("{base}#{fragment}")).into_response()
+}
+
+/// The callback of a rep's sign-in: a seat holder of the connected org gets a session
+/// token; anyone else an `#error=` saying why.
+pub async fn finish_sign_in(
+    state: &AppState,
+    pending: &crate::state::PendingLogin,
+    error: Option<String>,
+    error_description: Option<String>,
+    code: &str,
+) -> Response {
+    let return_to = pending.return_to.clone().unwrap_or_else(|| "/signed-in.html".to_string());
+    let result = async {
+        if let Some(error) = error {
+            return Err(format!(
+                "Salesforce did not authorize crmsync ({error}: {})",
+                error_description.unwrap_or_default()
+            ));
+        }
+        let (_, identity) = super::connect::prove_identity(state, pending, code).await?;
+        if state.store.seat(&identity.user_id).await.map_err(|e| e.to_string())?.is_none() {
+            return Err(format!("{} has no crmsync seat; ask your admin for one", identity.username));
+        }
+        let token =
+            issue(state, &identity.user_id, &identity.username, REP_SESSION_MS).await.map_err(|e| e.to_string())?;
+        Ok((identity, token))
+    }
+    .await;
+    match result {
+        Ok((identity, token)) => with_fragment(
+            &return_to,
+            &[
+                ("token", token),
+                ("user_id", identity.user_id),
+                ("username", identity.username),
+                ("expires_in", (REP_SESSION_MS / 1000).to_string()),
+            ],
+        ),
+        Err(message) => {
+            tracing::warn!(error = %message, "rep sign-in did not finish");
+            with_fragment(&return_to, &[("error", message)])
+        }
+    }
+}
+
+/// Who a session token belongs to (`GET /api/v1/me`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Me {
+    pub user_id: String,
+    pub username: String,
+}
+
+/// `GET /api/v1/me`: the caller's identity.
+pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Me>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    Ok(Json(Me { user_id: rep.user_id, username: rep.username }))
+}
+
+/// `POST /api/v1/rep/sign-out`: revokes the caller's session token.
+pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    require(&state, &headers).await?;
+    if let Some(token) = bearer(&headers) {
+        state.store.delete_web_session(&token_hash(token)).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn sign_in_returns_only_to_the_extension_or_this_relay() {
+        assert!(allowed_return("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/signed-in"));
+        assert!(allowed_return("https://0b8e4e62-5f7c-4a43.extensions.allizom.org/"));
+        assert!(allowed_return("/signed-in"));
+        assert!(allowed_return("http://127.0.0.1:9000/cb"));
+        assert!(!allowed_return("//evil.example.com/x"));
+        assert!(!allowed_return("https://evil.example.com/x.chromiumapp.org"));
+        assert!(!allowed_return("http://abc.chromiumapp.org/"));
+        assert!(!allowed_return("https://chromiumapp.org.evil.com/"));
+        assert!(!allowed_return("javascript:alert(1)"));
+    }
 
     #[test]
     fn bearer_reads_the_token_of_the_bearer_scheme_only() {

@@ -358,3 +358,47 @@ async fn jwt_bearer_connects_renews_and_refuses_a_foreign_key() {
     let report = crmsync_relay::jobs::import::import(&state, true, &|_, _| {}).await.expect("renewed with a new JWT");
     assert!(report.objects.iter().any(|o| o.rows > 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_with_a_seat_signs_in_for_a_session_token_and_signs_out() {
+    let r = crate::writeback::ready("rep-sign-in", 200).await;
+    let return_to = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/signed-in";
+    let start = format!("{}/api/v1/rep/sign-in?return_to={return_to}", r.relay);
+    let landed = Browser::new().log_in(&start, &r.rep.username, &r.sim.org.password_of(&r.rep), "allow").await;
+    let fragment = landed.strip_prefix(&format!("{return_to}#")).unwrap_or_else(|| panic!("landed on {landed}"));
+    let pairs: HashMap<String, String> = serde_urlencoded::from_str(fragment).unwrap();
+    assert_eq!(pairs["user_id"], r.rep.id);
+    assert_eq!(pairs["expires_in"], "2592000");
+    let token = &pairs["token"];
+    let get_me = |token: String| {
+        let url = format!("{}/api/v1/me", r.relay);
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let me: serde_json::Value = get_me(token.clone()).await.json().await.unwrap();
+    assert_eq!(me["username"], json!(r.rep.username));
+    let out = reqwest::Client::new()
+        .post(format!("{}/api/v1/rep/sign-out", r.relay))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert_eq!(get_me(token.clone()).await.status(), 401, "a signed-out token is refused");
+    // The admin-minted token of the same rep still works: sign-out ends one session only.
+    assert_eq!(get_me(r.token.clone()).await.status(), 200);
+
+    // A user without a seat is told so, on the extension's page.
+    let seatless = r
+        .sim
+        .org
+        .users
+        .iter()
+        .find(|u| u.is_active && u.id != r.rep.id && u.id != r.sim.org.integration_user_id)
+        .unwrap();
+    let landed = Browser::new().log_in(&start, &seatless.username, &r.sim.org.password_of(seatless), "allow").await;
+    assert!(landed.starts_with(&format!("{return_to}#error=")) && landed.contains("no+crmsync+seat"), "{landed}");
+    // Only the extension's identity URL or the relay's own pages receive tokens.
+    let refused =
+        Browser::new().get(&format!("{}/api/v1/rep/sign-in?return_to=https://evil.example.com/", r.relay)).await;
+    assert_eq!(refused.status(), 400);
+}
