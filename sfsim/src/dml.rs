@@ -336,6 +336,12 @@ async fn save_many(
         let object = type_of(raw).unwrap_or_default();
         let outcome = if !writable(&object) {
             Err(fail("INVALID_TYPE", format!("sObject type '{object}' is not supported."), &[]))
+        } else if sim.faults.take(crate::faults::FaultKind::ValidationRule) {
+            Err(fail(
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                "Activities need a Subject that names the network (admin rule)",
+                &[],
+            ))
         } else if sim.faults.take(crate::faults::FaultKind::RecordLock) {
             let id = raw.get("Id").and_then(Value::as_str).unwrap_or("00T000000000000AAA");
             Err(fail(

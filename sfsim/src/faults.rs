@@ -3,7 +3,7 @@
 //! `INVALID_SESSION_ID`, and every issued session is revoked), `REQUEST_LIMIT_EXCEEDED`,
 //! `UNABLE_TO_LOCK_ROW`, a connection dropped in the middle of the response body, a
 //! Bulk query job that ends `Failed`, records of a Collections write locked one by one,
-//! and Tooling creates refused for lack of permission. OAuth and `/__sim/` itself are never faulted.
+//! Tooling creates refused for lack of permission, and records refused by a validation rule. OAuth and `/__sim/` itself are never faulted.
 //!
 //! The daily API allowance is enforced here too: once the org's count reaches it
 //! (`POST /__sim/limits` sets both), every call gets 403 `REQUEST_LIMIT_EXCEEDED`.
@@ -39,12 +39,15 @@ pub enum FaultKind {
     RecordLock,
     /// The next Tooling API creates are refused: the user lacks "Customize Application".
     InsufficientAccess,
+    /// The next records of Collections writes fail an admin's validation rule
+    /// (`FIELD_CUSTOM_VALIDATION_EXCEPTION`), one by one.
+    ValidationRule,
 }
 
 impl FaultKind {
     /// Kinds a handler takes itself rather than the middleware, per request.
     fn taken_by_handler(self) -> bool {
-        matches!(self, Self::BulkJobFailed | Self::RecordLock | Self::InsufficientAccess)
+        matches!(self, Self::BulkJobFailed | Self::RecordLock | Self::InsufficientAccess | Self::ValidationRule)
     }
 }
 
@@ -159,7 +162,9 @@ pub async fn apply(State(sim): State<Arc<Sim>>, request: Request, next: Next) ->
     }
     let after = Duration::from_millis(latency - latency / 2);
     match fault {
-        None | Some(FaultKind::BulkJobFailed | FaultKind::RecordLock | FaultKind::InsufficientAccess) => {
+        None | Some(
+            FaultKind::BulkJobFailed | FaultKind::RecordLock | FaultKind::InsufficientAccess | FaultKind::ValidationRule,
+        ) => {
             let response = next.run(request).await;
             if !after.is_zero() {
                 tokio::time::sleep(after).await;

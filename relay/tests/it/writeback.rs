@@ -348,7 +348,7 @@ async fn partial_failures_transient_faults_and_an_expired_session() {
     assert!(flushed.contains("written 2, failed 0"), "{flushed}");
 
     // Whole calls failing (503 past the client's retries, the daily limit) wait and retry.
-    for (n, kind) in [(120u64, "unavailable"), (121, "request_limit")] {
+    for (n, kind) in [(120u64, "unavailable"), (121, "request_limit"), (122, "server_error"), (123, "unable_to_lock")] {
         r.log(json!([activity(n, "document_view", Some(&leads[n as usize - 107]))])).await;
         fault(&r.sim, json!({"kind": kind, "count": 5})).await;
         let flushed = r.run(&["flush"]);
@@ -356,6 +356,46 @@ async fn partial_failures_transient_faults_and_an_expired_session() {
         let flushed = r.run(&["flush"]);
         assert!(flushed.contains("written 1, failed 0"), "{kind}: {flushed}");
     }
+
+    // A connection dropped mid-answer: the upsert is idempotent, so it is simply sent again.
+    r.log(json!([activity(124, "inmail", Some(&leads[18]))])).await;
+    fault(&r.sim, json!({"kind": "dropped_connection", "count": 1})).await;
+    let flushed = r.run(&["flush"]);
+    assert!(flushed.contains("written 1, failed 0"), "{flushed}");
+
+    // An admin's validation rule refuses one record for good, with its message.
+    r.log(json!([activity(125, "message", Some(&leads[19])), activity(126, "message", Some(&leads[0]))])).await;
+    fault(&r.sim, json!({"kind": "validation_rule", "count": 1})).await;
+    let flushed = r.run(&["flush"]);
+    assert!(flushed.contains("written 1, failed 1"), "{flushed}");
+    let failed = r.in_state("failed").await;
+    assert!(failed
+        .iter()
+        .any(|a| a["error"].as_str().is_some_and(|e| e.contains("FIELD_CUSTOM_VALIDATION_EXCEPTION"))));
+    // After the admin's fix, the rep retries it.
+    let (s, b) = r.api(reqwest::Method::POST, &format!("/api/v1/activities/{}/retry", uuid(125)), None).await;
+    assert_eq!((s, b["state"].as_str()), (200, Some("pending")), "{b}");
+    assert!(r.run(&["flush"]).contains("written 1, failed 0"));
+
+    // An owner made inactive in Salesforce since: refused for good (INACTIVE_OWNER_OR_USER).
+    let inactive = r.sim.org.users.iter().find(|u| !u.is_active).unwrap().id.clone();
+    let state = crmsync_relay::state::AppState::open(
+        crmsync_relay::config::Settings::from_lookup(|k| match k {
+            "CRMSYNC_DATA_DIR" => Some(r.data.display().to_string()),
+            "DATABASE_URL" => Some(r.database.clone()).filter(|d| !d.is_empty()),
+            _ => None,
+        })
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let from_inactive: crmsync::core::activity::NewActivity =
+        serde_json::from_value(activity(127, "call", Some(&leads[1]))).unwrap();
+    state.store.insert_activities(&inactive, &[from_inactive.check().unwrap()], 1).await.unwrap();
+    let flushed = r.run(&["flush"]);
+    assert!(flushed.contains("written 0, failed 1"), "{flushed}");
+    let stored = state.store.activity(&uuid(127)).await.unwrap().unwrap();
+    assert!(stored.error.as_deref().is_some_and(|e| e.contains("INACTIVE_OWNER_OR_USER")), "{stored:?}");
 
     // An expired session is renewed once and the flush goes on.
     r.log(json!([activity(130, "inmail", Some(&leads[14]))])).await;
