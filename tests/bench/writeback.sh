@@ -21,7 +21,8 @@ export CRMSYNC_DATA_DIR="$work/relay" CRMSYNC_FLUSH_INTERVAL_SECONDS=120 CRMSYNC
 unset DATABASE_URL CRMSYNC_SECRET_KEY CRMSYNC_CONFIG
 crmsync() { target/release/crmsync "$@"; }
 relay_url="http://127.0.0.1:$relay_port"
-crmsync serve --listen "127.0.0.1:$relay_port" > "$work/relay.out" 2> "$work/relay.err" &
+# The binary itself in the background (not the function), so that `kill $relay` stops it.
+target/release/crmsync serve --listen "127.0.0.1:$relay_port" > "$work/relay.out" 2> "$work/relay.err" &
 relay=$!
 for _ in $(seq 1 300); do
   curl -sf "$relay_url/api/v1/status" | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if len(s.get("objects", {})) == 7 else 1)' 2>/dev/null && break

@@ -53,9 +53,8 @@ pub async fn flush(state: &AppState) -> Result<FlushReport, WritebackError> {
     let _alone = state.flush_lock.lock().await;
     let mut session = OrgSession::open(state).await?;
     let mut report = FlushReport::default();
-    let calls_before = session.client.calls();
     let result = flush_with(state, &mut session, &mut report).await;
-    report.api_calls = session.client.calls().saturating_sub(calls_before);
+    report.api_calls = session.calls();
     state.set_api_usage(session.client.api_usage());
     result.map(|()| report)
 }

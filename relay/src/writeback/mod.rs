@@ -46,12 +46,19 @@ fn setup_hint(e: &SalesforceError) -> &'static str {
 pub struct OrgSession {
     pub client: SalesforceClient,
     renewed: bool,
+    /// Calls made by clients this session replaced.
+    earlier_calls: u64,
 }
 
 impl OrgSession {
     /// The stored connection's session.
     pub async fn open(state: &AppState) -> Result<Self, ConnectError> {
-        Ok(Self { client: stored_client(state).await?, renewed: false })
+        Ok(Self { client: stored_client(state).await?, renewed: false, earlier_calls: 0 })
+    }
+
+    /// API calls made through this session, renewals included.
+    pub fn calls(&self) -> u64 {
+        self.earlier_calls + self.client.calls()
     }
 
     /// After `error`: renews the session and returns true if a retry makes sense.
@@ -59,7 +66,9 @@ impl OrgSession {
         if self.renewed || !error.is_invalid_session() {
             return Ok(false);
         }
-        self.client = renew(state).await?;
+        let renewed = renew(state).await?;
+        self.earlier_calls += self.client.calls();
+        self.client = renewed;
         self.renewed = true;
         Ok(true)
     }
