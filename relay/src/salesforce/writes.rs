@@ -52,13 +52,12 @@ impl SaveResult {
         }
     }
 
-    /// True when every error is one a later attempt can cure.
+    /// True when every error is one a later attempt can cure. A duplicate of an external
+    /// id is one: only a concurrent upsert of the same key makes it, and the retry updates.
     pub fn is_transient(&self) -> bool {
-        !self.errors.is_empty()
-            && self
-                .errors
-                .iter()
-                .all(|e| matches!(e.status_code.as_str(), "UNABLE_TO_LOCK_ROW" | "REQUEST_LIMIT_EXCEEDED"))
+        let transient =
+            |code: &str| matches!(code, "UNABLE_TO_LOCK_ROW" | "REQUEST_LIMIT_EXCEEDED" | "DUPLICATE_EXTERNAL_ID");
+        !self.errors.is_empty() && self.errors.iter().all(|e| transient(&e.status_code))
     }
 
     /// True when the record exists and only a create-only field stopped the update

@@ -1,11 +1,13 @@
 //! The flush: writes queued activities to Salesforce, exactly once.
 //!
-//! Tasks are upserted on the external-id field (the client's UUID), so a write that is
-//! repeated after a crash or a lost answer updates the same Task instead of adding one.
-//! Notes take no custom field: before a note insert the activity is marked `sending`
-//! (durably), and a `sending` note whose answer was lost is looked up on its parent before
-//! it is ever sent again. Per-record results are applied one by one: transient failures
-//! wait and retry with backoff, permanent ones become `failed` with Salesforce's message.
+//! Every write first claims its activities (`pending` → `sending`, row by row), so two
+//! flushes — the schedule and `crmsync flush`, or relay replicas on one database — never
+//! send the same activity at once. Tasks are upserted on the external-id field (the
+//! client's UUID), so a write repeated after a crash or a lost answer updates the same
+//! Task instead of adding one: a Task left `sending` is simply queued again. Notes take no
+//! custom field: a Note left `sending` is looked up on its parent before it is ever sent
+//! again. Per-record results are applied one by one: transient failures wait and retry
+//! with backoff, permanent ones become `failed` with Salesforce's message.
 
 use std::collections::HashMap;
 
@@ -64,7 +66,7 @@ async fn flush_with(
     session: &mut OrgSession,
     report: &mut FlushReport,
 ) -> Result<(), WritebackError> {
-    resolve_uncertain_notes(state, session, report).await?;
+    resolve_uncertain(state, session, report).await?;
     let mut record_types = stored_record_types(state).await?;
     let mut looked_up = false;
     // Paged by (created, id): each activity is tried once per flush, even when its retry
@@ -172,6 +174,12 @@ async fn write_tasks(
     record_types: &RecordTypeIds,
     report: &mut FlushReport,
 ) -> Result<(), WritebackError> {
+    let ids: Vec<String> = chunk.iter().map(|a| a.id.clone()).collect();
+    let claimed = state.store.mark_sending(&ids, now_ms()).await?;
+    let chunk: Vec<StoredActivity> = chunk.iter().filter(|a| claimed.contains(&a.id)).cloned().collect();
+    if chunk.is_empty() {
+        return Ok(());
+    }
     let body: Vec<Value> = chunk.iter().map(|a| records::task(a, record_types, true)).collect();
     let results = match with_session!(state, session, |client| upsert_by_external_id(
         client,
@@ -181,12 +189,16 @@ async fn write_tasks(
     )) {
         Ok(results) => results,
         Err(e) if is_transient(&e) => {
-            let outcomes = retry_all(state, chunk, &e);
+            let outcomes = retry_all(state, &chunk, &e);
             count(report, &outcomes);
             state.store.record_outcomes(&outcomes, now_ms()).await?;
             return Ok(());
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // Refused as a whole (the org lacks the setup): back in the queue, untried.
+            state.store.unmark_sending(&claimed, now_ms()).await?;
+            return Err(e.into());
+        }
     };
     let mut outcomes = Vec::with_capacity(chunk.len());
     // Calls whose Task an earlier attempt already wrote: TaskSubtype cannot be updated,
@@ -214,7 +226,12 @@ async fn write_tasks(
                 let owned: Vec<StoredActivity> = existing_calls.iter().map(|a| (*a).clone()).collect();
                 outcomes.extend(retry_all(state, &owned, &e));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                let ids: Vec<String> = existing_calls.iter().map(|a| a.id.clone()).collect();
+                state.store.record_outcomes(&outcomes, now_ms()).await?;
+                state.store.unmark_sending(&ids, now_ms()).await?;
+                return Err(e.into());
+            }
         }
     }
     count(report, &outcomes);
@@ -234,7 +251,7 @@ fn surely_not_created(e: &SalesforceError) -> bool {
 }
 
 /// Claims up to 200 notes, inserts them once, and records each result. A lost answer
-/// leaves them `sending`, for [`resolve_uncertain_notes`].
+/// leaves them `sending`, for [`resolve_uncertain`].
 async fn write_notes(
     state: &AppState,
     session: &mut OrgSession,
@@ -280,10 +297,11 @@ async fn write_notes(
     Ok(())
 }
 
-/// Notes left `sending` by a crash or a lost answer, once no request of theirs can still
-/// be in flight: found on their parent (same title, body and owner, not claimed by another
-/// activity) they are written; otherwise they go back in the queue.
-async fn resolve_uncertain_notes(
+/// Activities left `sending` by a crash or a lost answer, once no request of theirs can
+/// still be in flight. Tasks go back in the queue (their upsert is idempotent). Notes
+/// found on their parent (same title, body and owner, not claimed by another activity)
+/// are written; the others go back in the queue.
+async fn resolve_uncertain(
     state: &AppState,
     session: &mut OrgSession,
     report: &mut FlushReport,
@@ -296,6 +314,10 @@ async fn resolve_uncertain_notes(
         .into_iter()
         .filter(|a| a.sent_at_ms.unwrap_or(0) <= settled_before)
         .collect();
+    let (uncertain, tasks): (Vec<StoredActivity>, Vec<StoredActivity>) =
+        uncertain.into_iter().partition(|a| a.kind == ActivityKind::Note);
+    let tasks: Vec<String> = tasks.into_iter().map(|a| a.id).collect();
+    state.store.unmark_sending(&tasks, now_ms()).await?;
     let mut by_parent: HashMap<String, Vec<&StoredActivity>> = HashMap::new();
     for a in &uncertain {
         by_parent.entry(a.target.clone().unwrap_or_default()).or_default().push(a);

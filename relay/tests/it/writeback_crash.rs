@@ -98,3 +98,39 @@ async fn flushes_killed_at_random_points_write_every_activity_exactly_once() {
         "a Note missing or doubled (seed {seed})"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_flushes_claim_each_activity_once() {
+    let r = ready("wb-concurrent", 200).await;
+    r.run(&["setup"]);
+    let contacts: Vec<String> = org_records(&r.sim, "Contact")
+        .await
+        .iter()
+        .filter_map(|c| c["Id"].as_str().map(str::to_string))
+        .take(20)
+        .collect();
+    let kinds = ["inmail", "message", "call", "document_view", "note"];
+    let all: Vec<Value> =
+        (0..1_000u64).map(|n| activity(n, kinds[n as usize % kinds.len()], Some(&contacts[n as usize % 20]))).collect();
+    for batch in all.chunks(500) {
+        r.log(Value::Array(batch.to_vec())).await;
+    }
+    fault(&r.sim, json!({"latency_ms": 20})).await;
+    // Three flushes at once, as the schedule, an admin and a second replica might.
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            let mut cmd = cli_command(&r.sim, &r.data, &r.database, &["flush"], &[]);
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    fault(&r.sim, json!({"latency_ms": 0})).await;
+    let status: Value = serde_json::from_str(&r.run(&["status", "--json"])).unwrap();
+    assert_eq!(status["activities"]["written"], json!(1_000), "{}", status["activities"]);
+    assert_eq!(soql(&r.sim, "SELECT Id FROM Task").await.len(), 800);
+    assert_eq!(soql(&r.sim, "SELECT Id FROM Note").await.len(), 200);
+}
