@@ -10,5 +10,4 @@ pub mod core;
 pub mod admin;
 #[cfg(feature = "web")]
 pub mod wasm;
-#[cfg(feature = "web")]
 pub mod widget;

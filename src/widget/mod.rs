@@ -2,14 +2,19 @@
 //! `www/widget.html` for admins who embed it themselves). State lives in `state.rs`,
 //! views in `components/`, browser plumbing in `hooks/`.
 
+#[cfg(feature = "web")]
 mod app;
+#[cfg(feature = "web")]
 pub mod components;
+#[cfg(feature = "web")]
 pub mod hooks;
 pub mod state;
 
+#[cfg(feature = "web")]
 pub use app::WidgetApp;
 
 /// Renders the widget into `root`.
+#[cfg(feature = "web")]
 pub fn mount(root: web_sys::Element) {
     yew::Renderer::<WidgetApp>::with_root(root).render();
 }

@@ -1,9 +1,8 @@
 //! Widget state and its reducer: the record the host page handed over, validated by the
-//! core so the widget always shows (and later queries with) the 18-character id.
+//! core so the widget always shows (and later queries with) the 18-character id. Plain
+//! Rust (the Yew `Reducible` glue is behind `web`), so its tests run natively.
 
 use std::rc::Rc;
-
-use yew::Reducible;
 
 use crate::core::api::WidgetLaunch;
 use crate::core::sf::SalesforceId;
@@ -31,10 +30,18 @@ pub enum WidgetAction {
     Launched(String),
 }
 
-impl Reducible for WidgetState {
+#[cfg(feature = "web")]
+impl yew::Reducible for WidgetState {
     type Action = WidgetAction;
 
     fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        self.next(action)
+    }
+}
+
+impl WidgetState {
+    /// The state after `action`.
+    pub fn next(self: Rc<Self>, action: WidgetAction) -> Rc<Self> {
         match action {
             WidgetAction::Launched(fragment) => Rc::new(Self { record: record_from_fragment(&fragment) }),
         }
@@ -65,7 +72,7 @@ mod tests {
 
     #[test]
     fn launched_with_15_char_id_shows_18() {
-        let state = Rc::new(WidgetState::default()).reduce(WidgetAction::Launched("#record=0015Y00002ZbgP3".into()));
+        let state = Rc::new(WidgetState::default()).next(WidgetAction::Launched("#record=0015Y00002ZbgP3".into()));
         let record = state.record.clone().unwrap().unwrap();
         assert_eq!(record.id18, "0015Y00002ZbgP3QAJ");
         assert_eq!(record.object, "Account");
