@@ -156,16 +156,17 @@ pub async fn callback(State(state): State<Arc<AppState>>, Query(query): Query<Ca
         return back_to_admin(Err("this login has expired or was already used; start again".into()), None);
     };
     let code = query.code.unwrap_or_default();
-    if pending.purpose == LoginPurpose::RepSignIn {
-        return super::rep_session::finish_sign_in(&state, &pending, query.error, query.error_description, &code).await;
-    }
-    if let Some(error) = query.error {
-        let description = query.error_description.unwrap_or_default();
-        return back_to_admin(Err(format!("Salesforce did not authorize crmsync ({error}: {description})")), None);
-    }
-    let result = match pending.purpose {
-        LoginPurpose::Connect => finish_connect(&state, &pending, &code).await,
-        LoginPurpose::SignIn | LoginPurpose::RepSignIn => finish_sign_in(&state, &pending, &code).await,
+    let denied = query.error.as_ref().map(|error| {
+        let description = query.error_description.as_deref().unwrap_or_default();
+        format!("Salesforce did not authorize crmsync ({error}: {description})")
+    });
+    let result = match (pending.purpose, denied) {
+        (LoginPurpose::RepSignIn, denied) => {
+            return super::rep_session::finish_sign_in(&state, &pending, denied, &code).await
+        }
+        (_, Some(denied)) => Err(denied),
+        (LoginPurpose::Connect, None) => finish_connect(&state, &pending, &code).await,
+        (LoginPurpose::SignIn, None) => finish_sign_in(&state, &pending, &code).await,
     };
     match result {
         Ok(cookie) => back_to_admin(Ok(()), Some(cookie)),

@@ -120,17 +120,13 @@ fn with_fragment(return_to: &str, pairs: &[(&str, String)]) -> Response {
 pub async fn finish_sign_in(
     state: &AppState,
     pending: &crate::state::PendingLogin,
-    error: Option<String>,
-    error_description: Option<String>,
+    denied: Option<String>,
     code: &str,
 ) -> Response {
     let return_to = pending.return_to.clone().unwrap_or_else(|| "/signed-in.html".to_string());
     let result = async {
-        if let Some(error) = error {
-            return Err(format!(
-                "Salesforce did not authorize crmsync ({error}: {})",
-                error_description.unwrap_or_default()
-            ));
+        if let Some(denied) = denied {
+            return Err(denied);
         }
         let (_, identity) = super::connect::prove_identity(state, pending, code).await?;
         if state.store.seat(&identity.user_id).await.map_err(|e| e.to_string())?.is_none() {
