@@ -347,7 +347,8 @@ async fn partial_failures_transient_faults_and_an_expired_session() {
     let flushed = r.run(&["flush"]);
     assert!(flushed.contains("written 2, failed 0"), "{flushed}");
 
-    // Whole calls failing (503 past the client's retries, the daily limit) wait and retry.
+    // Whole calls failing past the client's own retries (503, the daily limit, 500, a
+    // whole-call lock) wait and retry at the next flush.
     for (n, kind) in [(120u64, "unavailable"), (121, "request_limit"), (122, "server_error"), (123, "unable_to_lock")] {
         r.log(json!([activity(n, "document_view", Some(&leads[n as usize - 107]))])).await;
         fault(&r.sim, json!({"kind": kind, "count": 5})).await;
