@@ -260,7 +260,7 @@ pub async fn get_prefs(
 
 /// Reads a `PUT /api/v1/me/writeback` body into the new opt-in list: `{"kinds": {"call":
 /// true, …}}` or a flat `{"call": true, …}` change the named kinds only; `{"kinds":
-/// ["call", …]}` names every kind that is on.
+/// ["call", …]}` names every kind that is on. `enabled` (the admin's switch) is ignored.
 pub fn apply_prefs_body(current: &[ActivityKind], body: &Value) -> Result<Vec<ActivityKind>, String> {
     let kind = |name: &str| {
         ActivityKind::parse(name)
@@ -278,7 +278,8 @@ pub fn apply_prefs_body(current: &[ActivityKind], body: &Value) -> Result<Vec<Ac
         _ => return Err("send {\"kinds\": {\"call\": true, …}} or {\"kinds\": [\"call\", …]}".into()),
     };
     let mut on: Vec<ActivityKind> = current.to_vec();
-    for (name, value) in changes {
+    // `enabled` is the admin's (what GET shows); a body sent back as it came is fine.
+    for (name, value) in changes.iter().filter(|(name, _)| *name != "enabled") {
         let k = kind(name)?;
         let wanted = value.as_bool().ok_or_else(|| format!("{name}: expected true or false"))?;
         on.retain(|existing| *existing != k);
@@ -348,5 +349,7 @@ mod tests {
         assert!(apply_prefs_body(&now, &json!({"kinds": {"sms": true}})).is_err_and(|e| e.contains("sms")));
         assert!(apply_prefs_body(&now, &json!({"call": "yes"})).is_err());
         assert!(apply_prefs_body(&now, &json!(3)).is_err());
+        let echoed = json!({"enabled": true, "call": true, "note": true});
+        assert_eq!(apply_prefs_body(&now, &echoed), Ok(vec![ActivityKind::Call, ActivityKind::Note]));
     }
 }
