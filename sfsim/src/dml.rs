@@ -53,8 +53,8 @@ impl SaveError {
     }
 }
 
-/// Objects this org lets crmsync write.
-fn writable(object: &str) -> bool {
+/// Objects this org lets crmsync write (and the only ones with custom fields).
+pub(crate) fn writable(object: &str) -> bool {
     matches!(object, "Task" | "Note")
 }
 

@@ -200,6 +200,11 @@ impl SimStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(store_err("insert record"))?;
+            // Only the writable objects carry custom fields; the CRM records seeded by the
+            // million skip this bookkeeping.
+            if !crate::dml::writable(r.object) {
+                continue;
+            }
             sqlx::query("DELETE FROM custom_values WHERE object = ? AND id = ?")
                 .bind(r.object)
                 .bind(&r.id)
