@@ -141,30 +141,17 @@ pub async fn org_records(sim: &Sim, object: &str) -> Vec<Value> {
 pub async fn soql(sim: &Sim, query: &str) -> Vec<Value> {
     let token = sim_token(sim).await;
     let client = reqwest::Client::new();
-    let mut page: Value = client
-        .get(format!("{}/services/data/v66.0/query", sim.base_url))
-        .query(&[("q", query)])
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut records = page["records"].as_array().cloned().unwrap_or_default();
-    while let Some(next) = page["nextRecordsUrl"].as_str().map(str::to_string) {
-        page = client
-            .get(format!("{}{next}", sim.base_url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let first = format!("{}/services/data/v66.0/query", sim.base_url);
+    let mut url = reqwest::Url::parse_with_params(&first, &[("q", query)]).unwrap().to_string();
+    let mut records = Vec::new();
+    loop {
+        let page: Value = client.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         records.extend(page["records"].as_array().cloned().unwrap_or_default());
+        match page["nextRecordsUrl"].as_str() {
+            Some(next) => url = format!("{}{next}", sim.base_url),
+            None => return records,
+        }
     }
-    records
 }
 
 fn ids_of(records: &[Value], n: usize) -> Vec<String> {
