@@ -1,11 +1,27 @@
 //! The only `#[wasm_bindgen]` surface: what the extension's service worker, the widget
 //! page and the admin page call. Errors cross as `{ message, details }` objects.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::core::api::PageAnswer;
+use crate::core::api::{PageAnswer, PageQuestion};
+use crate::core::badge::BadgeIndex;
 use crate::core::sf::SalesforceId;
+
+thread_local! {
+    /// The org's badge index, once the service worker has loaded one.
+    static INDEX: RefCell<Option<BadgeIndex>> = const { RefCell::new(None) };
+}
+
+/// What `loadIndex` reports about the index it loaded.
+#[derive(Serialize)]
+struct LoadedIndex {
+    version: u64,
+    people: usize,
+    companies: usize,
+}
 
 /// The shape every error takes in JavaScript.
 #[derive(Serialize)]
@@ -18,11 +34,32 @@ fn js_error(message: impl Into<String>, details: Option<String>) -> JsValue {
     serde_wasm_bindgen::to_value(&JsError { message: message.into(), details }).unwrap_or(JsValue::NULL)
 }
 
-/// What the page at `url` is and what to show there (widget fragment or badge).
+/// What the page is and what to show there: `question` is a [`PageQuestion`] (the URL,
+/// what the content script read, the results listed), answered from the loaded index.
 #[wasm_bindgen(js_name = pageAnswer)]
-pub fn page_answer(url: &str) -> Result<JsValue, JsValue> {
-    serde_wasm_bindgen::to_value(&PageAnswer::for_url(url))
-        .map_err(|e| js_error("cannot encode the page answer", Some(e.to_string())))
+pub fn page_answer(question: JsValue) -> Result<JsValue, JsValue> {
+    let question: PageQuestion = serde_wasm_bindgen::from_value(question)
+        .map_err(|e| js_error("the page question is malformed", Some(e.to_string())))?;
+    let answer = INDEX.with_borrow(|index| PageAnswer::answer(&question, index.as_ref()));
+    serde_wasm_bindgen::to_value(&answer).map_err(|e| js_error("cannot encode the page answer", Some(e.to_string())))
+}
+
+/// Replaces the loaded badge index with the snapshot in `bytes` (as the relay serves it).
+/// On error the previous index stays.
+#[wasm_bindgen(js_name = loadIndex)]
+pub fn load_index(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let index = BadgeIndex::decode(bytes)
+        .map_err(|e| js_error(format!("the CRM index cannot be read: {e}"), Some(format!("{} bytes", bytes.len()))))?;
+    let (people, companies) = index.len();
+    let loaded = LoadedIndex { version: index.version, people, companies };
+    INDEX.set(Some(index));
+    serde_wasm_bindgen::to_value(&loaded).map_err(|e| js_error("cannot encode the index summary", Some(e.to_string())))
+}
+
+/// Forgets the loaded index (sign-out, or the org was disconnected).
+#[wasm_bindgen(js_name = dropIndex)]
+pub fn drop_index() {
+    INDEX.set(None);
 }
 
 /// The 18-character form of a 15- or 18-character Salesforce id, validated.

@@ -35,18 +35,26 @@ fn salesforce_id18_converts_and_reports_errors_as_objects() {
     assert_eq!(get(&err, "details").as_string().unwrap(), "7986gEXAMPLE4X2OPT");
 }
 
+/// `{ url }` as a content script sends it.
+fn question(url: &str) -> JsValue {
+    let q = js_sys::Object::new();
+    js_sys::Reflect::set(&q, &JsValue::from_str("url"), &JsValue::from_str(url)).unwrap();
+    q.into()
+}
+
 #[wasm_bindgen_test]
 fn page_answer_is_a_plain_object() {
-    let answer = crmsync::wasm::page_answer("https://www.linkedin.com/in/j%C3%BCrgen-m%C3%BCller/").unwrap();
+    let answer = crmsync::wasm::page_answer(question("https://www.linkedin.com/in/j%C3%BCrgen-m%C3%BCller/")).unwrap();
     let page = get(&answer, "page");
     assert_eq!(get(&page, "kind").as_string().unwrap(), "network");
     assert_eq!(get(&page, "slug").as_string().unwrap(), "jürgen-müller");
     let badge = get(&answer, "badge");
     assert!(get(&badge, "text").as_string().unwrap().contains("jürgen-müller"));
 
-    let answer =
-        crmsync::wasm::page_answer("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view")
-            .unwrap();
+    let answer = crmsync::wasm::page_answer(question(
+        "https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view",
+    ))
+    .unwrap();
     assert_eq!(get(&answer, "widget_fragment").as_string().unwrap(), "record=0037e00001WZ30qAAD&object=Contact");
 }
 
@@ -69,4 +77,47 @@ async fn widget_shows_18_char_id_and_follows_hash_changes() {
     window.location().set_hash("record=bogus").unwrap();
     let text = text_until(&root, |t| t.contains("not valid")).await;
     assert!(text.contains("not valid"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn load_index_then_page_answer_badges_the_page_and_its_results() {
+    use crmsync::core::badge::{BadgeIndex, Label};
+    use crmsync::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
+    use crmsync::core::matching::params::Params;
+    use crmsync::core::matching::record::{CrmKind, PersonInput, PersonRecord};
+
+    let err = crmsync::wasm::load_index(b"not an index").unwrap_err();
+    assert!(get(&err, "message").as_string().unwrap().contains("cannot be read"));
+
+    let ada = PersonRecord::new(
+        "0037e00001WZ30qAAD".into(),
+        Some(CrmKind::Contact),
+        &PersonInput { first_name: "Ada", last_name: "Lovelace", company: "Analytical Engines", ..Default::default() },
+    );
+    let label = Label { name: "Ada Lovelace".into(), owner: "Grace Hopper".into() };
+    let params = (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS));
+    let bytes = BadgeIndex::build(3, [1; 16], vec![(ada, label)], vec![], params, vec![]).encode();
+    let loaded = crmsync::wasm::load_index(&bytes).unwrap();
+    assert_eq!(get(&loaded, "version").as_f64(), Some(3.0));
+    assert_eq!(get(&loaded, "people").as_f64(), Some(1.0));
+
+    let q: JsValue = js_sys::JSON::parse(
+        r#"{"url":"https://www.linkedin.com/in/ada-l/","seen":{"url":"","name":"Ada Lovelace","headline":"Engineer at Analytical Engines"},
+            "results":[{"url":"https://www.linkedin.com/in/bob/","name":"Bob Stone"}],
+            "instance_url":"https://acme.my.salesforce.com"}"#,
+    )
+    .unwrap();
+    let answer = crmsync::wasm::page_answer(q.clone()).unwrap();
+    let badge = get(&answer, "badge");
+    assert_eq!(get(&badge, "state").as_string().unwrap(), "in_crm");
+    assert_eq!(
+        get(&badge, "link").as_string().unwrap(),
+        "https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view"
+    );
+    let results = js_sys::Array::from(&get(&answer, "results"));
+    assert_eq!(get(&results.get(0), "state").as_string().unwrap(), "not_in_crm");
+
+    crmsync::wasm::drop_index();
+    let answer = crmsync::wasm::page_answer(q).unwrap();
+    assert_eq!(get(&get(&answer, "badge"), "state").as_string().unwrap(), "no_index");
 }

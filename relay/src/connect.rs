@@ -196,6 +196,7 @@ pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectRe
     // Record type ids and the like belong to this org; a later connect may be another.
     let org_settings = state.store.clear_org_settings().await?;
     let mut purged = if clean_up { state.store.purge_crm_data().await? } else { Vec::new() };
+    state.badge_index.clear().await;
     if clean_up {
         purged.push(("org_settings".to_string(), org_settings));
     }

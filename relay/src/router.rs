@@ -7,7 +7,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::handlers::{
-    activities, admin_session, connect, openapi, rep_session, static_files, status, writeback_admin,
+    activities, admin_session, connect, cors, crm_data, openapi, rep_session, static_files, status, writeback_admin,
 };
 use crate::state::AppState;
 
@@ -34,9 +34,12 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/rep/sign-in", get(rep_session::sign_in))
         .route("/api/v1/rep/sign-out", post(rep_session::sign_out))
         .route("/api/v1/me", get(rep_session::me))
+        .route("/api/v1/index", get(crm_data::index))
+        .route("/api/v1/crm/{id}/contact", get(crm_data::contact))
         .route("/api/v1/me/writeback", get(activities::get_prefs).put(activities::put_prefs))
         .route(openapi::PATH, get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_files::serve))
+        .layer(axum::middleware::from_fn(cors::allow_extensions))
         .with_state(state)
 }

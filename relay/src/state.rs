@@ -59,6 +59,8 @@ pub struct AppState {
     pub flush_lock: tokio::sync::Mutex<()>,
     /// Wakes the write-back schedule (the admin's "flush now").
     pub flush_now: tokio::sync::Notify,
+    /// The browser's badge index, built after each import.
+    pub badge_index: crate::badge_index::IndexCache,
     /// Web-server logins started and not yet called back (10 minutes at most).
     pub pending_logins: std::sync::Mutex<std::collections::HashMap<String, PendingLogin>>,
 }
@@ -77,6 +79,7 @@ impl AppState {
             api_usage: RwLock::new(None),
             import_lock: tokio::sync::Mutex::new(()),
             import_now: tokio::sync::Notify::new(),
+            badge_index: crate::badge_index::IndexCache::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             flush_now: tokio::sync::Notify::new(),
             pending_logins: std::sync::Mutex::new(std::collections::HashMap::new()),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::badge::Badge;
+use crate::core::badge::{Badge, BadgeIndex, Observed};
 use crate::core::pages::{percent_decode, Page};
 
 /// What the widget iframe is launched with, carried in its URL fragment so that an
@@ -62,6 +62,25 @@ pub struct PageAnswer {
     pub widget_fragment: Option<String>,
     /// For network pages: the badge to draw.
     pub badge: Option<Badge>,
+    /// One badge per search or list result asked about, in order.
+    #[serde(default)]
+    pub results: Vec<Option<Badge>>,
+}
+
+/// What a content script asks about its page: the URL, what it read there, and the
+/// results listed on it. The service worker adds the org's instance URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuestion {
+    pub url: String,
+    /// The page's own person or company, as read.
+    #[serde(default)]
+    pub seen: Option<Observed>,
+    /// Search or list results, each with its own link.
+    #[serde(default)]
+    pub results: Vec<Observed>,
+    /// Where record links open (`https://<org>.my.salesforce.com`); empty: no links.
+    #[serde(default)]
+    pub instance_url: String,
 }
 
 impl PageAnswer {
@@ -78,8 +97,55 @@ impl PageAnswer {
             Page::Network(network) => Some(Badge::without_index(network)),
             _ => None,
         };
-        Self { page, widget_fragment, badge }
+        Self { page, widget_fragment, badge, results: Vec::new() }
     }
+
+    /// Answers `question` from `index` (`None`: no index loaded in this browser).
+    pub fn answer(question: &PageQuestion, index: Option<&BadgeIndex>) -> Self {
+        let mut answer = Self::for_url(&question.url);
+        if let Page::Network(_) = answer.page {
+            let seen = Observed { url: question.url.clone(), ..question.seen.clone().unwrap_or_default() };
+            answer.badge = seen.badge(index, &question.instance_url);
+        }
+        answer.results = question.results.iter().map(|r| r.badge(index, &question.instance_url)).collect();
+        answer
+    }
+}
+
+/// CRM contact details of one matched record, fetched from the relay when a rep asks
+/// on a network page (never part of the badge index). Empty fields are left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmContactInfo {
+    pub id: String,
+    /// `Lead`, `Contact` or `Account`.
+    pub object: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// Opens the record in Salesforce.
+    pub link: String,
+}
+
+/// The signed-in rep and their org, as `GET /api/v1/me` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepIdentity {
+    /// 18-character Salesforce User id.
+    pub user_id: String,
+    pub username: String,
+    /// The connected org's id; `None` while no org is connected.
+    pub org_id: Option<String>,
+    /// Where record links open (`https://<org>.my.salesforce.com`).
+    pub instance_url: Option<String>,
 }
 
 /// The relay's connection to the Salesforce org, as the admin console shows it.
@@ -209,6 +275,23 @@ mod tests {
             PageAnswer::for_url("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view");
         assert_eq!(answer.widget_fragment.as_deref(), Some("record=0037e00001WZ30qAAD&object=Contact"));
         assert!(answer.badge.is_none());
+    }
+
+    #[test]
+    fn page_question_without_index_answers_no_index_for_page_and_results() {
+        let question = PageQuestion {
+            url: "https://www.linkedin.com/search/results/people/?keywords=ada".into(),
+            results: vec![
+                Observed { url: "https://www.linkedin.com/in/ada/".into(), name: "Ada".into(), ..Observed::default() },
+                Observed { url: "https://www.linkedin.com/feed/".into(), ..Observed::default() },
+            ],
+            ..PageQuestion::default()
+        };
+        let answer = PageAnswer::answer(&question, None);
+        assert_eq!(answer.badge, None, "a search page is not a profile");
+        assert_eq!(answer.results.len(), 2);
+        assert_eq!(answer.results[0].as_ref().map(|b| b.state), Some(crate::core::badge::BadgeState::NoIndex));
+        assert_eq!(answer.results[1], None);
     }
 
     #[test]

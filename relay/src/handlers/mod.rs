@@ -3,6 +3,8 @@
 pub mod activities;
 pub mod admin_session;
 pub mod connect;
+pub mod cors;
+pub mod crm_data;
 pub mod openapi;
 pub mod rep_session;
 pub mod session_token;

@@ -178,6 +178,10 @@ pub async fn schedule(state: &AppState) {
                 let rows: i64 = report.objects.iter().map(|o| o.rows).sum();
                 let changed: i64 = report.objects.iter().map(|o| o.added + o.changed + o.deleted).sum();
                 tracing::info!(run = report.run, rows, changed, "import finished");
+                // Build the browsers' index now rather than on the first rep's request.
+                if let Err(e) = state.badge_index.current(state).await {
+                    tracing::error!(error = %e, "the badge index could not be built after the import");
+                }
             }
             Err(ImportError::Connect(ConnectError::NotConnected)) => {
                 tracing::info!("not connected to Salesforce yet; the import starts once an admin connects");

@@ -3,6 +3,7 @@
 
 mod migrate;
 mod postgres;
+pub mod records;
 mod sqlite;
 pub mod writeback;
 
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use postgres::PostgresStore;
+pub use records::RecordStore;
 pub use sqlite::SqliteStore;
 pub use writeback::{Changed, Outcome, QueueState, Seat, StoredActivity, WritebackStore, WritebackUser};
 
@@ -118,7 +120,7 @@ pub struct SyncState {
 
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
-pub trait Store: WritebackStore + Send + Sync {
+pub trait Store: WritebackStore + RecordStore + Send + Sync {
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
     /// Replaces the sealed access token after a renewal (the rest of the connection stays).

@@ -325,3 +325,4 @@ mod tests {
 }
 
 super::writeback::impl_writeback_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
+super::records::impl_record_store!(PostgresStore, super::writeback::numbered);

@@ -371,3 +371,4 @@ mod tests {
 }
 
 super::writeback::impl_writeback_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
+super::records::impl_record_store!(SqliteStore, super::writeback::as_is);

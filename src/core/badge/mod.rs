@@ -4,8 +4,10 @@
 pub mod codec;
 pub mod index;
 pub mod keyed_hash;
+pub mod observed;
 
 pub use index::{BadgeHit, BadgeIndex, IndexDelta, IndexError, Label};
+pub use observed::Observed;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,10 @@ use crate::core::pages::NetworkPage;
 pub enum BadgeState {
     /// No CRM index is loaded in this browser yet, so nothing can be said.
     NoIndex,
+    /// A lead, contact or account matches.
+    InCrm,
+    /// Nothing in the index matches.
+    NotInCrm,
 }
 
 /// A badge ready to draw: the content script renders `text` and `title` verbatim.
@@ -28,6 +34,12 @@ pub struct Badge {
     pub text: String,
     /// Longer explanation for the tooltip.
     pub title: String,
+    /// Opens the CRM record (in CRM, when the org's instance is known).
+    pub link: Option<String>,
+    /// The matched record's 18-character id (in CRM).
+    pub crm_id: Option<String>,
+    /// `Lead`, `Contact` or `Account` (in CRM).
+    pub object: Option<String>,
 }
 
 impl Badge {
@@ -38,6 +50,9 @@ impl Badge {
             state: BadgeState::NoIndex,
             text: format!("crmsync · {what} {} · CRM index not loaded", page.slug),
             title: format!("crmsync recognised this {what} page but has no CRM index to look it up in yet."),
+            link: None,
+            crm_id: None,
+            object: None,
         }
     }
 }

@@ -125,53 +125,77 @@ fn crm_row(h: &Header, row: &Row) -> CrmRow {
     if too_long(f) {
         return CrmRow::Skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"), true);
     }
-    let raw_id = h.get(f, &["Id"]);
-    let id = match SalesforceId::parse(raw_id) {
-        Ok(id) => id,
-        Err(e) => return CrmRow::Skip(row.line, format!("invalid Salesforce id: {raw_id:?}: {e}"), true),
-    };
+    match crm_record(|names| h.get(f, names)) {
+        Ok(CrmRecord::Person(record, converted)) => CrmRow::Person(record, converted),
+        Ok(CrmRecord::Account(record)) => CrmRow::Account(record),
+        Err(skip) => CrmRow::Skip(row.line, skip.reason, skip.person),
+    }
+}
+
+/// A CRM record read by Salesforce API field names, normalised for matching.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CrmRecord {
+    /// A Lead or Contact, with a converted Lead's `ConvertedContactId`.
+    Person(PersonRecord, Option<SalesforceId>),
+    Account(CompanyRecord),
+}
+
+/// Why a CRM record cannot be matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrmSkip {
+    pub reason: String,
+    /// True when the record would have been a person (for the skip counts).
+    pub person: bool,
+}
+
+/// Reads one CRM record through `field`, which answers the first non-empty value among
+/// the API names it is given ("" when none): a CSV export row or an imported record.
+/// The object comes from the Id's key prefix. A Contact's company is `Account.Name`.
+pub fn crm_record<'a>(field: impl Fn(&[&str]) -> &'a str) -> Result<CrmRecord, CrmSkip> {
+    let skip = |reason: String, person: bool| CrmSkip { reason, person };
+    let raw_id = field(&["Id"]);
+    let id = SalesforceId::parse(raw_id).map_err(|e| skip(format!("invalid Salesforce id: {raw_id:?}: {e}"), true))?;
     match CrmKind::of(&id) {
         Some(CrmKind::Account) => {
             let input = CompanyInput {
-                name: h.get(f, &["Name"]),
-                website: h.get(f, &["Website"]),
-                phone: h.get(f, &["Phone"]),
-                street: h.get(f, &["BillingStreet", "ShippingStreet"]),
-                city: h.get(f, &["BillingCity", "ShippingCity"]),
-                state: h.get(f, &["BillingState", "ShippingState"]),
-                postal_code: h.get(f, &["BillingPostalCode", "ShippingPostalCode"]),
-                country: h.get(f, &["BillingCountry", "ShippingCountry"]),
+                name: field(&["Name"]),
+                website: field(&["Website"]),
+                phone: field(&["Phone"]),
+                street: field(&["BillingStreet", "ShippingStreet"]),
+                city: field(&["BillingCity", "ShippingCity"]),
+                state: field(&["BillingState", "ShippingState"]),
+                postal_code: field(&["BillingPostalCode", "ShippingPostalCode"]),
+                country: field(&["BillingCountry", "ShippingCountry"]),
                 location_text: "",
             };
             if input.name.trim().is_empty() {
-                return CrmRow::Skip(row.line, "account without a name".into(), false);
+                return Err(skip("account without a name".into(), false));
             }
-            CrmRow::Account(CompanyRecord::new(id.to_string(), &input))
+            Ok(CrmRecord::Account(CompanyRecord::new(id.to_string(), &input)))
         }
         Some(kind) => {
             let input = PersonInput {
-                first_name: h.get(f, &["FirstName"]),
-                last_name: h.get(f, &["LastName"]),
-                full_name: h.get(f, &["Name"]),
-                email: h.get(f, &["Email"]),
-                phones: [h.get(f, &["Phone"]), h.get(f, &["MobilePhone"])],
-                company: h.get(f, &["Company", "Account.Name"]),
-                street: h.get(f, &["Street", "MailingStreet"]),
-                city: h.get(f, &["City", "MailingCity"]),
-                state: h.get(f, &["State", "MailingState"]),
-                postal_code: h.get(f, &["PostalCode", "MailingPostalCode"]),
-                country: h.get(f, &["Country", "MailingCountry"]),
+                first_name: field(&["FirstName"]),
+                last_name: field(&["LastName"]),
+                full_name: field(&["Name"]),
+                email: field(&["Email"]),
+                phones: [field(&["Phone"]), field(&["MobilePhone"])],
+                company: field(&["Company", "Account.Name"]),
+                street: field(&["Street", "MailingStreet"]),
+                city: field(&["City", "MailingCity"]),
+                state: field(&["State", "MailingState"]),
+                postal_code: field(&["PostalCode", "MailingPostalCode"]),
+                country: field(&["Country", "MailingCountry"]),
                 location_text: "",
             };
             let record = PersonRecord::new(id.to_string(), Some(kind), &input);
             if record.name.is_empty() {
-                return CrmRow::Skip(row.line, "person without a name".into(), true);
+                return Err(skip("person without a name".into(), true));
             }
-            let converted =
-                (kind == CrmKind::Lead).then(|| SalesforceId::parse(h.get(f, &["ConvertedContactId"])).ok());
-            CrmRow::Person(record, converted.flatten())
+            let converted = (kind == CrmKind::Lead).then(|| SalesforceId::parse(field(&["ConvertedContactId"])).ok());
+            Ok(CrmRecord::Person(record, converted.flatten()))
         }
-        None => CrmRow::Skip(row.line, format!("not a Lead, Contact or Account id: {id}"), true),
+        None => Err(skip(format!("not a Lead, Contact or Account id: {id}"), true)),
     }
 }
 

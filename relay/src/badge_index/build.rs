@@ -1,0 +1,165 @@
+//! The badge index from the imported Leads, Contacts and Accounts: each normalised by the
+//! core's `crm_record` (the same reading as a CSV export), labelled with its name and its
+//! owner's name. A Contact's company is its Account's name, and its owner the Account's
+//! owner (Contact has no owner field in the import). A converted Lead whose Contact is
+//! imported is left out: the Contact stands for the person.
+
+use std::collections::{HashMap, HashSet};
+
+use crmsync::core::badge::keyed_hash::HashKey;
+use crmsync::core::badge::{BadgeIndex, Label};
+use crmsync::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
+use crmsync::core::matching::input::{crm_record, CrmRecord};
+use crmsync::core::matching::params::Params;
+use crmsync::core::matching::record::{CompanyRecord, PersonRecord};
+use serde_json::{Map, Value};
+
+use crate::store::{CrmRow, StoreError};
+
+/// The imported rows the index is made of.
+pub struct IndexRows {
+    pub users: Vec<CrmRow>,
+    pub accounts: Vec<CrmRow>,
+    pub contacts: Vec<CrmRow>,
+    pub leads: Vec<CrmRow>,
+}
+
+impl IndexRows {
+    /// Reads the four objects from the store.
+    pub async fn read(store: &dyn crate::store::Store) -> Result<Self, StoreError> {
+        Ok(Self {
+            users: store.rows("User").await?,
+            accounts: store.rows("Account").await?,
+            contacts: store.rows("Contact").await?,
+            leads: store.rows("Lead").await?,
+        })
+    }
+}
+
+/// Fields of a stored row; a row whose JSON is unreadable is skipped (it was written by
+/// the importer, so this means a damaged database, which is logged).
+fn fields(row: &CrmRow) -> Option<Map<String, Value>> {
+    match serde_json::from_str(&row.fields_json) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => {
+            tracing::warn!(id = %row.id, "imported record with unreadable fields left out of the badge index");
+            None
+        }
+    }
+}
+
+fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
+    fields.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The first non-empty of `names` in `fields`, as `crm_record` asks for it.
+fn first<'a>(fields: &'a Map<String, Value>, names: &[&str]) -> &'a str {
+    names.iter().map(|n| text(fields, n)).find(|v| !v.trim().is_empty()).unwrap_or_default()
+}
+
+/// Builds the index (CPU-bound: run it on a blocking thread for large orgs).
+pub fn build_index(rows: IndexRows, version: u64, key: HashKey) -> BadgeIndex {
+    let user_names: HashMap<String, String> =
+        rows.users.iter().filter_map(|row| Some((row.id.clone(), text(&fields(row)?, "Name").to_string()))).collect();
+    let owner = |id: &str| user_names.get(id).cloned().unwrap_or_default();
+
+    let mut companies: Vec<(CompanyRecord, Label)> = Vec::with_capacity(rows.accounts.len());
+    // Account id → (name, owner id), for its contacts.
+    let mut accounts: HashMap<String, (String, String)> = HashMap::with_capacity(rows.accounts.len());
+    for row in &rows.accounts {
+        let Some(f) = fields(row) else { continue };
+        let (name, owner_id) = (text(&f, "Name").to_string(), text(&f, "OwnerId").to_string());
+        if let Ok(CrmRecord::Account(record)) = crm_record(|names| first(&f, names)) {
+            companies.push((record, Label { name: name.clone(), owner: owner(&owner_id) }));
+        }
+        accounts.insert(row.id.clone(), (name, owner_id));
+    }
+
+    let mut people: Vec<(PersonRecord, Label)> = Vec::with_capacity(rows.contacts.len() + rows.leads.len());
+    let contact_ids: HashSet<&str> = rows.contacts.iter().map(|r| r.id.as_str()).collect();
+    for row in &rows.contacts {
+        let Some(f) = fields(row) else { continue };
+        let account = accounts.get(text(&f, "AccountId"));
+        let account_name = account.map(|(name, _)| name.as_str()).unwrap_or_default();
+        let read = crm_record(|names| {
+            if names.contains(&"Account.Name") && !account_name.is_empty() {
+                account_name
+            } else {
+                first(&f, names)
+            }
+        });
+        if let Ok(CrmRecord::Person(record, _)) = read {
+            let label = Label {
+                name: person_name(&f),
+                owner: account.map(|(_, owner_id)| owner(owner_id)).unwrap_or_default(),
+            };
+            people.push((record, label));
+        }
+    }
+    for row in &rows.leads {
+        let Some(f) = fields(row) else { continue };
+        if let Ok(CrmRecord::Person(record, converted)) = crm_record(|names| first(&f, names)) {
+            if converted.is_some_and(|contact| contact_ids.contains(contact.as_str())) {
+                continue;
+            }
+            people.push((record, Label { name: person_name(&f), owner: owner(text(&f, "OwnerId")) }));
+        }
+    }
+    let params = (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS));
+    BadgeIndex::build(version, key, people, companies, params, Vec::new())
+}
+
+fn person_name(f: &Map<String, Value>) -> String {
+    let joined = format!("{} {}", text(f, "FirstName"), text(f, "LastName"));
+    let joined = joined.trim();
+    if joined.is_empty() {
+        text(f, "Name").to_string()
+    } else {
+        joined.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crmsync::core::badge::Observed;
+
+    fn row(id: &str, fields: Value) -> CrmRow {
+        CrmRow { id: id.into(), fields_json: fields.to_string(), system_modstamp: String::new() }
+    }
+
+    #[test]
+    fn contacts_take_their_accounts_name_and_owner_and_converted_leads_fold() {
+        let rows = IndexRows {
+            users: vec![row("005000000000001AAA", serde_json::json!({"Name": "Grace Hopper"}))],
+            accounts: vec![row(
+                "001000000000001AAA",
+                serde_json::json!({"Id": "001000000000001AAA", "Name": "Analytical Engines", "OwnerId": "005000000000001AAA"}),
+            )],
+            contacts: vec![row(
+                "003000000000001AAA",
+                serde_json::json!({"Id": "003000000000001AAA", "FirstName": "Ada", "LastName": "Lovelace",
+                    "AccountId": "001000000000001AAA", "MailingCity": "London", "Email": null}),
+            )],
+            leads: vec![
+                row(
+                    "00Q000000000001AAA",
+                    serde_json::json!({"Id": "00Q000000000001AAA", "FirstName": "Ada", "LastName": "Lovelace",
+                        "Company": "Analytical Engines", "ConvertedContactId": "003000000000001AAA"}),
+                ),
+                row("00Q000000000002AAA", Value::String("damaged".into())),
+            ],
+        };
+        let index = build_index(rows, 7, [3; 16]);
+        assert_eq!(index.len(), (1, 1), "the converted lead folds onto its contact; the damaged row is skipped");
+        let seen = Observed {
+            url: "https://www.linkedin.com/in/ada/".into(),
+            name: "Ada Lovelace".into(),
+            headline: "Mathematician at Analytical Engines".into(),
+            ..Observed::default()
+        };
+        let badge = seen.badge(Some(&index), "").unwrap();
+        assert_eq!(badge.crm_id.as_deref(), Some("003000000000001AAA"));
+        assert_eq!(badge.text, "In CRM · Contact · Grace Hopper");
+    }
+}

@@ -1,0 +1,119 @@
+//! The browser's badge index as the relay serves it: built from the store after each
+//! import (versioned by that import run's id), kept gzipped in memory, rebuilt when a
+//! newer import finished — also one run by another process or another relay on the same
+//! database, since the version is read from the store on every request.
+
+mod build;
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use crmsync::core::badge::keyed_hash::HashKey;
+use flate2::write::GzEncoder;
+use sha2::{Digest, Sha256};
+
+pub use build::{build_index, IndexRows};
+
+use crate::secrets::random_token;
+use crate::state::AppState;
+use crate::store::StoreError;
+
+/// `org_settings` key of the secret that keys the index's hashed e-mails and phones.
+/// Cleared with the other org settings on disconnect, so another org gets another key.
+const HASH_KEY_SETTING: &str = "badge_index_hash_key";
+
+/// One built index, ready to send.
+#[derive(Debug)]
+pub struct ServedIndex {
+    /// The import run the index reflects.
+    pub version: u64,
+    /// Strong validator: hex SHA-256 of the encoded index (first 16 bytes).
+    pub etag: String,
+    /// The encoded index, gzipped.
+    pub gzip: Vec<u8>,
+    /// Size before compression.
+    pub encoded_len: usize,
+    pub people: usize,
+    pub companies: usize,
+}
+
+/// Why the index could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexBuildError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("building the badge index stopped unexpectedly: {0}")]
+    Worker(String),
+}
+
+/// The last index built, shared by requests; building holds the lock, so concurrent
+/// requests after an import wait for one build instead of starting their own.
+#[derive(Default)]
+pub struct IndexCache {
+    current: tokio::sync::Mutex<Option<Arc<ServedIndex>>>,
+}
+
+impl IndexCache {
+    /// The index for the latest finished import, built if needed; `None` before the
+    /// first import.
+    pub async fn current(&self, state: &AppState) -> Result<Option<Arc<ServedIndex>>, IndexBuildError> {
+        let Some(run) = state.store.last_finished_run().await? else {
+            return Ok(None);
+        };
+        let version = u64::try_from(run).unwrap_or_default();
+        let mut current = self.current.lock().await;
+        if let Some(served) = current.as_ref().filter(|s| s.version == version) {
+            return Ok(Some(served.clone()));
+        }
+        let key = hash_key(state).await?;
+        let rows = IndexRows::read(state.store.as_ref()).await?;
+        let started = std::time::Instant::now();
+        let served = tokio::task::spawn_blocking(move || serve(build_index(rows, version, key)))
+            .await
+            .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
+        tracing::info!(
+            version,
+            people = served.people,
+            companies = served.companies,
+            bytes = served.encoded_len,
+            gzip_bytes = served.gzip.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "badge index built"
+        );
+        let served = Arc::new(served);
+        *current = Some(served.clone());
+        Ok(Some(served))
+    }
+
+    /// Drops the cached index (the org was disconnected and its data purged).
+    pub async fn clear(&self) {
+        *self.current.lock().await = None;
+    }
+}
+
+fn serve(index: crmsync::core::badge::BadgeIndex) -> ServedIndex {
+    let encoded = index.encode();
+    let digest = Sha256::digest(&encoded);
+    let etag = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let mut gz = GzEncoder::new(Vec::with_capacity(encoded.len() / 3), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let gzip = gz.write_all(&encoded).and_then(|()| gz.finish()).unwrap_or_default();
+    let (people, companies) = index.len();
+    ServedIndex { version: index.version, etag, gzip, encoded_len: encoded.len(), people, companies }
+}
+
+/// The org's index hash key, made on first use.
+async fn hash_key(state: &AppState) -> Result<HashKey, StoreError> {
+    let secret = match state.store.org_setting(HASH_KEY_SETTING).await? {
+        Some(secret) => secret,
+        None => {
+            let secret = random_token(16);
+            state.store.set_org_setting(HASH_KEY_SETTING, &secret).await?;
+            secret
+        }
+    };
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    Ok(key)
+}

@@ -1,0 +1,179 @@
+//! What reps' browsers read of the imported CRM data: the badge index (a snapshot with a
+//! strong ETag, so an unchanged index costs one 304) and, on demand, one record's
+//! contact details, which the index never holds in clear text.
+
+use std::io::Read as _;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use crmsync::core::api::CrmContactInfo;
+use crmsync::core::sf::links::record_url;
+use crmsync::core::sf::{SObjectType, SalesforceId};
+use serde_json::{Map, Value};
+
+use super::rep_session::require;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Header carrying the index version (the import run it reflects).
+pub const VERSION_HEADER: &str = "x-crmsync-index-version";
+
+/// `GET /api/v1/index`: the org's badge index (binary, gzip-encoded when the client
+/// accepts it). `If-None-Match` with the current ETag answers 304 without a body.
+pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    require(&state, &headers).await?;
+    let served = state.badge_index.current(&state).await.map_err(|e| match e {
+        crate::badge_index::IndexBuildError::Store(e) => ApiError::Store(e),
+        other => {
+            tracing::error!(error = %other, "badge index build failed");
+            ApiError::Conflict(format!("the CRM index could not be built: {other}"))
+        }
+    })?;
+    let Some(served) = served else {
+        return Err(ApiError::Conflict(
+            "no CRM data has been imported yet; the index is served after the first import".into(),
+        ));
+    };
+    let etag = format!("\"{}\"", served.etag);
+    let mut response = if if_none_match(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if accepts_gzip(&headers) {
+        let mut response = served.gzip.clone().into_response();
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        response
+    } else {
+        let mut encoded = Vec::with_capacity(served.encoded_len);
+        flate2::read::GzDecoder::new(served.gzip.as_slice())
+            .read_to_end(&mut encoded)
+            .map_err(|e| ApiError::Conflict(format!("the cached CRM index is damaged: {e}")))?;
+        encoded.into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(VERSION_HEADER, HeaderValue::from(served.version));
+    Ok(response)
+}
+
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| tag.trim() == etag || tag.trim() == "*")
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        },
+    )
+}
+
+/// `GET /api/v1/crm/{id}/contact`: e-mail, phones and the like of one imported Lead,
+/// Contact or Account, for the rep looking at the matching network page.
+pub async fn contact(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<CrmContactInfo>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let parsed = SalesforceId::parse(&id).map_err(|e| ApiError::BadRequest(format!("the record id {id:?}: {e}")))?;
+    let object = match parsed.object_type() {
+        Some(o @ (SObjectType::Lead | SObjectType::Contact | SObjectType::Account)) => o.api_name(),
+        _ => {
+            return Err(ApiError::BadRequest(format!(
+                "the record id {id:?} is not a Lead, Contact or Account id; contact details exist only for those"
+            )))
+        }
+    };
+    let id18 = parsed.to_string();
+    let row =
+        state.store.crm_row(object, &id18).await?.ok_or_else(|| ApiError::NotFound(format!("{object} {id18}")))?;
+    let instance_url = state.store.connection().await?.map(|c| c.instance_url).unwrap_or_default();
+    let fields: Map<String, Value> = serde_json::from_str(&row.fields_json).unwrap_or_default();
+    let mut info = contact_info(object, &id18, &fields, &instance_url);
+    if object == "Contact" {
+        if let Some(account_id) = info_text(&fields, "AccountId") {
+            let account = state.store.crm_row("Account", &account_id).await?;
+            info.company = account
+                .and_then(|a| serde_json::from_str::<Map<String, Value>>(&a.fields_json).ok())
+                .and_then(|f| info_text(&f, "Name"));
+        }
+    }
+    tracing::info!(user = %rep.user_id, record = %id18, "CRM contact details read");
+    Ok(Json(info))
+}
+
+fn info_text(fields: &Map<String, Value>, name: &str) -> Option<String> {
+    fields.get(name).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// The contact details of an imported record's fields.
+fn contact_info(object: &str, id: &str, fields: &Map<String, Value>, instance_url: &str) -> CrmContactInfo {
+    let get = |name: &str| info_text(fields, name);
+    let name = match (get("FirstName"), get("LastName")) {
+        (None, None) => get("Name").unwrap_or_default(),
+        (first, last) => format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default()).trim().to_string(),
+    };
+    CrmContactInfo {
+        id: id.to_string(),
+        object: object.to_string(),
+        name,
+        title: get("Title"),
+        company: get("Company"),
+        email: get("Email"),
+        phone: get("Phone"),
+        mobile_phone: get("MobilePhone"),
+        website: get("Website"),
+        link: record_url(instance_url, object, id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_sent_unless_refused() {
+        let mut h = HeaderMap::new();
+        assert!(!accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br"));
+        assert!(accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0"));
+        assert!(!accepts_gzip(&h));
+    }
+
+    #[test]
+    fn if_none_match_takes_lists_and_star() {
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"a\", \"b\""));
+        assert!(if_none_match(&h, "\"b\""));
+        assert!(!if_none_match(&h, "\"c\""));
+    }
+
+    #[test]
+    fn contact_info_names_and_links_the_record() {
+        let fields: Map<String, Value> = serde_json::from_str(
+            r#"{"FirstName":"Ada","LastName":"Lovelace","Email":"ada@example.com","Phone":" ","Company":"AE"}"#,
+        )
+        .unwrap();
+        let info = contact_info("Lead", "00Q000000000001AAA", &fields, "https://acme.my.salesforce.com");
+        assert_eq!(info.name, "Ada Lovelace");
+        assert_eq!(info.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(info.phone, None, "blank values are left out");
+        assert_eq!(info.link, "https://acme.lightning.force.com/lightning/r/Lead/00Q000000000001AAA/view");
+    }
+}

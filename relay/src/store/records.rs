@@ -1,0 +1,47 @@
+//! Reading imported CRM data back one record at a time, and the stamp that says which
+//! import the data comes from (the browser's badge index is versioned by it). The SQL is
+//! written once and implemented for both backends by [`impl_record_store`].
+
+use async_trait::async_trait;
+
+use super::{CrmRow, StoreError};
+
+/// Point reads of imported CRM data.
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    /// One imported record of `object` by its 18-character id.
+    async fn crm_row(&self, object: &str, id: &str) -> Result<Option<CrmRow>, StoreError>;
+    /// The id of the last finished import run: it changes exactly when the imported
+    /// data may have changed (`None` before the first import and after a purge).
+    async fn last_finished_run(&self) -> Result<Option<i64>, StoreError>;
+}
+
+/// Implements [`RecordStore`] for a backend whose struct has a `pool` field; `$sql`
+/// turns the `?` SQL into the backend's dialect.
+macro_rules! impl_record_store {
+    ($store:ty, $sql:path) => {
+        #[async_trait::async_trait]
+        impl $crate::store::records::RecordStore for $store {
+            async fn crm_row(&self, object: &str, id: &str) -> Result<Option<CrmRow>, StoreError> {
+                let row = sqlx::query(&$sql(
+                    "SELECT id, fields, system_modstamp FROM crm_records WHERE object = ? AND id = ?",
+                ))
+                .bind(object)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(query_err("reading an imported record"))?;
+                Ok(row.map(|r| CrmRow { id: r.get(0), fields_json: r.get(1), system_modstamp: r.get(2) }))
+            }
+
+            async fn last_finished_run(&self) -> Result<Option<i64>, StoreError> {
+                let row = sqlx::query("SELECT MAX(id) FROM sync_runs WHERE finished_at_ms IS NOT NULL")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(query_err("reading the last import run"))?;
+                Ok(row.get::<Option<i64>, _>(0))
+            }
+        }
+    };
+}
+pub(super) use impl_record_store;

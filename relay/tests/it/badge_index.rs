@@ -1,0 +1,146 @@
+//! The browser's side of the imported data over HTTP: the badge index (ETag, 304, a new
+//! version after an import by another process), record contact details, `GET /api/v1/me`
+//! and CORS for extension origins only.
+
+use std::collections::HashMap;
+
+use crmsync::core::badge::{BadgeIndex, BadgeState, Observed};
+use reqwest::header;
+use serde_json::Value;
+
+use crate::harness::mutate;
+use crate::writeback::{org_records, ready};
+
+async fn get_index(relay: &str, token: &str, etag: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(format!("{relay}/api/v1/index")).bearer_auth(token);
+    if let Some(etag) = etag {
+        request = request.header(header::IF_NONE_MATCH, etag);
+    }
+    request.send().await.unwrap()
+}
+
+fn text<'a>(record: &'a Value, field: &str) -> &'a str {
+    record[field].as_str().unwrap_or_default()
+}
+
+/// What the extension reads off a contact's profile page.
+fn profile_of(contact: &Value, accounts: &HashMap<&str, &Value>) -> Observed {
+    let account = accounts.get(text(contact, "AccountId")).map(|a| text(a, "Name")).unwrap_or_default();
+    Observed {
+        url: format!("https://www.linkedin.com/in/{}/", text(contact, "Id").to_lowercase()),
+        name: format!("{} {}", text(contact, "FirstName"), text(contact, "LastName")),
+        headline: format!("Works at {account}"),
+        location: text(contact, "MailingCity").to_string(),
+        ..Observed::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_finds_the_orgs_contacts_and_follows_imports() {
+    let r = ready("badge-index", 300).await;
+    let (status, body) = crate::writeback::api(&r.relay, "nope", reqwest::Method::GET, "/api/v1/index", None).await;
+    assert_eq!(status, 401, "{body}");
+
+    let first = get_index(&r.relay, &r.token, None).await;
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_string();
+    let version: u64 = first.headers()["x-crmsync-index-version"].to_str().unwrap().parse().unwrap();
+    let index = BadgeIndex::decode(&first.bytes().await.unwrap()).unwrap();
+    assert_eq!(index.version, version);
+
+    let accounts_list = org_records(&r.sim, "Account").await;
+    let accounts: HashMap<&str, &Value> = accounts_list.iter().map(|a| (text(a, "Id"), a)).collect();
+    let contacts = org_records(&r.sim, "Contact").await;
+    let leads = org_records(&r.sim, "Lead").await;
+    let contact_ids: std::collections::HashSet<&str> = contacts.iter().map(|c| text(c, "Id")).collect();
+    let unconverted = leads.iter().filter(|l| !contact_ids.contains(text(l, "ConvertedContactId"))).count();
+    assert_eq!(index.len(), (contacts.len() + unconverted, accounts.len()));
+
+    // The index holds no clear e-mail: the contact details come from their own endpoint.
+    let sample: Vec<&Value> = contacts.iter().filter(|c| !text(c, "LastName").is_empty()).take(20).collect();
+    let found = sample
+        .iter()
+        .filter(|c| {
+            profile_of(c, &accounts).badge(Some(&index), "").and_then(|b| b.crm_id).as_deref() == Some(text(c, "Id"))
+        })
+        .count();
+    assert!(found >= 18, "only {found} of {} contacts found by name, company and city", sample.len());
+    let stranger = Observed {
+        url: "https://www.linkedin.com/in/nobody-at-all/".into(),
+        name: "Zebulon Quartermaine-Xylophone".into(),
+        headline: "Keeper at Nowhere Lighthouse Trust".into(),
+        ..Observed::default()
+    };
+    assert_eq!(stranger.badge(Some(&index), "").unwrap().state, BadgeState::NotInCrm);
+
+    let unchanged = get_index(&r.relay, &r.token, Some(&etag)).await;
+    assert_eq!(unchanged.status(), 304);
+    assert!(unchanged.bytes().await.unwrap().is_empty());
+
+    // Another process imports a new contact: the next request serves a new version with it.
+    let added = mutate(&r.sim, "Contact", 0, 1, 0).await;
+    let new_id = added["added"][0].as_str().unwrap().to_string();
+    r.run(&["import"]);
+    let next = get_index(&r.relay, &r.token, Some(&etag)).await;
+    assert_eq!(next.status(), 200);
+    assert_ne!(next.headers()[header::ETAG].to_str().unwrap(), etag);
+    let index = BadgeIndex::decode(&next.bytes().await.unwrap()).unwrap();
+    assert!(index.version > version);
+    let contacts = org_records(&r.sim, "Contact").await;
+    let new_contact = contacts.iter().find(|c| text(c, "Id") == new_id).unwrap();
+    let badge = profile_of(new_contact, &accounts).badge(Some(&index), "").unwrap();
+    assert_eq!(badge.crm_id.as_deref(), Some(new_id.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contact_details_me_and_cors() {
+    let r = ready("badge-contact", 200).await;
+    let contacts = org_records(&r.sim, "Contact").await;
+    let contact = contacts.iter().find(|c| !text(c, "Email").is_empty() && !text(c, "AccountId").is_empty()).unwrap();
+    let accounts = org_records(&r.sim, "Account").await;
+    let account = accounts.iter().find(|a| text(a, "Id") == text(contact, "AccountId")).unwrap();
+    let id15 = &text(contact, "Id")[..15];
+    let (status, info) = r.api(reqwest::Method::GET, &format!("/api/v1/crm/{id15}/contact"), None).await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["id"], contact["Id"]);
+    assert_eq!(info["object"], "Contact");
+    assert_eq!(info["email"], contact["Email"]);
+    assert_eq!(info["company"], account["Name"]);
+    assert!(info["link"].as_str().unwrap().ends_with(&format!("/lightning/r/Contact/{}/view", text(contact, "Id"))));
+
+    let (status, body) = r.api(reqwest::Method::GET, "/api/v1/crm/not-an-id/contact", None).await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("\"not-an-id\""), "{body}");
+    let (status, body) = r.api(reqwest::Method::GET, &format!("/api/v1/crm/{}/contact", r.rep.id), None).await;
+    assert_eq!(status, 400, "a User id has no contact details here: {body}");
+    let (status, _) = r.api(reqwest::Method::GET, "/api/v1/crm/003000000000000AAA/contact", None).await;
+    assert_eq!(status, 404);
+
+    let (status, me) = r.api(reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["user_id"], r.rep.id.as_str());
+    assert_eq!(me["org_id"], r.sim.org.org_id.as_str());
+    assert_eq!(me["instance_url"], r.sim.base_url.as_str());
+
+    let client = reqwest::Client::new();
+    let extension = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, format!("{}/api/v1/index", r.relay))
+        .header(header::ORIGIN, extension)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(preflight.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], extension);
+    assert!(preflight.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().contains("authorization"));
+    let foreign = client
+        .get(format!("{}/api/v1/me", r.relay))
+        .header(header::ORIGIN, "https://evil.example.com")
+        .bearer_auth(&r.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(foreign.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}

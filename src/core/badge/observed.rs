@@ -1,0 +1,228 @@
+//! What a content script read off a network page about one person or company (the page
+//! itself, or one search result), and the badge the index answers for it.
+
+use serde::{Deserialize, Serialize};
+
+use super::index::{BadgeHit, BadgeIndex};
+use super::{Badge, BadgeState};
+use crate::core::matching::record::{CompanyInput, CompanyRecord, PersonInput, PersonRecord};
+use crate::core::matching::Method;
+use crate::core::pages::{network_entity_label, NetworkEntity, NetworkPage, PageUrl};
+use crate::core::sf::links::record_url;
+
+/// Visible facts about one person or company; any may be empty. The URL is what
+/// identifies it (the page's, or the result's link); the text feeds the matcher.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    pub url: String,
+    #[serde(default)]
+    pub name: String,
+    /// A person's headline ("Head of Sales at Acme"): the company when none is shown.
+    #[serde(default)]
+    pub headline: String,
+    #[serde(default)]
+    pub company: String,
+    #[serde(default)]
+    pub location: String,
+    /// A company's website.
+    #[serde(default)]
+    pub website: String,
+}
+
+/// The employer named in a headline: what follows the last " at " or " @ ".
+pub fn company_from_headline(headline: &str) -> &str {
+    let cut =
+        [" at ", " @ ", " bei ", " chez "].iter().filter_map(|sep| headline.rfind(sep).map(|i| i + sep.len())).max();
+    let Some(start) = cut else { return "" };
+    let tail = &headline[start..];
+    // "VP Sales at Acme | Speaker" → "Acme".
+    tail.split(['|', '·', ',']).next().unwrap_or_default().trim()
+}
+
+impl Observed {
+    /// The network page this observation is about, when its URL names one.
+    pub fn page(&self) -> Option<NetworkPage> {
+        NetworkPage::from_url(&PageUrl::parse(&self.url)?)
+    }
+
+    fn person(&self, page: &NetworkPage) -> PersonRecord {
+        let company =
+            if self.company.trim().is_empty() { company_from_headline(&self.headline) } else { &self.company };
+        let input =
+            PersonInput { full_name: &self.name, company, location_text: &self.location, ..PersonInput::default() };
+        PersonRecord::new(page.slug.clone(), None, &input)
+    }
+
+    fn company_record(&self, page: &NetworkPage) -> CompanyRecord {
+        let input = CompanyInput {
+            name: &self.name,
+            website: &self.website,
+            location_text: &self.location,
+            ..CompanyInput::default()
+        };
+        CompanyRecord::new(page.slug.clone(), &input)
+    }
+
+    /// The badge for this observation, looked up in `index` (none loaded: says so);
+    /// record links open on `instance_url`'s Lightning domain. `None` when the URL is
+    /// not a person or company page, or nothing but the URL was read and it is not matched.
+    pub fn badge(&self, index: Option<&BadgeIndex>, instance_url: &str) -> Option<Badge> {
+        let page = self.page()?;
+        let Some(index) = index else { return Some(Badge::without_index(&page)) };
+        let hit = match page.entity {
+            NetworkEntity::Person => index.lookup_person(&page.slug, &self.person(&page)),
+            NetworkEntity::Company => index.lookup_company(&page.slug, &self.company_record(&page)),
+        };
+        match hit {
+            Some(hit) => Some(in_crm(hit, instance_url)),
+            // Nothing read yet (the page is still rendering): no verdict rather than a wrong one.
+            None if self.name.trim().is_empty() => None,
+            None => Some(not_in_crm(&page)),
+        }
+    }
+}
+
+fn in_crm(hit: BadgeHit, instance_url: &str) -> Badge {
+    let owner = if hit.label.owner.is_empty() { String::new() } else { format!(" · {}", hit.label.owner) };
+    let why = match hit.method {
+        Method::Manual => "matched by hand (an org-wide decision)".to_string(),
+        _ => {
+            let fields = hit.explanation.compact();
+            format!(
+                "{:.0} % likely, from {}",
+                hit.probability * 100.0,
+                if fields.is_empty() { "the name" } else { &fields }
+            )
+        }
+    };
+    Badge {
+        state: BadgeState::InCrm,
+        text: format!("In CRM · {}{owner}", hit.object),
+        title: format!("{} — {} {}; {why}. Opens the record in Salesforce.", hit.label.name, hit.object, hit.crm_id),
+        link: (!instance_url.is_empty()).then(|| record_url(instance_url, &hit.object, &hit.crm_id)),
+        crm_id: Some(hit.crm_id),
+        object: Some(hit.object),
+    }
+}
+
+fn not_in_crm(page: &NetworkPage) -> Badge {
+    let what = network_entity_label(page.entity);
+    Badge {
+        state: BadgeState::NotInCrm,
+        text: "Not in CRM".to_string(),
+        title: format!("No lead, contact or account in the org's index matches this {what}."),
+        link: None,
+        crm_id: None,
+        object: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::badge::Label;
+    use crate::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
+    use crate::core::matching::decisions::{Decision, DecisionKind};
+    use crate::core::matching::params::Params;
+    use crate::core::matching::record::CrmKind;
+
+    fn index(decisions: Vec<Decision>) -> BadgeIndex {
+        let ada = PersonRecord::new(
+            "0037e00001WZ30qAAD".into(),
+            Some(CrmKind::Contact),
+            &PersonInput {
+                first_name: "Ada",
+                last_name: "Lovelace",
+                company: "Analytical Engines Ltd",
+                city: "London",
+                country: "GB",
+                ..PersonInput::default()
+            },
+        );
+        let acme = CompanyRecord::new(
+            "0015Y00002ZbgP3QAJ".into(),
+            &CompanyInput { name: "Acme Corporation", website: "https://acme.example", ..CompanyInput::default() },
+        );
+        let label = |name: &str| Label { name: name.into(), owner: "Grace Hopper".into() };
+        BadgeIndex::build(
+            1,
+            [7; 16],
+            vec![(ada, label("Ada Lovelace"))],
+            vec![(acme, label("Acme Corporation"))],
+            (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS)),
+            decisions,
+        )
+    }
+
+    fn seen(url: &str, name: &str, headline: &str) -> Observed {
+        Observed { url: url.into(), name: name.into(), headline: headline.into(), ..Observed::default() }
+    }
+
+    #[test]
+    fn headline_names_the_company() {
+        assert_eq!(company_from_headline("Head of Sales at Acme Corp | Speaker"), "Acme Corp");
+        assert_eq!(company_from_headline("Founder @ Widgets, ex-Google"), "Widgets");
+        assert_eq!(company_from_headline("Data at scale at Initech"), "Initech");
+        assert_eq!(company_from_headline("Consultant"), "");
+    }
+
+    #[test]
+    fn a_person_in_the_index_gets_an_in_crm_badge_with_a_lightning_link() {
+        let index = index(vec![]);
+        let observed = seen(
+            "https://www.linkedin.com/in/ada-lovelace-1815/",
+            "Ada Lovelace",
+            "Mathematician at Analytical Engines Ltd",
+        );
+        let badge = observed.badge(Some(&index), "https://acme.my.salesforce.com").unwrap();
+        assert_eq!(badge.state, BadgeState::InCrm);
+        assert_eq!(badge.text, "In CRM · Contact · Grace Hopper");
+        assert_eq!(
+            badge.link.as_deref(),
+            Some("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view")
+        );
+        assert!(badge.title.starts_with("Ada Lovelace — Contact 0037e00001WZ30qAAD;"), "{}", badge.title);
+    }
+
+    #[test]
+    fn someone_else_is_not_in_crm_and_other_pages_get_no_badge() {
+        let index = index(vec![]);
+        let badge = seen("https://www.linkedin.com/in/jane-doe/", "Jane Doe", "Engineer at Initech")
+            .badge(Some(&index), "https://acme.my.salesforce.com")
+            .unwrap();
+        assert_eq!(badge.state, BadgeState::NotInCrm);
+        assert_eq!(badge.link, None);
+        assert_eq!(seen("https://www.linkedin.com/feed/", "Ada Lovelace", "").badge(Some(&index), ""), None);
+        assert_eq!(seen("https://www.linkedin.com/in/jane-doe/", " ", "").badge(Some(&index), ""), None);
+    }
+
+    #[test]
+    fn companies_match_accounts_and_manual_decisions_win() {
+        let company = Observed {
+            url: "https://www.linkedin.com/company/acme-corp/".into(),
+            name: "Acme Corporation".into(),
+            website: "acme.example".into(),
+            ..Observed::default()
+        };
+        let badge = company.badge(Some(&index(vec![])), "").unwrap();
+        assert_eq!((badge.state, badge.object.as_deref()), (BadgeState::InCrm, Some("Account")));
+        assert_eq!(badge.link, None, "no instance known: no link");
+
+        let manual = Decision {
+            crm_id: "0037e00001WZ30qAAD".into(),
+            network_id: "someone-else".into(),
+            kind: DecisionKind::Match,
+        };
+        let badge = seen("https://www.linkedin.com/in/someone-else/", "Not Ada", "")
+            .badge(Some(&index(vec![manual])), "")
+            .unwrap();
+        assert_eq!(badge.crm_id.as_deref(), Some("0037e00001WZ30qAAD"));
+        assert!(badge.title.contains("matched by hand"), "{}", badge.title);
+    }
+
+    #[test]
+    fn without_an_index_the_badge_says_so() {
+        let badge = seen("https://www.linkedin.com/in/ada/", "Ada", "").badge(None, "").unwrap();
+        assert_eq!(badge.state, BadgeState::NoIndex);
+    }
+}
