@@ -1,13 +1,61 @@
-// Service worker: hosts the wasm core and routes content-script messages to it.
-// Every decision is made in Rust; this file only dispatches.
+// Service worker: hosts the wasm core and routes content-script and popup messages to
+// it. Every decision about pages and badges is made in Rust; this file only dispatches.
 import init, { pageAnswer } from './pkg/crmsync.js';
+import * as session from './background/session.js';
+import * as badgeIndex from './background/badge-index.js';
 
 const ready = init({ module_or_path: new URL('./pkg/crmsync_bg.wasm', import.meta.url) });
+const REFRESH_ALARM = 'crmsync-index-refresh';
+const REFRESH_MINUTES = 30;
+
+session.sessionEvents.addEventListener('ended', () => badgeIndex.purge());
+
+chrome.alarms.get(REFRESH_ALARM).then((alarm) => {
+  if (!alarm) chrome.alarms.create(REFRESH_ALARM, { periodInMinutes: REFRESH_MINUTES });
+});
+chrome.alarms.onAlarm.addListener(async (alarm) => {
+  if (alarm.name !== REFRESH_ALARM) return;
+  await ready;
+  if (await session.current()) await badgeIndex.refresh().catch((e) => console.warn('crmsync:', e.message));
+});
+
+async function status() {
+  const { relayUrl, index } = await chrome.storage.local.get(['relayUrl', 'index']);
+  const s = await session.current();
+  return {
+    relay_url: relayUrl ?? '',
+    session: s && { username: s.username, user_id: s.user_id, org_id: s.org_id, instance_url: s.instance_url },
+    index: index ?? null,
+  };
+}
 
 const handlers = {
-  async pageAnswer({ url }) {
+  async pageAnswer({ url, seen, results }) {
     await ready;
-    return pageAnswer(String(url ?? ''));
+    const s = await session.current();
+    if (s) await badgeIndex.ensureLoaded().catch((e) => console.warn('crmsync:', e.message));
+    return pageAnswer({ url: String(url ?? ''), seen, results: results ?? [], instance_url: s?.instance_url ?? '' });
+  },
+  status,
+  async signIn({ relayUrl }) {
+    await ready;
+    await session.signIn(relayUrl);
+    await badgeIndex.refresh().catch((e) => console.warn('crmsync:', e.message));
+    return status();
+  },
+  async signOut() {
+    await ready;
+    await session.signOut();
+    await badgeIndex.purge();
+    return status();
+  },
+  async refreshIndex() {
+    await ready;
+    await badgeIndex.refresh();
+    return status();
+  },
+  async contactInfo({ crmId }) {
+    return session.relayJson(`/api/v1/crm/${encodeURIComponent(String(crmId ?? ''))}/contact`);
   },
 };
 

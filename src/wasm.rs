@@ -56,6 +56,20 @@ pub fn load_index(bytes: &[u8]) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(&loaded).map_err(|e| js_error("cannot encode the index summary", Some(e.to_string())))
 }
 
+/// The origin of the relay address a user typed, or an error saying what is wrong.
+#[wasm_bindgen(js_name = relayOrigin)]
+pub fn relay_origin(input: &str) -> Result<String, JsValue> {
+    crate::core::rep_sign_in::relay_origin(input).map_err(|e| js_error(e.to_string(), None))
+}
+
+/// The session from the relay's sign-in redirect URL (`{ token, user_id, username,
+/// expires_in }`), or the reason sign-in failed.
+#[wasm_bindgen(js_name = signInResult)]
+pub fn sign_in_result(redirect_url: &str) -> Result<JsValue, JsValue> {
+    let signed_in = crate::core::rep_sign_in::sign_in_result(redirect_url).map_err(|e| js_error(e, None))?;
+    serde_wasm_bindgen::to_value(&signed_in).map_err(|e| js_error("cannot encode the session", Some(e.to_string())))
+}
+
 /// Forgets the loaded index (sign-out, or the org was disconnected).
 #[wasm_bindgen(js_name = dropIndex)]
 pub fn drop_index() {

@@ -1,22 +1,237 @@
-// Network pages: draw the badge the wasm core decided on next to the page's heading.
-crmsyncWatchPage((answer) => {
+// Network pages: read the person or company (structured data first, then visible
+// text), let the wasm core decide, and draw its badge — with the CRM contact details on
+// demand — or, on search and list pages, a badge per result and the in-CRM filter.
+(() => {
   const BADGE_ID = 'crmsync-badge';
-  let badge = document.getElementById(BADGE_ID);
-  if (!answer.badge) {
-    badge?.remove();
-    return;
+  const CONTACT_ID = 'crmsync-contact';
+  const FILTER_ID = 'crmsync-filter';
+  const RESULT_CLASS = 'crmsync-result-badge';
+  const LINKS = 'a[href*="/in/"], a[href*="/sales/lead/"], a[href*="/company/"], a[href*="/sales/company/"]';
+  const COLORS = {
+    in_crm: 'background:#e6f4ea;color:#0d652d;border:1px solid #a8dab5',
+    not_in_crm: 'background:#f1f3f4;color:#3c4043;border:1px solid #dadce0',
+    no_index: 'background:#eef4ff;color:#0b3d91;border:1px solid #b7cdf5',
+  };
+  const BADGE_STYLE = 'display:inline-block;margin:4px 0 4px 8px;padding:2px 8px;border-radius:10px;' +
+    'font:600 12px/18px system-ui,sans-serif;text-decoration:none;vertical-align:middle;';
+
+  const clean = (el) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+
+  /** schema.org Person/Organization data the page embeds, if any. */
+  function structured() {
+    for (const script of document.querySelectorAll('script[type="application/ld+json"]')) {
+      try {
+        const data = JSON.parse(script.textContent);
+        const found = [data, ...(data['@graph'] ?? [])].find((d) => ['Person', 'Organization'].includes(d?.['@type']));
+        if (found) return found;
+      } catch {
+        // Not ours to judge; fall back to visible text.
+      }
+    }
+    return null;
   }
-  if (!badge) {
-    badge = document.createElement('span');
-    badge.id = BADGE_ID;
-    badge.style.cssText =
-      'display:inline-block;margin:4px 0 4px 8px;padding:2px 8px;border-radius:10px;' +
-      'font:600 12px/18px system-ui,sans-serif;background:#eef4ff;color:#0b3d91;border:1px solid #b7cdf5';
+
+  function readPage() {
+    const data = structured() ?? {};
+    const main = document.querySelector('main') ?? document.body;
+    const worksFor = [data.worksFor].flat()[0];
+    return {
+      url: location.href,
+      name: data.name ?? clean(main.querySelector('h1')),
+      headline: data.jobTitle ?? clean(main.querySelector('[data-field=headline], .text-body-medium')),
+      company: worksFor?.name ?? '',
+      location: data.address?.addressLocality ??
+        clean(main.querySelector('[data-field=location], .text-body-small.inline.t-black--light')),
+      website: data['@type'] === 'Organization' ? data.url ?? '' : '',
+    };
   }
-  const anchor = document.querySelector('main h1, h1');
-  if (anchor && badge.previousElementSibling !== anchor) anchor.after(badge);
-  else if (!anchor && !badge.isConnected) document.body.prepend(badge);
-  if (badge.textContent !== answer.badge.text) badge.textContent = answer.badge.text;
-  badge.title = answer.badge.title;
-  badge.dataset.state = answer.badge.state;
-});
+
+  /** Result rows: list items in the main column that link to a person or company. */
+  function resultRows() {
+    const main = document.querySelector('main') ?? document.body;
+    return [...main.querySelectorAll('li')].map((el) => ({ el, link: el.querySelector(LINKS) }))
+      .filter((row) => row.link && !row.el.querySelector('li'));
+  }
+
+  function readResults() {
+    return resultRows().map(({ el, link }) => ({
+      url: link.href,
+      name: clean(link.querySelector('span[aria-hidden=true]') ?? link),
+      headline: clean(el.querySelector('[data-field=headline], .entity-result__primary-subtitle')),
+      location: clean(el.querySelector('[data-field=location], .entity-result__secondary-subtitle')),
+    }));
+  }
+
+  let onResultsPage = false;
+  function read() {
+    const kind = new URL(location.href).pathname.split('/')[1];
+    // Which page this is stays the core's decision; reading results costs little.
+    return { seen: readPage(), results: onResultsPage || kind === 'search' || kind === 'sales' ? readResults() : [] };
+  }
+
+  function styleBadge(el, badge) {
+    el.style.cssText = BADGE_STYLE + (COLORS[badge.state] ?? COLORS.no_index);
+    if (el.textContent !== badge.text) el.textContent = badge.text;
+    el.title = badge.title;
+    el.dataset.state = badge.state;
+    if (badge.link) {
+      el.href = badge.link;
+      el.target = '_blank';
+      el.rel = 'noopener';
+    }
+  }
+
+  async function showContact(crmId, button) {
+    let box = document.getElementById(CONTACT_ID);
+    if (box) {
+      box.remove();
+      return;
+    }
+    box = document.createElement('div');
+    box.id = CONTACT_ID;
+    box.style.cssText = 'margin:6px 0;padding:8px 10px;border:1px solid #dadce0;border-radius:8px;' +
+      'font:13px/1.5 system-ui,sans-serif;background:#fff;color:#202124;max-width:420px';
+    box.textContent = 'Loading CRM contact details…';
+    button.after(box);
+    const reply = await chrome.runtime.sendMessage({ type: 'contactInfo', crmId }).catch((e) => ({ error: e }));
+    box.replaceChildren();
+    if (!reply?.ok) {
+      box.textContent = `CRM contact details unavailable: ${reply?.error?.message ?? 'no answer'}`;
+      return;
+    }
+    const info = reply.result;
+    const line = (label, value, href) => {
+      if (!value) return;
+      const row = document.createElement('div');
+      row.dataset.field = label.toLowerCase().replace(/\s+/g, '_');
+      row.append(`${label}: `);
+      const v = document.createElement(href ? 'a' : 'span');
+      v.textContent = value;
+      if (href) v.href = href;
+      row.append(v);
+      box.append(row);
+    };
+    line('Name', info.name);
+    line('Title', info.title);
+    line('Company', info.company);
+    line('Email', info.email, info.email && `mailto:${info.email}`);
+    line('Phone', info.phone, info.phone && `tel:${info.phone}`);
+    line('Mobile', info.mobile_phone, info.mobile_phone && `tel:${info.mobile_phone}`);
+    line('Website', info.website);
+  }
+
+  function drawPageBadge(badge) {
+    let el = document.getElementById(BADGE_ID);
+    if (!badge) {
+      el?.remove();
+      document.getElementById(`${BADGE_ID}-contact`)?.remove();
+      document.getElementById(CONTACT_ID)?.remove();
+      return;
+    }
+    const tag = badge.link ? 'A' : 'SPAN';
+    if (el && el.tagName !== tag) {
+      el.remove();
+      el = null;
+    }
+    if (!el) {
+      el = document.createElement(tag.toLowerCase());
+      el.id = BADGE_ID;
+    }
+    const anchor = document.querySelector('main h1, h1');
+    if (anchor && el.previousElementSibling !== anchor) anchor.after(el);
+    else if (!anchor && !el.isConnected) document.body.prepend(el);
+    styleBadge(el, badge);
+
+    let button = document.getElementById(`${BADGE_ID}-contact`);
+    const wantsContact = badge.state === 'in_crm' && badge.crm_id;
+    if (!wantsContact) {
+      button?.remove();
+      document.getElementById(CONTACT_ID)?.remove();
+      return;
+    }
+    if (!button) {
+      button = document.createElement('button');
+      button.id = `${BADGE_ID}-contact`;
+      button.type = 'button';
+      button.textContent = 'CRM contact info';
+      button.style.cssText = 'margin-left:6px;font:12px system-ui,sans-serif;cursor:pointer';
+    }
+    if (button.dataset.crmId !== badge.crm_id) document.getElementById(CONTACT_ID)?.remove();
+    button.dataset.crmId = badge.crm_id;
+    button.onclick = () => showContact(button.dataset.crmId, button);
+    if (button.previousElementSibling !== el) el.after(button);
+  }
+
+  function applyFilter() {
+    const choice = sessionStorage.getItem('crmsync-filter') ?? 'all';
+    for (const { el } of resultRows()) {
+      const state = el.querySelector(`.${RESULT_CLASS}`)?.dataset.state;
+      const shown = choice === 'all' || (choice === 'in_crm' ? state === 'in_crm' : state === 'not_in_crm');
+      el.style.display = shown ? '' : 'none';
+    }
+    for (const b of document.querySelectorAll(`#${FILTER_ID} button`)) {
+      b.setAttribute('aria-pressed', String(b.dataset.filter === choice));
+      b.style.fontWeight = b.dataset.filter === choice ? '700' : '400';
+    }
+  }
+
+  function drawFilter(show) {
+    let bar = document.getElementById(FILTER_ID);
+    if (!show) {
+      bar?.remove();
+      return;
+    }
+    if (!bar) {
+      bar = document.createElement('div');
+      bar.id = FILTER_ID;
+      bar.setAttribute('role', 'group');
+      bar.setAttribute('aria-label', 'crmsync filter');
+      bar.style.cssText = 'margin:8px 0;font:13px system-ui,sans-serif';
+      for (const [filter, label] of [['all', 'All'], ['in_crm', 'In CRM'], ['not_in_crm', 'Not in CRM']]) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.dataset.filter = filter;
+        b.textContent = label;
+        b.style.cssText = 'margin-right:6px;cursor:pointer';
+        b.onclick = () => {
+          sessionStorage.setItem('crmsync-filter', filter);
+          applyFilter();
+        };
+        bar.append(b);
+      }
+    }
+    const list = resultRows()[0]?.el.parentElement;
+    if (list && bar.nextElementSibling !== list) list.before(bar);
+  }
+
+  function drawResults(badges) {
+    const rows = resultRows();
+    rows.forEach(({ el, link }, i) => {
+      const badge = badges[i];
+      let b = el.querySelector(`.${RESULT_CLASS}`);
+      if (!badge) {
+        b?.remove();
+        return;
+      }
+      const tag = badge.link ? 'A' : 'SPAN';
+      if (b && b.tagName !== tag) {
+        b.remove();
+        b = null;
+      }
+      if (!b) {
+        b = document.createElement(tag.toLowerCase());
+        b.className = RESULT_CLASS;
+      }
+      if (b.previousElementSibling !== link) link.after(b);
+      styleBadge(b, badge);
+    });
+  }
+
+  crmsyncWatchPage((answer) => {
+    onResultsPage = answer.page?.kind === 'network_results';
+    drawPageBadge(answer.badge);
+    drawResults(answer.results ?? []);
+    drawFilter(onResultsPage);
+    if (onResultsPage) applyFilter();
+  }, read);
+})();

@@ -10,6 +10,7 @@ pub mod network_export;
 pub mod network_messages;
 pub mod normalize;
 pub mod pages;
+pub mod rep_sign_in;
 pub mod rng;
 pub mod sf;
 pub mod time;

@@ -50,10 +50,26 @@ function fixtureFor(host) {
   return null;
 }
 
-async function startFixtureServer(dir) {
+/** The people and companies the fixture network shows; tests add their own. */
+function fixtureData() {
+  return {
+    profiles: {
+      'j%C3%BCrgen-m%C3%BCller-1a2b3c': { name: 'Jürgen Müller', headline: 'Engineer at Example GmbH', location: 'Berlin' },
+      'jane-doe-42': { name: 'Jane Doe', headline: 'Analyst at Example Corp', location: 'Boston' },
+    },
+    companies: {},
+  };
+}
+
+async function startFixtureServer(dir, data) {
   const server = createServer(certificate(dir), (req, res) => {
     const host = (req.headers.host ?? '').split(':')[0];
     const path = new URL(req.url, 'https://x').pathname;
+    if (path === '/fixture-data.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(`window.fixtureData = ${JSON.stringify(data)};`);
+      return;
+    }
     const file = path === '/spa.js' ? 'spa.js' : fixtureFor(host);
     if (!file) {
       res.writeHead(404).end('no fixture for this host');
@@ -79,10 +95,11 @@ export async function startStack({ relayEnv = {} } = {}) {
   // "# user <id> <username> password <password>": the seeded users who can log in.
   const users = [...sim.stdout().matchAll(/^# user (\w{18}) (\S+) password (\S+)/gm)]
     .map(([, id, username, password]) => ({ id, username, password }));
-  const relay = await startProcess('crmsync', ['serve', '--listen', '127.0.0.1:0'],
-    { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www'), ...relayEnv },
+  const env = { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www'), ...relayEnv };
+  const relay = await startProcess('crmsync', ['serve', '--listen', '127.0.0.1:0'], env,
     /^crmsync relay listening on (http:\/\/\S+)$/m);
-  const fixtures = await startFixtureServer(dir);
+  const data = fixtureData();
+  const fixtures = await startFixtureServer(dir, data);
   const port = fixtures.address().port;
   const extDir = join(distDir, 'extension');
   const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
@@ -102,6 +119,10 @@ export async function startStack({ relayEnv = {} } = {}) {
     simUrl: simEnv.CRMSYNC_SALESFORCE_LOGIN_URL,
     relayUrl: relay.match[1],
     extensionId: new URL(worker.url()).host,
+    /** What the fixture network shows: `profiles[slug]`, `companies[slug]` (mutable). */
+    fixtureData: data,
+    /** Runs `crmsync ARGS` on the relay's store (as an admin on the relay host would). */
+    cli: (args) => execFileSync(join(binDir, 'crmsync'), args, { env: { ...process.env, ...env }, encoding: 'utf8' }),
     async close() {
       await context.close().catch(() => {});
       fixtures.close();

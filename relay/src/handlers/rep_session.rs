@@ -59,16 +59,10 @@ pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Rep, ApiEr
 }
 
 /// Where a sign-in may hand its token: the extension's identity redirect
-/// (`https://<id>.chromiumapp.org/…`, `https://<id>.extensions.allizom.org/…`), an
-/// extension page (`chrome-extension://<id>/…`, `moz-extension://<uuid>/…`: the tab
-/// flow, which works in both browsers), this relay's own pages (a path), or this
-/// machine (development).
+/// (`https://<id>.chromiumapp.org/…`, `https://<id>.extensions.allizom.org/…`), this
+/// relay's own pages (a path), or this machine (development).
 pub fn allowed_return(url: &str) -> bool {
     if url.starts_with('/') && !url.starts_with("//") {
-        return true;
-    }
-    let origin_end = url.find("://").map(|i| i + 3).and_then(|i| url[i..].find('/').map(|j| i + j));
-    if origin_end.is_some_and(|end| super::cors::extension_origin(&url[..end])) {
         return true;
     }
     let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else { return false };
@@ -193,10 +187,7 @@ mod tests {
         assert!(allowed_return("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/signed-in"));
         assert!(allowed_return("https://0b8e4e62-5f7c-4a43.extensions.allizom.org/"));
         assert!(allowed_return("/signed-in"));
-        assert!(allowed_return("chrome-extension://abcdefghijklmnopabcdefghijklmnop/signed-in.html"));
-        assert!(allowed_return("moz-extension://0b8e4e62-5f7c-4a43/signed-in.html"));
-        assert!(!allowed_return("chrome-extension://abc"));
-        assert!(!allowed_return("chrome-extension://a.b/x"));
+        assert!(!allowed_return("chrome-extension://abcdefghijklmnopabcdefghijklmnop/signed-in.html"));
         assert!(allowed_return("http://127.0.0.1:9000/cb"));
         assert!(!allowed_return("//evil.example.com/x"));
         assert!(!allowed_return("https://evil.example.com/x.chromiumapp.org"));

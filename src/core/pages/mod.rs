@@ -22,6 +22,9 @@ pub enum Page {
     SalesforceRecord(SalesforceRecordPage),
     /// A network page that identifies a person or company: a badge goes here.
     Network(NetworkPage),
+    /// A network page listing people or companies (search results, Sales Navigator
+    /// searches and lists): a badge per result and the in-CRM filter go here.
+    NetworkResults,
     /// Anything else: crmsync draws nothing.
     Other,
 }
@@ -39,6 +42,9 @@ impl Page {
         if let Some(network) = NetworkPage::from_url(&parsed) {
             return Page::Network(network);
         }
+        if network::is_results_page(&parsed) {
+            return Page::NetworkResults;
+        }
         Page::Other
     }
 }
@@ -52,6 +58,20 @@ mod tests {
         assert_eq!(Page::classify("https://example.com/in/jane/"), Page::Other);
         assert_eq!(Page::classify("not a url"), Page::Other);
         assert_eq!(Page::classify(""), Page::Other);
+    }
+
+    #[test]
+    fn classify_search_and_list_pages_as_results() {
+        for url in [
+            "https://www.linkedin.com/search/results/people/?keywords=ada",
+            "https://www.linkedin.com/search/results/companies/?keywords=acme",
+            "https://www.linkedin.com/sales/search/people?query=x",
+            "https://www.linkedin.com/sales/lists/people/7000?sortCriteria=CREATED_TIME",
+        ] {
+            assert_eq!(Page::classify(url), Page::NetworkResults, "{url}");
+        }
+        assert_eq!(Page::classify("https://www.linkedin.com/search/"), Page::Other);
+        assert_eq!(Page::classify("https://www.linkedin.com/feed/"), Page::Other);
     }
 
     #[test]

@@ -55,6 +55,15 @@ impl NetworkPage {
     }
 }
 
+/// People or company search results and Sales Navigator searches and lists.
+pub fn is_results_page(url: &PageUrl) -> bool {
+    if !url.host_is_under("linkedin.com") {
+        return false;
+    }
+    let seg: Vec<&str> = url.segments.iter().map(String::as_str).collect();
+    matches!(seg.as_slice(), ["search", "results", _, ..] | ["sales", "search", _, ..] | ["sales", "lists", _, ..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

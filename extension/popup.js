@@ -1,0 +1,48 @@
+// The toolbar popup: relay address, sign-in and sign-out, and the CRM index's state.
+// Everything happens in the service worker; this page only shows its answers.
+const $ = (id) => document.getElementById(id);
+
+async function ask(type, extra = {}) {
+  const reply = await chrome.runtime.sendMessage({ type, ...extra });
+  if (!reply?.ok) throw new Error(reply?.error?.message ?? 'the extension did not answer');
+  return reply.result;
+}
+
+function indexLine(index) {
+  if (!index) return 'No CRM index yet.';
+  const when = index.checked_at_ms ? new Date(index.checked_at_ms).toLocaleString() : 'never';
+  const held = index.version === undefined ? 'No CRM index yet'
+    : `CRM index version ${index.version}: ${index.people} people, ${index.companies} companies`;
+  return `${held}; checked ${when}${index.error ? ` (last check failed: ${index.error})` : ''}.`;
+}
+
+function show(status) {
+  $('sign-in-form').hidden = Boolean(status.session);
+  $('signed-in').hidden = !status.session;
+  if (!$('relay-url').value) $('relay-url').value = status.relay_url;
+  if (status.session) {
+    document.querySelector('[data-testid=username]').textContent = status.session.username;
+    document.querySelector('[data-testid=index-status]').textContent = indexLine(status.index);
+  }
+}
+
+async function run(type, extra) {
+  $('error').textContent = '';
+  for (const b of document.querySelectorAll('button')) b.disabled = true;
+  try {
+    show(await ask(type, extra));
+  } catch (error) {
+    $('error').textContent = error.message;
+  } finally {
+    for (const b of document.querySelectorAll('button')) b.disabled = false;
+  }
+}
+
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  run('signIn', { relayUrl: $('relay-url').value });
+});
+$('refresh').addEventListener('click', () => run('refreshIndex'));
+$('sign-out').addEventListener('click', () => run('signOut'));
+chrome.storage.onChanged.addListener(() => run('status'));
+run('status');

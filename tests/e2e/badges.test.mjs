@@ -1,0 +1,147 @@
+// A rep signs in from the extension popup (the relay's Salesforce login, PKCE, through
+// chrome.identity), the org's badge index arrives from the relay into IndexedDB and the
+// wasm core, and network pages show "In CRM" (object, owner, link to the record, CRM
+// contact details on demand) or "Not in CRM"; search results get a badge each and the
+// All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.close(); });
+
+const records = async (object) => (await fetch(`${stack.simUrl}/__sim/records/${object}`)).json();
+
+/** Waits until the relay's first import has finished every object. */
+async function imported() {
+  await eventually(async () => (await fetch(`${stack.relayUrl}/api/v1/status`)).json(),
+    (s) => Object.keys(s.objects ?? {}).length === 7 && Object.values(s.objects).every((o) => o.last_sync), 60_000);
+}
+
+async function signIn(rep) {
+  const popup = await stack.context.newPage();
+  await popup.goto(`chrome-extension://${stack.extensionId}/popup.html`);
+  await popup.fill('#relay-url', `${stack.relayUrl}/admin/`);
+  const authPage = stack.context.waitForEvent('page');
+  await popup.click('#sign-in');
+  const login = await authPage;
+  await login.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
+  await login.fill('#username', rep.username);
+  await login.fill('#password', rep.password);
+  await login.click('#Login');
+  await login.click('#oaapprove', { timeout: 15_000 });
+  await eventually(() => popup.locator('[data-testid=username]').textContent(), (t) => t === rep.username, 20_000);
+  return popup;
+}
+
+test('signed-in rep: badges, contact details, search filter; sign-out wipes everything', { timeout: 120_000 }, async () => {
+  await imported();
+  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
+  stack.cli(['seats', 'add', '--user', rep.username]);
+
+  const [contacts, accounts, users] = await Promise.all([records('Contact'), records('Account'), records('User')]);
+  const byId = (list) => Object.fromEntries(list.map((r) => [r.Id, r]));
+  const accountOf = byId(accounts);
+  const userOf = byId(users);
+  const [ada, bob] = contacts.filter((c) => c.FirstName && c.LastName && c.Email && accountOf[c.AccountId]?.Name);
+  const profile = (c) => ({
+    name: `${c.FirstName} ${c.LastName}`,
+    headline: `Director at ${accountOf[c.AccountId].Name}`,
+    location: c.MailingCity ?? '',
+  });
+  const profiles = stack.fixtureData.profiles;
+  for (const slug of Object.keys(profiles)) delete profiles[slug];
+  profiles['ada-in-crm'] = profile(ada);
+  profiles['bob-in-crm'] = profile(bob);
+  profiles['zeb-nobody'] = { name: 'Zebulon Quartermaine-Xylophone', headline: 'Keeper at Nowhere Lighthouse Trust' };
+
+  const popup = await signIn(rep);
+  await eventually(async () => {
+    const line = await popup.locator('[data-testid=index-status]').textContent();
+    if (!/version \d+/.test(line)) await popup.click('#refresh');
+    return line;
+  }, (t) => /CRM index version \d+: \d+ people, \d+ companies/.test(t), 30_000);
+
+  const page = await stack.context.newPage();
+  await page.goto('https://www.linkedin.com/in/ada-in-crm/');
+  const badge = page.locator('#crmsync-badge');
+  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'in_crm', 15_000);
+  const owner = userOf[accountOf[ada.AccountId].OwnerId].Name;
+  assert.equal(await badge.textContent(), `In CRM · Contact · ${owner}`);
+  assert.equal(await badge.getAttribute('href'), `${stack.simUrl}/lightning/r/Contact/${ada.Id}/view`);
+  assert.match(await badge.getAttribute('title'), new RegExp(`^${ada.FirstName} ${ada.LastName} — Contact ${ada.Id}`));
+
+  // Contact details come from the relay on demand, not from the index.
+  await page.click('#crmsync-badge-contact');
+  assert.equal(await page.locator('#crmsync-contact [data-field=email] a').textContent({ timeout: 10_000 }), ada.Email);
+  assert.equal(await page.locator('#crmsync-contact [data-field=company] span').textContent(), accountOf[ada.AccountId].Name);
+
+  // SPA navigation to someone the org does not have.
+  await page.click('a[href="/in/zeb-nobody/"]');
+  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'not_in_crm');
+  assert.equal(await badge.textContent(), 'Not in CRM');
+  assert.equal(await page.locator('#crmsync-contact, #crmsync-badge-contact').count(), 0);
+
+  // Search results: a badge per result, and the filter.
+  await page.click('a[href="/search/results/people/?keywords=x"]');
+  const resultBadges = page.locator('.crmsync-result-badge');
+  await eventually(() => resultBadges.count(), (n) => n === 3);
+  assert.equal(await page.locator('.crmsync-result-badge[data-state=in_crm]').count(), 2);
+  assert.equal(await page.locator('.crmsync-result-badge[data-state=not_in_crm]').count(), 1);
+  assert.equal(await page.locator('#crmsync-badge').count(), 0, 'a results page has no page badge');
+  const visible = () => page.locator('li.reusable-search__result-container:visible').count();
+  await page.click('#crmsync-filter [data-filter=in_crm]');
+  assert.equal(await visible(), 2);
+  await page.click('#crmsync-filter [data-filter=not_in_crm]');
+  assert.equal(await visible(), 1);
+  assert.match(await page.locator('li.reusable-search__result-container:visible a').first().textContent(), /Zebulon/);
+  await page.click('#crmsync-filter [data-filter=all]');
+  assert.equal(await visible(), 3);
+
+  // Sign-out: the token is revoked at the relay, the index and session are gone here.
+  const worker = stack.context.serviceWorkers()[0];
+  const { session } = await worker.evaluate(() => chrome.storage.local.get('session'));
+  await popup.click('#sign-out');
+  await popup.locator('#sign-in-form').waitFor({ state: 'visible', timeout: 10_000 });
+  const me = await fetch(`${stack.relayUrl}/api/v1/me`, { headers: { authorization: `Bearer ${session.token}` } });
+  assert.equal(me.status, 401);
+  const left = await worker.evaluate(async () => {
+    const stored = await chrome.storage.local.get(null);
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('crmsync', 1);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const count = await new Promise((resolve) => {
+      const r = db.transaction('index').objectStore('index').count();
+      r.onsuccess = () => resolve(r.result);
+    });
+    db.close();
+    return { keys: Object.keys(stored).sort(), snapshots: count };
+  });
+  assert.deepEqual(left, { keys: ['relayUrl'], snapshots: 0 });
+  await page.goto('https://www.linkedin.com/in/ada-in-crm/');
+  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'no_index');
+  await page.close();
+  await popup.close();
+});
+
+test('a user without a seat is refused with a clear message', { timeout: 60_000 }, async () => {
+  await imported();
+  const admin = stack.users.find((u) => u.username.startsWith('admin@'));
+  await stack.context.clearCookies();
+  const popup = await stack.context.newPage();
+  await popup.goto(`chrome-extension://${stack.extensionId}/popup.html`);
+  await popup.fill('#relay-url', stack.relayUrl);
+  const authPage = stack.context.waitForEvent('page');
+  await popup.click('#sign-in');
+  const login = await authPage;
+  await login.fill('#username', admin.username, { timeout: 15_000 });
+  await login.fill('#password', admin.password);
+  await login.click('#Login');
+  await login.click('#oaapprove', { timeout: 15_000 });
+  const error = await eventually(() => popup.locator('[data-testid=error]').textContent(), (t) => t.length > 0, 20_000);
+  assert.match(error, /has no crmsync seat; ask your admin for one/);
+  await popup.close();
+});
