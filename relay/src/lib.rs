@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod connect;
+pub mod directory;
 pub mod error;
 pub mod handlers;
 pub mod jobs;

@@ -7,12 +7,18 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::handlers::{
-    activities, admin_session, connect, cors, crm_data, openapi, rep_session, static_files, status, writeback_admin,
+    activities, admin_session, connect, cors, crm_data, directory, matches, openapi, rep_session, static_files, status,
+    writeback_admin,
 };
 use crate::state::AppState;
 
+/// Largest `Connections.csv` upload (a 30,000-connection export is about 3 MB).
+const CONNECTIONS_LIMIT: usize = 32 * 1024 * 1024;
+
 /// Every route the relay serves: the versioned API, then the built `www/` pages.
 pub fn routes(state: Arc<AppState>) -> Router {
+    let connections_upload =
+        post(directory::upload_connections).layer(axum::extract::DefaultBodyLimit::max(CONNECTIONS_LIMIT));
     Router::new()
         .route("/", get(|| async { Redirect::to("/admin/") }))
         .route("/admin", get(|| async { Redirect::to("/admin/") }))
@@ -36,6 +42,11 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/me", get(rep_session::me))
         .route("/api/v1/index", get(crm_data::index))
         .route("/api/v1/crm/{id}/contact", get(crm_data::contact))
+        .route("/api/v1/directory/profiles", post(directory::observe))
+        .route("/api/v1/directory/connections", connections_upload)
+        .route("/api/v1/directory/search", get(directory::search))
+        .route("/api/v1/matches", post(matches::decide))
+        .route("/api/v1/matches/{crm_id}", get(matches::get_match))
         .route("/api/v1/me/writeback", get(activities::get_prefs).put(activities::put_prefs))
         .route(openapi::PATH, get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::badge::{Badge, BadgeIndex, Observed};
+use crate::core::matching::decisions::DecisionKind;
+use crate::core::matching::Method;
+use crate::core::pages::NetworkEntity;
 use crate::core::pages::{percent_decode, Page};
 
 /// What the widget iframe is launched with, carried in its URL fragment so that an
@@ -134,6 +137,55 @@ pub struct CrmContactInfo {
     pub website: Option<String>,
     /// Opens the record in Salesforce.
     pub link: String,
+}
+
+/// A person or company in the org's directory (what reps saw, or uploaded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryProfile {
+    /// The public slug or Sales Navigator id.
+    pub network_id: String,
+    pub entity: NetworkEntity,
+    /// Opens the profile on the network (empty for uploaded rows without one).
+    pub url: String,
+    pub name: String,
+    pub headline: String,
+    pub company: String,
+    pub location: String,
+    /// When it was last seen (Unix milliseconds).
+    pub observed_at_ms: i64,
+}
+
+/// The network profile a CRM record is linked to, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchedProfile {
+    pub profile: DirectoryProfile,
+    pub method: Method,
+    pub probability: f64,
+    /// Field by field: `first_name=exact(+5.8); …`.
+    pub explanation: String,
+    /// Who matched it by hand, and when (manual matches).
+    pub decided_by: Option<String>,
+    pub decided_at_ms: Option<i64>,
+}
+
+/// A CRM record as the widget shows it: its match, and the profiles users rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordMatch {
+    pub crm_id: String,
+    /// `Lead`, `Contact` or `Account`.
+    pub object: String,
+    pub name: String,
+    pub matched: Option<MatchedProfile>,
+    /// Network ids users said are "not this one".
+    pub rejected: Vec<String>,
+}
+
+/// A user's matching decision (`POST /api/v1/matches`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchDecisionRequest {
+    pub crm_id: String,
+    pub network_id: String,
+    pub kind: DecisionKind,
 }
 
 /// The signed-in rep and their org, as `GET /api/v1/me` answers.

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use crmsync::core::badge::keyed_hash::HashKey;
 use crmsync::core::badge::{BadgeIndex, Label};
 use crmsync::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
+use crmsync::core::matching::decisions::Decision;
 use crmsync::core::matching::input::{crm_record, CrmRecord};
 use crmsync::core::matching::params::Params;
 use crmsync::core::matching::record::{CompanyRecord, PersonRecord};
@@ -58,7 +59,8 @@ fn first<'a>(fields: &'a Map<String, Value>, names: &[&str]) -> &'a str {
 }
 
 /// Builds the index (CPU-bound: run it on a blocking thread for large orgs).
-pub fn build_index(rows: IndexRows, version: u64, key: HashKey) -> BadgeIndex {
+/// `decisions` are the users' org-wide matching decisions, oldest first.
+pub fn build_index(rows: IndexRows, version: u64, key: HashKey, decisions: Vec<Decision>) -> BadgeIndex {
     let user_names: HashMap<String, String> =
         rows.users.iter().filter_map(|row| Some((row.id.clone(), text(&fields(row)?, "Name").to_string()))).collect();
     let owner = |id: &str| user_names.get(id).cloned().unwrap_or_default();
@@ -106,7 +108,7 @@ pub fn build_index(rows: IndexRows, version: u64, key: HashKey) -> BadgeIndex {
         }
     }
     let params = (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS));
-    BadgeIndex::build(version, key, people, companies, params, Vec::new())
+    BadgeIndex::build(version, key, people, companies, params, decisions)
 }
 
 fn person_name(f: &Map<String, Value>) -> String {
@@ -150,7 +152,7 @@ mod tests {
                 row("00Q000000000002AAA", Value::String("damaged".into())),
             ],
         };
-        let index = build_index(rows, 7, [3; 16]);
+        let index = build_index(rows, 7, [3; 16], Vec::new());
         assert_eq!(index.len(), (1, 1), "the converted lead folds onto its contact; the damaged row is skipped");
         let seen = Observed {
             url: "https://www.linkedin.com/in/ada/".into(),

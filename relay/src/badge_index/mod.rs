@@ -1,7 +1,8 @@
 //! The browser's badge index as the relay serves it: built from the store after each
-//! import (versioned by that import run's id), kept gzipped in memory, rebuilt when a
-//! newer import finished — also one run by another process or another relay on the same
-//! database, since the version is read from the store on every request.
+//! import (versioned by that import run's id) with the users' matching decisions, kept
+//! gzipped in memory, rebuilt when a newer import finished or a decision was made — also
+//! by another process or another relay on the same database, since both are read from the
+//! store on every request.
 
 mod build;
 
@@ -27,6 +28,8 @@ const HASH_KEY_SETTING: &str = "badge_index_hash_key";
 pub struct ServedIndex {
     /// The import run the index reflects.
     pub version: u64,
+    /// The newest decision it includes.
+    pub last_decision: Option<i64>,
     /// Strong validator: hex SHA-256 of the encoded index (first 16 bytes).
     pub etag: String,
     /// The encoded index, gzipped.
@@ -61,16 +64,21 @@ impl IndexCache {
             return Ok(None);
         };
         let version = u64::try_from(run).unwrap_or_default();
+        let last_decision = state.store.last_decision_id().await?;
         let mut current = self.current.lock().await;
-        if let Some(served) = current.as_ref().filter(|s| s.version == version) {
+        if let Some(served) = current.as_ref().filter(|s| s.version == version && s.last_decision == last_decision) {
             return Ok(Some(served.clone()));
         }
         let key = hash_key(state).await?;
         let rows = IndexRows::read(state.store.as_ref()).await?;
+        let decisions = state.store.decisions().await?;
+        let last_decision = decisions.last().map(|d| d.id);
+        let decisions = decisions.iter().filter_map(crate::directory::matching::decision_of).collect();
         let started = std::time::Instant::now();
-        let served = tokio::task::spawn_blocking(move || serve(build_index(rows, version, key)))
-            .await
-            .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
+        let served =
+            tokio::task::spawn_blocking(move || serve(build_index(rows, version, key, decisions), last_decision))
+                .await
+                .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
         tracing::info!(
             version,
             people = served.people,
@@ -91,7 +99,7 @@ impl IndexCache {
     }
 }
 
-fn serve(index: crmsync::core::badge::BadgeIndex) -> ServedIndex {
+fn serve(index: crmsync::core::badge::BadgeIndex, last_decision: Option<i64>) -> ServedIndex {
     let encoded = index.encode();
     let digest = Sha256::digest(&encoded);
     let etag = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
@@ -99,7 +107,7 @@ fn serve(index: crmsync::core::badge::BadgeIndex) -> ServedIndex {
     // Writing into a Vec cannot fail.
     let gzip = gz.write_all(&encoded).and_then(|()| gz.finish()).unwrap_or_default();
     let (people, companies) = index.len();
-    ServedIndex { version: index.version, etag, gzip, encoded_len: encoded.len(), people, companies }
+    ServedIndex { version: index.version, last_decision, etag, gzip, encoded_len: encoded.len(), people, companies }
 }
 
 /// The org's index hash key, made on first use.

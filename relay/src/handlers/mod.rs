@@ -5,6 +5,8 @@ pub mod admin_session;
 pub mod connect;
 pub mod cors;
 pub mod crm_data;
+pub mod directory;
+pub mod matches;
 pub mod openapi;
 pub mod rep_session;
 pub mod session_token;

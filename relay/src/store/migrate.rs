@@ -19,6 +19,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 2, name: "crm_records", sql: include_str!("../../migrations/sqlite/0002_crm_records.sql") },
     Migration { version: 3, name: "auth", sql: include_str!("../../migrations/sqlite/0003_auth.sql") },
     Migration { version: 4, name: "writeback", sql: include_str!("../../migrations/sqlite/0004_writeback.sql") },
+    Migration { version: 5, name: "directory", sql: include_str!("../../migrations/sqlite/0005_directory.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -27,6 +28,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 2, name: "crm_records", sql: include_str!("../../migrations/postgres/0002_crm_records.sql") },
     Migration { version: 3, name: "auth", sql: include_str!("../../migrations/postgres/0003_auth.sql") },
     Migration { version: 4, name: "writeback", sql: include_str!("../../migrations/postgres/0004_writeback.sql") },
+    Migration { version: 5, name: "directory", sql: include_str!("../../migrations/postgres/0005_directory.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

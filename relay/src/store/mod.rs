@@ -1,6 +1,7 @@
 //! Storage behind one trait, so the relay runs on a SQLite file by default and on a
 //! shared database when one machine is not enough. Backends are picked by URL scheme.
 
+pub mod directory;
 mod migrate;
 mod postgres;
 pub mod records;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use directory::{DecisionRow, DirectoryStore, ProfileRow};
 pub use postgres::PostgresStore;
 pub use records::RecordStore;
 pub use sqlite::SqliteStore;
@@ -120,7 +122,7 @@ pub struct SyncState {
 
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
-pub trait Store: WritebackStore + RecordStore + Send + Sync {
+pub trait Store: WritebackStore + RecordStore + DirectoryStore + Send + Sync {
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
     /// Replaces the sealed access token after a renewal (the rest of the connection stays).

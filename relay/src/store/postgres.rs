@@ -164,7 +164,9 @@ impl Store for PostgresStore {
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
         let mut report = Vec::new();
-        for table in ["crm_records", "sync_state", "sync_runs"] {
+        for table in
+            ["crm_records", "sync_state", "sync_runs", "match_decisions", "network_profiles", "network_profile_history"]
+        {
             let done = sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await
@@ -326,3 +328,4 @@ mod tests {
 
 super::writeback::impl_writeback_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
 super::records::impl_record_store!(PostgresStore, super::writeback::numbered);
+super::directory::impl_directory_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);

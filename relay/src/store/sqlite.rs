@@ -134,7 +134,9 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
         let mut report = Vec::new();
         // Every table holding CRM data or data derived from it; later features add theirs.
-        for table in ["crm_records", "sync_state", "sync_runs"] {
+        for table in
+            ["crm_records", "sync_state", "sync_runs", "match_decisions", "network_profiles", "network_profile_history"]
+        {
             let done = sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await
@@ -372,3 +374,4 @@ mod tests {
 
 super::writeback::impl_writeback_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
 super::records::impl_record_store!(SqliteStore, super::writeback::as_is);
+super::directory::impl_directory_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);

@@ -8,6 +8,7 @@ mod harness;
 mod import;
 mod incremental;
 mod match_cli;
+mod matching;
 mod oauth;
 mod sfsim_dml;
 mod sfsim_rest;

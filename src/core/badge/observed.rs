@@ -45,6 +45,16 @@ impl Observed {
         NetworkPage::from_url(&PageUrl::parse(&self.url)?)
     }
 
+    /// The person as the matcher compares it, keyed by its network id (slug).
+    pub fn person_record(&self) -> Option<PersonRecord> {
+        self.page().filter(|p| p.entity == NetworkEntity::Person).map(|p| self.person(&p))
+    }
+
+    /// The company as the matcher compares it, keyed by its network id.
+    pub fn company_record(&self) -> Option<CompanyRecord> {
+        self.page().filter(|p| p.entity == NetworkEntity::Company).map(|p| self.company(&p))
+    }
+
     fn person(&self, page: &NetworkPage) -> PersonRecord {
         let company =
             if self.company.trim().is_empty() { company_from_headline(&self.headline) } else { &self.company };
@@ -53,7 +63,7 @@ impl Observed {
         PersonRecord::new(page.slug.clone(), None, &input)
     }
 
-    fn company_record(&self, page: &NetworkPage) -> CompanyRecord {
+    fn company(&self, page: &NetworkPage) -> CompanyRecord {
         let input = CompanyInput {
             name: &self.name,
             website: &self.website,
@@ -71,7 +81,7 @@ impl Observed {
         let Some(index) = index else { return Some(Badge::without_index(&page)) };
         let hit = match page.entity {
             NetworkEntity::Person => index.lookup_person(&page.slug, &self.person(&page)),
-            NetworkEntity::Company => index.lookup_company(&page.slug, &self.company_record(&page)),
+            NetworkEntity::Company => index.lookup_company(&page.slug, &self.company(&page)),
         };
         match hit {
             Some(hit) => Some(in_crm(hit, instance_url)),

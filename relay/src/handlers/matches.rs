@@ -1,0 +1,77 @@
+//! Matching as users see and steer it from the widget: a CRM record's matched profile
+//! with the explanation, and org-wide decisions (match or re-match, "not this one",
+//! unmatch), stored with who and when and honoured by every user's next lookup.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use crmsync::core::api::{MatchDecisionRequest, RecordMatch};
+use crmsync::core::matching::decisions::DecisionKind;
+use crmsync::core::sf::SalesforceId;
+
+use super::rep_session::require;
+use crate::directory::matching::{kind_name, matchable_object, record_match, MatchError};
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState};
+use crate::store::DecisionRow;
+
+impl From<MatchError> for ApiError {
+    fn from(e: MatchError) -> Self {
+        match e {
+            MatchError::Store(e) => ApiError::Store(e),
+            e @ MatchError::NotMatchable(_) => ApiError::BadRequest(e.to_string()),
+            MatchError::NotFound(object, id) => ApiError::NotFound(format!("{object} {id}")),
+        }
+    }
+}
+
+fn parse_id(id: &str) -> Result<SalesforceId, ApiError> {
+    SalesforceId::parse(id.trim()).map_err(|e| ApiError::BadRequest(format!("crm_id {id:?}: {e}")))
+}
+
+/// `GET /api/v1/matches/{crm_id}`: the record's matched profile (or none) and the
+/// profiles users rejected for it.
+pub async fn get_match(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(crm_id): Path<String>,
+) -> Result<Json<RecordMatch>, ApiError> {
+    require(&state, &headers).await?;
+    Ok(Json(record_match(state.store.as_ref(), &parse_id(&crm_id)?).await?))
+}
+
+/// `POST /api/v1/matches` `{crm_id, network_id, kind: match|not_match|unmatch}`: stores
+/// the decision and answers the record's match as it now stands.
+pub async fn decide(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(request): Json<MatchDecisionRequest>,
+) -> Result<Json<RecordMatch>, ApiError> {
+    let rep = require(&state, &headers).await?;
+    let id = parse_id(&request.crm_id)?;
+    if matchable_object(&id).is_none() {
+        return Err(MatchError::NotMatchable(id.to_string()).into());
+    }
+    let network_id = request.network_id.trim().to_string();
+    // An unmatch names no profile; the others need one the directory knows.
+    if request.kind != DecisionKind::Unmatch && state.store.profile(&network_id).await?.is_none() {
+        return Err(ApiError::BadRequest(format!(
+            "network_id {network_id:?} is not in the directory; pick a profile from the directory search"
+        )));
+    }
+    // Checks that the record exists before anything is stored.
+    record_match(state.store.as_ref(), &id).await?;
+    let decision = DecisionRow {
+        id: 0,
+        crm_id: id.to_string(),
+        network_id,
+        kind: kind_name(request.kind).to_string(),
+        decided_by: rep.user_id.clone(),
+        decided_at_ms: now_ms(),
+    };
+    state.store.add_decision(&decision).await?;
+    tracing::info!(user = %rep.user_id, crm_id = %decision.crm_id, network_id = %decision.network_id, kind = %decision.kind, "match decision");
+    Ok(Json(record_match(state.store.as_ref(), &id).await?))
+}
