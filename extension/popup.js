@@ -21,6 +21,7 @@ function show(status) {
   $('signed-in').hidden = !status.session;
   if (!$('relay-url').value) $('relay-url').value = status.relay_url;
   if (status.session) {
+    $('share').checked = status.share_profiles;
     document.querySelector('[data-testid=username]').textContent = status.session.username;
     document.querySelector('[data-testid=index-status]').textContent = indexLine(status.index);
   }
@@ -43,6 +44,20 @@ $('sign-in-form').addEventListener('submit', (event) => {
   run('signIn', { relayUrl: $('relay-url').value });
 });
 $('refresh').addEventListener('click', () => run('refreshIndex'));
+$('share').addEventListener('change', () => run('setSharing', { on: $('share').checked }));
+$('connections').addEventListener('change', async () => {
+  const file = $('connections').files[0];
+  if (!file) return;
+  const report = document.querySelector('[data-testid=upload-report]');
+  report.textContent = 'Uploading…';
+  try {
+    const r = await ask('uploadConnections', { text: await file.text() });
+    report.textContent = `${r.new} new, ${r.changed} updated, ${r.unchanged} unchanged, ${r.skipped} skipped.`;
+  } catch (error) {
+    report.textContent = '';
+    $('error').textContent = error.message;
+  }
+});
 $('sign-out').addEventListener('click', () => run('signOut'));
 chrome.storage.onChanged.addListener(() => run('status'));
 run('status');

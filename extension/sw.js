@@ -3,6 +3,7 @@
 import init, { pageAnswer } from './pkg/crmsync.js';
 import * as session from './background/session.js';
 import * as badgeIndex from './background/badge-index.js';
+import * as directory from './background/directory.js';
 
 const ready = init({ module_or_path: new URL('./pkg/crmsync_bg.wasm', import.meta.url) });
 const REFRESH_ALARM = 'crmsync-index-refresh';
@@ -20,12 +21,13 @@ chrome.alarms.onAlarm.addListener(async (alarm) => {
 });
 
 async function status() {
-  const { relayUrl, index } = await chrome.storage.local.get(['relayUrl', 'index']);
+  const { relayUrl, index, shareProfiles } = await chrome.storage.local.get(['relayUrl', 'index', 'shareProfiles']);
   const s = await session.current();
   return {
     relay_url: relayUrl ?? '',
     session: s && { username: s.username, user_id: s.user_id, org_id: s.org_id, instance_url: s.instance_url },
     index: index ?? null,
+    share_profiles: Boolean(shareProfiles),
   };
 }
 
@@ -34,7 +36,10 @@ const handlers = {
     await ready;
     const s = await session.current();
     if (s) await badgeIndex.ensureLoaded().catch((e) => console.warn('crmsync:', e.message));
-    return pageAnswer({ url: String(url ?? ''), seen, results: results ?? [], instance_url: s?.instance_url ?? '' });
+    const question = { url: String(url ?? ''), seen, results: results ?? [], instance_url: s?.instance_url ?? '' };
+    const answer = pageAnswer(question);
+    if (s) directory.share(question, answer).catch((e) => console.warn('crmsync:', e.message));
+    return answer;
   },
   status,
   async signIn({ relayUrl }) {
@@ -49,10 +54,29 @@ const handlers = {
     await badgeIndex.purge();
     return status();
   },
+  async setSharing({ on }) {
+    await chrome.storage.local.set({ shareProfiles: Boolean(on) });
+    return status();
+  },
+  async uploadConnections({ text }) {
+    return directory.uploadConnections(text);
+  },
   async refreshIndex() {
     await ready;
     await badgeIndex.refresh();
     return status();
+  },
+  // The widget's calls (its iframe is an extension page): the token stays here.
+  async relayApi({ method, path, body }) {
+    if (!['GET', 'POST', 'PUT'].includes(method) || !String(path).startsWith('/api/v1/')) {
+      throw new Error(`the widget may not call ${method} ${path}`);
+    }
+    const init = { method };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json' };
+    }
+    return session.relayJson(path, init);
   },
   async contactInfo({ crmId }) {
     return session.relayJson(`/api/v1/crm/${encodeURIComponent(String(crmId ?? ''))}/contact`);

@@ -8,6 +8,7 @@
 pub mod core;
 
 pub mod admin;
+pub mod load;
 #[cfg(feature = "web")]
 pub mod wasm;
 pub mod widget;

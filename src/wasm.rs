@@ -84,10 +84,11 @@ pub fn salesforce_id18(id: &str) -> Result<String, JsValue> {
         .map_err(|e| js_error(e.to_string(), Some(id.chars().take(40).collect())))
 }
 
-/// Mounts the record widget into `root`; it follows `location.hash` from then on.
+/// Mounts the record widget into `root`; it follows `location.hash` from then on and
+/// reaches the relay through `relay_api(method, path, body) → Promise<JSON>`.
 #[wasm_bindgen(js_name = mountWidget)]
-pub fn mount_widget(root: web_sys::Element) {
-    crate::widget::mount(root);
+pub fn mount_widget(root: web_sys::Element, relay_api: js_sys::Function) {
+    crate::widget::mount(root, relay_api);
 }
 
 /// Mounts the admin console into `root`.

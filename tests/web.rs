@@ -65,10 +65,25 @@ async fn widget_shows_18_char_id_and_follows_hash_changes() {
     window.location().set_hash("record=0037e00001WZ30q&object=Contact").unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    crmsync::wasm::mount_widget(root.clone());
-    let text = text_until(&root, |t| t.contains("0037e00001WZ30qAAD")).await;
+    // The page's relay function, answering as the relay would.
+    let relay = js_sys::Function::new_with_args(
+        "method, path, body",
+        r#"if (path.startsWith('/api/v1/matches/')) return Promise.resolve({
+               crm_id: path.split('/').pop(), object: 'Contact', name: 'Ada Lovelace', rejected: [],
+               matched: { method: 'auto', probability: 0.97, explanation: 'last_name=exact(+9.0)', decided_by: null,
+                 decided_at_ms: null, profile: { network_id: 'ada', entity: 'person', url: 'https://www.linkedin.com/in/ada/',
+                 name: 'Ada Lovelace', headline: 'Mathematician', company: 'Analytical Engines', location: 'London',
+                 observed_at_ms: 1 } } });
+           if (path === '/api/v1/me/writeback') return Promise.resolve({ enabled: false, kinds: {} });
+           if (path === '/api/v1/activities') return Promise.resolve([]);
+           return Promise.reject({ message: `unexpected ${method} ${path}` });"#,
+    );
+    crmsync::wasm::mount_widget(root.clone(), relay);
+    let text = text_until(&root, |t| t.contains("0037e00001WZ30qAAD") && t.contains("Matched automatically")).await;
     assert!(text.contains("0037e00001WZ30qAAD"), "{text}");
     assert!(text.contains("Contact"), "{text}");
+    assert!(text.contains("Ada Lovelace") && text.contains("Matched automatically (97 %)"), "{text}");
+    assert!(text.contains("write-back is off for you"), "{text}");
 
     window.location().set_hash("record=00Qg5000008th4X").unwrap();
     let text = text_until(&root, |t| t.contains("00Qg5000008th4XEAQ")).await;

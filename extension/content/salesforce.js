@@ -13,7 +13,7 @@ crmsyncWatchPage((answer) => {
     frame.id = FRAME_ID;
     frame.title = 'crmsync';
     frame.style.cssText =
-      'position:fixed;right:16px;bottom:16px;width:360px;height:280px;z-index:2147483000;' +
+      'position:fixed;right:16px;bottom:16px;width:380px;height:480px;z-index:2147483000;' +
       'border:1px solid #c9c9c9;border-radius:8px;background:#fff;box-shadow:0 2px 8px rgba(0,0,0,.15)';
     frame.src = src;
     document.body.append(frame);

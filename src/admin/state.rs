@@ -5,12 +5,7 @@ use std::rc::Rc;
 
 use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, RelayStatus, SetupReport};
 
-/// A value fetched from the relay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Load<T> {
-    Loading,
-    Loaded(Result<T, String>),
-}
+pub use crate::load::Load;
 
 /// Everything the console shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -54,6 +54,17 @@ impl ActivityKind {
         Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
+    /// The word users read ("Call", "Document view").
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inmail => "InMail",
+            Self::Message => "Message",
+            Self::Call => "Call",
+            Self::Note => "Note",
+            Self::DocumentView => "Document view",
+        }
+    }
+
     /// The list of names, for error messages.
     pub fn names() -> String {
         Self::ALL.map(|k| k.as_str()).join(", ")

@@ -8,13 +8,16 @@ mod app;
 pub mod components;
 #[cfg(feature = "web")]
 pub mod hooks;
+#[cfg(feature = "web")]
+pub mod relay;
 pub mod state;
 
 #[cfg(feature = "web")]
 pub use app::WidgetApp;
 
-/// Renders the widget into `root`.
+/// Renders the widget into `root`; it reaches the relay through `relay_api`.
 #[cfg(feature = "web")]
-pub fn mount(root: web_sys::Element) {
-    yew::Renderer::<WidgetApp>::with_root(root).render();
+pub fn mount(root: web_sys::Element, relay_api: js_sys::Function) {
+    yew::Renderer::<WidgetApp>::with_root_and_props(root, app::WidgetAppProps { relay: relay::RelayApi(relay_api) })
+        .render();
 }

@@ -5,42 +5,18 @@
 // All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, imported, simRecords } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
-const records = async (object) => (await fetch(`${stack.simUrl}/__sim/records/${object}`)).json();
-
-/** Waits until the relay's first import has finished every object. */
-async function imported() {
-  await eventually(async () => (await fetch(`${stack.relayUrl}/api/v1/status`)).json(),
-    (s) => Object.keys(s.objects ?? {}).length === 7 && Object.values(s.objects).every((o) => o.last_sync), 60_000);
-}
-
-async function signIn(rep) {
-  const popup = await stack.context.newPage();
-  await popup.goto(`chrome-extension://${stack.extensionId}/popup.html`);
-  await popup.fill('#relay-url', `${stack.relayUrl}/admin/`);
-  const authPage = stack.context.waitForEvent('page');
-  await popup.click('#sign-in');
-  const login = await authPage;
-  await login.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
-  await login.fill('#username', rep.username);
-  await login.fill('#password', rep.password);
-  await login.click('#Login');
-  await login.click('#oaapprove', { timeout: 15_000 });
-  await eventually(() => popup.locator('[data-testid=username]').textContent(), (t) => t === rep.username, 20_000);
-  return popup;
-}
-
 test('signed-in rep: badges, contact details, search filter; sign-out wipes everything', { timeout: 120_000 }, async () => {
-  await imported();
+  await imported(stack);
   const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
   stack.cli(['seats', 'add', '--user', rep.username]);
 
-  const [contacts, accounts, users] = await Promise.all([records('Contact'), records('Account'), records('User')]);
+  const [contacts, accounts, users] = await Promise.all(['Contact', 'Account', 'User'].map((o) => simRecords(stack, o)));
   const byId = (list) => Object.fromEntries(list.map((r) => [r.Id, r]));
   const accountOf = byId(accounts);
   const userOf = byId(users);
@@ -56,7 +32,7 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   profiles['bob-in-crm'] = profile(bob);
   profiles['zeb-nobody'] = { name: 'Zebulon Quartermaine-Xylophone', headline: 'Keeper at Nowhere Lighthouse Trust' };
 
-  const popup = await signIn(rep);
+  const popup = await signInFromPopup(stack, rep);
   await eventually(async () => {
     const line = await popup.locator('[data-testid=index-status]').textContent();
     if (!/version \d+/.test(line)) await popup.click('#refresh');
@@ -128,7 +104,7 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
 });
 
 test('a user without a seat is refused with a clear message', { timeout: 60_000 }, async () => {
-  await imported();
+  await imported(stack);
   const admin = stack.users.find((u) => u.username.startsWith('admin@'));
   await stack.context.clearCookies();
   const popup = await stack.context.newPage();

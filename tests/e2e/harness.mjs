@@ -148,3 +148,31 @@ export async function eventually(read, accept, timeout = 10_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Signs `rep` in from the extension popup (the relay's Salesforce login); answers the popup page. */
+export async function signInFromPopup(stack, rep) {
+  const popup = await stack.context.newPage();
+  await popup.goto(`chrome-extension://${stack.extensionId}/popup.html`);
+  await popup.fill('#relay-url', `${stack.relayUrl}/admin/`);
+  const authPage = stack.context.waitForEvent('page');
+  await popup.click('#sign-in');
+  const login = await authPage;
+  await login.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
+  await login.fill('#username', rep.username);
+  await login.fill('#password', rep.password);
+  await login.click('#Login');
+  await login.click('#oaapprove', { timeout: 15_000 });
+  await eventually(() => popup.locator('[data-testid=username]').textContent(), (t) => t === rep.username, 20_000);
+  return popup;
+}
+
+/** Waits until the relay's first import has finished every object. */
+export async function imported(stack) {
+  await eventually(async () => (await fetch(`${stack.relayUrl}/api/v1/status`)).json(),
+    (s) => Object.keys(s.objects ?? {}).length === 7 && Object.values(s.objects).every((o) => o.last_sync), 60_000);
+}
+
+/** Live records of `object` in sfsim (the oracle). */
+export async function simRecords(stack, object) {
+  return (await fetch(`${stack.simUrl}/__sim/records/${object}`)).json();
+}

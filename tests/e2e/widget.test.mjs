@@ -1,0 +1,96 @@
+// The Yew widget inside a Salesforce record page, signed in through the extension: the
+// profile a rep viewed (shared with the directory by consent) shows as the record's
+// match; "Not this one", a directory search and a manual match, all stored org-wide;
+// one click logs a call that the relay writes to Salesforce as the rep's Task; an
+// unassigned activity is assigned to the record from the widget.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, signInFromPopup, imported, simRecords } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.close(); });
+
+test('widget: matched profile, manual matching, one-click call written to Salesforce, assign', { timeout: 150_000 }, async () => {
+  await imported(stack);
+  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
+  stack.cli(['seats', 'add', '--user', rep.username]);
+  stack.cli(['writeback', 'enable', '--user', rep.username]);
+  stack.cli(['setup']);
+  const [contacts, accounts] = await Promise.all(['Contact', 'Account'].map((o) => simRecords(stack, o)));
+  const accountOf = Object.fromEntries(accounts.map((a) => [a.Id, a]));
+  const ada = contacts.find((c) => c.FirstName && c.LastName && accountOf[c.AccountId]?.Name);
+  const name = `${ada.FirstName} ${ada.LastName}`;
+  const profiles = stack.fixtureData.profiles;
+  for (const slug of Object.keys(profiles)) delete profiles[slug];
+  profiles['ada-real'] = { name, headline: `Director at ${accountOf[ada.AccountId].Name}`, location: ada.MailingCity ?? '' };
+  profiles['ada-other'] = { name, headline: 'Baker at Crumbs Ltd', location: 'Nowhere' };
+
+  const popup = await signInFromPopup(stack, rep);
+  await popup.check('#share');
+  // The rep views both profiles: with sharing on, the directory learns them.
+  const browse = await stack.context.newPage();
+  for (const slug of ['ada-real', 'ada-other']) {
+    await browse.goto(`https://www.linkedin.com/in/${slug}/`);
+    await browse.locator('#crmsync-badge').waitFor({ timeout: 15_000 });
+  }
+  const token = (await stack.context.serviceWorkers()[0].evaluate(() => chrome.storage.local.get('session'))).session.token;
+  const api = async (method, path, body) => {
+    const r = await fetch(`${stack.relayUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body) });
+    return r.json();
+  };
+  await eventually(() => api('GET', `/api/v1/directory/search?q=${encodeURIComponent(ada.LastName)}`), (found) => found.length === 2);
+
+  const page = await stack.context.newPage();
+  await page.goto(`https://acme.lightning.force.com/lightning/r/Contact/${ada.Id}/view`);
+  const widget = page.frameLocator('#crmsync-widget-frame');
+  assert.equal(await widget.locator('.crmsync-match [data-testid=profile-name]').textContent({ timeout: 15_000 }), name);
+  assert.equal(await widget.locator('.crmsync-match [data-testid=profile-name]').getAttribute('href'), 'https://www.linkedin.com/in/ada-real/');
+  assert.match(await widget.locator('[data-testid=match-how]').textContent(), /Matched automatically \(\d+ %\)/);
+
+  // "Not this one", then pick the other profile from a directory search.
+  await widget.locator('[data-testid=not-this-one]').click();
+  await eventually(() => widget.locator('.crmsync-match [data-testid=profile-name]').count(), (n) => n === 0);
+  await widget.locator('[data-testid=directory-search] input').fill(ada.LastName);
+  await widget.locator('[data-testid=directory-search] button').click();
+  await widget.locator('li[data-network-id=ada-other] [data-testid=pick]').click({ timeout: 10_000 });
+  await eventually(() => widget.locator('[data-testid=match-how]').textContent(), (t) => t === 'Matched by hand');
+  assert.equal(await widget.locator('.crmsync-match [data-testid=profile-name]').getAttribute('href'), 'https://www.linkedin.com/in/ada-other/');
+  // Stored org-wide with who: any user's lookup sees it.
+  const stored = await api('GET', `/api/v1/matches/${ada.Id}`);
+  assert.equal(stored.matched.decided_by, rep.id);
+  assert.deepEqual(stored.rejected, ['ada-real']);
+
+  // One click logs a call once the rep opted in to calls.
+  const logCall = widget.locator('[data-testid=log-call]');
+  assert.equal(await logCall.isDisabled(), true);
+  await widget.locator('[data-testid=opt-in-call]').check();
+  await eventually(() => logCall.isDisabled(), (d) => d === false).catch(async (e) => {
+    throw new Error(`${e.message}; the widget shows: ${await widget.locator('main').textContent()}`);
+  });
+  await widget.locator('[data-testid=activity-text]').fill('Intro call\nInterested in a demo next week');
+  await logCall.click();
+  assert.match(await widget.locator('[data-testid=notice]').textContent({ timeout: 10_000 }), /Call logged/);
+  await widget.locator('[data-testid=record-activities] li[data-kind=call][data-state=pending]').waitFor({ timeout: 10_000 });
+
+  stack.cli(['flush']);
+  const tasks = (await simRecords(stack, 'Task')).filter((t) => t.WhoId === ada.Id && t.Subject === 'Intro call');
+  assert.equal(tasks.length, 1);
+  assert.equal(tasks[0].OwnerId, rep.id);
+  assert.equal(tasks[0].TaskSubtype, 'Call');
+  assert.equal(tasks[0].Description, 'Intro call\nInterested in a demo next week');
+
+  // An activity logged without a CRM target waits unassigned; the widget assigns it here.
+  await api('PUT', '/api/v1/me/writeback', { kinds: { message: true } });
+  const unassigned = { id: 'a8f3c1e2-0b7d-4c55-9e21-3f6d2b9a7c10', kind: 'message', subject: 'Hello again', body: 'Sent on the network',
+    occurred_at: '2026-11-26T09:00:00Z', profile_id: 'ada-other' };
+  await api('POST', '/api/v1/activities', unassigned);
+  await page.reload();
+  await widget.locator(`[data-testid=unassigned] li[data-id="${unassigned.id}"] [data-testid=assign]`).click({ timeout: 15_000 });
+  await widget.locator('[data-testid=record-activities] li[data-kind=message][data-state=pending]').waitFor({ timeout: 10_000 });
+  assert.equal((await api('GET', `/api/v1/activities/${unassigned.id}`)).target, ada.Id);
+  await page.close();
+  await browse.close();
+  await popup.close();
+});
