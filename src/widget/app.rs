@@ -28,7 +28,7 @@ fn load_match(relay: &RelayApi, dispatch: &Dispatch, id: String) {
     dispatch.dispatch(WidgetAction::MatchLoading);
     spawn_local(async move {
         let result = relay.get::<RecordMatch>(&format!("/api/v1/matches/{id}")).await;
-        dispatch.dispatch(WidgetAction::MatchLoaded(result));
+        dispatch.dispatch(WidgetAction::MatchLoaded(Box::new(result)));
     });
 }
 
@@ -48,7 +48,7 @@ fn decide(relay: &RelayApi, dispatch: &Dispatch, request: MatchDecisionRequest) 
     dispatch.dispatch(WidgetAction::MatchLoading);
     spawn_local(async move {
         let result = relay.call::<RecordMatch>("POST", "/api/v1/matches", Some(&request)).await;
-        dispatch.dispatch(WidgetAction::MatchLoaded(result));
+        dispatch.dispatch(WidgetAction::MatchLoaded(Box::new(result)));
     });
 }
 

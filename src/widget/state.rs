@@ -59,7 +59,7 @@ pub enum WidgetAction {
     /// The host page (re)launched the widget with this fragment, e.g. after navigation.
     Launched(String),
     MatchLoading,
-    MatchLoaded(Result<RecordMatch, String>),
+    MatchLoaded(Box<Result<RecordMatch, String>>),
     Searching(String),
     /// A profile was picked: the search is done.
     SearchCleared,
@@ -92,7 +92,7 @@ impl WidgetState {
                 next = WidgetState { record, prefs: next.prefs, ..WidgetState::default() };
             }
             WidgetAction::MatchLoading => next.matching = Some(Load::Loading),
-            WidgetAction::MatchLoaded(result) => next.matching = Some(Load::Loaded(result)),
+            WidgetAction::MatchLoaded(result) => next.matching = Some(Load::Loaded(*result)),
             WidgetAction::Searching(text) => next.search = Some((text, Load::Loading)),
             WidgetAction::SearchCleared => next.search = None,
             WidgetAction::SearchLoaded(text, result) => {
@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn another_record_forgets_the_last_ones_match_but_not_the_settings() {
         let state = launched("record=0037e00001WZ30qAAD&object=Contact")
-            .next(WidgetAction::MatchLoaded(Err("x".into())))
+            .next(WidgetAction::MatchLoaded(Box::new(Err("x".into()))))
             .next(WidgetAction::PrefsLoaded(Ok(prefs(true, &[]))));
         let same = state.clone().next(WidgetAction::Launched("record=0037e00001WZ30qAAD&object=Contact".into()));
         assert!(Rc::ptr_eq(&state, &same), "the same record keeps everything");
@@ -274,7 +274,7 @@ mod tests {
             location: String::new(),
             observed_at_ms: 0,
         };
-        let matched = state.next(WidgetAction::MatchLoaded(Ok(RecordMatch {
+        let matched = state.next(WidgetAction::MatchLoaded(Box::new(Ok(RecordMatch {
             crm_id: "0037e00001WZ30qAAD".into(),
             object: "Contact".into(),
             name: "Ada".into(),
@@ -287,7 +287,7 @@ mod tests {
                 decided_at_ms: None,
             }),
             rejected: vec![],
-        })));
+        }))));
         let logged = matched.new_activity(ActivityKind::Note, id, at, "Met at the fair\nwants a demo").unwrap();
         assert_eq!((logged.profile_id.as_str(), logged.subject.as_str()), ("ada", "Met at the fair"));
         assert_eq!(logged.target.as_deref(), Some("0037e00001WZ30qAAD"));
