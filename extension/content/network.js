@@ -69,6 +69,17 @@
     return { seen: readPage(), results: onResultsPage || kind === 'search' || kind === 'sales' ? readResults() : [] };
   }
 
+  /** `existing` if it has the right element type for `badge` (a link or a label), else a
+   *  new element made by `make` (the old one is removed). */
+  function badgeElement(existing, badge, make) {
+    const tag = badge.link ? 'A' : 'SPAN';
+    if (existing?.tagName === tag) return existing;
+    existing?.remove();
+    const el = document.createElement(tag.toLowerCase());
+    make(el);
+    return el;
+  }
+
   function styleBadge(el, badge) {
     el.style.cssText = BADGE_STYLE + (COLORS[badge.state] ?? COLORS.no_index);
     if (el.textContent !== badge.text) el.textContent = badge.text;
@@ -128,15 +139,7 @@
       document.getElementById(CONTACT_ID)?.remove();
       return;
     }
-    const tag = badge.link ? 'A' : 'SPAN';
-    if (el && el.tagName !== tag) {
-      el.remove();
-      el = null;
-    }
-    if (!el) {
-      el = document.createElement(tag.toLowerCase());
-      el.id = BADGE_ID;
-    }
+    el = badgeElement(el, badge, (e) => { e.id = BADGE_ID; });
     const anchor = document.querySelector('main h1, h1');
     if (anchor && el.previousElementSibling !== anchor) anchor.after(el);
     else if (!anchor && !el.isConnected) document.body.prepend(el);
@@ -208,20 +211,12 @@
     const rows = resultRows();
     rows.forEach(({ el, link }, i) => {
       const badge = badges[i];
-      let b = el.querySelector(`.${RESULT_CLASS}`);
+      const existing = el.querySelector(`.${RESULT_CLASS}`);
       if (!badge) {
-        b?.remove();
+        existing?.remove();
         return;
       }
-      const tag = badge.link ? 'A' : 'SPAN';
-      if (b && b.tagName !== tag) {
-        b.remove();
-        b = null;
-      }
-      if (!b) {
-        b = document.createElement(tag.toLowerCase());
-        b.className = RESULT_CLASS;
-      }
+      const b = badgeElement(existing, badge, (e) => { e.className = RESULT_CLASS; });
       if (b.previousElementSibling !== link) link.after(b);
       styleBadge(b, badge);
     });

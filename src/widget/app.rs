@@ -85,34 +85,16 @@ pub fn widget_app(props: &WidgetAppProps) -> Html {
         });
     }
     let crm_id = record.as_ref().map(|r| r.id18.clone()).unwrap_or_default();
-    let on_reject = {
+    // A decision of `kind` on this record about the profile the callback is given.
+    let deciding = |kind: DecisionKind| {
         let (relay, dispatch, crm_id) = (props.relay.clone(), dispatch.clone(), crm_id.clone());
         Callback::from(move |network_id: String| {
-            decide(
-                &relay,
-                &dispatch,
-                MatchDecisionRequest { crm_id: crm_id.clone(), network_id, kind: DecisionKind::NotMatch },
-            )
+            decide(&relay, &dispatch, MatchDecisionRequest { crm_id: crm_id.clone(), network_id, kind })
         })
     };
-    let on_unmatch = {
-        let (relay, dispatch, crm_id) = (props.relay.clone(), dispatch.clone(), crm_id.clone());
-        Callback::from(move |()| {
-            let request =
-                MatchDecisionRequest { crm_id: crm_id.clone(), network_id: String::new(), kind: DecisionKind::Unmatch };
-            decide(&relay, &dispatch, request)
-        })
-    };
-    let on_pick = {
-        let (relay, dispatch, crm_id) = (props.relay.clone(), dispatch.clone(), crm_id.clone());
-        Callback::from(move |network_id: String| {
-            decide(
-                &relay,
-                &dispatch,
-                MatchDecisionRequest { crm_id: crm_id.clone(), network_id, kind: DecisionKind::Match },
-            )
-        })
-    };
+    let on_reject = deciding(DecisionKind::NotMatch);
+    let on_pick = deciding(DecisionKind::Match);
+    let on_unmatch = deciding(DecisionKind::Unmatch).reform(|()| String::new());
     let on_search = {
         let (relay, dispatch) = (props.relay.clone(), dispatch.clone());
         let entity = if record.as_ref().is_some_and(|r| r.object == "Account") { "company" } else { "person" };
