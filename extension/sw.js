@@ -4,21 +4,29 @@ import init, { pageAnswer } from './pkg/crmsync.js';
 import * as session from './background/session.js';
 import * as badgeIndex from './background/badge-index.js';
 import * as directory from './background/directory.js';
+import * as outbox from './background/outbox.js';
 
 const ready = init({ module_or_path: new URL('./pkg/crmsync_bg.wasm', import.meta.url) });
 const REFRESH_ALARM = 'crmsync-index-refresh';
 const REFRESH_MINUTES = 30;
+const OUTBOX_ALARM = 'crmsync-outbox-retry';
 
 session.sessionEvents.addEventListener('ended', () => badgeIndex.purge());
 
 chrome.alarms.get(REFRESH_ALARM).then((alarm) => {
   if (!alarm) chrome.alarms.create(REFRESH_ALARM, { periodInMinutes: REFRESH_MINUTES });
 });
-chrome.alarms.onAlarm.addListener(async (alarm) => {
-  if (alarm.name !== REFRESH_ALARM) return;
-  await ready;
-  if (await session.current()) await badgeIndex.refresh().catch((e) => console.warn('crmsync:', e.message));
+chrome.alarms.get(OUTBOX_ALARM).then((alarm) => {
+  if (!alarm) chrome.alarms.create(OUTBOX_ALARM, { periodInMinutes: 1 });
 });
+chrome.alarms.onAlarm.addListener(async (alarm) => {
+  await ready;
+  if (!(await session.current())) return;
+  const warn = (e) => console.warn('crmsync:', e.message);
+  if (alarm.name === REFRESH_ALARM) await badgeIndex.refresh().catch(warn);
+  if (alarm.name === OUTBOX_ALARM) await outbox.drain().catch(warn);
+});
+
 
 async function status() {
   const { relayUrl, index, shareProfiles } = await chrome.storage.local.get(['relayUrl', 'index', 'shareProfiles']);
@@ -28,6 +36,7 @@ async function status() {
     session: s && { username: s.username, user_id: s.user_id, org_id: s.org_id, instance_url: s.instance_url },
     index: index ?? null,
     share_profiles: Boolean(shareProfiles),
+    waiting_activities: s ? await outbox.waiting().catch(() => 0) : 0,
   };
 }
 
@@ -38,7 +47,10 @@ const handlers = {
     if (s) await badgeIndex.ensureLoaded().catch((e) => console.warn('crmsync:', e.message));
     const question = { url: String(url ?? ''), seen, results: results ?? [], instance_url: s?.instance_url ?? '' };
     const answer = pageAnswer(question);
-    if (s) directory.share(question, answer).catch((e) => console.warn('crmsync:', e.message));
+    if (s) {
+      directory.share(question, answer).catch((e) => console.warn('crmsync:', e.message));
+      outbox.drain().catch(() => {}); // the relay may be back: send what waits
+    }
     return answer;
   },
   status,
@@ -50,9 +62,27 @@ const handlers = {
   },
   async signOut() {
     await ready;
+    await outbox.purge();
     await session.signOut();
     await badgeIndex.purge();
     return status();
+  },
+  async logActivity({ capture }) {
+    await ready;
+    const activity = await outbox.log(capture);
+    return { id: activity.id, waiting: await outbox.waiting() };
+  },
+  // The rep's write-back settings (for the composer toggles), fresh from the relay.
+  async writebackPrefs() {
+    return session.relayJson('/api/v1/me/writeback');
+  },
+  async setOptIn({ kind, on }) {
+    const prefs = await session.relayJson('/api/v1/me/writeback', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kinds: { [kind]: Boolean(on) } }),
+    });
+    return prefs;
   },
   async setSharing({ on }) {
     await chrome.storage.local.set({ shareProfiles: Boolean(on) });

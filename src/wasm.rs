@@ -70,6 +70,21 @@ pub fn sign_in_result(redirect_url: &str) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(&signed_in).map_err(|e| js_error("cannot encode the session", Some(e.to_string())))
 }
 
+/// The activity a one-click log in the browser sends (`capture` is a [`Capture`]), with
+/// the client's UUID and time, checked; or what is wrong with it.
+///
+/// [`Capture`]: crate::core::activity::Capture
+#[wasm_bindgen(js_name = capturedActivity)]
+pub fn captured_activity(capture: JsValue, id: String, occurred_at: String) -> Result<JsValue, JsValue> {
+    let capture: crate::core::activity::Capture = serde_wasm_bindgen::from_value(capture)
+        .map_err(|e| js_error("the capture is malformed", Some(e.to_string())))?;
+    let activity = crate::core::activity::NewActivity::captured(&capture, id, occurred_at)
+        .map_err(|e| js_error(e.to_string(), None))?;
+    activity
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error("cannot encode the activity", Some(e.to_string())))
+}
+
 /// Forgets the loaded index (sign-out, or the org was disconnected).
 #[wasm_bindgen(js_name = dropIndex)]
 pub fn drop_index() {

@@ -3,40 +3,16 @@
 // refreshed with If-None-Match, and purged on sign-out.
 import { loadIndex, dropIndex } from '../pkg/crmsync.js';
 import { relayFetch } from './session.js';
+import { withStore } from './db.js';
 
-const DB_NAME = 'crmsync';
-const STORE = 'index';
 const SNAPSHOT = 'snapshot';
-
-function open() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function withStore(mode, use) {
-  const db = await open();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = use(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const withIndex = (mode, use) => withStore('index', mode, use);
 
 let loaded = null;
 
 /** Loads the stored snapshot into wasm once per service-worker life; null when none. */
 export function ensureLoaded() {
-  loaded ??= withStore('readonly', (s) => s.get(SNAPSHOT))
+  loaded ??= withIndex('readonly', (s) => s.get(SNAPSHOT))
     .then((bytes) => (bytes ? loadIndex(new Uint8Array(bytes)) : null))
     .catch((error) => {
       loaded = null;
@@ -66,7 +42,7 @@ export async function refresh() {
   const bytes = new Uint8Array(await response.arrayBuffer());
   const summary = loadIndex(bytes); // throws on a damaged download, keeping the old index
   loaded = Promise.resolve(summary);
-  await withStore('readwrite', (s) => s.put(bytes.buffer, SNAPSHOT));
+  await withIndex('readwrite', (s) => s.put(bytes.buffer, SNAPSHOT));
   const meta = { ...summary, etag: response.headers.get('etag'), bytes: bytes.length, ...checked };
   await chrome.storage.local.set({ index: meta });
   return meta;
@@ -76,6 +52,6 @@ export async function refresh() {
 export async function purge() {
   dropIndex();
   loaded = Promise.resolve(null);
-  await withStore('readwrite', (s) => s.clear()).catch(() => {});
+  await withIndex('readwrite', (s) => s.clear()).catch(() => {});
   await chrome.storage.local.remove('index');
 }

@@ -85,6 +85,7 @@
     if (el.textContent !== badge.text) el.textContent = badge.text;
     el.title = badge.title;
     el.dataset.state = badge.state;
+    el.dataset.crmId = badge.crm_id ?? '';
     if (badge.link) {
       el.href = badge.link;
       el.target = '_blank';

@@ -178,7 +178,63 @@ pub fn check_target(kind: ActivityKind, target: &str) -> Result<String, Activity
     }
 }
 
+/// What a one-click log captured in the browser (a composer's send, the log button).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    pub kind: String,
+    /// The InMail's subject line, when the composer has one.
+    #[serde(default)]
+    pub subject: String,
+    /// What was written (a message's text, the note).
+    #[serde(default)]
+    pub text: String,
+    /// The person's or company's page (the page itself, or the conversation's profile link).
+    pub profile_url: String,
+    /// The matched CRM record from the badge, if any; absent = unassigned.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// The subject of a logged activity: the one given, else the text's first line (80
+/// characters at most), else the kind's name.
+pub fn subject_of(kind: ActivityKind, subject: &str, text: &str) -> String {
+    let given = subject.trim();
+    if !given.is_empty() {
+        return given.to_string();
+    }
+    match text.trim().lines().next().map(str::trim) {
+        Some(first) if !first.is_empty() => first.chars().take(80).collect(),
+        _ => kind.label().to_string(),
+    }
+}
+
 impl NewActivity {
+    /// The activity a browser capture logs, with the client's `id` and time, checked.
+    /// A target the kind cannot take (a call on an account) leaves it unassigned, for
+    /// the rep to assign in the widget.
+    pub fn captured(capture: &Capture, id: String, occurred_at: String) -> Result<NewActivity, ActivityError> {
+        let kind = ActivityKind::parse(capture.kind.trim()).ok_or_else(|| {
+            bad("kind", format!("unknown kind {:?} (expected one of {})", capture.kind, ActivityKind::names()))
+        })?;
+        let page = crate::core::pages::PageUrl::parse(&capture.profile_url)
+            .and_then(|u| crate::core::pages::NetworkPage::from_url(&u))
+            .ok_or_else(|| {
+                bad("profile_url", format!("{:?} is not a network profile or company page", capture.profile_url))
+            })?;
+        let target = capture.target.as_deref().and_then(|t| check_target(kind, t).ok());
+        let activity = NewActivity {
+            id,
+            kind: kind.as_str().to_string(),
+            subject: subject_of(kind, &capture.subject, &capture.text),
+            body: capture.text.trim().to_string(),
+            occurred_at,
+            profile_id: page.slug,
+            target,
+        };
+        activity.check()?;
+        Ok(activity)
+    }
+
     /// Checks every field and returns the canonical activity, or the first problem.
     pub fn check(&self) -> Result<CheckedActivity, ActivityError> {
         let id = canonical_uuid(&self.id).ok_or_else(|| {
@@ -274,6 +330,34 @@ mod tests {
             profile_id: "jane-doe".into(),
             target: Some("00Q5e00000ABCdeEAH".into()),
         }
+    }
+
+    #[test]
+    fn captured_takes_the_profile_from_the_page_and_the_subject_from_the_text() {
+        let capture = Capture {
+            kind: "message".into(),
+            text: "Hi Ada,\nthanks for the chat".into(),
+            profile_url: "https://www.linkedin.com/in/ada-lovelace/".into(),
+            target: Some("0037e00001WZ30q".into()),
+            ..Capture::default()
+        };
+        let a = NewActivity::captured(&capture, sample().id, sample().occurred_at).unwrap();
+        assert_eq!((a.profile_id.as_str(), a.subject.as_str()), ("ada-lovelace", "Hi Ada,"));
+        assert_eq!(a.target.as_deref(), Some("0037e00001WZ30qAAD"));
+        let call_on_account =
+            Capture { kind: "call".into(), target: Some("0015Y00002ZbgP3".into()), ..capture.clone() };
+        assert_eq!(NewActivity::captured(&call_on_account, sample().id, sample().occurred_at).unwrap().target, None);
+        let feed = Capture { profile_url: "https://www.linkedin.com/feed/".into(), ..capture.clone() };
+        assert!(NewActivity::captured(&feed, sample().id, sample().occurred_at)
+            .unwrap_err()
+            .to_string()
+            .contains("profile_url"));
+        let inmail = Capture { kind: "inmail".into(), subject: "Quick question".into(), ..capture };
+        assert_eq!(
+            NewActivity::captured(&inmail, sample().id, sample().occurred_at).unwrap().subject,
+            "Quick question"
+        );
+        assert_eq!(subject_of(ActivityKind::DocumentView, "", "  "), "Document view");
     }
 
     #[test]

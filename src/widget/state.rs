@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use crate::core::activity::{ActivityKind, ActivityState, ActivityView, NewActivity, WritebackPrefs};
+use crate::core::activity::{subject_of, ActivityKind, ActivityState, ActivityView, NewActivity, WritebackPrefs};
 use crate::core::api::{DirectoryProfile, RecordMatch, WidgetLaunch};
 use crate::core::sf::SalesforceId;
 use crate::load::Load;
@@ -154,16 +154,11 @@ impl WidgetState {
             .and_then(|m| m.matched.as_ref())
             .map(|m| m.profile.network_id.clone())
             .unwrap_or_else(|| format!("record:{}", record.id18));
-        let text = text.trim();
-        let subject = match text.lines().next() {
-            Some(first) if !first.trim().is_empty() => first.trim().chars().take(80).collect(),
-            _ => kind.label().to_string(),
-        };
         Some(NewActivity {
             id,
             kind: kind.as_str().to_string(),
-            subject,
-            body: text.to_string(),
+            subject: subject_of(kind, "", text),
+            body: text.trim().to_string(),
             occurred_at,
             profile_id,
             target: Some(record.id18.clone()),

@@ -85,7 +85,7 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   const left = await worker.evaluate(async () => {
     const stored = await chrome.storage.local.get(null);
     const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('crmsync', 1);
+      const r = indexedDB.open('crmsync');
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });

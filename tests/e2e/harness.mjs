@@ -96,8 +96,10 @@ export async function startStack({ relayEnv = {} } = {}) {
   const users = [...sim.stdout().matchAll(/^# user (\w{18}) (\S+) password (\S+)/gm)]
     .map(([, id, username, password]) => ({ id, username, password }));
   const env = { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www'), ...relayEnv };
-  const relay = await startProcess('crmsync', ['serve', '--listen', '127.0.0.1:0'], env,
+  const launchRelay = (listen) => startProcess('crmsync', ['serve', '--listen', listen], env,
     /^crmsync relay listening on (http:\/\/\S+)$/m);
+  let relay = await launchRelay('127.0.0.1:0');
+  const relayUrl = relay.match[1];
   const data = fixtureData();
   const fixtures = await startFixtureServer(dir, data);
   const port = fixtures.address().port;
@@ -117,7 +119,15 @@ export async function startStack({ relayEnv = {} } = {}) {
     orgId,
     users,
     simUrl: simEnv.CRMSYNC_SALESFORCE_LOGIN_URL,
-    relayUrl: relay.match[1],
+    relayUrl,
+    /** Stops the relay, runs `whileDown()`, and starts it again on the same address. */
+    async restartRelay(whileDown = async () => {}) {
+      const exited = new Promise((resolve) => relay.child.once('exit', resolve));
+      relay.child.kill('SIGTERM');
+      await exited;
+      await whileDown();
+      relay = await launchRelay(new URL(relayUrl).host);
+    },
     extensionId: new URL(worker.url()).host,
     /** What the fixture network shows: `profiles[slug]`, `companies[slug]` (mutable). */
     fixtureData: data,
