@@ -18,7 +18,7 @@ use crate::core::normalize::{nickname_groups_of, Email, Location};
 
 const MAGIC: &[u8; 4] = b"CRMX";
 /// Binary format of snapshots and deltas.
-pub const INDEX_FORMAT: u32 = 1;
+pub const INDEX_FORMAT: u32 = 2;
 
 /// What the badge shows about a CRM record besides its id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,8 +263,8 @@ impl BadgeIndex {
         w.raw(&self.key);
         w.str(&serde_json::to_string(&self.people.params).unwrap_or_default());
         w.str(&serde_json::to_string(&self.companies.params).unwrap_or_default());
-        put_people(&mut w, self.people.records.iter().zip(&self.people.labels));
-        put_companies(&mut w, self.companies.records.iter().zip(&self.companies.labels));
+        put_people(&mut w, &self.people.records, &self.people.labels);
+        put_companies(&mut w, &self.companies.records, &self.companies.labels);
         put_decisions(&mut w, &self.history);
         w.bytes
     }
@@ -335,103 +335,135 @@ fn upsert<R: Linkable>(side: &mut Side<R>, records: impl Iterator<Item = (R, Lab
     side.derive();
 }
 
-fn put_location(w: &mut Writer, l: &Location) {
-    w.str(&l.city);
-    w.str(&l.region);
-    w.str(&l.country);
+/// Positions of `ids` in id order: records are written sorted, so neighbouring ids
+/// share their prefix and compress well.
+fn id_order<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let ids: Vec<&str> = ids.collect();
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&i| ids[i]);
+    order
 }
 
-fn get_location(r: &mut Reader<'_>) -> Result<Location, CodecError> {
-    Ok(Location { city: r.str()?, region: r.str()?, country: r.str()? })
-}
-
-fn put_label(w: &mut Writer, l: &Label) {
-    w.str(&l.name);
-    w.str(&l.owner);
-}
-
-fn get_label(r: &mut Reader<'_>) -> Result<Label, CodecError> {
-    Ok(Label { name: r.str()?, owner: r.str()? })
-}
-
-fn put_strings(w: &mut Writer, items: &[String]) {
-    w.varint(items.len() as u64);
-    for s in items {
-        w.str(s);
+/// Writes a list-valued field (phones) as counts, then all values as one column.
+fn put_lists(w: &mut Writer, lists: &[&[String]]) {
+    for list in lists {
+        w.varint(list.len() as u64);
     }
+    let flat: Vec<&str> = lists.iter().flat_map(|l| l.iter().map(String::as_str)).collect();
+    w.column(&flat);
 }
 
-fn get_strings(r: &mut Reader<'_>) -> Result<Vec<String>, CodecError> {
-    (0..r.count()?).map(|_| r.str()).collect()
+fn get_lists(r: &mut Reader<'_>, n: usize) -> Result<Vec<Vec<String>>, CodecError> {
+    let counts = (0..n).map(|_| r.count()).collect::<Result<Vec<_>, _>>()?;
+    let mut flat = r.column(counts.iter().sum())?.into_iter();
+    Ok(counts.into_iter().map(|c| flat.by_ref().take(c).collect()).collect())
 }
 
-fn put_people<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a PersonRecord, &'a Label)>) {
-    w.varint(items.len() as u64);
-    for (p, label) in items {
-        w.str(&p.id);
-        w.varint(match p.kind {
-            Some(CrmKind::Lead) => 1,
-            _ => 0,
-        });
-        w.str(&p.name.first);
-        w.str(&p.name.last);
-        w.str(p.email.as_ref().map_or("", |e| e.local.as_str()));
-        put_strings(w, &p.phones);
-        w.str(&p.company);
-        put_location(w, &p.location);
-        put_label(w, label);
+fn put_locations(w: &mut Writer, locations: &[&Location]) {
+    w.column(&locations.iter().map(|l| l.city.as_str()).collect::<Vec<_>>());
+    w.column(&locations.iter().map(|l| l.region.as_str()).collect::<Vec<_>>());
+    w.column(&locations.iter().map(|l| l.country.as_str()).collect::<Vec<_>>());
+}
+
+fn get_locations(r: &mut Reader<'_>, n: usize) -> Result<Vec<Location>, CodecError> {
+    let (city, region, country) = (r.column(n)?, r.column(n)?, r.column(n)?);
+    Ok(city
+        .into_iter()
+        .zip(region)
+        .zip(country)
+        .map(|((city, region), country)| Location { city, region, country })
+        .collect())
+}
+
+fn put_labels(w: &mut Writer, labels: &[&Label]) {
+    w.column(&labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>());
+    w.column(&labels.iter().map(|l| l.owner.as_str()).collect::<Vec<_>>());
+}
+
+fn get_labels(r: &mut Reader<'_>, n: usize) -> Result<Vec<Label>, CodecError> {
+    let (names, owners) = (r.column(n)?, r.column(n)?);
+    Ok(names.into_iter().zip(owners).map(|(name, owner)| Label { name, owner }).collect())
+}
+
+/// People column by column (format 2), in id order.
+fn put_people(w: &mut Writer, records: &[PersonRecord], labels: &[Label]) {
+    let order = id_order(records.iter().map(|p| p.id.as_str()));
+    let people: Vec<&PersonRecord> = order.iter().map(|&i| &records[i]).collect();
+    w.varint(people.len() as u64);
+    let col = |f: fn(&PersonRecord) -> &str| people.iter().map(|p| f(p)).collect::<Vec<&str>>();
+    w.column(&col(|p| &p.id));
+    for p in &people {
+        w.varint(u64::from(p.kind == Some(CrmKind::Lead)));
     }
+    w.column(&col(|p| &p.name.first));
+    w.column(&col(|p| &p.name.last));
+    w.column(&col(|p| p.email.as_ref().map_or("", |e| e.local.as_str())));
+    put_lists(w, &people.iter().map(|p| p.phones.as_slice()).collect::<Vec<_>>());
+    w.column(&col(|p| &p.company));
+    put_locations(w, &people.iter().map(|p| &p.location).collect::<Vec<_>>());
+    put_labels(w, &order.iter().map(|&i| &labels[i]).collect::<Vec<_>>());
 }
 
 fn get_people(r: &mut Reader<'_>) -> Result<Vec<(PersonRecord, Label)>, CodecError> {
-    (0..r.count()?)
-        .map(|_| {
-            let id = r.str()?;
-            let kind = Some(if r.varint()? == 1 { CrmKind::Lead } else { CrmKind::Contact });
-            let (first, last) = (r.str()?, r.str()?);
-            let email = r.str()?;
-            let mut p = PersonRecord {
-                id,
-                kind,
-                first_name_groups: nickname_groups_of(&first),
-                name: crate::core::normalize::PersonName { first, last },
-                email: (!email.is_empty()).then(|| Email { local: email, domain: String::new() }),
-                phones: get_strings(r)?,
-                company: r.str()?,
-                ..Default::default()
-            };
-            p.location = get_location(r)?;
-            Ok((p, get_label(r)?))
-        })
-        .collect()
+    let n = r.count()?;
+    let ids = r.column(n)?;
+    let leads = r.numbers(n)?;
+    let (first, last, emails) = (r.column(n)?, r.column(n)?, r.column(n)?);
+    let phones = get_lists(r, n)?;
+    let companies = r.column(n)?;
+    let locations = get_locations(r, n)?;
+    let labels = get_labels(r, n)?;
+    let mut out = Vec::with_capacity(n);
+    let columns = ids.into_iter().zip(leads).zip(first).zip(last).zip(emails).zip(phones).zip(companies);
+    for (((((((id, lead), first), last), email), phones), company), (location, label)) in
+        columns.zip(locations.into_iter().zip(labels))
+    {
+        let person = PersonRecord {
+            id,
+            kind: Some(if lead == 1 { CrmKind::Lead } else { CrmKind::Contact }),
+            first_name_groups: nickname_groups_of(&first),
+            name: crate::core::normalize::PersonName { first, last },
+            email: (!email.is_empty()).then(|| Email { local: email, domain: String::new() }),
+            phones,
+            company,
+            location,
+            ..Default::default()
+        };
+        out.push((person, label));
+    }
+    Ok(out)
 }
 
-fn put_companies<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = (&'a CompanyRecord, &'a Label)>) {
-    w.varint(items.len() as u64);
-    for (c, label) in items {
-        w.str(&c.id);
-        w.str(&c.name);
-        w.str(&c.domain);
-        put_strings(w, &c.phones);
-        put_location(w, &c.location);
-        put_label(w, label);
-    }
+/// Companies column by column (format 2), in id order.
+fn put_companies(w: &mut Writer, records: &[CompanyRecord], labels: &[Label]) {
+    let order = id_order(records.iter().map(|c| c.id.as_str()));
+    let companies: Vec<&CompanyRecord> = order.iter().map(|&i| &records[i]).collect();
+    w.varint(companies.len() as u64);
+    let col = |f: fn(&CompanyRecord) -> &str| companies.iter().map(|c| f(c)).collect::<Vec<&str>>();
+    w.column(&col(|c| &c.id));
+    w.column(&col(|c| &c.name));
+    w.column(&col(|c| &c.domain));
+    put_lists(w, &companies.iter().map(|c| c.phones.as_slice()).collect::<Vec<_>>());
+    put_locations(w, &companies.iter().map(|c| &c.location).collect::<Vec<_>>());
+    put_labels(w, &order.iter().map(|&i| &labels[i]).collect::<Vec<_>>());
 }
 
 fn get_companies(r: &mut Reader<'_>) -> Result<Vec<(CompanyRecord, Label)>, CodecError> {
-    (0..r.count()?)
-        .map(|_| {
-            let c = CompanyRecord {
-                id: r.str()?,
-                name: r.str()?,
-                domain: r.str()?,
-                phones: get_strings(r)?,
-                location: get_location(r)?,
-                ..Default::default()
-            };
-            Ok((c, get_label(r)?))
+    let n = r.count()?;
+    let (ids, names, domains) = (r.column(n)?, r.column(n)?, r.column(n)?);
+    let phones = get_lists(r, n)?;
+    let locations = get_locations(r, n)?;
+    let labels = get_labels(r, n)?;
+    Ok(ids
+        .into_iter()
+        .zip(names)
+        .zip(domains)
+        .zip(phones)
+        .zip(locations.into_iter().zip(labels))
+        .map(|((((id, name), domain), phones), (location, label))| {
+            (CompanyRecord { id, name, domain, phones, location, ..Default::default() }, label)
         })
-        .collect()
+        .collect())
 }
 
 fn put_decisions(w: &mut Writer, decisions: &[Decision]) {
@@ -541,7 +573,10 @@ mod tests {
         assert!(matches!(BadgeIndex::decode(&bytes[..bytes.len() - 3]), Err(IndexError::Codec(_))));
         let mut future = bytes.clone();
         future[4] = 9;
-        assert!(matches!(BadgeIndex::decode(&future), Err(IndexError::Codec(CodecError::UnsupportedFormat(9, 1)))));
+        assert!(matches!(
+            BadgeIndex::decode(&future),
+            Err(IndexError::Codec(CodecError::UnsupportedFormat(9, INDEX_FORMAT)))
+        ));
     }
 
     #[test]
