@@ -108,6 +108,16 @@ const handlers = {
     }
     return session.relayJson(path, init);
   },
+  // A network page lacked what the content script reads: tell the relay (signed in only).
+  async pageProblem({ page, missing }) {
+    if (!(await session.current())) return null;
+    await session.relayFetch('/api/v1/health/pages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ page, missing }),
+    });
+    return null;
+  },
   async contactInfo({ crmId }) {
     return session.relayJson(`/api/v1/crm/${encodeURIComponent(String(crmId ?? ''))}/contact`);
   },

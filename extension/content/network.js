@@ -35,9 +35,11 @@
     const data = structured() ?? {};
     const main = document.querySelector('main') ?? document.body;
     const worksFor = [data.worksFor].flat()[0];
+    // The tab title ("Name | Network") when the page no longer has its heading.
+    const titled = document.title.includes(' | ') ? document.title.split(' | ')[0].trim() : '';
     return {
       url: location.href,
-      name: data.name ?? clean(main.querySelector('h1')),
+      name: data.name ?? (clean(main.querySelector('h1')) || titled),
       headline: data.jobTitle ?? clean(main.querySelector('[data-field=headline], .text-body-medium')),
       company: worksFor?.name ?? '',
       location: data.address?.addressLocality ??
@@ -223,8 +225,32 @@
     });
   }
 
+  // Health: what this page lacks 5 s after it opened is reported once (the network
+  // changed its markup); the badge falls back meanwhile.
+  const reported = new Set();
+  let opened = { url: null, at: 0 };
+  function checkHealth(answer) {
+    if (opened.url !== location.href) opened = { url: location.href, at: Date.now() };
+    if (Date.now() - opened.at < 5000) return;
+    const problems = [];
+    if (answer.page?.kind === 'network') {
+      const page = answer.page.entity === 'company' ? 'company' : 'profile';
+      if (!document.querySelector('main h1, h1')) problems.push({ page, missing: 'heading' });
+      if (!readPage().name) problems.push({ page, missing: 'name' });
+    } else if (onResultsPage && resultRows().length === 0) {
+      problems.push({ page: 'results', missing: 'results' });
+    }
+    for (const problem of problems) {
+      const key = `${location.pathname} ${problem.page} ${problem.missing}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      chrome.runtime.sendMessage({ type: 'pageProblem', ...problem }).catch(() => {});
+    }
+  }
+
   crmsyncWatchPage((answer) => {
     onResultsPage = answer.page?.kind === 'network_results';
+    checkHealth(answer);
     drawPageBadge(answer.badge);
     drawResults(answer.results ?? []);
     drawFilter(onResultsPage);

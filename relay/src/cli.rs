@@ -374,6 +374,12 @@ async fn status(config: Option<&Path>, json: bool) -> anyhow::Result<()> {
     }
     let totals: Vec<String> = status.activities.iter().map(|(state, n)| format!("{n} {}", state.as_str())).collect();
     println!("activities: {}", totals.join(", "));
+    for p in &status.page_problems {
+        println!(
+            "network page problem on {}: {:?} page without its {:?} ({} reports)",
+            p.day, p.page, p.missing, p.count
+        );
+    }
     for (object, s) in &status.objects {
         println!(
             "{object:<24} {:>10} rows  last sync {}  watermark {}",

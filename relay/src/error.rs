@@ -35,6 +35,13 @@ pub enum ApiError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// A JSON request body read as `T`; a malformed one is a 400 saying what and where
+/// (axum's own extractor would answer 422 in plain text).
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON for this request: {e}")))
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {

@@ -7,8 +7,8 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::handlers::{
-    activities, admin_session, connect, cors, crm_data, directory, matches, openapi, rep_session, static_files, status,
-    writeback_admin,
+    activities, admin_session, connect, cors, crm_data, directory, matches, openapi, page_health, rep_session,
+    static_files, status, writeback_admin,
 };
 use crate::state::AppState;
 
@@ -46,6 +46,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/directory/connections", connections_upload)
         .route("/api/v1/directory/search", get(directory::search))
         .route("/api/v1/matches", post(matches::decide))
+        .route("/api/v1/health/pages", post(page_health::report))
         .route("/api/v1/matches/{crm_id}", get(matches::get_match))
         .route("/api/v1/me/writeback", get(activities::get_prefs).put(activities::put_prefs))
         .route(openapi::PATH, get(openapi::document))

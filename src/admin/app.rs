@@ -4,7 +4,7 @@
 use gloo::net::http::Request;
 use yew::prelude::*;
 
-use super::components::{AdminPanel, ConnectionPanel, WritebackPanel};
+use super::components::{AdminPanel, ConnectionPanel, PageHealthPanel, WritebackPanel};
 use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
 use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, RelayStatus, SetupReport};
 
@@ -152,6 +152,7 @@ pub fn admin_app() -> Html {
                 {on_setup}
                 {on_flush}
             />
+            <PageHealthPanel status={state.status.clone()} />
         </main>
     }
 }

@@ -262,6 +262,50 @@ pub struct RelayStatus {
     /// Logged activities per state (every state listed, zero included).
     #[serde(default)]
     pub activities: super::activity::ActivityTotals,
+    /// What browsers could not find on network pages in the last 7 days.
+    #[serde(default)]
+    pub page_problems: Vec<PageProblemCount>,
+}
+
+/// Which network page a problem was seen on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemPage {
+    Profile,
+    Company,
+    Results,
+}
+
+/// What the extension could not find there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingAnchor {
+    /// The heading the badge goes next to.
+    Heading,
+    /// The person's or company's name.
+    Name,
+    /// Result rows on a search or list page.
+    Results,
+}
+
+/// A browser's report (`POST /api/v1/health/pages`): the network changed a page so the
+/// extension no longer finds something. Badges still show (they fall back), but the
+/// admin should know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageProblem {
+    pub page: ProblemPage,
+    pub missing: MissingAnchor,
+}
+
+/// Reports of one problem on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageProblemCount {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub page: ProblemPage,
+    pub missing: MissingAnchor,
+    pub count: i64,
 }
 
 impl RelayStatus {
@@ -299,6 +343,7 @@ mod tests {
             api_usage: None,
             objects: Default::default(),
             activities: Default::default(),
+            page_problems: Vec::new(),
         };
         assert_eq!(status.last_sync(), None);
         status.objects.insert("Lead".into(), object(Some("2026-01-02T00:00:00Z")));

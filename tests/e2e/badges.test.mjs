@@ -75,6 +75,20 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await page.click('#crmsync-filter [data-filter=all]');
   assert.equal(await visible(), 3);
 
+  // A page whose markup changed: the badge still shows, and the relay hears about it.
+  profiles['changed-markup'] = { name: 'Changed Markup', headline: 'Somewhere', noHeading: true };
+  await page.goto('https://www.linkedin.com/in/changed-markup/');
+  // The name comes from the tab title instead; the badge goes to the top of the page.
+  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'not_in_crm');
+  const problems = await eventually(async () => (await (await fetch(`${stack.relayUrl}/api/v1/status`)).json()).page_problems,
+    (p) => p.some((x) => x.page === 'profile' && x.missing === 'heading'), 20_000);
+  assert.deepEqual(problems.map((x) => [x.page, x.missing, x.count]), [['profile', 'heading', 1]]);
+  const console = await stack.context.newPage();
+  await console.goto(`${stack.relayUrl}/admin/`);
+  assert.match(await console.locator('[data-testid=page-health] li').textContent({ timeout: 15_000 }),
+    /profile pages without their heading \(1 reports\)/);
+  await console.close();
+
   // Sign-out: the token is revoked at the relay, the index and session are gone here.
   const worker = stack.context.serviceWorkers()[0];
   const { session } = await worker.evaluate(() => chrome.storage.local.get('session'));

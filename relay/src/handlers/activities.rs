@@ -98,8 +98,7 @@ fn check_allowed(prefs: &WritebackUser, activities: &[CheckedActivity], single: 
 /// (an object or a list) with each activity as stored.
 pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let rep = require(&state, &headers).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = crate::error::json_body(&body)?;
     let (items, single) = match value {
         Value::Array(items) => (items, false),
         item @ Value::Object(_) => (vec![item], true),
@@ -204,8 +203,7 @@ pub async fn assign(
 ) -> Result<Json<ActivityView>, ApiError> {
     let rep = require(&state, &headers).await?;
     let a = own(&state, &rep, &id).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = crate::error::json_body(&body)?;
     let target = value
         .get("target")
         .and_then(Value::as_str)
@@ -297,8 +295,7 @@ pub async fn put_prefs(
     body: Bytes,
 ) -> Result<Json<WritebackPrefs>, ApiError> {
     let rep = require(&state, &headers).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = crate::error::json_body(&body)?;
     let current = state.store.writeback_user(&rep.user_id).await?;
     let kinds = apply_prefs_body(&current.kinds, &value).map_err(ApiError::BadRequest)?;
     state.store.set_writeback_kinds(&rep.user_id, &kinds, now_ms()).await?;

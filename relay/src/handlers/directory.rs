@@ -43,8 +43,7 @@ pub async fn observe(
     body: Bytes,
 ) -> Result<Json<DirectoryReport>, ApiError> {
     let rep = require(&state, &headers).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = crate::error::json_body(&body)?;
     let items = match value {
         Value::Object(mut map) if map.contains_key("profiles") => map.remove("profiles").unwrap_or_default(),
         other => other,

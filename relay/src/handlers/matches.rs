@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -47,9 +48,10 @@ pub async fn get_match(
 pub async fn decide(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Json(request): Json<MatchDecisionRequest>,
+    body: Bytes,
 ) -> Result<Json<RecordMatch>, ApiError> {
     let rep = require(&state, &headers).await?;
+    let request: MatchDecisionRequest = crate::error::json_body(&body)?;
     let id = parse_id(&request.crm_id)?;
     if matchable_object(&id).is_none() {
         return Err(MatchError::NotMatchable(id.to_string()).into());

@@ -8,6 +8,7 @@ pub mod crm_data;
 pub mod directory;
 pub mod matches;
 pub mod openapi;
+pub mod page_health;
 pub mod rep_session;
 pub mod session_token;
 pub mod static_files;

@@ -61,5 +61,6 @@ pub async fn relay_status(state: &AppState) -> Result<RelayStatus, crate::store:
     for (stored, n) in state.store.activity_totals().await? {
         *activities.entry(crate::handlers::activities::public_state(stored)).or_default() += n;
     }
-    Ok(RelayStatus { connection, api_usage, objects, activities })
+    let page_problems = super::page_health::recent(state).await?;
+    Ok(RelayStatus { connection, api_usage, objects, activities, page_problems })
 }

@@ -1,6 +1,7 @@
-//! Reading imported CRM data back one record at a time, and the stamp that says which
-//! import the data comes from (the browser's badge index is versioned by it). The SQL is
-//! written once and implemented for both backends by [`impl_record_store`].
+//! Reading imported CRM data back one record at a time, the stamp that says which import
+//! the data comes from (the browser's badge index is versioned by it), and the page
+//! health counts browsers report. The SQL is written once and implemented for both
+//! backends by [`impl_record_store`].
 
 use async_trait::async_trait;
 
@@ -14,6 +15,10 @@ pub trait RecordStore: Send + Sync {
     /// The id of the last finished import run: it changes exactly when the imported
     /// data may have changed (`None` before the first import and after a purge).
     async fn last_finished_run(&self) -> Result<Option<i64>, StoreError>;
+    /// Counts one report of something missing on a network page, on `day` (YYYY-MM-DD).
+    async fn count_page_problem(&self, day: &str, page: &str, missing: &str) -> Result<(), StoreError>;
+    /// Page problems from `since_day` on: (day, page, missing, count), newest first.
+    async fn page_problems(&self, since_day: &str) -> Result<Vec<(String, String, String, i64)>, StoreError>;
 }
 
 /// Implements [`RecordStore`] for a backend whose struct has a `pool` field; `$sql`
@@ -40,6 +45,32 @@ macro_rules! impl_record_store {
                     .await
                     .map_err(query_err("reading the last import run"))?;
                 Ok(row.get::<Option<i64>, _>(0))
+            }
+
+            async fn count_page_problem(&self, day: &str, page: &str, missing: &str) -> Result<(), StoreError> {
+                sqlx::query(&$sql(
+                    "INSERT INTO page_health (day, page, missing, count) VALUES (?, ?, ?, 1) \
+                     ON CONFLICT (day, page, missing) DO UPDATE SET count = page_health.count + 1",
+                ))
+                .bind(day)
+                .bind(page)
+                .bind(missing)
+                .execute(&self.pool)
+                .await
+                .map_err(query_err("counting a page problem"))?;
+                Ok(())
+            }
+
+            async fn page_problems(&self, since_day: &str) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+                let rows = sqlx::query(&$sql(
+                    "SELECT day, page, missing, count FROM page_health WHERE day >= ? \
+                     ORDER BY day DESC, count DESC, page, missing",
+                ))
+                .bind(since_day)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_err("reading page problems"))?;
+                Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
             }
         }
     };
