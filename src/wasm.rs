@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::core::api::{PageAnswer, PageQuestion};
-use crate::core::badge::BadgeIndex;
+use crate::core::badge::{BadgeIndex, IndexDelta};
 use crate::core::sf::SalesforceId;
 
 thread_local! {
@@ -83,6 +83,21 @@ pub fn captured_activity(capture: JsValue, id: String, occurred_at: String) -> R
     activity
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| js_error("cannot encode the activity", Some(e.to_string())))
+}
+
+/// Applies a delta (as the relay serves it) to the loaded index; on error (no index,
+/// another version or org) the index is unchanged and a snapshot is needed.
+#[wasm_bindgen(js_name = applyDelta)]
+pub fn apply_delta(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let delta =
+        IndexDelta::decode(bytes).map_err(|e| js_error(format!("the CRM index update cannot be read: {e}"), None))?;
+    INDEX.with_borrow_mut(|index| {
+        let index = index.as_mut().ok_or_else(|| js_error("no CRM index is loaded to update", None))?;
+        index.apply(delta).map_err(|e| js_error(e.to_string(), None))?;
+        let (people, companies) = index.len();
+        serde_wasm_bindgen::to_value(&LoadedIndex { version: index.version, people, companies })
+            .map_err(|e| js_error("cannot encode the index summary", Some(e.to_string())))
+    })
 }
 
 /// Forgets the loaded index (sign-out, or the org was disconnected).

@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 409: the request conflicts with the resource's state.
     #[error("{0}")]
     Conflict(String),
+    /// 410: what the caller holds is too old for this answer (take a snapshot instead).
+    #[error("{0}")]
+    Gone(String),
     /// 403: signed in, but this needs something the caller does not have.
     #[error("{0}")]
     Forbidden(String),
@@ -51,6 +54,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
             ApiError::SessionRequired(_) => (StatusCode::UNAUTHORIZED, "session_required", self.to_string()),
             ApiError::Conflict(why) => (StatusCode::CONFLICT, "conflict", why.clone()),
+            ApiError::Gone(why) => (StatusCode::GONE, "snapshot_needed", why.clone()),
             ApiError::Connect(crate::connect::ConnectError::NotConnected) => {
                 (StatusCode::CONFLICT, "not_connected", self.to_string())
             }

@@ -41,6 +41,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/api/v1/rep/sign-out", post(rep_session::sign_out))
         .route("/api/v1/me", get(rep_session::me))
         .route("/api/v1/index", get(crm_data::index))
+        .route("/api/v1/index/delta", get(crm_data::index_delta))
         .route("/api/v1/crm/{id}/contact", get(crm_data::contact))
         .route("/api/v1/directory/profiles", post(directory::observe))
         .route("/api/v1/directory/connections", connections_upload)

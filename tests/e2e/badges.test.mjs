@@ -75,6 +75,19 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await page.click('#crmsync-filter [data-filter=all]');
   assert.equal(await visible(), 3);
 
+  // The org changes and the relay imports: the popup's refresh brings a delta, not a snapshot.
+  const added = (await (await fetch(`${stack.simUrl}/__sim/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ object: 'Contact', added: 1 }) })).json()).added[0];
+  stack.cli(['import']);
+  const newcomer = (await simRecords(stack, 'Contact')).find((c) => c.Id === added);
+  profiles['new-in-crm'] = { name: `${newcomer.FirstName} ${newcomer.LastName}`,
+    headline: `Director at ${accountOf[newcomer.AccountId]?.Name ?? 'Somewhere'}`, location: newcomer.MailingCity ?? '' };
+  await popup.click('#refresh');
+  const worker = stack.context.serviceWorkers()[0];
+  await eventually(async () => (await worker.evaluate(() => chrome.storage.local.get('index'))).index.deltas, (n) => n === 1);
+  await page.goto('https://www.linkedin.com/in/new-in-crm/');
+  await eventually(() => badge.getAttribute('href'), (h) => h === `${stack.simUrl}/lightning/r/Contact/${added}/view`, 15_000);
+
   // A page whose markup changed: the badge still shows, and the relay hears about it.
   profiles['changed-markup'] = { name: 'Changed Markup', headline: 'Somewhere', noHeading: true };
   await page.goto('https://www.linkedin.com/in/changed-markup/');
@@ -90,7 +103,6 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await console.close();
 
   // Sign-out: the token is revoked at the relay, the index and session are gone here.
-  const worker = stack.context.serviceWorkers()[0];
   const { session } = await worker.evaluate(() => chrome.storage.local.get('session'));
   await popup.click('#sign-out');
   await popup.locator('#sign-in-form').waitFor({ state: 'visible', timeout: 10_000 });

@@ -58,30 +58,62 @@ fn first<'a>(fields: &'a Map<String, Value>, names: &[&str]) -> &'a str {
     names.iter().map(|n| text(fields, n)).find(|v| !v.trim().is_empty()).unwrap_or_default()
 }
 
-/// Builds the index (CPU-bound: run it on a blocking thread for large orgs).
-/// `decisions` are the users' org-wide matching decisions, oldest first.
-pub fn build_index(rows: IndexRows, version: u64, key: HashKey, decisions: Vec<Decision>) -> BadgeIndex {
-    let user_names: HashMap<String, String> =
-        rows.users.iter().filter_map(|row| Some((row.id.clone(), text(&fields(row)?, "Name").to_string()))).collect();
-    let owner = |id: &str| user_names.get(id).cloned().unwrap_or_default();
+/// What labels and contacts' companies are read from: every User and Account.
+pub struct Names {
+    users: HashMap<String, String>,
+    /// Account id → (name, owner id).
+    accounts: HashMap<String, (String, String)>,
+}
 
-    let mut companies: Vec<(CompanyRecord, Label)> = Vec::with_capacity(rows.accounts.len());
-    // Account id → (name, owner id), for its contacts.
-    let mut accounts: HashMap<String, (String, String)> = HashMap::with_capacity(rows.accounts.len());
-    for row in &rows.accounts {
-        let Some(f) = fields(row) else { continue };
-        let (name, owner_id) = (text(&f, "Name").to_string(), text(&f, "OwnerId").to_string());
-        if let Ok(CrmRecord::Account(record)) = crm_record(|names| first(&f, names)) {
-            companies.push((record, Label { name: name.clone(), owner: owner(&owner_id) }));
-        }
-        accounts.insert(row.id.clone(), (name, owner_id));
+impl Names {
+    pub fn new(users: &[CrmRow], accounts: &[CrmRow]) -> Self {
+        let users =
+            users.iter().filter_map(|row| Some((row.id.clone(), text(&fields(row)?, "Name").to_string()))).collect();
+        let accounts = accounts
+            .iter()
+            .filter_map(|row| {
+                let f = fields(row)?;
+                Some((row.id.clone(), (text(&f, "Name").to_string(), text(&f, "OwnerId").to_string())))
+            })
+            .collect();
+        Self { users, accounts }
     }
 
-    let mut people: Vec<(PersonRecord, Label)> = Vec::with_capacity(rows.contacts.len() + rows.leads.len());
-    let contact_ids: HashSet<&str> = rows.contacts.iter().map(|r| r.id.as_str()).collect();
-    for row in &rows.contacts {
+    fn owner(&self, user_id: &str) -> String {
+        self.users.get(user_id).cloned().unwrap_or_default()
+    }
+}
+
+/// What imported rows become in the index.
+#[derive(Default)]
+pub struct Labelled {
+    pub people: Vec<(PersonRecord, Label)>,
+    pub companies: Vec<(CompanyRecord, Label)>,
+    /// Converted leads left out because their contact stands for the person.
+    pub folded_leads: Vec<String>,
+}
+
+/// Normalises and labels `accounts`, `contacts` and `leads` (all of the org's, or only
+/// those an import changed); `contact_exists` says whether a converted lead's contact
+/// is imported.
+pub fn labelled(
+    names: &Names,
+    accounts: &[CrmRow],
+    contacts: &[CrmRow],
+    leads: &[CrmRow],
+    contact_exists: impl Fn(&str) -> bool,
+) -> Labelled {
+    let mut out = Labelled::default();
+    for row in accounts {
         let Some(f) = fields(row) else { continue };
-        let account = accounts.get(text(&f, "AccountId"));
+        if let Ok(CrmRecord::Account(record)) = crm_record(|names| first(&f, names)) {
+            let label = Label { name: text(&f, "Name").to_string(), owner: names.owner(text(&f, "OwnerId")) };
+            out.companies.push((record, label));
+        }
+    }
+    for row in contacts {
+        let Some(f) = fields(row) else { continue };
+        let account = names.accounts.get(text(&f, "AccountId"));
         let account_name = account.map(|(name, _)| name.as_str()).unwrap_or_default();
         let read = crm_record(|names| {
             if names.contains(&"Account.Name") && !account_name.is_empty() {
@@ -91,24 +123,35 @@ pub fn build_index(rows: IndexRows, version: u64, key: HashKey, decisions: Vec<D
             }
         });
         if let Ok(CrmRecord::Person(record, _)) = read {
-            let label = Label {
-                name: person_name(&f),
-                owner: account.map(|(_, owner_id)| owner(owner_id)).unwrap_or_default(),
-            };
-            people.push((record, label));
+            let owner = account.map(|(_, owner_id)| names.owner(owner_id)).unwrap_or_default();
+            out.people.push((record, Label { name: person_name(&f), owner }));
         }
     }
-    for row in &rows.leads {
+    for row in leads {
         let Some(f) = fields(row) else { continue };
         if let Ok(CrmRecord::Person(record, converted)) = crm_record(|names| first(&f, names)) {
-            if converted.is_some_and(|contact| contact_ids.contains(contact.as_str())) {
+            if converted.is_some_and(|contact| contact_exists(contact.as_str())) {
+                out.folded_leads.push(row.id.clone());
                 continue;
             }
-            people.push((record, Label { name: person_name(&f), owner: owner(text(&f, "OwnerId")) }));
+            out.people.push((record, Label { name: person_name(&f), owner: names.owner(text(&f, "OwnerId")) }));
         }
     }
-    let params = (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS));
-    BadgeIndex::build(version, key, people, companies, params, decisions)
+    out
+}
+
+/// Builds the index (CPU-bound: run it on a blocking thread for large orgs).
+/// `decisions` are the users' org-wide matching decisions, oldest first.
+pub fn build_index(rows: IndexRows, version: u64, key: HashKey, decisions: Vec<Decision>) -> BadgeIndex {
+    let names = Names::new(&rows.users, &rows.accounts);
+    let contact_ids: HashSet<&str> = rows.contacts.iter().map(|r| r.id.as_str()).collect();
+    let l = labelled(&names, &rows.accounts, &rows.contacts, &rows.leads, |id| contact_ids.contains(id));
+    BadgeIndex::build(version, key, l.people, l.companies, default_params(), decisions)
+}
+
+/// The parameters browsers score with (defaults until match rates train them).
+pub fn default_params() -> (Params, Params) {
+    (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS))
 }
 
 fn person_name(f: &Map<String, Value>) -> String {

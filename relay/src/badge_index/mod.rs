@@ -5,6 +5,7 @@
 //! store on every request.
 
 mod build;
+pub mod delta;
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use crmsync::core::badge::keyed_hash::HashKey;
 use flate2::write::GzEncoder;
 use sha2::{Digest, Sha256};
 
-pub use build::{build_index, IndexRows};
+pub use build::{build_index, labelled, IndexRows, Labelled, Names};
 
 use crate::secrets::random_token;
 use crate::state::AppState;
@@ -111,7 +112,7 @@ fn serve(index: crmsync::core::badge::BadgeIndex, last_decision: Option<i64>) ->
 }
 
 /// The org's index hash key, made on first use.
-async fn hash_key(state: &AppState) -> Result<HashKey, StoreError> {
+pub(crate) async fn hash_key(state: &AppState) -> Result<HashKey, StoreError> {
     let secret = match state.store.org_setting(HASH_KEY_SETTING).await? {
         Some(secret) => secret,
         None => {

@@ -2,10 +2,11 @@
 //! strong ETag, so an unchanged index costs one 304) and, on demand, one record's
 //! contact details, which the index never holds in clear text.
 
-use std::io::Read as _;
+use std::collections::HashMap;
+use std::io::{Read as _, Write as _};
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,23 +16,30 @@ use crmsync::core::sf::{SObjectType, SalesforceId};
 use serde_json::{Map, Value};
 
 use super::rep_session::require;
+use crate::badge_index::delta::{delta_since, DeltaAnswer};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Header carrying the index version (the import run it reflects).
 pub const VERSION_HEADER: &str = "x-crmsync-index-version";
+/// Header carrying the newest match decision the index includes (0: none).
+pub const DECISIONS_HEADER: &str = "x-crmsync-index-decisions";
 
-/// `GET /api/v1/index`: the org's badge index (binary, gzip-encoded when the client
-/// accepts it). `If-None-Match` with the current ETag answers 304 without a body.
-pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    require(&state, &headers).await?;
-    let served = state.badge_index.current(&state).await.map_err(|e| match e {
+fn build_error(e: crate::badge_index::IndexBuildError) -> ApiError {
+    match e {
         crate::badge_index::IndexBuildError::Store(e) => ApiError::Store(e),
         other => {
             tracing::error!(error = %other, "badge index build failed");
             ApiError::Conflict(format!("the CRM index could not be built: {other}"))
         }
-    })?;
+    }
+}
+
+/// `GET /api/v1/index`: the org's badge index (binary, gzip-encoded when the client
+/// accepts it). `If-None-Match` with the current ETag answers 304 without a body.
+pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    require(&state, &headers).await?;
+    let served = state.badge_index.current(&state).await.map_err(build_error)?;
     let Some(served) = served else {
         return Err(ApiError::Conflict(
             "no CRM data has been imported yet; the index is served after the first import".into(),
@@ -59,7 +67,48 @@ pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Re
         h.insert(header::ETAG, v);
     }
     h.insert(VERSION_HEADER, HeaderValue::from(served.version));
+    h.insert(DECISIONS_HEADER, HeaderValue::from(served.last_decision.unwrap_or(0)));
     Ok(response)
+}
+
+/// `GET /api/v1/index/delta?since=<version>&decisions=<id>`: what changed since the
+/// index a browser holds (its version and newest decision, from the snapshot's headers):
+/// 200 with a binary delta (gzip-encoded when accepted) and the new version and decision
+/// in the same headers, 204 when nothing changed, 410 when a snapshot is needed.
+pub async fn index_delta(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    require(&state, &headers).await?;
+    let number = |name: &str| -> Result<i64, ApiError> {
+        params
+            .get(name)
+            .map_or(Ok(0), |v| v.trim().parse::<i64>())
+            .map_err(|_| ApiError::BadRequest(format!("{name}: expected a whole number, from the index's headers")))
+    };
+    let (since, decisions) = (number("since")?, number("decisions")?);
+    match delta_since(&state, since, decisions).await.map_err(build_error)? {
+        DeltaAnswer::UpToDate => Ok(StatusCode::NO_CONTENT.into_response()),
+        DeltaAnswer::Snapshot(why) => Err(ApiError::Gone(format!("download the index again: {why}"))),
+        DeltaAnswer::Delta { bytes, version, last_decision } => {
+            let mut response = if accepts_gzip(&headers) {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                let body = gz.write_all(&bytes).and_then(|()| gz.finish()).unwrap_or_default();
+                let mut response = body.into_response();
+                response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                response
+            } else {
+                bytes.into_response()
+            };
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            h.insert(VERSION_HEADER, HeaderValue::from(version));
+            h.insert(DECISIONS_HEADER, HeaderValue::from(last_decision));
+            Ok(response)
+        }
+    }
 }
 
 fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {

@@ -21,6 +21,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 4, name: "writeback", sql: include_str!("../../migrations/sqlite/0004_writeback.sql") },
     Migration { version: 5, name: "directory", sql: include_str!("../../migrations/sqlite/0005_directory.sql") },
     Migration { version: 6, name: "page_health", sql: include_str!("../../migrations/sqlite/0006_page_health.sql") },
+    Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/sqlite/0007_deletions.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -31,6 +32,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 4, name: "writeback", sql: include_str!("../../migrations/postgres/0004_writeback.sql") },
     Migration { version: 5, name: "directory", sql: include_str!("../../migrations/postgres/0005_directory.sql") },
     Migration { version: 6, name: "page_health", sql: include_str!("../../migrations/postgres/0006_page_health.sql") },
+    Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/postgres/0007_deletions.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

@@ -210,6 +210,17 @@ impl Store for PostgresStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(query_err("deleting imported rows"))?;
+            sqlx::query(
+                "INSERT INTO crm_deletions (object, id, run) \
+                 SELECT DISTINCT $1::text, u.id, $3::bigint FROM UNNEST($2::text[]) AS u(id) \
+                 ON CONFLICT (object, id) DO UPDATE SET run = excluded.run",
+            )
+            .bind(object)
+            .bind(deleted)
+            .bind(run)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("recording deletions"))?;
         }
         tx.commit().await.map_err(query_err("committing a page"))
     }

@@ -15,6 +15,12 @@ pub trait RecordStore: Send + Sync {
     /// The id of the last finished import run: it changes exactly when the imported
     /// data may have changed (`None` before the first import and after a purge).
     async fn last_finished_run(&self) -> Result<Option<i64>, StoreError>;
+    /// Rows of `object` an import run after `run` wrote (changed or added).
+    async fn rows_seen_since(&self, object: &str, run: i64) -> Result<Vec<CrmRow>, StoreError>;
+    /// Ids incremental imports after `run` deleted.
+    async fn deletions_since(&self, run: i64) -> Result<Vec<String>, StoreError>;
+    /// Whether a full import started after `run` (it rewrites every row: no delta then).
+    async fn full_import_since(&self, run: i64) -> Result<bool, StoreError>;
     /// Counts one report of something missing on a network page, on `day` (YYYY-MM-DD).
     async fn count_page_problem(&self, day: &str, page: &str, missing: &str) -> Result<(), StoreError>;
     /// Page problems from `since_day` on: (day, page, missing, count), newest first.
@@ -45,6 +51,40 @@ macro_rules! impl_record_store {
                     .await
                     .map_err(query_err("reading the last import run"))?;
                 Ok(row.get::<Option<i64>, _>(0))
+            }
+
+            async fn rows_seen_since(&self, object: &str, run: i64) -> Result<Vec<CrmRow>, StoreError> {
+                let rows = sqlx::query(&$sql(
+                    "SELECT id, fields, system_modstamp FROM crm_records WHERE object = ? AND seen_run > ? ORDER BY id",
+                ))
+                .bind(object)
+                .bind(run)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_err("reading rows changed since a run"))?;
+                Ok(rows
+                    .iter()
+                    .map(|r| CrmRow { id: r.get(0), fields_json: r.get(1), system_modstamp: r.get(2) })
+                    .collect())
+            }
+
+            async fn deletions_since(&self, run: i64) -> Result<Vec<String>, StoreError> {
+                let rows = sqlx::query(&$sql("SELECT id FROM crm_deletions WHERE run > ? ORDER BY id"))
+                    .bind(run)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(query_err("reading deletions since a run"))?;
+                Ok(rows.iter().map(|r| r.get(0)).collect())
+            }
+
+            async fn full_import_since(&self, run: i64) -> Result<bool, StoreError> {
+                let row = sqlx::query(&$sql("SELECT COUNT(*) FROM sync_runs WHERE id > ? AND full_import = ?"))
+                    .bind(run)
+                    .bind(true)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(query_err("looking for full imports"))?;
+                Ok(row.get::<i64, _>(0) > 0)
             }
 
             async fn count_page_problem(&self, day: &str, page: &str, missing: &str) -> Result<(), StoreError> {

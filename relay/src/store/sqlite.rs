@@ -181,6 +181,16 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(query_err("deleting an imported row"))?;
+            sqlx::query(
+                "INSERT INTO crm_deletions (object, id, run) VALUES (?, ?, ?) \
+                 ON CONFLICT (object, id) DO UPDATE SET run = excluded.run",
+            )
+            .bind(object)
+            .bind(id)
+            .bind(run)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("recording a deletion"))?;
         }
         tx.commit().await.map_err(query_err("committing a page"))
     }

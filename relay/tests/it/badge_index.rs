@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use crmsync::core::badge::{BadgeIndex, BadgeState, Observed};
+use crmsync::core::badge::{BadgeIndex, BadgeState, IndexDelta, Observed};
 use reqwest::header;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::harness::mutate;
 use crate::writeback::{org_records, ready};
@@ -143,4 +143,77 @@ async fn contact_details_me_and_cors() {
         .await
         .unwrap();
     assert!(foreign.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+async fn get_delta(relay: &str, token: &str, since: &str, decisions: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{relay}/api/v1/index/delta?since={since}&decisions={decisions}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response.headers()[name].to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deltas_carry_incremental_changes_and_decisions_or_ask_for_a_snapshot() {
+    let r = ready("badge-delta", 300).await;
+    let first = get_index(&r.relay, &r.token, None).await;
+    let (mut version, mut decisions) =
+        (header(&first, "x-crmsync-index-version"), header(&first, "x-crmsync-index-decisions"));
+    let mut index = BadgeIndex::decode(&first.bytes().await.unwrap()).unwrap();
+    assert_eq!(get_delta(&r.relay, &r.token, &version, &decisions).await.status(), 204);
+
+    // An incremental import changes one contact, adds one and deletes one.
+    let before = org_records(&r.sim, "Contact").await;
+    let touched = mutate(&r.sim, "Contact", 1, 1, 1).await;
+    let (added, gone) = (touched["added"][0].as_str().unwrap(), touched["deleted"][0].as_str().unwrap());
+    let gone = before.iter().find(|c| text(c, "Id") == gone).unwrap().clone();
+    r.run(&["import"]);
+    let delta = get_delta(&r.relay, &r.token, &version, &decisions).await;
+    assert_eq!(delta.status(), 200);
+    assert!(header(&delta, "x-crmsync-index-version").parse::<u64>().unwrap() > version.parse().unwrap());
+    version = header(&delta, "x-crmsync-index-version");
+    let bytes = delta.bytes().await.unwrap();
+    let decoded = IndexDelta::decode(&bytes).unwrap();
+    assert_eq!((decoded.people.len(), decoded.deleted.len()), (2, 1), "one changed, one added; one deleted");
+    index.apply(decoded).unwrap();
+    let fresh = BadgeIndex::decode(&get_index(&r.relay, &r.token, None).await.bytes().await.unwrap()).unwrap();
+    assert_eq!(index.len(), fresh.len());
+    let accounts_list = org_records(&r.sim, "Account").await;
+    let accounts: HashMap<&str, &Value> = accounts_list.iter().map(|a| (text(a, "Id"), a)).collect();
+    let contacts = org_records(&r.sim, "Contact").await;
+    let new_one = contacts.iter().find(|c| text(c, "Id") == added).unwrap();
+    assert_eq!(profile_of(new_one, &accounts).badge(Some(&index), "").unwrap().crm_id.as_deref(), Some(added));
+    let ghost = profile_of(&gone, &accounts).badge(Some(&index), "").and_then(|b| b.crm_id);
+    assert_ne!(ghost.as_deref(), Some(text(&gone, "Id")), "the deleted contact left the index");
+
+    // A decision alone arrives as a delta too.
+    let seen = json!({"url": "https://www.linkedin.com/in/somebody-else/", "name": "Some Body"});
+    let (status, _) = r.api(reqwest::Method::POST, "/api/v1/directory/profiles", Some(seen)).await;
+    assert_eq!(status, 200);
+    let decision = json!({"crm_id": added, "network_id": "somebody-else", "kind": "match"});
+    let (status, body) = r.api(reqwest::Method::POST, "/api/v1/matches", Some(decision)).await;
+    assert_eq!(status, 200, "{body}");
+    let delta = get_delta(&r.relay, &r.token, &version, &decisions).await;
+    assert_eq!(delta.status(), 200);
+    decisions = header(&delta, "x-crmsync-index-decisions");
+    index.apply(IndexDelta::decode(&delta.bytes().await.unwrap()).unwrap()).unwrap();
+    let someone = Observed {
+        url: "https://www.linkedin.com/in/somebody-else/".into(),
+        name: "Some Body".into(),
+        ..Observed::default()
+    };
+    assert_eq!(someone.badge(Some(&index), "").unwrap().crm_id.as_deref(), Some(added));
+    assert_eq!(get_delta(&r.relay, &r.token, &version, &decisions).await.status(), 204);
+
+    // A full import rewrites every row: take a snapshot.
+    r.run(&["import", "--full"]);
+    let gone = get_delta(&r.relay, &r.token, &version, &decisions).await;
+    assert_eq!(gone.status(), 410);
+    let body: Value = gone.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("full import"), "{body}");
 }

@@ -153,11 +153,16 @@ pub struct BadgeIndex {
     decisions: Decisions,
 }
 
+const DELTA_MAGIC: &[u8; 4] = b"CRMD";
+
 /// Changes from one index version to the next.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndexDelta {
     pub base_version: u64,
     pub version: u64,
+    /// `None`: records as built (with clear contact data, hashed when applied or
+    /// encoded); `Some(key)`: read from the wire, already hashed under `key`.
+    pub key: Option<HashKey>,
     pub people: Vec<(PersonRecord, Label)>,
     pub companies: Vec<(CompanyRecord, Label)>,
     /// CRM ids removed from the org.
@@ -171,6 +176,9 @@ pub struct IndexDelta {
 pub enum IndexError {
     #[error(transparent)]
     Codec(#[from] CodecError),
+    /// The delta was hashed under another org key: fetch a snapshot instead.
+    #[error("the delta was made for another org's index; download a new snapshot")]
+    KeyMismatch,
     /// The delta was made for another version: fetch a snapshot instead.
     #[error("the delta goes from version {found} but this index is at version {expected}; download a new snapshot")]
     VersionMismatch { expected: u64, found: u64 },
@@ -242,12 +250,15 @@ impl BadgeIndex {
             return Err(IndexError::VersionMismatch { expected: self.version, found: delta.base_version });
         }
         let key = self.key;
-        upsert(&mut self.people, delta.people.into_iter().map(|(r, l)| (minimise_person(&key, r), l)), &delta.deleted);
-        upsert(
-            &mut self.companies,
-            delta.companies.into_iter().map(|(r, l)| (minimise_company(&key, r), l)),
-            &delta.deleted,
-        );
+        let hashed = match delta.key {
+            Some(k) if k != key => return Err(IndexError::KeyMismatch),
+            Some(_) => true,
+            None => false,
+        };
+        let person = |r| if hashed { r } else { minimise_person(&key, r) };
+        let company = |r| if hashed { r } else { minimise_company(&key, r) };
+        upsert(&mut self.people, delta.people.into_iter().map(|(r, l)| (person(r), l)), &delta.deleted);
+        upsert(&mut self.companies, delta.companies.into_iter().map(|(r, l)| (company(r), l)), &delta.deleted);
         self.history.extend(delta.decisions);
         self.decisions = Decisions::from_history(self.history.iter().cloned());
         self.version = delta.version;
@@ -300,6 +311,58 @@ impl BadgeIndex {
             decisions: Decisions::from_history(history.iter().cloned()),
             history,
         })
+    }
+}
+
+impl IndexDelta {
+    /// The delta as bytes for browsers holding an index hashed under `key`: contact data
+    /// is hashed here (if it is not already), never sent in clear.
+    pub fn encode(&self, key: &HashKey) -> Vec<u8> {
+        let (people, people_labels): (Vec<PersonRecord>, Vec<Label>) = self
+            .people
+            .iter()
+            .map(|(r, l)| (if self.key.is_some() { r.clone() } else { minimise_person(key, r.clone()) }, l.clone()))
+            .unzip();
+        let (companies, company_labels): (Vec<CompanyRecord>, Vec<Label>) = self
+            .companies
+            .iter()
+            .map(|(r, l)| (if self.key.is_some() { r.clone() } else { minimise_company(key, r.clone()) }, l.clone()))
+            .unzip();
+        let mut w = Writer::default();
+        w.raw(DELTA_MAGIC);
+        w.varint(u64::from(INDEX_FORMAT));
+        w.varint(self.base_version);
+        w.varint(self.version);
+        w.raw(self.key.as_ref().unwrap_or(key));
+        put_people(&mut w, &people, &people_labels);
+        put_companies(&mut w, &companies, &company_labels);
+        w.varint(self.deleted.len() as u64);
+        w.column(&self.deleted.iter().map(String::as_str).collect::<Vec<_>>());
+        put_decisions(&mut w, &self.decisions);
+        w.bytes
+    }
+
+    /// Reads bytes made by [`IndexDelta::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<Self, IndexError> {
+        let mut r = Reader::new(bytes);
+        if r.raw(4)? != DELTA_MAGIC {
+            return Err(CodecError::BadMagic.into());
+        }
+        let format = r.varint()? as u32;
+        if format != INDEX_FORMAT {
+            return Err(CodecError::UnsupportedFormat(format, INDEX_FORMAT).into());
+        }
+        let (base_version, version) = (r.varint()?, r.varint()?);
+        let key: HashKey = r.raw(16)?.try_into().map_err(|_| CodecError::Truncated(r.pos))?;
+        let people = get_people(&mut r)?;
+        let companies = get_companies(&mut r)?;
+        let n = r.count()?;
+        let deleted = r.column(n)?;
+        let decisions = get_decisions(&mut r)?;
+        if !r.done() {
+            return Err(CodecError::Invalid { at: r.pos, what: "trailing bytes".into() }.into());
+        }
+        Ok(Self { base_version, version, key: Some(key), people, companies, deleted, decisions })
     }
 }
 
@@ -601,5 +664,31 @@ mod tests {
         let manual = idx.lookup_person("someone", &profile("Totally", "Different", "", "")).unwrap();
         assert_eq!((manual.crm_id.as_str(), manual.method), ("0037e00001WZ30qAAD", Method::Manual));
         assert_eq!(idx.apply(delta), Err(IndexError::VersionMismatch { expected: 2, found: 1 }));
+    }
+
+    #[test]
+    fn deltas_travel_hashed_and_only_to_their_orgs_index() {
+        let jane = person("0037e00001WZ30rAAD", "Jane", "Doe", "jane.doe@example.com", "Austin");
+        let delta = IndexDelta {
+            base_version: 1,
+            version: 2,
+            people: vec![jane],
+            deleted: vec!["00Qg5000008th4XEAQ".into()],
+            ..Default::default()
+        };
+        let mut idx = index();
+        let key = idx.key;
+        let bytes = delta.encode(&key);
+        assert!(!String::from_utf8_lossy(&bytes).contains("jane.doe"), "no clear e-mail on the wire");
+        let decoded = IndexDelta::decode(&bytes).unwrap();
+        assert_eq!((decoded.base_version, decoded.version, decoded.key), (1, 2, Some(key)));
+        idx.apply(decoded.clone()).unwrap();
+        let hit = idx.lookup_person("p", &profile("Jane", "Doe", "jane.doe@example.com", "Austin")).unwrap();
+        assert_eq!(hit.crm_id, "0037e00001WZ30rAAD");
+        assert!(hit.explanation.compact().contains("email"), "{}", hit.explanation.compact());
+        let mut other = index();
+        other.key = [9; 16];
+        assert_eq!(other.apply(decoded), Err(IndexError::KeyMismatch));
+        assert!(matches!(IndexDelta::decode(b"CRMX"), Err(IndexError::Codec(CodecError::BadMagic))));
     }
 }

@@ -1,0 +1,96 @@
+//! Index deltas: what changed since the version a browser holds — records an incremental
+//! import wrote, records it deleted, decisions made — hashed like the snapshot. When a
+//! delta would not be much smaller than a snapshot, or cannot be exact (a full import
+//! rewrote every row, users changed so owner labels may have), the browser is told to
+//! take a snapshot instead.
+
+use std::collections::HashSet;
+
+use crmsync::core::badge::IndexDelta;
+use crmsync::core::matching::input::{crm_record, CrmRecord};
+
+use super::build::{labelled, Names};
+use super::{hash_key, IndexBuildError};
+use crate::directory::matching::decision_of;
+use crate::state::AppState;
+
+/// A delta is sent only while it holds at most this share of the org's records.
+const MAX_SHARE: f64 = 0.2;
+/// …or this many, whichever is more.
+const MIN_LIMIT: usize = 1_000;
+
+/// What a browser at (`since_run`, `since_decision`) should do.
+pub enum DeltaAnswer {
+    /// Nothing changed.
+    UpToDate,
+    /// Download the snapshot, for this reason.
+    Snapshot(String),
+    /// Apply this delta (encoded), which ends at `version` and `last_decision`.
+    Delta { bytes: Vec<u8>, version: u64, last_decision: i64 },
+}
+
+/// The delta from a browser's index to the current data.
+pub async fn delta_since(
+    state: &AppState,
+    since_run: i64,
+    since_decision: i64,
+) -> Result<DeltaAnswer, IndexBuildError> {
+    let store = state.store.as_ref();
+    let Some(current) = store.last_finished_run().await? else {
+        return Ok(DeltaAnswer::Snapshot("no import has finished".into()));
+    };
+    if since_run > current || since_run <= 0 {
+        return Ok(DeltaAnswer::Snapshot(format!("version {since_run} is not one this relay made")));
+    }
+    if store.full_import_since(since_run).await? {
+        return Ok(DeltaAnswer::Snapshot("a full import ran since".into()));
+    }
+    if !store.rows_seen_since("User", since_run).await?.is_empty() {
+        return Ok(DeltaAnswer::Snapshot("users changed, so record owners may have".into()));
+    }
+    let decisions: Vec<_> = store.decisions().await?.into_iter().filter(|d| d.id > since_decision).collect();
+    let last_decision = decisions.last().map_or(since_decision, |d| d.id);
+    let accounts = store.rows_seen_since("Account", since_run).await?;
+    let contacts = store.rows_seen_since("Contact", since_run).await?;
+    let leads = store.rows_seen_since("Lead", since_run).await?;
+    let mut deleted = store.deletions_since(since_run).await?;
+    let changed = accounts.len() + contacts.len() + leads.len();
+    if changed == 0 && deleted.is_empty() && decisions.is_empty() && since_run == current {
+        return Ok(DeltaAnswer::UpToDate);
+    }
+    let total: i64 = store.object_counts().await?.iter().map(|(_, n)| *n).sum();
+    let limit = ((total as f64 * MAX_SHARE) as usize).max(MIN_LIMIT);
+    if changed + deleted.len() > limit {
+        return Ok(DeltaAnswer::Snapshot(format!("{changed} records changed; a snapshot is smaller")));
+    }
+    // Converted leads whose contact is imported leave the index.
+    let mut contacts_present: HashSet<String> = contacts.iter().map(|c| c.id.clone()).collect();
+    for lead in &leads {
+        let fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&lead.fields_json).unwrap_or_default();
+        let field =
+            |names: &[&str]| names.iter().find_map(|n| fields.get(*n).and_then(|v| v.as_str())).unwrap_or_default();
+        if let Ok(CrmRecord::Person(_, Some(contact))) = crm_record(field) {
+            if store.crm_row("Contact", contact.as_str()).await?.is_some() {
+                contacts_present.insert(contact.to_string());
+            }
+        }
+    }
+    let names = Names::new(&store.rows("User").await?, &store.rows("Account").await?);
+    let records = labelled(&names, &accounts, &contacts, &leads, |id| contacts_present.contains(id));
+    let written: HashSet<&str> = accounts.iter().chain(&contacts).chain(&leads).map(|r| r.id.as_str()).collect();
+    // A record deleted and then restored is written again, not deleted.
+    deleted.retain(|id| !written.contains(id.as_str()));
+    deleted.extend(records.folded_leads);
+    let delta = IndexDelta {
+        base_version: since_run as u64,
+        version: current as u64,
+        key: None,
+        people: records.people,
+        companies: records.companies,
+        deleted,
+        decisions: decisions.iter().filter_map(decision_of).collect(),
+    };
+    let key = hash_key(state).await?;
+    Ok(DeltaAnswer::Delta { bytes: delta.encode(&key), version: current as u64, last_decision })
+}
