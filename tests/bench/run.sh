@@ -100,14 +100,15 @@ $(import_section "$import_rows")"
 # The badge index in Chromium (tests/bench/browser_index.mjs): generated CRM people of
 # 100k and 1M records built into indexes natively, then loaded and looked up in wasm.
 browser_section() {
-  local work rows
+  local work rows label
   work=$(mktemp -d)
   rows=""
   for n in 100000 1000000; do
     if $quick && [ "$n" = 1000000 ]; then continue; fi
     python3 tests/bench/gen_people.py "$n" 7 "$work/p$n" >&2
     target/release/crmsync index build --crm "$work/p$n/crm.csv" --out "$work/p$n/index.bin" >&2
-    rows="$rows $n=$work/p$n/index.bin:$work/p$n/network.csv"
+    label=$([ "$n" = 1000000 ] && echo 1M || echo "$((n / 1000))k")
+    rows="$rows $label=$work/p$n/index.bin:$work/p$n/network.csv"
   done
   # shellcheck disable=SC2086
   node tests/bench/browser_index.mjs dist $rows
