@@ -28,6 +28,13 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
 
   const popup = await signInFromPopup(stack, rep);
   await popup.check('#share');
+  // The rep uploads the network's Connections.csv from the popup.
+  await popup.setInputFiles('#connections', { name: 'Connections.csv', mimeType: 'text/csv', buffer: Buffer.from(
+    'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+    + 'First Name,Last Name,URL,Email Address,Company,Position,Connected On\n'
+    + 'Grace,Hopper,https://www.linkedin.com/in/grace-hopper-1906,,US Navy,Rear Admiral,09 Dec 2024\n'
+    + 'Alan,Turing,,,Bletchley Park,Cryptanalyst,23 Jun 2025\n') });
+  await eventually(() => popup.locator('[data-testid=upload-report]').textContent(), (t) => t === '1 new, 0 updated, 0 unchanged, 1 skipped.');
   // The rep views both profiles: with sharing on, the directory learns them.
   const browse = await stack.context.newPage();
   for (const slug of ['ada-real', 'ada-other']) {
@@ -41,6 +48,7 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
     return r.json();
   };
   await eventually(() => api('GET', `/api/v1/directory/search?q=${encodeURIComponent(ada.LastName)}`), (found) => found.length === 2);
+  assert.equal((await api('GET', '/api/v1/directory/search?q=hopper'))[0].url, 'https://www.linkedin.com/in/grace-hopper-1906/');
 
   const page = await stack.context.newPage();
   await page.goto(`https://acme.lightning.force.com/lightning/r/Contact/${ada.Id}/view`);
