@@ -16,6 +16,34 @@ function indexLine(index) {
   return `${held}; checked ${when}${index.error ? ` (last check failed: ${index.error})` : ''}.`;
 }
 
+/** The rep's queue: totals per state, what waits in this browser, failures with a retry. */
+async function showQueue(waiting) {
+  const list = await ask('queue').catch((e) => ({ error: e.message }));
+  const totals = document.querySelector('[data-testid=queue-totals]');
+  const failed = document.querySelector('[data-testid=queue-failed]');
+  if (list.error) {
+    totals.textContent = list.error;
+    return;
+  }
+  const count = (state) => list.filter((a) => a.state === state).length;
+  totals.textContent = `${count('pending')} pending, ${count('written')} written, ${count('failed')} failed, `
+    + `${count('unassigned')} unassigned (assign them from the widget on the record)`
+    + (waiting ? `; ${waiting} waiting in this browser for the relay` : '') + '.';
+  failed.replaceChildren(...list.filter((a) => a.state === 'failed').map((a) => {
+    const li = document.createElement('li');
+    li.dataset.id = a.id;
+    li.append(`${a.subject}: ${a.error ?? 'failed'} `);
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.textContent = 'Retry';
+    retry.onclick = () => ask('retryActivity', { id: a.id }).then(() => showQueue(waiting), (e) => {
+      $('error').textContent = e.message;
+    });
+    li.append(retry);
+    return li;
+  }));
+}
+
 function show(status) {
   $('sign-in-form').hidden = Boolean(status.session);
   $('signed-in').hidden = !status.session;
@@ -24,6 +52,7 @@ function show(status) {
     $('share').checked = status.share_profiles;
     document.querySelector('[data-testid=username]').textContent = status.session.username;
     document.querySelector('[data-testid=index-status]').textContent = indexLine(status.index);
+    showQueue(status.waiting_activities);
   }
 }
 

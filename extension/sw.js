@@ -84,6 +84,13 @@ const handlers = {
     });
     return prefs;
   },
+  // The rep's activities at the relay (the popup's queue view), and a retry of a failed one.
+  async queue() {
+    return session.relayJson('/api/v1/activities');
+  },
+  async retryActivity({ id }) {
+    return session.relayJson(`/api/v1/activities/${encodeURIComponent(String(id ?? ''))}/retry`, { method: 'POST' });
+  },
   async setSharing({ on }) {
     await chrome.storage.local.set({ shareProfiles: Boolean(on) });
     return status();

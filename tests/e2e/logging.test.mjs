@@ -46,6 +46,20 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   assert.equal(messages[0].profile_id, 'ada-in-crm');
   assert.equal(messages[0].subject, 'Hi! Thanks for connecting.');
 
+  // The popup's queue view counts it.
+  await popup.reload();
+  await eventually(() => popup.locator('[data-testid=queue-totals]').textContent(), (t) => t.startsWith('1 pending, 0 written'));
+  // Salesforce refuses it (an admin's validation rule): the popup shows why, and retries.
+  stack.cli(['setup']);
+  await fetch(`${stack.simUrl}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'validation_rule', count: 1 }) });
+  stack.cli(['flush']);
+  await popup.reload();
+  const failure = popup.locator('[data-testid=queue-failed] li');
+  assert.match(await failure.textContent({ timeout: 10_000 }), /^Hi! Thanks for connecting\.: .+/);
+  await failure.locator('button').click();
+  await eventually(() => popup.locator('[data-testid=queue-totals]').textContent(), (t) => t.startsWith('1 pending, 0 written, 0 failed'));
+
   // The choice is remembered.
   await page.reload();
   await eventually(() => page.locator('.msg-form .crmsync-log-toggle input').isChecked(), (c) => c === true, 15_000);

@@ -89,10 +89,10 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
   assert.equal(tasks[0].TaskSubtype, 'Call');
   assert.equal(tasks[0].Description, 'Intro call\nInterested in a demo next week');
 
-  // An activity logged without a CRM target waits unassigned; the widget assigns it here.
+  // An activity about a profile nobody matched waits unassigned; the widget assigns it here.
   await api('PUT', '/api/v1/me/writeback', { kinds: { message: true } });
   const unassigned = { id: 'a8f3c1e2-0b7d-4c55-9e21-3f6d2b9a7c10', kind: 'message', subject: 'Hello again', body: 'Sent on the network',
-    occurred_at: '2026-11-26T09:00:00Z', profile_id: 'ada-other' };
+    occurred_at: '2026-11-26T09:00:00Z', profile_id: 'not-matched-yet' };
   await api('POST', '/api/v1/activities', unassigned);
   await page.reload();
   await widget.locator(`[data-testid=unassigned] li[data-id="${unassigned.id}"] [data-testid=assign]`).click({ timeout: 15_000 });

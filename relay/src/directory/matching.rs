@@ -54,6 +54,16 @@ fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> &'a str {
     fields.get(name).and_then(Value::as_str).map(str::trim).unwrap_or_default()
 }
 
+/// The CRM record users matched by hand to network profile `network_id`, if any.
+pub fn manual_target(decisions: &Decisions, network_id: &str) -> Option<String> {
+    decisions.matches().iter().find(|(_, n)| n.as_str() == network_id).map(|(crm, _)| crm.clone())
+}
+
+/// Every decision as the core reads them.
+pub async fn all_decisions(store: &dyn Store) -> Result<Decisions, StoreError> {
+    Ok(Decisions::from_history(store.decisions().await?.iter().filter_map(decision_of)))
+}
+
 /// The object a matchable id names.
 pub fn matchable_object(id: &SalesforceId) -> Option<&'static str> {
     match id.object_type()? {

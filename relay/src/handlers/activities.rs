@@ -117,6 +117,14 @@ pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body
         let activity = new.check().map_err(|e| ApiError::BadRequest(format!("{}{e}", at(i, single))))?;
         checked.push(activity);
     }
+    // Without a target, a profile users matched by hand gives one; else it waits unassigned.
+    if checked.iter().any(|a| a.target.is_none()) {
+        let decisions = crate::directory::matching::all_decisions(state.store.as_ref()).await?;
+        for a in checked.iter_mut().filter(|a| a.target.is_none()) {
+            a.target = crate::directory::matching::manual_target(&decisions, &a.profile_id)
+                .and_then(|crm| crmsync::core::activity::check_target(a.kind, &crm).ok());
+        }
+    }
     check_allowed(&state.store.writeback_user(&rep.user_id).await?, &checked, single)?;
     for (i, a) in checked.iter().enumerate() {
         if state.store.activity(&a.id).await?.is_some_and(|stored| stored.user_id != rep.user_id) {

@@ -74,6 +74,17 @@ pub async fn decide(
         decided_at_ms: now_ms(),
     };
     state.store.add_decision(&decision).await?;
+    if request.kind == DecisionKind::Match {
+        // The rep's unassigned activities about this profile now have their record.
+        let notes_only = matchable_object(&id) == Some("Account");
+        let assigned = state
+            .store
+            .assign_unassigned_of_profile(&decision.network_id, &decision.crm_id, notes_only, now_ms())
+            .await?;
+        if assigned > 0 {
+            tracing::info!(assigned, crm_id = %decision.crm_id, "unassigned activities assigned by a match");
+        }
+    }
     tracing::info!(user = %rep.user_id, crm_id = %decision.crm_id, network_id = %decision.network_id, kind = %decision.kind, "match decision");
     Ok(Json(record_match(state.store.as_ref(), &id).await?))
 }

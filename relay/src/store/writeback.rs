@@ -132,6 +132,15 @@ pub trait WritebackStore: Send + Sync {
     async fn activities_of(&self, user_id: &str, states: &[QueueState]) -> Result<Vec<StoredActivity>, StoreError>;
     /// Points an unassigned or failed activity at `target` and queues it.
     async fn assign_activity(&self, id: &str, target: &str, now_ms: i64) -> Result<Changed, StoreError>;
+    /// Assigns the unassigned activities about network profile `profile_id` to `target`
+    /// (only notes when `notes_only`, for an account): a user matched the profile.
+    async fn assign_unassigned_of_profile(
+        &self,
+        profile_id: &str,
+        target: &str,
+        notes_only: bool,
+        now_ms: i64,
+    ) -> Result<u64, StoreError>;
     /// Queues a failed activity again (after the admin fixed the cause).
     async fn retry_activity(&self, id: &str, now_ms: i64) -> Result<Changed, StoreError>;
     /// Pending activities due at `now_ms`, oldest first, after `after` (created_at_ms, id),
@@ -396,6 +405,28 @@ macro_rules! impl_writeback_store {
                     .await
                     .map_err(query_err("assigning an activity"))?;
                 Ok(changed(done.rows_affected()))
+            }
+
+            async fn assign_unassigned_of_profile(
+                &self,
+                profile_id: &str,
+                target: &str,
+                notes_only: bool,
+                now_ms: i64,
+            ) -> Result<u64, StoreError> {
+                let sql = $sql(
+                    "UPDATE activities SET target = ?, state = 'pending', attempts = 0, next_attempt_at_ms = 0, error = NULL,
+                        updated_at_ms = ? WHERE profile_id = ? AND state = 'unassigned' AND (kind = 'note' OR NOT ?)",
+                );
+                let done = sqlx::query(&sql)
+                    .bind(target)
+                    .bind(now_ms)
+                    .bind(profile_id)
+                    .bind(notes_only)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(query_err("assigning a profile's activities"))?;
+                Ok(done.rows_affected())
             }
 
             async fn retry_activity(&self, id: &str, now_ms: i64) -> Result<$crate::store::writeback::Changed, StoreError> {

@@ -65,6 +65,11 @@ async fn directory_matches_and_decisions_reach_every_lookup() {
     assert_eq!(state["rejected"], json!(["ada-real"]));
     assert_ne!(state["matched"]["profile"]["network_id"], "ada-real");
 
+    // A message about the namesake's profile, logged before anyone matched it: unassigned.
+    let mut waiting = crate::writeback::activity(900, "message", None);
+    waiting["profile_id"] = json!("ada-namesake");
+    r.log(waiting).await;
+    assert_eq!(r.in_state("unassigned").await.len(), 1);
     // Re-match by hand to a profile found by search; it is stored with who and when.
     let (status, found) = r.api(Method::GET, "/api/v1/directory/search?q=namesake", None).await;
     assert_eq!(status, 200);
@@ -76,6 +81,13 @@ async fn directory_matches_and_decisions_reach_every_lookup() {
     assert_eq!(state["matched"]["profile"]["network_id"], "ada-namesake");
     assert_eq!(state["matched"]["method"], "manual");
     assert_eq!(state["matched"]["decided_by"], r.rep.id.as_str());
+    // The match gives the waiting message its record, and later ones get it at once.
+    let pending = r.in_state("pending").await;
+    assert_eq!((pending.len(), pending[0]["target"].as_str()), (1, Some(ada_id.as_str())), "{pending:?}");
+    let mut later = crate::writeback::activity(901, "call", None);
+    later["profile_id"] = json!("ada-namesake");
+    let stored = r.log(later).await;
+    assert_eq!((stored["target"].as_str(), stored["state"].as_str()), (Some(ada_id.as_str()), Some("pending")));
 
     // Every user's badge index now links the namesake's page to her, by hand.
     let bytes = reqwest::Client::new()
