@@ -101,4 +101,24 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
   await page.close();
   await browse.close();
   await popup.close();
+
+  // The same widget served by the relay for admins who embed it: it signs in through a
+  // window of its own, which hands the token back.
+  const embedded = await stack.context.newPage();
+  await embedded.goto(`${stack.relayUrl}/widget.html#record=${ada.Id}&object=Contact`);
+  const signInWindow = stack.context.waitForEvent('page');
+  await embedded.click('#crmsync-sign-in', { timeout: 15_000 });
+  const login = await signInWindow;
+  // The browser still has the rep's Salesforce session, so the window may pass straight
+  // through and close itself; otherwise the rep logs in.
+  try {
+    await login.locator('#username').fill(rep.username, { timeout: 3_000 });
+    await login.fill('#password', rep.password);
+    await login.click('#Login');
+    await login.click('#oaapprove', { timeout: 5_000 });
+  } catch (error) {
+    if (!login.isClosed()) throw error;
+  }
+  assert.equal(await embedded.locator('.crmsync-match [data-testid=profile-name]').textContent({ timeout: 20_000 }), name);
+  await embedded.close();
 });
