@@ -5,16 +5,14 @@
 // All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, simRecords } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
 test('signed-in rep: badges, contact details, search filter; sign-out wipes everything', { timeout: 120_000 }, async () => {
-  await imported(stack);
-  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
-  stack.cli(['seats', 'add', '--user', rep.username]);
+  const rep = await seatedRep(stack, { writeback: false });
 
   const [contacts, accounts, users] = await Promise.all(['Contact', 'Account', 'User'].map((o) => simRecords(stack, o)));
   const byId = (list) => Object.fromEntries(list.map((r) => [r.Id, r]));

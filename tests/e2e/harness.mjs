@@ -182,6 +182,27 @@ export async function imported(stack) {
     (s) => Object.keys(s.objects ?? {}).length === 7 && Object.values(s.objects).every((o) => o.last_sync), 60_000);
 }
 
+/** After the first import: a rep (not the admin or integration user) with a seat, and
+ *  write-back enabled unless `writeback` is false. */
+export async function seatedRep(stack, { writeback = true } = {}) {
+  await imported(stack);
+  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
+  stack.cli(['seats', 'add', '--user', rep.username]);
+  if (writeback) stack.cli(['writeback', 'enable', '--user', rep.username]);
+  return rep;
+}
+
+/** The org's contacts that have a name and an account, with `accountOf[id]`, and what a
+ *  network profile page of a contact shows. */
+export async function crmContacts(stack) {
+  const [contacts, accounts] = await Promise.all(['Contact', 'Account'].map((o) => simRecords(stack, o)));
+  const accountOf = Object.fromEntries(accounts.map((a) => [a.Id, a]));
+  const named = contacts.filter((c) => c.FirstName && c.LastName && accountOf[c.AccountId]?.Name);
+  const profile = (c) => ({ name: `${c.FirstName} ${c.LastName}`, headline: `Director at ${accountOf[c.AccountId].Name}`,
+    location: c.MailingCity ?? '' });
+  return { named, accountOf, profile };
+}
+
 /** Live records of `object` in sfsim (the oracle). */
 export async function simRecords(stack, object) {
   return (await fetch(`${stack.simUrl}/__sim/records/${object}`)).json();

@@ -4,23 +4,17 @@
 // relay is down waits in IndexedDB and arrives once the relay is back, exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, simRecords } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
 test('composer toggle, a logged message, and a note queued while the relay is down', { timeout: 120_000 }, async () => {
-  await imported(stack);
-  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
-  stack.cli(['seats', 'add', '--user', rep.username]);
-  stack.cli(['writeback', 'enable', '--user', rep.username]);
-  const [contacts, accounts] = await Promise.all(['Contact', 'Account'].map((o) => simRecords(stack, o)));
-  const accountOf = Object.fromEntries(accounts.map((a) => [a.Id, a]));
-  const ada = contacts.find((c) => c.FirstName && c.LastName && accountOf[c.AccountId]?.Name);
+  const rep = await seatedRep(stack);
+  const { named: [ada], profile } = await crmContacts(stack);
   const profiles = stack.fixtureData.profiles;
-  profiles['ada-in-crm'] = { name: `${ada.FirstName} ${ada.LastName}`, headline: `Director at ${accountOf[ada.AccountId].Name}`,
-    location: ada.MailingCity ?? '' };
+  profiles['ada-in-crm'] = profile(ada);
 
   const popup = await signInFromPopup(stack, rep);
   const token = (await stack.context.serviceWorkers()[0].evaluate(() => chrome.storage.local.get('session'))).session.token;

@@ -3,22 +3,15 @@
 // Not a test: run it by hand after changing what the badge or the widget look like.
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStack, eventually, signInFromPopup, imported, simRecords } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts } from './harness.mjs';
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
 const stack = await startStack();
 try {
-  await imported(stack);
-  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
-  stack.cli(['seats', 'add', '--user', rep.username]);
-  stack.cli(['writeback', 'enable', '--user', rep.username]);
-  const [contacts, accounts] = await Promise.all(['Contact', 'Account'].map((o) => simRecords(stack, o)));
-  const accountOf = Object.fromEntries(accounts.map((a) => [a.Id, a]));
-  const [ada, bob] = contacts.filter((c) => c.FirstName && c.LastName && accountOf[c.AccountId]?.Name);
+  const rep = await seatedRep(stack);
+  const { named: [ada, bob], profile } = await crmContacts(stack);
   const profiles = stack.fixtureData.profiles;
   for (const slug of Object.keys(profiles)) delete profiles[slug];
-  const profile = (c) => ({ name: `${c.FirstName} ${c.LastName}`, headline: `Director at ${accountOf[c.AccountId].Name}`,
-    location: c.MailingCity ?? '' });
   profiles['ada-in-crm'] = profile(ada);
   profiles['bob-in-crm'] = profile(bob);
   profiles['zeb-nobody'] = { name: 'Zebulon Quartermaine', headline: 'Keeper at Nowhere Lighthouse Trust', location: 'Cornwall' };

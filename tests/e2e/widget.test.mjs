@@ -5,25 +5,20 @@
 // unassigned activity is assigned to the record from the widget.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, simRecords } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, simRecords } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
 test('widget: matched profile, manual matching, one-click call written to Salesforce, assign', { timeout: 150_000 }, async () => {
-  await imported(stack);
-  const rep = stack.users.find((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'));
-  stack.cli(['seats', 'add', '--user', rep.username]);
-  stack.cli(['writeback', 'enable', '--user', rep.username]);
+  const rep = await seatedRep(stack);
   stack.cli(['setup']);
-  const [contacts, accounts] = await Promise.all(['Contact', 'Account'].map((o) => simRecords(stack, o)));
-  const accountOf = Object.fromEntries(accounts.map((a) => [a.Id, a]));
-  const ada = contacts.find((c) => c.FirstName && c.LastName && accountOf[c.AccountId]?.Name);
+  const { named: [ada], profile } = await crmContacts(stack);
   const name = `${ada.FirstName} ${ada.LastName}`;
   const profiles = stack.fixtureData.profiles;
   for (const slug of Object.keys(profiles)) delete profiles[slug];
-  profiles['ada-real'] = { name, headline: `Director at ${accountOf[ada.AccountId].Name}`, location: ada.MailingCity ?? '' };
+  profiles['ada-real'] = profile(ada);
   profiles['ada-other'] = { name, headline: 'Baker at Crumbs Ltd', location: 'Nowhere' };
 
   const popup = await signInFromPopup(stack, rep);
