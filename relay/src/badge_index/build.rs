@@ -4,38 +4,16 @@
 //! owner (Contact has no owner field in the import). A converted Lead whose Contact is
 //! imported is left out: the Contact stands for the person.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crmsync::core::badge::keyed_hash::HashKey;
-use crmsync::core::badge::{BadgeIndex, Label};
+use crmsync::core::badge::Label;
 use crmsync::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
-use crmsync::core::matching::decisions::Decision;
 use crmsync::core::matching::input::{crm_record, CrmRecord};
 use crmsync::core::matching::params::Params;
 use crmsync::core::matching::record::{CompanyRecord, PersonRecord};
 use serde_json::{Map, Value};
 
-use crate::store::{CrmRow, StoreError};
-
-/// The imported rows the index is made of.
-pub struct IndexRows {
-    pub users: Vec<CrmRow>,
-    pub accounts: Vec<CrmRow>,
-    pub contacts: Vec<CrmRow>,
-    pub leads: Vec<CrmRow>,
-}
-
-impl IndexRows {
-    /// Reads the four objects from the store.
-    pub async fn read(store: &dyn crate::store::Store) -> Result<Self, StoreError> {
-        Ok(Self {
-            users: store.rows("User").await?,
-            accounts: store.rows("Account").await?,
-            contacts: store.rows("Contact").await?,
-            leads: store.rows("Lead").await?,
-        })
-    }
-}
+use crate::store::CrmRow;
 
 /// Fields of a stored row; a row whose JSON is unreadable is skipped (it was written by
 /// the importer, so this means a damaged database, which is logged).
@@ -67,16 +45,25 @@ pub struct Names {
 
 impl Names {
     pub fn new(users: &[CrmRow], accounts: &[CrmRow]) -> Self {
+        let mut names = Self::of_users(users);
+        names.add_accounts(accounts);
+        names
+    }
+
+    /// Users' names, no accounts yet.
+    pub fn of_users(users: &[CrmRow]) -> Self {
         let users =
             users.iter().filter_map(|row| Some((row.id.clone(), text(&fields(row)?, "Name").to_string()))).collect();
-        let accounts = accounts
-            .iter()
-            .filter_map(|row| {
-                let f = fields(row)?;
-                Some((row.id.clone(), (text(&f, "Name").to_string(), text(&f, "OwnerId").to_string())))
-            })
-            .collect();
-        Self { users, accounts }
+        Self { users, accounts: HashMap::new() }
+    }
+
+    /// Adds accounts' names and owners (a page at a time).
+    pub fn add_accounts(&mut self, accounts: &[CrmRow]) {
+        for row in accounts {
+            if let Some(f) = fields(row) {
+                self.accounts.insert(row.id.clone(), (text(&f, "Name").to_string(), text(&f, "OwnerId").to_string()));
+            }
+        }
     }
 
     fn owner(&self, user_id: &str) -> String {
@@ -140,15 +127,6 @@ pub fn labelled(
     out
 }
 
-/// Builds the index (CPU-bound: run it on a blocking thread for large orgs).
-/// `decisions` are the users' org-wide matching decisions, oldest first.
-pub fn build_index(rows: IndexRows, version: u64, key: HashKey, decisions: Vec<Decision>) -> BadgeIndex {
-    let names = Names::new(&rows.users, &rows.accounts);
-    let contact_ids: HashSet<&str> = rows.contacts.iter().map(|r| r.id.as_str()).collect();
-    let l = labelled(&names, &rows.accounts, &rows.contacts, &rows.leads, |id| contact_ids.contains(id));
-    BadgeIndex::build(version, key, l.people, l.companies, default_params(), decisions)
-}
-
 /// The parameters browsers score with (defaults until match rates train them).
 pub fn default_params() -> (Params, Params) {
     (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS))
@@ -167,7 +145,7 @@ fn person_name(f: &Map<String, Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crmsync::core::badge::Observed;
+    use crmsync::core::badge::{BadgeIndex, Observed};
 
     fn row(id: &str, fields: Value) -> CrmRow {
         CrmRow { id: id.into(), fields_json: fields.to_string(), system_modstamp: String::new() }
@@ -175,27 +153,27 @@ mod tests {
 
     #[test]
     fn contacts_take_their_accounts_name_and_owner_and_converted_leads_fold() {
-        let rows = IndexRows {
-            users: vec![row("005000000000001AAA", serde_json::json!({"Name": "Grace Hopper"}))],
-            accounts: vec![row(
-                "001000000000001AAA",
-                serde_json::json!({"Id": "001000000000001AAA", "Name": "Analytical Engines", "OwnerId": "005000000000001AAA"}),
-            )],
-            contacts: vec![row(
-                "003000000000001AAA",
-                serde_json::json!({"Id": "003000000000001AAA", "FirstName": "Ada", "LastName": "Lovelace",
+        let users = vec![row("005000000000001AAA", serde_json::json!({"Name": "Grace Hopper"}))];
+        let accounts = vec![row(
+            "001000000000001AAA",
+            serde_json::json!({"Id": "001000000000001AAA", "Name": "Analytical Engines", "OwnerId": "005000000000001AAA"}),
+        )];
+        let contacts = vec![row(
+            "003000000000001AAA",
+            serde_json::json!({"Id": "003000000000001AAA", "FirstName": "Ada", "LastName": "Lovelace",
                     "AccountId": "001000000000001AAA", "MailingCity": "London", "Email": null}),
-            )],
-            leads: vec![
-                row(
-                    "00Q000000000001AAA",
-                    serde_json::json!({"Id": "00Q000000000001AAA", "FirstName": "Ada", "LastName": "Lovelace",
+        )];
+        let leads = vec![
+            row(
+                "00Q000000000001EAA",
+                serde_json::json!({"Id": "00Q000000000001EAA", "FirstName": "Ada", "LastName": "Lovelace",
                         "Company": "Analytical Engines", "ConvertedContactId": "003000000000001AAA"}),
-                ),
-                row("00Q000000000002AAA", Value::String("damaged".into())),
-            ],
-        };
-        let index = build_index(rows, 7, [3; 16], Vec::new());
+            ),
+            row("00Q000000000002EAA", Value::String("damaged".into())),
+        ];
+        let l = labelled(&Names::new(&users, &accounts), &accounts, &contacts, &leads, |id| id == "003000000000001AAA");
+        assert_eq!(l.folded_leads, vec!["00Q000000000001EAA".to_string()]);
+        let index = BadgeIndex::build(7, [3; 16], l.people, l.companies, default_params(), Vec::new());
         assert_eq!(index.len(), (1, 1), "the converted lead folds onto its contact; the damaged row is skipped");
         let seen = Observed {
             url: "https://www.linkedin.com/in/ada/".into(),

@@ -10,15 +10,19 @@ pub mod delta;
 use std::io::Write as _;
 use std::sync::Arc;
 
+use std::collections::HashSet;
+
 use crmsync::core::badge::keyed_hash::HashKey;
+use crmsync::core::badge::IndexWriter;
+use crmsync::core::matching::decisions::Decision;
 use flate2::write::GzEncoder;
 use sha2::{Digest, Sha256};
 
-pub use build::{build_index, labelled, IndexRows, Labelled, Names};
+pub use build::{default_params, labelled, Labelled, Names};
 
 use crate::secrets::random_token;
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{CrmRow, Store, StoreError};
 
 /// `org_settings` key of the secret that keys the index's hashed e-mails and phones.
 /// Cleared with the other org settings on disconnect, so another org gets another key.
@@ -70,16 +74,14 @@ impl IndexCache {
         if let Some(served) = current.as_ref().filter(|s| s.version == version && s.last_decision == last_decision) {
             return Ok(Some(served.clone()));
         }
-        let key = hash_key(state).await?;
-        let rows = IndexRows::read(state.store.as_ref()).await?;
+        let started = std::time::Instant::now();
+        let writer = collect(state.store.as_ref(), IndexWriter::new(version, hash_key(state).await?)).await?;
         let decisions = state.store.decisions().await?;
         let last_decision = decisions.last().map(|d| d.id);
-        let decisions = decisions.iter().filter_map(crate::directory::matching::decision_of).collect();
-        let started = std::time::Instant::now();
-        let served =
-            tokio::task::spawn_blocking(move || serve(build_index(rows, version, key, decisions), last_decision))
-                .await
-                .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
+        let decisions: Vec<Decision> = decisions.iter().filter_map(crate::directory::matching::decision_of).collect();
+        let served = tokio::task::spawn_blocking(move || serve(&writer, version, &decisions, last_decision))
+            .await
+            .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
         tracing::info!(
             version,
             people = served.people,
@@ -100,15 +102,61 @@ impl IndexCache {
     }
 }
 
-fn serve(index: crmsync::core::badge::BadgeIndex, last_decision: Option<i64>) -> ServedIndex {
-    let encoded = index.encode();
+/// Rows read per query while building (each page is normalised, then dropped).
+const PAGE: i64 = 5_000;
+
+/// Calls `each` with every row of `object`, a page at a time.
+async fn for_pages(store: &dyn Store, object: &str, mut each: impl FnMut(&[CrmRow])) -> Result<(), StoreError> {
+    let mut after = String::new();
+    loop {
+        let page = store.rows_after(object, &after, PAGE).await?;
+        let Some(last) = page.last() else { return Ok(()) };
+        after = last.id.clone();
+        each(&page);
+        if (page.len() as i64) < PAGE {
+            return Ok(());
+        }
+    }
+}
+
+/// The org's accounts, contacts and leads, normalised, labelled and hashed into `writer`,
+/// reading the store a page at a time (accounts first: contacts take their names).
+async fn collect(store: &dyn Store, mut writer: IndexWriter) -> Result<IndexWriter, StoreError> {
+    let mut names = Names::of_users(&store.rows("User").await?);
+    for_pages(store, "Account", |rows| {
+        names.add_accounts(rows);
+        for (record, label) in labelled(&names, rows, &[], &[], |_| false).companies {
+            writer.add_company(record, label);
+        }
+    })
+    .await?;
+    let mut contact_ids: HashSet<String> = HashSet::new();
+    for_pages(store, "Contact", |rows| {
+        contact_ids.extend(rows.iter().map(|r| r.id.clone()));
+        for (record, label) in labelled(&names, &[], rows, &[], |_| false).people {
+            writer.add_person(record, label);
+        }
+    })
+    .await?;
+    for_pages(store, "Lead", |rows| {
+        for (record, label) in labelled(&names, &[], &[], rows, |id| contact_ids.contains(id)).people {
+            writer.add_person(record, label);
+        }
+    })
+    .await?;
+    Ok(writer)
+}
+
+fn serve(writer: &IndexWriter, version: u64, decisions: &[Decision], last_decision: Option<i64>) -> ServedIndex {
+    let params = default_params();
+    let encoded = writer.encode((&params.0, &params.1), decisions);
     let digest = Sha256::digest(&encoded);
     let etag = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let mut gz = GzEncoder::new(Vec::with_capacity(encoded.len() / 3), flate2::Compression::default());
     // Writing into a Vec cannot fail.
     let gzip = gz.write_all(&encoded).and_then(|()| gz.finish()).unwrap_or_default();
-    let (people, companies) = index.len();
-    ServedIndex { version: index.version, last_decision, etag, gzip, encoded_len: encoded.len(), people, companies }
+    let (people, companies) = writer.len();
+    ServedIndex { version, last_decision, etag, gzip, encoded_len: encoded.len(), people, companies }
 }
 
 /// The org's index hash key, made on first use.

@@ -15,6 +15,9 @@ pub trait RecordStore: Send + Sync {
     /// The id of the last finished import run: it changes exactly when the imported
     /// data may have changed (`None` before the first import and after a purge).
     async fn last_finished_run(&self) -> Result<Option<i64>, StoreError>;
+    /// Up to `limit` rows of `object` with ids after `after`, in id order (paging
+    /// through a large object without holding it all).
+    async fn rows_after(&self, object: &str, after: &str, limit: i64) -> Result<Vec<CrmRow>, StoreError>;
     /// Rows of `object` an import run after `run` wrote (changed or added).
     async fn rows_seen_since(&self, object: &str, run: i64) -> Result<Vec<CrmRow>, StoreError>;
     /// Ids incremental imports after `run` deleted.
@@ -51,6 +54,19 @@ macro_rules! impl_record_store {
                     .await
                     .map_err(query_err("reading the last import run"))?;
                 Ok(row.get::<Option<i64>, _>(0))
+            }
+
+            async fn rows_after(&self, object: &str, after: &str, limit: i64) -> Result<Vec<CrmRow>, StoreError> {
+                let rows = sqlx::query(&$sql(
+                    "SELECT id, fields, system_modstamp FROM crm_records WHERE object = ? AND id > ? ORDER BY id LIMIT ?",
+                ))
+                .bind(object)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_err("reading a page of imported rows"))?;
+                Ok(rows.iter().map(|r| CrmRow { id: r.get(0), fields_json: r.get(1), system_modstamp: r.get(2) }).collect())
             }
 
             async fn rows_seen_since(&self, object: &str, run: i64) -> Result<Vec<CrmRow>, StoreError> {

@@ -267,17 +267,10 @@ impl BadgeIndex {
 
     /// The whole index as bytes (format [`INDEX_FORMAT`]).
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.raw(MAGIC);
-        w.varint(u64::from(INDEX_FORMAT));
-        w.varint(self.version);
-        w.raw(&self.key);
-        w.str(&serde_json::to_string(&self.people.params).unwrap_or_default());
-        w.str(&serde_json::to_string(&self.companies.params).unwrap_or_default());
-        put_people(&mut w, &self.people.records, &self.people.labels);
-        put_companies(&mut w, &self.companies.records, &self.companies.labels);
-        put_decisions(&mut w, &self.history);
-        w.bytes
+        let people = (self.people.records.as_slice(), self.people.labels.as_slice());
+        let companies = (self.companies.records.as_slice(), self.companies.labels.as_slice());
+        let params = (&self.people.params, &self.companies.params);
+        write_index(self.version, &self.key, params, people, companies, &self.history)
     }
 
     /// Reads bytes made by [`BadgeIndex::encode`]; hashes stay as they were built.
@@ -311,6 +304,66 @@ impl BadgeIndex {
             decisions: Decisions::from_history(history.iter().cloned()),
             history,
         })
+    }
+}
+
+/// The bytes of an index (format [`INDEX_FORMAT`]) from its parts.
+fn write_index(
+    version: u64,
+    key: &HashKey,
+    params: (&Params, &Params),
+    people: (&[PersonRecord], &[Label]),
+    companies: (&[CompanyRecord], &[Label]),
+    decisions: &[Decision],
+) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.raw(MAGIC);
+    w.varint(u64::from(INDEX_FORMAT));
+    w.varint(version);
+    w.raw(key);
+    w.str(&serde_json::to_string(params.0).unwrap_or_default());
+    w.str(&serde_json::to_string(params.1).unwrap_or_default());
+    put_people(&mut w, people.0, people.1);
+    put_companies(&mut w, companies.0, companies.1);
+    put_decisions(&mut w, decisions);
+    w.bytes
+}
+
+/// Collects records for an index that is only shipped, never looked up in (the relay):
+/// contact data is hashed as records are added, and the look-up structures a
+/// [`BadgeIndex`] derives are never built. Encodes to the same bytes as the index.
+pub struct IndexWriter {
+    version: u64,
+    key: HashKey,
+    people: (Vec<PersonRecord>, Vec<Label>),
+    companies: (Vec<CompanyRecord>, Vec<Label>),
+}
+
+impl IndexWriter {
+    pub fn new(version: u64, key: HashKey) -> Self {
+        Self { version, key, people: Default::default(), companies: Default::default() }
+    }
+
+    pub fn add_person(&mut self, record: PersonRecord, label: Label) {
+        self.people.0.push(minimise_person(&self.key, record));
+        self.people.1.push(label);
+    }
+
+    pub fn add_company(&mut self, record: CompanyRecord, label: Label) {
+        self.companies.0.push(minimise_company(&self.key, record));
+        self.companies.1.push(label);
+    }
+
+    /// Number of people and companies added.
+    pub fn len(&self) -> (usize, usize) {
+        (self.people.0.len(), self.companies.0.len())
+    }
+
+    /// The index's bytes, with scoring `params` and the users' `decisions`.
+    pub fn encode(&self, params: (&Params, &Params), decisions: &[Decision]) -> Vec<u8> {
+        let people = (self.people.0.as_slice(), self.people.1.as_slice());
+        let companies = (self.companies.0.as_slice(), self.companies.1.as_slice());
+        write_index(self.version, &self.key, params, people, companies, decisions)
     }
 }
 
@@ -664,6 +717,24 @@ mod tests {
         let manual = idx.lookup_person("someone", &profile("Totally", "Different", "", "")).unwrap();
         assert_eq!((manual.crm_id.as_str(), manual.method), ("0037e00001WZ30qAAD", Method::Manual));
         assert_eq!(idx.apply(delta), Err(IndexError::VersionMismatch { expected: 2, found: 1 }));
+    }
+
+    #[test]
+    fn the_writer_encodes_what_the_index_encodes() {
+        let people = vec![
+            person("0037e00001WZ30qAAD", "Robert", "Okonkwo", "rob@acme.com", "Boston"),
+            person("00Qg5000008th4XEAQ", "Ingrid", "Svensson", "", "Stockholm"),
+        ];
+        let decisions =
+            vec![Decision { crm_id: "0037e00001WZ30qAAD".into(), network_id: "rob".into(), kind: DecisionKind::Match }];
+        let params = (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS));
+        let index = BadgeIndex::build(4, [7; 16], people.clone(), vec![], params.clone(), decisions.clone());
+        let mut writer = IndexWriter::new(4, [7; 16]);
+        for (r, l) in people {
+            writer.add_person(r, l);
+        }
+        assert_eq!(writer.len(), (2, 0));
+        assert_eq!(writer.encode((&params.0, &params.1), &decisions), index.encode());
     }
 
     #[test]
