@@ -197,6 +197,11 @@ pub(super) fn numbered(sql: &str) -> String {
 pub(super) const ACTIVITY_COLUMNS: &str = "id, user_id, kind, subject, body, occurred_at, profile_id, target, state, \
      attempts, next_attempt_at_ms, sent_at_ms, salesforce_id, error, created_at_ms, written_at_ms";
 
+/// How an activity is given a target and queued afresh (assigned by hand or by a match).
+pub(super) const ASSIGN_SET: &str =
+    "UPDATE activities SET target = ?, state = 'pending', attempts = 0, next_attempt_at_ms = 0, error = NULL, \
+     updated_at_ms = ?";
+
 /// Kinds as stored: names joined by commas.
 pub(super) fn kinds_text(kinds: &[ActivityKind]) -> String {
     let mut names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
@@ -393,10 +398,10 @@ macro_rules! impl_writeback_store {
             }
 
             async fn assign_activity(&self, id: &str, target: &str, now_ms: i64) -> Result<$crate::store::writeback::Changed, StoreError> {
-                let sql = $sql(
-                    "UPDATE activities SET target = ?, state = 'pending', attempts = 0, next_attempt_at_ms = 0, error = NULL,
-                        updated_at_ms = ? WHERE id = ? AND state IN ('unassigned', 'failed')",
-                );
+                let sql = $sql(&format!(
+                    "{} WHERE id = ? AND state IN ('unassigned', 'failed')",
+                    $crate::store::writeback::ASSIGN_SET
+                ));
                 let done = sqlx::query(&sql)
                     .bind(target)
                     .bind(now_ms)
@@ -414,10 +419,10 @@ macro_rules! impl_writeback_store {
                 notes_only: bool,
                 now_ms: i64,
             ) -> Result<u64, StoreError> {
-                let sql = $sql(
-                    "UPDATE activities SET target = ?, state = 'pending', attempts = 0, next_attempt_at_ms = 0, error = NULL,
-                        updated_at_ms = ? WHERE profile_id = ? AND state = 'unassigned' AND (kind = 'note' OR NOT ?)",
-                );
+                let sql = $sql(&format!(
+                    "{} WHERE profile_id = ? AND state = 'unassigned' AND (kind = 'note' OR NOT ?)",
+                    $crate::store::writeback::ASSIGN_SET
+                ));
                 let done = sqlx::query(&sql)
                     .bind(target)
                     .bind(now_ms)
