@@ -45,6 +45,8 @@ enum Command {
         #[arg(long, requires = "jwt")]
         key: Option<PathBuf>,
     },
+    /// Print the one-time setup code the first connect from the admin console needs.
+    SetupCode,
     /// Import the org's CRM data now (incremental from the last watermark).
     Import {
         /// Ignore watermarks: re-read everything and drop rows the org no longer has.
@@ -228,6 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config.as_deref();
     match cli.command {
         Command::Serve { listen } => serve(config, listen).await,
+        Command::SetupCode => setup_code(config).await,
         Command::Connect { client_credentials: _, jwt, user, key } => connect(config, jwt, user, key).await,
         Command::Import { full } => import(config, full).await,
         Command::Status { json } => status(config, json).await,
@@ -297,8 +300,22 @@ async fn serve(config: Option<&Path>, listen: Option<String>) -> anyhow::Result<
     let base = relay.base_url()?;
     println!("crmsync relay listening on {base}");
     println!("admin console: {base}/admin/");
+    if relay.state().store.connection().await?.is_none() {
+        let code = crate::security::setup_code::current(relay.state()).await?;
+        println!("setup code (the console asks for it to connect the org; `crmsync setup-code` prints it again): {code}");
+    }
     relay.serve(shutdown_signal()).await?;
     tracing::info!("relay stopped");
+    Ok(())
+}
+
+async fn setup_code(config: Option<&Path>) -> anyhow::Result<()> {
+    let state = crate::state::AppState::open(Settings::load(config)?).await?;
+    if let Some(c) = state.store.connection().await? {
+        println!("the relay is connected to org {} ({}); no setup code is needed (a disconnect makes a new one)", c.org_id, c.username);
+        return Ok(());
+    }
+    println!("{}", crate::security::setup_code::current(&state).await?);
     Ok(())
 }
 

@@ -29,6 +29,16 @@ pub enum ConfigError {
         "CRMSYNC_PUBLIC_URL {0:?} must be the relay's address as browsers reach it, e.g. https://crmsync.example.com"
     )]
     BadPublicUrl(String),
+    /// `CRMSYNC_PUBLIC_URL` is plain http to another machine: cookies and tokens would
+    /// cross the network in clear.
+    #[error("CRMSYNC_PUBLIC_URL {0:?} uses plain http to another machine; put the relay behind https (http is allowed for 127.0.0.1, [::1] and localhost only)")]
+    InsecurePublicUrl(String),
+    /// An id in `CRMSYNC_EXTENSION_IDS` is not an extension id.
+    #[error("CRMSYNC_EXTENSION_IDS: {0:?} is not an extension id (Chromium: 32 letters a-p; Firefox: the UUID of its moz-extension:// address)")]
+    BadExtensionId(String),
+    /// The rate limit is not a positive whole number.
+    #[error("CRMSYNC_RATE_LIMIT_PER_MINUTE {0:?} must be a positive whole number of requests")]
+    BadRateLimit(String),
     /// A number of seconds is not a whole number (or range) in bounds.
     #[error("{key} {value:?} must be {expected}")]
     BadSeconds { key: &'static str, value: String, expected: &'static str },
@@ -94,6 +104,9 @@ pub const KEYS: &[&str] = &[
     "CRMSYNC_WRITEBACK_RETRY_SECONDS",
     "CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS",
     "CRMSYNC_LOG",
+    "CRMSYNC_EXTENSION_IDS",
+    "CRMSYNC_ADMIN_USERNAME",
+    "CRMSYNC_RATE_LIMIT_PER_MINUTE",
 ];
 
 /// Everything the relay reads at start-up.
@@ -133,6 +146,16 @@ pub struct Settings {
     /// `CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS`, default 130 (longer than a request may
     /// take): how long a note insert with an unknown outcome waits before it is looked up.
     pub writeback_uncertain_secs: u64,
+    /// `CRMSYNC_EXTENSION_IDS`: the extension ids whose identity redirect
+    /// (`https://<id>.chromiumapp.org/`, `https://<id>.extensions.allizom.org/`) may
+    /// receive a rep's session token; empty means any.
+    pub extension_ids: Vec<String>,
+    /// `CRMSYNC_ADMIN_USERNAME`: the Salesforce username that may connect the org from the
+    /// console without the setup code (and the only one that may while none is connected).
+    pub admin_username: Option<String>,
+    /// `CRMSYNC_RATE_LIMIT_PER_MINUTE`, default 600: requests one session token (or, for
+    /// calls without one, one client address) may make per minute.
+    pub rate_limit_per_minute: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -153,6 +176,9 @@ impl fmt::Debug for Settings {
             .field("flush_interval_secs", &self.flush_interval_secs)
             .field("writeback_retry_secs", &self.writeback_retry_secs)
             .field("writeback_uncertain_secs", &self.writeback_uncertain_secs)
+            .field("extension_ids", &self.extension_ids)
+            .field("admin_username", &self.admin_username)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }
 }
@@ -230,6 +256,15 @@ impl Settings {
             },
             writeback_retry_secs: seconds(&get, "CRMSYNC_WRITEBACK_RETRY_SECONDS", 30)?,
             writeback_uncertain_secs: seconds(&get, "CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS", 130)?,
+            extension_ids: match get("CRMSYNC_EXTENSION_IDS") {
+                None => Vec::new(),
+                Some(list) => extension_ids(&list)?,
+            },
+            admin_username: get("CRMSYNC_ADMIN_USERNAME").map(|u| u.trim().to_string()),
+            rate_limit_per_minute: match get("CRMSYNC_RATE_LIMIT_PER_MINUTE") {
+                None => 600,
+                Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or(ConfigError::BadRateLimit(v))?,
+            },
         })
     }
 }
@@ -256,10 +291,38 @@ fn seconds(get: &impl Fn(&str) -> Option<String>, key: &'static str, default: u6
     }
 }
 
-/// An absolute http(s) URL without a trailing slash.
+/// An absolute https URL (http only to this machine) of an origin, without a trailing
+/// slash, userinfo, query or fragment.
 fn public_url(url: &str) -> Result<String, ConfigError> {
-    let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len();
-    ok.then(|| url.trim_end_matches('/').to_string()).ok_or_else(|| ConfigError::BadPublicUrl(url.to_string()))
+    let bad = || ConfigError::BadPublicUrl(url.to_string());
+    let parsed = url::Url::parse(url).map_err(|_| bad())?;
+    let plain = parsed.scheme() == "http";
+    let clean = (plain || parsed.scheme() == "https")
+        && parsed.host().is_some()
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.query().is_none()
+        && parsed.fragment().is_none();
+    if !clean {
+        return Err(bad());
+    }
+    if plain && !crate::security::is_loopback_host(&parsed) {
+        return Err(ConfigError::InsecurePublicUrl(url.to_string()));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// A comma- or space-separated list of extension ids, lower-cased.
+fn extension_ids(list: &str) -> Result<Vec<String>, ConfigError> {
+    list.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            let id = id.to_ascii_lowercase();
+            let ok = id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            ok.then_some(id.clone()).ok_or(ConfigError::BadExtensionId(id))
+        })
+        .collect()
 }
 
 /// Reads a config file: `KEY=VALUE` per line, `#` comments and blank lines skipped,

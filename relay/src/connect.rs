@@ -12,6 +12,7 @@ use crate::config::SalesforceSettings;
 use crate::salesforce::jwt::{audience_for, JwtKey, JwtKeyError};
 use crate::salesforce::{oauth, Identity, SalesforceClient, SalesforceError, TokenResponse};
 use crate::state::{now_ms, AppState, ConnectFailure};
+use crate::store::facts::{DATA_ORG_ID, SETUP_CODE};
 use crate::store::{AuthFlow, StoreError, StoredConnection};
 
 /// Why connecting failed.
@@ -37,6 +38,12 @@ pub enum ConnectError {
     /// The identity names an org or user id that is not a valid Salesforce id.
     #[error("Salesforce identity has an invalid {what} id {value:?}")]
     BadIdentity { what: &'static str, value: String },
+    /// The store holds another org's data: connecting this one would mix them.
+    #[error("this relay holds the data of org {stored}; {new} is another org. Disconnect with clean-up first (`crmsync disconnect --clean-up`, or the console's Disconnect with clean-up), then connect the new org")]
+    OtherOrg { stored: String, new: String },
+    /// A first connect allowed for `CRMSYNC_ADMIN_USERNAME` only was made by someone else.
+    #[error("only {expected} (CRMSYNC_ADMIN_USERNAME) may connect this relay without the setup code; {actual} logged in")]
+    NotTheAdmin { expected: String, actual: String },
     /// A web-server connection lost its refresh token (cannot happen unless edited).
     #[error("the stored connection has no refresh token; connect again from the admin page")]
     NoRefreshToken,
@@ -50,7 +57,7 @@ fn salesforce_settings(state: &AppState) -> Result<&SalesforceSettings, ConnectE
 pub async fn connect_client_credentials(state: &AppState) -> Result<StoredConnection, ConnectError> {
     let settings = salesforce_settings(state)?;
     let token = oauth::client_credentials(&state.http, settings).await?;
-    store_connection(state, AuthFlow::ClientCredentials, &settings.login_url, &token).await
+    store_connection(state, AuthFlow::ClientCredentials, &settings.login_url, &token, None).await
 }
 
 /// Connects with the JWT bearer flow as `username` (default `CRMSYNC_SALESFORCE_USERNAME`),
@@ -68,7 +75,7 @@ pub async fn connect_jwt(
         .or(state.settings.jwt_key.as_deref())
         .ok_or(ConnectError::JwtNotConfigured { missing: "CRMSYNC_SALESFORCE_JWT_KEY" })?;
     let token = jwt_token(state, settings, &settings.login_url, username, key).await?;
-    store_connection(state, AuthFlow::Jwt, &settings.login_url, &token).await
+    store_connection(state, AuthFlow::Jwt, &settings.login_url, &token, None).await
 }
 
 async fn jwt_token(
@@ -84,16 +91,18 @@ async fn jwt_token(
 }
 
 /// Finishes the web-server flow: exchanges the code (with its PKCE verifier) at the
-/// login host the admin chose, and stores the connection with its refresh token.
+/// login host the admin chose, and stores the connection with its refresh token; with
+/// `required_username`, only when that user logged in.
 pub async fn connect_web_server(
     state: &AppState,
     login_url: &str,
     code: &str,
     redirect_uri: &str,
     verifier: &str,
+    required_username: Option<&str>,
 ) -> Result<StoredConnection, ConnectError> {
     let token = exchange_code(state, login_url, code, redirect_uri, verifier).await?;
-    store_connection(state, AuthFlow::WebServer, login_url, &token).await
+    store_connection(state, AuthFlow::WebServer, login_url, &token, required_username).await
 }
 
 /// Exchanges a web-server flow code for tokens (connect, and admin sign-in).
@@ -121,14 +130,42 @@ pub async fn whoami(state: &AppState, token: &TokenResponse) -> Result<(Identity
     Ok((identity, client))
 }
 
-/// Negotiates the version, reads the identity and stores the connection sealed.
+/// Revokes a token the relay will not keep (best effort: it was refused anyway).
+async fn discard(state: &AppState, login_url: &str, token: &TokenResponse) {
+    let _ = oauth::revoke(&state.http, login_url, &token.access_token()).await;
+    if let Some(refresh) = token.refresh_token() {
+        let _ = oauth::revoke(&state.http, login_url, &refresh).await;
+    }
+}
+
+/// Negotiates the version, reads the identity and stores the connection sealed. Refuses
+/// (and revokes the new token) when the store holds another org's data, or when
+/// `required_username` is set and someone else logged in. A connection to a new org ends
+/// every session and uses the setup code up.
 async fn store_connection(
     state: &AppState,
     auth_flow: AuthFlow,
     login_url: &str,
     token: &TokenResponse,
+    required_username: Option<&str>,
 ) -> Result<StoredConnection, ConnectError> {
     let (identity, client) = whoami(state, token).await?;
+    if let Some(expected) = required_username {
+        if !identity.username.eq_ignore_ascii_case(expected) {
+            discard(state, login_url, token).await;
+            return Err(ConnectError::NotTheAdmin { expected: expected.to_string(), actual: identity.username });
+        }
+    }
+    let previous = state.store.connection().await?;
+    let data_org = match state.store.fact(DATA_ORG_ID).await? {
+        Some(org) => Some(org),
+        // Stores from before the fact existed: the connection says whose data it is.
+        None => previous.as_ref().map(|c| c.org_id.clone()),
+    };
+    if let Some(stored) = data_org.as_ref().filter(|org| **org != identity.organization_id) {
+        discard(state, login_url, token).await;
+        return Err(ConnectError::OtherOrg { stored: stored.clone(), new: identity.organization_id });
+    }
     let connection = StoredConnection {
         auth_flow,
         login_url: login_url.to_string(),
@@ -141,7 +178,13 @@ async fn store_connection(
         refresh_token_sealed: token.refresh_token().map(|t| state.secrets.seal(&t)),
         connected_at_ms: now_ms(),
     };
+    if data_org.is_none() {
+        // A new org (first connect, or after a clean-up): no session of before stays valid.
+        state.store.delete_all_sessions().await?;
+    }
     state.store.save_connection(&connection).await?;
+    state.store.set_fact(DATA_ORG_ID, &connection.org_id).await?;
+    state.store.delete_fact(SETUP_CODE).await?;
     state.set_api_usage(client.api_usage());
     state.set_failure(None);
     tracing::info!(
@@ -182,17 +225,27 @@ pub async fn renew(state: &AppState) -> Result<SalesforceClient, ConnectError> {
 }
 
 /// Revokes the stored tokens at Salesforce and forgets the connection (and every browser
-/// session); with `clean_up`, also deletes every imported row and what derives from it,
-/// so a later connect starts from a full import.
+/// session) even when Salesforce cannot be reached or the tokens cannot be opened
+/// (`revoked: false` then); with `clean_up`, also deletes every imported row and what
+/// derives from it, so a later connect (of any org) starts from a full import. Expired
+/// sessions are deleted, and a new setup code guards the next connect from the console.
 pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
     let _import = state.import_lock.lock().await;
     let connection = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;
-    let token = state.secrets.open(&connection.access_token_sealed)?;
-    let mut revoked = oauth::revoke(&state.http, &connection.login_url, &token).await?;
-    if let Some(refresh) = connection.refresh_token_sealed.as_deref() {
-        revoked |= oauth::revoke(&state.http, &connection.login_url, &state.secrets.open(refresh)?).await?;
+    let mut revoked = false;
+    let mut tokens = vec![connection.access_token_sealed.clone()];
+    tokens.extend(connection.refresh_token_sealed.clone());
+    for sealed in &tokens {
+        match state.secrets.open(sealed) {
+            Ok(token) => match oauth::revoke(&state.http, &connection.login_url, &token).await {
+                Ok(done) => revoked |= done,
+                Err(e) => tracing::warn!(error = %e, "Salesforce did not confirm the revoke; the relay forgets the token anyway"),
+            },
+            Err(e) => tracing::warn!(error = %e, "a stored token cannot be opened; the relay forgets it anyway"),
+        }
     }
     state.store.delete_connection().await?;
+    state.store.delete_all_sessions().await?;
     // Record type ids and the like belong to this org; a later connect may be another.
     let org_settings = state.store.clear_org_settings().await?;
     let mut purged = if clean_up { state.store.purge_crm_data().await? } else { Vec::new() };
@@ -200,7 +253,14 @@ pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectRe
     if clean_up {
         purged.push(("org_settings".to_string(), org_settings));
     }
+    let expired = state.store.delete_expired_sessions(now_ms()).await?;
+    tracing::debug!(expired, "expired sessions deleted");
     state.set_failure(None);
+    if let Err(e) = crate::security::setup_code::rotate(state).await {
+        tracing::error!(error = %e, "cannot make a new setup code; `crmsync setup-code` makes one");
+    } else {
+        tracing::info!("a new setup code guards the next connect from the console; `crmsync setup-code` prints it");
+    }
     tracing::info!(org = %connection.org_id, revoked, clean_up, "disconnected from Salesforce");
     Ok(DisconnectReport { revoked, purged })
 }

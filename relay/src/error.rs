@@ -83,3 +83,13 @@ impl From<crate::writeback::WritebackError> for ApiError {
         }
     }
 }
+
+impl From<crate::security::setup_code::SetupCodeError> for ApiError {
+    fn from(e: crate::security::setup_code::SetupCodeError) -> Self {
+        use crate::security::setup_code::SetupCodeError;
+        match e {
+            SetupCodeError::Store(e) => ApiError::Store(e),
+            SetupCodeError::Secret(e) => ApiError::Connect(crate::connect::ConnectError::Secret(e)),
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod router;
 pub mod salesforce;
 pub mod secrets;
+pub mod security;
 pub mod state;
 pub mod store;
 pub mod writeback;
@@ -64,6 +65,11 @@ pub async fn launch(listener: TcpListener, settings: Settings) -> Result<Relay, 
 }
 
 impl Relay {
+    /// What the relay's handlers and jobs share.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// `http://<addr>` this relay answers on.
     pub fn base_url(&self) -> Result<String, LaunchError> {
         let addr = self.listener.local_addr().map_err(LaunchError::Listen)?;
@@ -76,6 +82,7 @@ impl Relay {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), LaunchError> {
         let app = router::routes(self.state);
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.map_err(LaunchError::Serve)
     }
 }

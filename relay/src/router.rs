@@ -2,7 +2,12 @@
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use axum::http::StatusCode;
 use axum::response::Redirect;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use axum::routing::{get, post, put};
 use axum::Router;
 
@@ -10,7 +15,14 @@ use crate::handlers::{
     activities, admin_session, connect, cors, crm_data, directory, matches, openapi, page_health, rep_session,
     static_files, status, writeback_admin,
 };
+use crate::security::{headers, rate_limit};
 use crate::state::AppState;
+
+/// Longest a request may take (a write-back flush of a large queue is the slowest).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Requests served at once; more wait their turn (and time out), so a flood queues
+/// instead of exhausting the database pool and memory.
+const MAX_CONCURRENT_REQUESTS: usize = 256;
 
 /// Largest `Connections.csv` upload (a 30,000-connection export is about 3 MB).
 const CONNECTIONS_LIMIT: usize = 32 * 1024 * 1024;
@@ -24,7 +36,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/admin", get(|| async { Redirect::to("/admin/") }))
         .route("/admin/", get(static_files::admin_page))
         .route("/api/v1/status", get(status::get_status))
-        .route("/api/v1/connect/start", get(connect::start))
+        .route("/api/v1/connect/start", post(connect::start))
         .route(connect::CALLBACK_PATH, get(connect::callback))
         .route("/api/v1/connection/disconnect", post(connect::disconnect))
         .route("/api/v1/admin/sign-in", get(connect::sign_in))
@@ -54,5 +66,9 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(static_files::serve))
         .layer(axum::middleware::from_fn(cors::allow_extensions))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::add))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(ConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
         .with_state(state)
 }

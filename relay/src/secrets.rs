@@ -23,6 +23,9 @@ pub enum SecretError {
     /// The key file could not be read or created.
     #[error("cannot use the key file {path}: {source}")]
     KeyFile { path: String, source: std::io::Error },
+    /// The key file can be read by other users of the machine.
+    #[error("the key file {path} is readable by others (mode {mode:o}); run `chmod 600 {path}` (and keep the folder 0700) before starting the relay")]
+    LoosePermissions { path: String, mode: u32 },
     /// Stored ciphertext does not open with this key: the key changed or the row is corrupt.
     #[error(
         "a stored secret cannot be decrypted with the current key (was CRMSYNC_SECRET_KEY changed?); reconnect the org"
@@ -70,6 +73,8 @@ pub fn token_hash(token: &str) -> String {
 /// Seals and opens secrets with the relay's key.
 pub struct SecretBox {
     cipher: Aes256Gcm,
+    /// HMAC key derived from the relay's key, for ids nobody else can predict.
+    id_key: [u8; 32],
 }
 
 impl SecretBox {
@@ -80,7 +85,50 @@ impl SecretBox {
             Some(b64) => decode_key(b64, "CRMSYNC_SECRET_KEY")?,
             None => key_from_file(&data_dir.join(KEY_FILE))?,
         };
-        Ok(Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)) })
+        Ok(Self::from_key(&key))
+    }
+
+    fn from_key(key: &[u8]) -> Self {
+        use hmac::{Hmac, Mac};
+        let mut derive = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+        derive.update(b"crmsync keyed ids v1");
+        let id_key = derive.finalize().into_bytes().into();
+        Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)), id_key }
+    }
+
+    /// base64url(nonce ‖ ciphertext ‖ tag) of `plain`: values the relay hands to a
+    /// browser and must get back unread and unchanged (an OAuth `state`).
+    pub fn seal_url_safe(&self, plain: &[u8]) -> String {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let ciphertext = self.cipher.encrypt(&nonce, plain).unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ciphertext);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// Opens what [`SecretBox::seal_url_safe`] made; `None` for anything else.
+    pub fn open_url_safe(&self, sealed: &str) -> Option<Vec<u8>> {
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        if raw.len() <= NONCE_LEN {
+            return None;
+        }
+        let (nonce, ciphertext) = raw.split_at(NONCE_LEN);
+        self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).ok()
+    }
+
+    /// A UUID (version 8) keyed by the relay's secret from `name`: stable for the same
+    /// name, unpredictable to anyone without the key (backfilled activities' ids).
+    pub fn keyed_uuid(&self, name: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.id_key).expect("HMAC takes keys of any length");
+        mac.update(name.as_bytes());
+        let d = mac.finalize().into_bytes();
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        b[6] = (b[6] & 0x0F) | 0x80; // version 8
+        b[8] = (b[8] & 0x3F) | 0x80; // RFC 4122 variant
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
     }
 
     /// base64(nonce ‖ ciphertext ‖ tag) with a fresh random nonce.
@@ -116,10 +164,13 @@ fn decode_key(b64: &str, origin: &str) -> Result<Vec<u8>, SecretError> {
 fn key_from_file(path: &Path) -> Result<Vec<u8>, SecretError> {
     let file_err = |source| SecretError::KeyFile { path: path.display().to_string(), source };
     match std::fs::read_to_string(path) {
-        Ok(text) => decode_key(&text, &path.display().to_string()),
+        Ok(text) => {
+            refuse_loose_permissions(path)?;
+            decode_key(&text, &path.display().to_string())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(file_err)?;
+                crate::security::private_dir(dir).map_err(file_err)?;
             }
             let key = Aes256Gcm::generate_key(&mut OsRng);
             write_private(path, &B64.encode(key)).map_err(file_err)?;
@@ -127,6 +178,22 @@ fn key_from_file(path: &Path) -> Result<Vec<u8>, SecretError> {
         }
         Err(e) => Err(file_err(e)),
     }
+}
+
+/// Refuses a key file that group or others may read or write.
+fn refuse_loose_permissions(path: &Path) -> Result<(), SecretError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta =
+            std::fs::metadata(path).map_err(|source| SecretError::KeyFile { path: path.display().to_string(), source })?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(SecretError::LoosePermissions { path: path.display().to_string(), mode });
+        }
+    }
+    let _ = path;
+    Ok(())
 }
 
 /// Creates `path` readable by its owner only, failing if it already exists.
@@ -182,6 +249,37 @@ mod tests {
     fn load_rejects_short_keys() {
         let err = SecretBox::load(Some("c2hvcnQ="), Path::new("/nonexistent")).err().unwrap();
         assert!(err.to_string().contains("CRMSYNC_SECRET_KEY"));
+    }
+
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        let dir = temp_dir("loose");
+        SecretBox::load(None, &dir).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(dir_mode & 0o777, 0o700, "the data folder is private");
+            std::fs::set_permissions(dir.join(KEY_FILE), std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = SecretBox::load(None, &dir).err().unwrap();
+            assert!(err.to_string().contains("chmod 600"), "{err}");
+        }
+    }
+
+    #[test]
+    fn url_safe_seals_open_only_unchanged_and_keyed_ids_are_stable_and_secret() {
+        let a = SecretBox::load(Some(&B64.encode([1u8; 32])), Path::new("/nonexistent")).unwrap();
+        let b = SecretBox::load(Some(&B64.encode([2u8; 32])), Path::new("/nonexistent")).unwrap();
+        let sealed = a.seal_url_safe(b"state");
+        assert!(sealed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(a.open_url_safe(&sealed).as_deref(), Some(&b"state"[..]));
+        assert_eq!(b.open_url_safe(&sealed), None);
+        let mut tampered = sealed.clone().into_bytes();
+        tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+        assert_eq!(a.open_url_safe(&String::from_utf8(tampered).unwrap()), None);
+        assert_eq!(a.keyed_uuid("x"), a.keyed_uuid("x"));
+        assert_ne!(a.keyed_uuid("x"), b.keyed_uuid("x"));
+        assert!(crmsync::core::activity::canonical_uuid(&a.keyed_uuid("x")).is_some());
     }
 
     #[test]

@@ -19,30 +19,6 @@ pub struct ConnectFailure {
     pub at_ms: i64,
 }
 
-/// A web-server flow in progress, keyed by its `state` value.
-#[derive(Debug, Clone)]
-pub struct PendingLogin {
-    /// The PKCE verifier (the authorize call sent its challenge).
-    pub verifier: String,
-    pub login_url: String,
-    pub redirect_uri: String,
-    pub purpose: LoginPurpose,
-    pub started: std::time::Instant,
-    /// Where a rep's sign-in hands its session token (`RepSignIn` only).
-    pub return_to: Option<String>,
-}
-
-/// Why an admin is logging in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginPurpose {
-    /// Connect (or reconnect) the org.
-    Connect,
-    /// Sign in to the admin console of the connected org.
-    SignIn,
-    /// A rep signs in (from the extension) for a session token.
-    RepSignIn,
-}
-
 /// State shared by the router and background jobs.
 pub struct AppState {
     pub settings: Settings,
@@ -61,8 +37,10 @@ pub struct AppState {
     pub flush_now: tokio::sync::Notify,
     /// The browser's badge index, built after each import.
     pub badge_index: crate::badge_index::IndexCache,
-    /// Web-server logins started and not yet called back (10 minutes at most).
-    pub pending_logins: std::sync::Mutex<std::collections::HashMap<String, PendingLogin>>,
+    /// Web-server logins already finished, so none is finished twice.
+    pub used_logins: crate::security::login::UsedLogins,
+    /// Per-caller request budgets.
+    pub rate_limits: crate::security::rate_limit::RateLimits,
 }
 
 impl AppState {
@@ -82,7 +60,8 @@ impl AppState {
             badge_index: crate::badge_index::IndexCache::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             flush_now: tokio::sync::Notify::new(),
-            pending_logins: std::sync::Mutex::new(std::collections::HashMap::new()),
+            used_logins: Default::default(),
+            rate_limits: Default::default(),
         })
     }
 

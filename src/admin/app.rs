@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::components::{AdminPanel, ConnectionPanel, PageHealthPanel, WritebackPanel};
 use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
-use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, RelayStatus, SetupReport};
+use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, PublicStatus, RelayStatus, SetupReport};
 
 /// How often the open console re-reads the relay status.
 const STATUS_REFRESH_MS: u32 = 3_000;
@@ -32,7 +32,12 @@ async fn fetch_status() -> Result<RelayStatus, String> {
     if !response.ok() {
         return Err(error_of(response).await);
     }
-    response.json::<RelayStatus>().await.map_err(|e| e.to_string())
+    // Without an admin session the relay answers the connection's state only.
+    let value = response.json::<serde_json::Value>().await.map_err(|e| e.to_string())?;
+    match serde_json::from_value::<RelayStatus>(value.clone()) {
+        Ok(status) => Ok(status),
+        Err(_) => serde_json::from_value::<PublicStatus>(value).map(|p| p.to_relay_status()).map_err(|e| e.to_string()),
+    }
 }
 
 async fn fetch_admin() -> Result<Option<AdminIdentity>, String> {

@@ -292,6 +292,10 @@ pub struct ActivityView {
     pub occurred_at: String,
     pub profile_id: String,
     pub target: Option<String>,
+    /// For an unassigned activity: the record another user matched its profile to, for
+    /// its owner to confirm (a match never moves another rep's activities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_target: Option<String>,
     pub state: ActivityState,
     /// The Task or Note id once written.
     pub salesforce_id: Option<String>,

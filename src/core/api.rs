@@ -225,6 +225,70 @@ pub enum ConnectionStatus {
     Failed { error: String, at: String },
 }
 
+impl ConnectionStatus {
+    /// The `state` tag alone (`not_configured`, `not_connected`, `connected`, `failed`).
+    pub fn state_name(&self) -> &'static str {
+        match self {
+            Self::NotConfigured => "not_configured",
+            Self::NotConnected { .. } => "not_connected",
+            Self::Connected { .. } => "connected",
+            Self::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// `GET /api/v1/status` without an admin session: the connection's state and whether the
+/// relay is healthy, nothing about the org (ids, users, hosts, counts, errors).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicStatus {
+    pub connection: PublicConnection,
+    /// `ok`, or `failing` when the last attempt to connect failed.
+    pub health: String,
+}
+
+/// The connection as anyone may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicConnection {
+    /// The [`ConnectionStatus`] tag.
+    pub state: String,
+}
+
+impl PublicStatus {
+    /// What an anonymous caller may learn of `status`.
+    pub fn of(status: &RelayStatus) -> Self {
+        let state = status.connection.state_name();
+        Self {
+            connection: PublicConnection { state: state.to_string() },
+            health: if state == "failed" { "failing" } else { "ok" }.to_string(),
+        }
+    }
+
+    /// The full shape with every detail left empty, for a console not signed in.
+    pub fn to_relay_status(&self) -> RelayStatus {
+        let connection = match self.connection.state.as_str() {
+            "not_connected" => ConnectionStatus::NotConnected { login_url: String::new() },
+            "connected" => ConnectionStatus::Connected {
+                auth_flow: String::new(),
+                org_id: String::new(),
+                user_id: String::new(),
+                username: String::new(),
+                instance_url: String::new(),
+                api_version: String::new(),
+                connected_at: String::new(),
+            },
+            "failed" => ConnectionStatus::Failed { error: String::new(), at: String::new() },
+            _ => ConnectionStatus::NotConfigured,
+        };
+        RelayStatus {
+            connection,
+            api_usage: None,
+            objects: Default::default(),
+            activities: Default::default(),
+            page_problems: Vec::new(),
+        }
+    }
+}
+
 /// API calls used out of the org's rolling 24-hour allowance (`Sforce-Limit-Info`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiUsage {

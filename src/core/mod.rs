@@ -12,5 +12,6 @@ pub mod normalize;
 pub mod pages;
 pub mod rep_sign_in;
 pub mod rng;
+pub mod rules;
 pub mod sf;
 pub mod time;

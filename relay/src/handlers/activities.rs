@@ -10,9 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crmsync::core::activity::{
-    check_target, ActivityKind, ActivityState, ActivityView, CheckedActivity, NewActivity, WritebackPrefs,
-};
+use crmsync::core::activity::{check_target, ActivityKind, ActivityState, ActivityView, NewActivity, WritebackPrefs};
+use crmsync::core::rules::writeback::{may_write, RepStanding, WriteRefusal};
 use crmsync::core::sf::links::record_url;
 use crmsync::core::time::rfc3339_from_unix_ms;
 use serde_json::Value;
@@ -50,6 +49,7 @@ pub fn view(a: &StoredActivity, instance_url: Option<&str>) -> ActivityView {
         occurred_at: a.occurred_at.clone(),
         profile_id: a.profile_id.clone(),
         target: a.target.clone(),
+        suggested_target: None,
         state: public_state(a.state),
         salesforce_id: a.salesforce_id.clone(),
         salesforce_url: url,
@@ -73,21 +73,21 @@ fn at(i: usize, single: bool) -> String {
     }
 }
 
-/// Refuses kinds the user may not log: write-back off, or the kind not opted in.
-fn check_allowed(prefs: &WritebackUser, activities: &[CheckedActivity], single: bool) -> Result<(), ApiError> {
-    if !prefs.enabled {
-        return Err(ApiError::Forbidden(
-            "activity write-back is not enabled for you; ask an admin to run `crmsync writeback enable --user <you>`"
-                .into(),
-        ));
-    }
-    for (i, a) in activities.iter().enumerate() {
-        if !prefs.kinds.contains(&a.kind) {
-            return Err(ApiError::Forbidden(format!(
-                "{}kind: you have not opted in to logging {} activities; turn it on with PUT /api/v1/me/writeback",
-                at(i, single),
-                a.kind.as_str()
-            )));
+/// Refuses activities the rep may not have written (the core's rule): no seat, write-back
+/// off, or a kind not opted in; `at` says which item of the request.
+async fn check_allowed(
+    state: &AppState,
+    rep: &Rep,
+    kinds: impl IntoIterator<Item = ActivityKind>,
+    single: bool,
+) -> Result<(), ApiError> {
+    let prefs = state.store.writeback_user(&rep.user_id).await?;
+    let seated = state.store.seat(&rep.user_id).await?.is_some();
+    let standing = RepStanding { seated, enabled: prefs.enabled, kinds: &prefs.kinds };
+    for (i, kind) in kinds.into_iter().enumerate() {
+        if let Err(refusal) = may_write(standing, kind, true) {
+            let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) { format!("{}kind: ", at(i, single)) } else { String::new() };
+            return Err(ApiError::Forbidden(format!("{prefix}{refusal}")));
         }
     }
     Ok(())
@@ -125,18 +125,21 @@ pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body
                 .and_then(|crm| crmsync::core::activity::check_target(a.kind, &crm).ok());
         }
     }
-    check_allowed(&state.store.writeback_user(&rep.user_id).await?, &checked, single)?;
+    check_allowed(&state, &rep, checked.iter().map(|a| a.kind), single).await?;
+    let conflict = |i: usize, id: &str| {
+        ApiError::Conflict(format!("{}id: {id} is already used by another activity; send a new id", at(i, single)))
+    };
     for (i, a) in checked.iter().enumerate() {
         if state.store.activity(&a.id).await?.is_some_and(|stored| stored.user_id != rep.user_id) {
-            return Err(ApiError::Conflict(format!(
-                "{}id: {} belongs to another user's activity",
-                at(i, single),
-                a.id
-            )));
+            return Err(conflict(i, &a.id));
         }
     }
     let now = now_ms();
     let stored = state.store.insert_activities(&rep.user_id, &checked, now).await?;
+    // Another user's id taken between the check and the insert: never show their activity.
+    if let Some(i) = stored.iter().position(|a| a.user_id != rep.user_id) {
+        return Err(conflict(i, &stored[i].id));
+    }
     let created = stored.iter().any(|a| a.created_at_ms == now);
     let instance = instance_url(&state).await?;
     let mut views: Vec<ActivityView> = stored.iter().map(|a| view(a, instance.as_deref())).collect();
@@ -176,7 +179,15 @@ pub async fn list(
     }
     let activities = state.store.activities_of(&rep.user_id, &wanted).await?;
     let instance = instance_url(&state).await?;
-    Ok(Json(activities.iter().map(|a| view(a, instance.as_deref())).collect()))
+    let mut views: Vec<ActivityView> = activities.iter().map(|a| view(a, instance.as_deref())).collect();
+    if views.iter().any(|v| v.state == ActivityState::Unassigned) {
+        let decisions = crate::directory::matching::all_decisions(state.store.as_ref()).await?;
+        for v in views.iter_mut().filter(|v| v.state == ActivityState::Unassigned) {
+            v.suggested_target = crate::directory::matching::manual_target(&decisions, &v.profile_id)
+                .and_then(|crm| check_target(v.kind, &crm).ok());
+        }
+    }
+    Ok(Json(views))
 }
 
 /// The caller's own activity `id`, or 404.
@@ -217,6 +228,7 @@ pub async fn assign(
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::BadRequest("target: send {\"target\": \"<Lead or Contact id>\"}".into()))?;
     let target = check_target(a.kind, target).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    check_allowed(&state, &rep, [a.kind], true).await?;
     if state.store.assign_activity(&a.id, &target, now_ms()).await? == Changed::No {
         return Err(ApiError::Conflict(format!(
             "activity {} is {}; only unassigned or failed activities take a new target",
@@ -236,6 +248,7 @@ pub async fn retry(
 ) -> Result<Json<ActivityView>, ApiError> {
     let rep = require(&state, &headers).await?;
     let a = own(&state, &rep, &id).await?;
+    check_allowed(&state, &rep, [a.kind], true).await?;
     if state.store.retry_activity(&a.id, now_ms()).await? == Changed::No {
         return Err(ApiError::Conflict(format!(
             "activity {} is {}; only failed activities are retried",

@@ -16,7 +16,7 @@ use crate::state::{now_ms, AppState};
 use crate::store::{StoreError, WebSession};
 
 /// The cookie's name.
-pub const ADMIN_COOKIE: &str = "crmsync_admin";
+pub const ADMIN_COOKIE: &str = "__Host-crmsync_admin";
 /// How long an admin session lasts.
 const ADMIN_SESSION_MS: i64 = 8 * 3600 * 1000;
 /// The `kind` of admin sessions in the store.
@@ -25,21 +25,19 @@ const ADMIN_KIND: &str = "admin";
 /// Starts a session for `user_id` and returns the `Set-Cookie` value.
 pub async fn start(state: &AppState, user_id: &str, username: &str) -> Result<HeaderValue, StoreError> {
     let token = super::session_token::issue(state, ADMIN_KIND, user_id, username, ADMIN_SESSION_MS).await?;
-    Ok(cookie_header(state, &token, ADMIN_SESSION_MS / 1000))
+    Ok(cookie_header(&token, ADMIN_SESSION_MS / 1000))
 }
 
-fn cookie_header(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure =
-        if state.settings.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) { "; Secure" } else { "" };
-    let text = format!("{ADMIN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("crmsync_admin=; Path=/; Max-Age=0"))
+/// `__Host-` (this host only, path `/`), `Secure` (browsers treat `localhost` as secure
+/// too), `HttpOnly`, and `SameSite=Strict`: no other site's page can make the browser
+/// send it.
+fn cookie_header(value: &str, max_age_secs: i64) -> HeaderValue {
+    let text = format!("{ADMIN_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("__Host-crmsync_admin=; Path=/; Secure; Max-Age=0"))
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k == ADMIN_COOKIE && !v.is_empty()).then(|| v.to_string())
-    })
+    crate::security::login::cookie(headers, ADMIN_COOKIE)
 }
 
 /// The caller's live admin session, if any.
@@ -66,7 +64,7 @@ pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
         state.store.delete_web_session(&token_hash(&token)).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie_header(&state, "", 0));
+    response.headers_mut().insert(header::SET_COOKIE, cookie_header("", 0));
     Ok(response)
 }
 
@@ -77,9 +75,18 @@ mod tests {
     #[test]
     fn cookie_token_reads_only_our_cookie() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("other=1; crmsync_admin=abc; x=y"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("other=1; __Host-crmsync_admin=abc; crmsync_admin=old; x=y"));
         assert_eq!(cookie_token(&headers).as_deref(), Some("abc"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("crmsync_admin="));
+        headers.insert(header::COOKIE, HeaderValue::from_static("__Host-crmsync_admin="));
         assert_eq!(cookie_token(&headers), None);
+    }
+
+    #[test]
+    fn the_cookie_is_host_only_secure_http_only_and_strict() {
+        let text = cookie_header("abc", 60).to_str().unwrap().to_string();
+        assert!(text.starts_with("__Host-crmsync_admin=abc; Path=/;"), "{text}");
+        for part in ["; Secure", "; HttpOnly", "; SameSite=Strict"] {
+            assert!(text.contains(part), "{text} lacks {part}");
+        }
     }
 }

@@ -1,17 +1,18 @@
-//! The web-server OAuth flow with PKCE, from the admin page: `start` (connect the org)
-//! and `sign_in` (an admin of the connected org opens the console) send the browser to
-//! the org's login page; `callback` finishes both. Also the console's disconnect.
+//! The web-server OAuth flow with PKCE, from the admin page: `start` (connect the org,
+//! a POST from the console's own page) and `sign_in` (an admin of the connected org opens
+//! the console) send the browser to the org's login page; `callback` finishes both, and
+//! reps' sign-ins. Every login is bound to the browser that started it (see
+//! [`crate::security::login`]). Also the console's disconnect.
 //!
-//! Connecting an org that has no connection yet is open to whoever reaches the admin
-//! page first (the relay's setup step); replacing a connection needs an admin session.
+//! Connecting an org that has no connection yet needs the one-time setup code (or the
+//! user `CRMSYNC_ADMIN_USERNAME` names); replacing a connection needs an admin session.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::{Form, Json};
 use serde::Deserialize;
 
 use super::admin_session;
@@ -20,70 +21,83 @@ use crate::connect::{self, DisconnectReport};
 use crate::error::ApiError;
 use crate::salesforce::oauth;
 use crate::secrets::random_token;
-use crate::state::{AppState, LoginPurpose, PendingLogin};
+use crate::security::login::{self, LoginPurpose, PendingLogin};
+use crate::security::origin::{public_base, require_same_origin};
+use crate::security::setup_code;
+use crate::state::AppState;
 
-/// How long a started login may take before its callback is refused.
-const LOGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// At most this many logins in flight (older ones are dropped first).
-const MAX_PENDING: usize = 256;
 /// The callback path, as registered on the connected app.
 pub const CALLBACK_PATH: &str = "/api/v1/connect/callback";
 
-/// `?login=production|sandbox|<My Domain URL>`; absent means the configured login host.
+/// `POST /api/v1/connect/start` form: `login=production|sandbox|<My Domain URL>` (absent:
+/// the configured login host) and, while no org is connected, `setup_code`.
 #[derive(Debug, Deserialize)]
-pub struct StartQuery {
+pub struct StartForm {
     #[serde(default)]
     login: Option<String>,
+    #[serde(default)]
+    setup_code: Option<String>,
 }
 
-/// `GET /api/v1/connect/start`: redirects to the org's authorize page.
+/// `POST /api/v1/connect/start` (the console's own page): redirects to the org's
+/// authorize page. Refused from other origins, without the setup code while nothing is
+/// connected, and without an admin session once something is.
 pub async fn start(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<StartQuery>,
+    Form(form): Form<StartForm>,
 ) -> Result<Response, ApiError> {
     let settings = state.settings.salesforce.as_ref().ok_or(ApiError::Connect(connect::ConnectError::NotConfigured))?;
-    if state.store.connection().await?.is_some() && admin_session::current(&state, &headers).await?.is_none() {
-        return Err(ApiError::Forbidden(
-            "the relay is already connected; sign in as its admin to connect again, or disconnect first".into(),
-        ));
+    require_same_origin(&state, &headers)?;
+    let mut admin_username_only = false;
+    if state.store.connection().await?.is_some() {
+        if admin_session::current(&state, &headers).await?.is_none() {
+            return Err(ApiError::Forbidden(
+                "the relay is already connected; sign in as its admin to connect again, or disconnect first".into(),
+            ));
+        }
+    } else {
+        let given = form.setup_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let code_ok = match given {
+            Some(code) => setup_code::matches(&state, code).await?,
+            None => false,
+        };
+        if !code_ok {
+            if given.is_none() && state.settings.admin_username.is_some() {
+                admin_username_only = true;
+            } else {
+                return Err(ApiError::Forbidden(format!(
+                    "the setup code is {}: `crmsync serve` printed it when the relay started, and `crmsync setup-code` on the relay's host prints it again",
+                    if given.is_some() { "wrong" } else { "missing" }
+                )));
+            }
+        }
     }
-    let login_url = login_host(query.login.as_deref(), &settings.login_url)?;
-    begin(&state, &headers, login_url, LoginPurpose::Connect, None)
+    let login_url = login_host(form.login.as_deref(), &settings.login_url)?;
+    let mut pending = PendingLogin::new(random_token(48), login_url, String::new(), LoginPurpose::Connect, None);
+    pending.admin_username_only = admin_username_only;
+    begin(&state, &headers, pending)
 }
 
 /// `GET /api/v1/admin/sign-in`: redirects to the connected org's login page.
 pub async fn sign_in(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let connection = state.store.connection().await?.ok_or(ApiError::Connect(connect::ConnectError::NotConnected))?;
-    begin(&state, &headers, connection.login_url, LoginPurpose::SignIn, None)
+    let pending = PendingLogin::new(random_token(48), connection.login_url, String::new(), LoginPurpose::SignIn, None);
+    begin(&state, &headers, pending)
 }
 
-/// Sends the browser to the org's login page for `purpose`; the callback finishes it.
-pub(crate) fn begin(
-    state: &AppState,
-    headers: &HeaderMap,
-    login_url: String,
-    purpose: LoginPurpose,
-    return_to: Option<String>,
-) -> Result<Response, ApiError> {
+/// Sends the browser to the org's login page for `pending`, with the cookie that binds
+/// the login to it; the callback finishes it.
+pub(crate) fn begin(state: &AppState, headers: &HeaderMap, mut pending: PendingLogin) -> Result<Response, ApiError> {
     let settings = state.settings.salesforce.as_ref().ok_or(ApiError::Connect(connect::ConnectError::NotConfigured))?;
-    let redirect_uri = format!("{}{CALLBACK_PATH}", public_base(state, headers)?);
-    let key = random_token(24);
-    let verifier = random_token(48);
+    pending.redirect_uri = format!("{}{CALLBACK_PATH}", public_base(state, headers)?);
+    let (login_url, redirect_uri, verifier) =
+        (pending.login_url.clone(), pending.redirect_uri.clone(), pending.verifier.clone());
+    let (key, cookie) = login::start(state, pending);
     let url = oauth::authorize_url(&login_url, &settings.client_id, &redirect_uri, &key, &verifier);
-    if let Ok(mut pending) = state.pending_logins.lock() {
-        pending.retain(|_, p| p.started.elapsed() < LOGIN_TIMEOUT);
-        if pending.len() >= MAX_PENDING {
-            if let Some(oldest) = pending.iter().min_by_key(|(_, p)| p.started).map(|(k, _)| k.clone()) {
-                pending.remove(&oldest);
-            }
-        }
-        pending.insert(
-            key,
-            PendingLogin { verifier, login_url, redirect_uri, purpose, started: Instant::now(), return_to },
-        );
-    }
-    Ok(Redirect::to(&url).into_response())
+    let mut response = Redirect::to(&url).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
 }
 
 /// The login host an admin picked, checked so the relay never sends its client secret to
@@ -111,26 +125,6 @@ fn login_host(choice: Option<&str>, configured: &str) -> Result<String, ApiError
     }
 }
 
-/// The relay's address as the browser reaches it: `CRMSYNC_PUBLIC_URL`, or the request's
-/// `Host` when that is this machine (anything else could be forged).
-fn public_base(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    if let Some(url) = &state.settings.public_url {
-        return Ok(url.clone());
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let loopback =
-        name == "localhost" || name == "[::1]" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(format!("http://{host}"))
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "set CRMSYNC_PUBLIC_URL to the relay's address as browsers reach it (this request came for {host:?}); \
-             the connected app's callback URL is that address + {CALLBACK_PATH}"
-        )))
-    }
-}
-
 /// What Salesforce sends back to the callback.
 #[derive(Debug, Deserialize)]
 pub struct CallbackQuery {
@@ -144,54 +138,59 @@ pub struct CallbackQuery {
     error_description: Option<String>,
 }
 
-/// `GET /api/v1/connect/callback`: finishes a connect or a sign-in and returns the
-/// browser to the admin page, with `?error=…` when something went wrong.
-pub async fn callback(State(state): State<Arc<AppState>>, Query(query): Query<CallbackQuery>) -> Response {
-    let pending = query
-        .state
-        .as_deref()
-        .and_then(|key| state.pending_logins.lock().ok().and_then(|mut p| p.remove(key)))
-        .filter(|p| p.started.elapsed() < LOGIN_TIMEOUT);
-    let Some(pending) = pending else {
-        return back_to_admin(Err("this login has expired or was already used; start again".into()), None);
+/// `GET /api/v1/connect/callback`: finishes a connect, a sign-in or a rep's sign-in in
+/// the browser that started it, and returns the browser to the admin page (with
+/// `?error=…` when something went wrong) or to the rep's `return_to`.
+pub async fn callback(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let (pending, clear) = match login::finish(&state, &headers, query.state.as_deref()) {
+        Ok(found) => found,
+        Err(e) => return back_to_admin(Err(e.to_string()), None),
     };
     let code = query.code.unwrap_or_default();
     let denied = query.error.as_ref().map(|error| {
         let description = query.error_description.as_deref().unwrap_or_default();
         format!("Salesforce did not authorize crmsync ({error}: {description})")
     });
-    let result = match (pending.purpose, denied) {
-        (LoginPurpose::RepSignIn, denied) => {
-            return super::rep_session::finish_sign_in(&state, &pending, denied, &code).await
-        }
-        (_, Some(denied)) => Err(denied),
-        (LoginPurpose::Connect, None) => finish_connect(&state, &pending, &code).await,
-        (LoginPurpose::SignIn, None) => finish_sign_in(&state, &pending, &code).await,
+    let mut response = match (pending.purpose, denied) {
+        (LoginPurpose::RepSignIn, denied) => super::rep_session::finish_sign_in(&state, &pending, denied, &code).await,
+        (_, Some(denied)) => back_to_admin(Err(denied), None),
+        (LoginPurpose::Connect, None) => finish_and_return(finish_connect(&state, &pending, &code).await),
+        (LoginPurpose::SignIn, None) => finish_and_return(finish_sign_in(&state, &pending, &code).await),
     };
+    if let Some(clear) = clear {
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    response
+}
+
+fn finish_and_return(result: Result<HeaderValue, String>) -> Response {
     match result {
         Ok(cookie) => back_to_admin(Ok(()), Some(cookie)),
         Err(message) => back_to_admin(Err(message), None),
     }
 }
 
-async fn finish_connect(
-    state: &AppState,
-    pending: &PendingLogin,
-    code: &str,
-) -> Result<axum::http::HeaderValue, String> {
-    let connection =
-        connect::connect_web_server(state, &pending.login_url, code, &pending.redirect_uri, &pending.verifier)
-            .await
-            .map_err(|e| e.to_string())?;
+async fn finish_connect(state: &AppState, pending: &PendingLogin, code: &str) -> Result<HeaderValue, String> {
+    let required = if pending.admin_username_only { state.settings.admin_username.as_deref() } else { None };
+    let connection = connect::connect_web_server(
+        state,
+        &pending.login_url,
+        code,
+        &pending.redirect_uri,
+        &pending.verifier,
+        required,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     state.import_now.notify_one();
     admin_session::start(state, &connection.user_id, &connection.username).await.map_err(|e| e.to_string())
 }
 
-async fn finish_sign_in(
-    state: &AppState,
-    pending: &PendingLogin,
-    code: &str,
-) -> Result<axum::http::HeaderValue, String> {
+async fn finish_sign_in(state: &AppState, pending: &PendingLogin, code: &str) -> Result<HeaderValue, String> {
     let (connection, identity) = prove_identity(state, pending, code).await?;
     if identity.user_id != connection.user_id {
         return Err(format!(
@@ -226,7 +225,7 @@ pub(crate) async fn prove_identity(
     Ok((connection, identity))
 }
 
-fn back_to_admin(result: Result<(), String>, cookie: Option<axum::http::HeaderValue>) -> Response {
+fn back_to_admin(result: Result<(), String>, cookie: Option<HeaderValue>) -> Response {
     let target = match result {
         Ok(()) => "/admin/".to_string(),
         Err(message) => {

@@ -75,11 +75,12 @@ pub async fn decide(
     };
     state.store.add_decision(&decision).await?;
     if request.kind == DecisionKind::Match {
-        // The rep's unassigned activities about this profile now have their record.
+        // The caller's own unassigned activities about this profile now have their record;
+        // other reps see the match as a suggestion on theirs (`suggested_target`).
         let notes_only = matchable_object(&id) == Some("Account");
         let assigned = state
             .store
-            .assign_unassigned_of_profile(&decision.network_id, &decision.crm_id, notes_only, now_ms())
+            .assign_unassigned_of_profile(&rep.user_id, &decision.network_id, &decision.crm_id, notes_only, now_ms())
             .await?;
         if assigned > 0 {
             tracing::info!(assigned, crm_id = %decision.crm_id, "unassigned activities assigned by a match");

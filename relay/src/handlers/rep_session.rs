@@ -15,7 +15,9 @@ use serde::Deserialize;
 use crmsync::core::api::RepIdentity;
 
 use crate::error::ApiError;
-use crate::secrets::token_hash;
+use crate::secrets::{random_token, token_hash};
+use crate::security::login::{LoginPurpose, PendingLogin};
+use crate::security::return_to::{self, ReturnPolicy};
 use crate::state::{now_ms, AppState};
 use crate::store::StoreError;
 
@@ -58,26 +60,6 @@ pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Rep, ApiEr
     Ok(Rep { user_id: session.user_id, username: session.username })
 }
 
-/// Where a sign-in may hand its token: the extension's identity redirect
-/// (`https://<id>.chromiumapp.org/…`, `https://<id>.extensions.allizom.org/…`), this
-/// relay's own pages (a path), or this machine (development).
-pub fn allowed_return(url: &str) -> bool {
-    if url.starts_with('/') && !url.starts_with("//") {
-        return true;
-    }
-    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else { return false };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let secure = url.starts_with("https://");
-    let extension = |suffix: &str| {
-        name.strip_suffix(suffix)
-            .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    };
-    (secure && (extension(".chromiumapp.org") || extension(".extensions.allizom.org")))
-        || name == "127.0.0.1"
-        || name == "localhost"
-}
-
 /// `?return_to=<url>` of a sign-in.
 #[derive(Debug, Deserialize)]
 pub struct SignInQuery {
@@ -93,21 +75,16 @@ pub async fn sign_in(
     headers: HeaderMap,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, ApiError> {
-    let return_to = query.return_to.unwrap_or_else(|| "/signed-in.html".to_string());
-    if !allowed_return(&return_to) {
-        return Err(ApiError::BadRequest(format!(
-            "return_to {return_to:?} is not allowed: use the extension's identity URL (https://<id>.chromiumapp.org/…) or a path of this relay"
-        )));
-    }
+    let raw = query.return_to.unwrap_or_else(|| "/signed-in.html".to_string());
+    let policy = ReturnPolicy {
+        extension_ids: &state.settings.extension_ids,
+        loopback_relay: crate::security::origin::loopback_relay(&state),
+    };
+    let return_to = return_to::check(&raw, policy).map_err(|e| ApiError::BadRequest(format!("return_to {raw:?}: {e}")))?;
     let connection =
         state.store.connection().await?.ok_or(ApiError::Connect(crate::connect::ConnectError::NotConnected))?;
-    super::connect::begin(
-        &state,
-        &headers,
-        connection.login_url,
-        crate::state::LoginPurpose::RepSignIn,
-        Some(return_to),
-    )
+    let pending = PendingLogin::new(random_token(48), connection.login_url, String::new(), LoginPurpose::RepSignIn, Some(return_to));
+    super::connect::begin(&state, &headers, pending)
 }
 
 /// `return_to` with `pairs` as its fragment.
@@ -121,7 +98,7 @@ fn with_fragment(return_to: &str, pairs: &[(&str, String)]) -> Response {
 /// token; anyone else an `#error=` saying why.
 pub async fn finish_sign_in(
     state: &AppState,
-    pending: &crate::state::PendingLogin,
+    pending: &PendingLogin,
     denied: Option<String>,
     code: &str,
 ) -> Response {
@@ -181,20 +158,6 @@ pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
-
-    #[test]
-    fn sign_in_returns_only_to_the_extension_or_this_relay() {
-        assert!(allowed_return("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/signed-in"));
-        assert!(allowed_return("https://0b8e4e62-5f7c-4a43.extensions.allizom.org/"));
-        assert!(allowed_return("/signed-in"));
-        assert!(!allowed_return("chrome-extension://abcdefghijklmnopabcdefghijklmnop/signed-in.html"));
-        assert!(allowed_return("http://127.0.0.1:9000/cb"));
-        assert!(!allowed_return("//evil.example.com/x"));
-        assert!(!allowed_return("https://evil.example.com/x.chromiumapp.org"));
-        assert!(!allowed_return("http://abc.chromiumapp.org/"));
-        assert!(!allowed_return("https://chromiumapp.org.evil.com/"));
-        assert!(!allowed_return("javascript:alert(1)"));
-    }
 
     #[test]
     fn bearer_reads_the_token_of_the_bearer_scheme_only() {

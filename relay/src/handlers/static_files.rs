@@ -1,6 +1,7 @@
 //! The built browser pages (`dist/www`): the admin console, the embeddable widget page
 //! and the wasm module, with the content types browsers require (`application/wasm`).
-//! Framing is refused except for the widget, which Salesforce pages may frame.
+//! Security headers (framing only of the widget, by the org's own hosts) are added to
+//! every answer by [`crate::security::headers`].
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -31,18 +32,6 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     (clean && !relative.as_os_str().is_empty()).then_some(relative)
 }
 
-/// Who may frame a page: Salesforce's Lightning, Classic and Visualforce hosts for the
-/// widget (CONTRACT.md §7), nobody else for anything else (the admin console's buttons
-/// must not be clickjacked).
-fn frame_ancestors(relative: &Path) -> &'static str {
-    if relative == Path::new("widget.html") {
-        "frame-ancestors 'self' https://*.lightning.force.com https://*.my.salesforce.com https://*.force.com \
-         https://*.visualforce.com"
-    } else {
-        "frame-ancestors 'none'"
-    }
-}
-
 async fn file(root: &Path, relative: &Path) -> Result<Response, ApiError> {
     let path = root.join(relative);
     let not_found = || ApiError::NotFound(relative.display().to_string());
@@ -50,7 +39,6 @@ async fn file(root: &Path, relative: &Path) -> Result<Response, ApiError> {
     let headers = [
         (header::CONTENT_TYPE, content_type(&path)),
         (header::CACHE_CONTROL, "no-cache"),
-        (header::CONTENT_SECURITY_POLICY, frame_ancestors(relative)),
     ];
     Ok((headers, bytes).into_response())
 }
@@ -78,12 +66,6 @@ mod tests {
         assert_eq!(safe_relative("/../secret.key"), None);
         assert_eq!(safe_relative("/pkg/%2e%2e/%2e%2e/etc/passwd"), None);
         assert_eq!(safe_relative("/"), None);
-    }
-
-    #[test]
-    fn only_the_widget_may_be_framed_and_only_by_salesforce() {
-        assert_eq!(frame_ancestors(Path::new("admin.html")), "frame-ancestors 'none'");
-        assert!(frame_ancestors(Path::new("widget.html")).contains("https://*.lightning.force.com"));
     }
 
     #[test]

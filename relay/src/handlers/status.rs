@@ -1,21 +1,30 @@
-//! `GET /api/v1/status`: the org connection and API usage, for the admin console.
+//! `GET /api/v1/status`: the org connection and API usage, for the admin console; the
+//! connection's state alone for anyone else.
 
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::collections::BTreeMap;
 
 use crmsync::core::activity::{ActivityState, ActivityTotals};
-use crmsync::core::api::{ConnectionStatus, ObjectStatus, RelayStatus};
+use crmsync::core::api::{ConnectionStatus, ObjectStatus, PublicStatus, RelayStatus};
 use crmsync::core::time::rfc3339_from_unix_ms;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// `GET /api/v1/status`.
-pub async fn get_status(State(state): State<Arc<AppState>>) -> Result<Json<RelayStatus>, ApiError> {
-    Ok(Json(relay_status(&state).await?))
+/// `GET /api/v1/status` (anyone): the connection's state and health; with an admin
+/// session, everything (org, users, instance, counts, errors).
+pub async fn get_status(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let status = relay_status(&state).await?;
+    if super::admin_session::current(&state, &headers).await?.is_some() {
+        Ok(Json(status).into_response())
+    } else {
+        Ok(Json(PublicStatus::of(&status)).into_response())
+    }
 }
 
 /// The relay's status (also `crmsync status`); a failure newer than the stored connection

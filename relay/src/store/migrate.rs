@@ -22,6 +22,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 5, name: "directory", sql: include_str!("../../migrations/sqlite/0005_directory.sql") },
     Migration { version: 6, name: "page_health", sql: include_str!("../../migrations/sqlite/0006_page_health.sql") },
     Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/sqlite/0007_deletions.sql") },
+    Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/sqlite/0008_relay_facts.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -33,6 +34,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 5, name: "directory", sql: include_str!("../../migrations/postgres/0005_directory.sql") },
     Migration { version: 6, name: "page_health", sql: include_str!("../../migrations/postgres/0006_page_health.sql") },
     Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/postgres/0007_deletions.sql") },
+    Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/postgres/0008_relay_facts.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

@@ -2,6 +2,7 @@
 //! shared database when one machine is not enough. Backends are picked by URL scheme.
 
 pub mod directory;
+pub mod facts;
 mod migrate;
 mod postgres;
 pub mod records;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use directory::{DecisionRow, DirectoryStore, ProfileRow};
+pub use facts::FactStore;
 pub use postgres::PostgresStore;
 pub use records::RecordStore;
 pub use sqlite::SqliteStore;
@@ -122,7 +124,7 @@ pub struct SyncState {
 
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
-pub trait Store: WritebackStore + RecordStore + DirectoryStore + Send + Sync {
+pub trait Store: WritebackStore + RecordStore + DirectoryStore + FactStore + Send + Sync {
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
     /// Replaces the sealed access token after a renewal (the rest of the connection stays).
@@ -133,7 +135,8 @@ pub trait Store: WritebackStore + RecordStore + DirectoryStore + Send + Sync {
     async fn web_session(&self, token_hash: &str, now_ms: i64) -> Result<Option<WebSession>, StoreError>;
     /// Ends a session (sign-out).
     async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError>;
-    /// Deletes every imported CRM row and everything derived from it; rows deleted per table.
+    /// Deletes every imported CRM row and everything derived from it (the tables of
+    /// [`facts::PURGED_TABLES`], and which org the data was of); rows deleted per table.
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError>;
     /// Upserts `rows` and deletes `deleted` ids of `object` in one transaction, stamping
     /// the rows with `run`.

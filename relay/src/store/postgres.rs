@@ -164,15 +164,17 @@ impl Store for PostgresStore {
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
         let mut report = Vec::new();
-        for table in
-            ["crm_records", "sync_state", "sync_runs", "match_decisions", "network_profiles", "network_profile_history"]
-        {
+        for table in super::facts::PURGED_TABLES {
             let done = sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await
                 .map_err(query_err("purging CRM data"))?;
             report.push((table.to_string(), done.rows_affected()));
         }
+        sqlx::query("DELETE FROM relay_facts WHERE key = 'data_org_id'")
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("forgetting whose data was stored"))?;
         tx.commit().await.map_err(query_err("committing the purge"))?;
         Ok(report)
     }
@@ -340,3 +342,4 @@ mod tests {
 super::writeback::impl_writeback_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
 super::records::impl_record_store!(PostgresStore, super::writeback::numbered);
 super::directory::impl_directory_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
+super::facts::impl_fact_store!(PostgresStore, super::writeback::numbered);

@@ -18,11 +18,20 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub async fn open_file(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+        let data_dir_err = |dir: &Path| {
+            let path = dir.display().to_string();
+            move |source| StoreError::DataDir { path, source }
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::security::private_dir(dir).map_err(data_dir_err(dir))?;
         }
-        Self::open_with(SqliteConnectOptions::new().filename(path), &path.display().to_string()).await
+        let store = Self::open_with(SqliteConnectOptions::new().filename(path), &path.display().to_string()).await?;
+        // The database and its WAL files: the owner's only, whatever the umask.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            crate::security::private_file(&file).map_err(data_dir_err(&file))?;
+        }
+        Ok(store)
     }
 
     /// Opens a `sqlite://…` URL and migrates it.
@@ -133,16 +142,17 @@ impl Store for SqliteStore {
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
         let mut report = Vec::new();
-        // Every table holding CRM data or data derived from it; later features add theirs.
-        for table in
-            ["crm_records", "sync_state", "sync_runs", "match_decisions", "network_profiles", "network_profile_history"]
-        {
+        for table in super::facts::PURGED_TABLES {
             let done = sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await
                 .map_err(query_err("purging CRM data"))?;
             report.push((table.to_string(), done.rows_affected()));
         }
+        sqlx::query("DELETE FROM relay_facts WHERE key = 'data_org_id'")
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err("forgetting whose data was stored"))?;
         tx.commit().await.map_err(query_err("committing the purge"))?;
         Ok(report)
     }
@@ -385,3 +395,4 @@ mod tests {
 super::writeback::impl_writeback_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
 super::records::impl_record_store!(SqliteStore, super::writeback::as_is);
 super::directory::impl_directory_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
+super::facts::impl_fact_store!(SqliteStore, super::writeback::as_is);

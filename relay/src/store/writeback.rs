@@ -132,10 +132,12 @@ pub trait WritebackStore: Send + Sync {
     async fn activities_of(&self, user_id: &str, states: &[QueueState]) -> Result<Vec<StoredActivity>, StoreError>;
     /// Points an unassigned or failed activity at `target` and queues it.
     async fn assign_activity(&self, id: &str, target: &str, now_ms: i64) -> Result<Changed, StoreError>;
-    /// Assigns the unassigned activities about network profile `profile_id` to `target`
-    /// (only notes when `notes_only`, for an account): a user matched the profile.
+    /// Assigns `user_id`'s unassigned activities about network profile `profile_id` to
+    /// `target` (only notes when `notes_only`, for an account): that user matched the
+    /// profile. Other users' activities are theirs to confirm.
     async fn assign_unassigned_of_profile(
         &self,
+        user_id: &str,
         profile_id: &str,
         target: &str,
         notes_only: bool,
@@ -414,18 +416,20 @@ macro_rules! impl_writeback_store {
 
             async fn assign_unassigned_of_profile(
                 &self,
+                user_id: &str,
                 profile_id: &str,
                 target: &str,
                 notes_only: bool,
                 now_ms: i64,
             ) -> Result<u64, StoreError> {
                 let sql = $sql(&format!(
-                    "{} WHERE profile_id = ? AND state = 'unassigned' AND (kind = 'note' OR NOT ?)",
+                    "{} WHERE user_id = ? AND profile_id = ? AND state = 'unassigned' AND (kind = 'note' OR NOT ?)",
                     $crate::store::writeback::ASSIGN_SET
                 ));
                 let done = sqlx::query(&sql)
                     .bind(target)
                     .bind(now_ms)
+                    .bind(user_id)
                     .bind(profile_id)
                     .bind(notes_only)
                     .execute(&self.pool)

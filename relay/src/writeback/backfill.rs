@@ -1,6 +1,8 @@
 //! Backfill from the network's data export: `messages.csv` and `Invitations.csv` become
 //! message activities of one rep, unassigned until the rep points them at a lead or
-//! contact. Ids derive from each message, so importing an export again adds nothing.
+//! contact. Ids derive from each message and the rep, keyed with the relay's secret, so
+//! importing an export again adds nothing and no one else can predict (and pre-empt)
+//! them; an id held by another user's activity is reported in `skipped`.
 
 use crmsync::core::network_messages::{read_export, ExportKind};
 use serde::Serialize;
@@ -60,12 +62,22 @@ pub async fn backfill(
     }
     let read = read_export(kind, text, user_id, owner)?;
     let mut report = BackfillReport { skipped: read.skipped, owner: read.owner, ..Default::default() };
-    let checked: Vec<_> = read.activities.iter().filter_map(|a| a.check().ok()).collect();
+    let checked: Vec<_> = read
+        .activities
+        .iter()
+        .filter_map(|a| a.check().ok())
+        .map(|mut a| {
+            a.id = state.secrets.keyed_uuid(&format!("backfill\u{1f}{user_id}\u{1f}{}", a.id));
+            a
+        })
+        .collect();
     for chunk in checked.chunks(CHUNK) {
         let now = now_ms();
         let stored = state.store.insert_activities(user_id, chunk, now).await?;
         for a in stored {
-            if a.created_at_ms == now && a.user_id == user_id {
+            if a.user_id != user_id {
+                report.skipped.push((0, format!("activity id {} is held by another user's activity; not imported", a.id)));
+            } else if a.created_at_ms == now {
                 report.added += 1;
             } else {
                 report.already += 1;

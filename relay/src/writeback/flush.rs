@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use crmsync::core::activity::ActivityKind;
+use crmsync::core::rules::writeback::{may_write, RepStanding};
 use serde_json::Value;
 
 use super::records::{self, RecordTypeIds, EXTERNAL_ID_FIELD};
@@ -73,10 +74,12 @@ async fn flush_with(
     // is already due again.
     let mut after = (i64::MIN, String::new());
     let (mut notes, mut tasks) = (Vec::new(), Vec::new());
+    let mut standings = HashMap::new();
     loop {
         let fresh = state.store.due_activities(now_ms(), (after.0, &after.1), ROUND).await?;
         let Some(last) = fresh.last() else { break };
         after = (last.created_at_ms, last.id.clone());
+        let fresh = refuse_unauthorised(state, fresh, &mut standings, report).await?;
         let needs_type = |a: &StoredActivity, types: &RecordTypeIds| types.missing().contains(&a.kind);
         if !looked_up && fresh.iter().any(|a| needs_type(a, &record_types)) {
             // Setup may have run elsewhere (or the admin made them by hand): look once.
@@ -105,6 +108,36 @@ async fn flush_with(
         send(state, session, &mut notes, &mut tasks, &record_types, report, false).await?;
     }
     send(state, session, &mut notes, &mut tasks, &record_types, report, true).await
+}
+
+/// Fails (with the reason) the activities of reps whose seat was removed or whose
+/// write-back was switched off since they were logged; answers the others. Each rep's
+/// standing is read once per flush.
+async fn refuse_unauthorised(
+    state: &AppState,
+    fresh: Vec<StoredActivity>,
+    standings: &mut HashMap<String, (bool, bool)>,
+    report: &mut FlushReport,
+) -> Result<Vec<StoredActivity>, WritebackError> {
+    let mut allowed = Vec::with_capacity(fresh.len());
+    let mut refused = Vec::new();
+    for a in fresh {
+        if !standings.contains_key(&a.user_id) {
+            let seated = state.store.seat(&a.user_id).await?.is_some();
+            let enabled = state.store.writeback_user(&a.user_id).await?.enabled;
+            standings.insert(a.user_id.clone(), (seated, enabled));
+        }
+        let (seated, enabled) = standings.get(&a.user_id).copied().unwrap_or_default();
+        match may_write(RepStanding { seated, enabled, kinds: &[] }, a.kind, false) {
+            Ok(()) => allowed.push(a),
+            Err(refusal) => refused.push((a.id.clone(), Outcome::Failed { error: refusal.to_string() })),
+        }
+    }
+    if !refused.is_empty() {
+        state.store.record_outcomes(&refused, now_ms()).await?;
+        count(report, &refused);
+    }
+    Ok(allowed)
 }
 
 /// Writes the buffered notes, then tasks, in calls of 200; a partial call only when

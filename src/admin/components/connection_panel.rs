@@ -56,6 +56,12 @@ fn status_view(status: &RelayStatus) -> Html {
                 <ConnectForm login_url={String::new()} />
             </div>
         },
+        ConnectionStatus::Connected { org_id, .. } if org_id.is_empty() => html! {
+            <div data-state="connected">
+                <h2>{ "Connected" }</h2>
+                <p>{ "Sign in with Salesforce as the relay's admin to see the org, its imports and activities." }</p>
+            </div>
+        },
         ConnectionStatus::Connected {
             auth_flow,
             org_id,

@@ -1,0 +1,5 @@
+//! Org rules as pure functions over plain data, unit-tested natively; the relay only
+//! gathers the data and acts on the answer.
+
+pub mod framing;
+pub mod writeback;
