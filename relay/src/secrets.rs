@@ -173,8 +173,18 @@ fn key_from_file(path: &Path) -> Result<Vec<u8>, SecretError> {
                 crate::security::private_dir(dir).map_err(file_err)?;
             }
             let key = Aes256Gcm::generate_key(&mut OsRng);
-            write_private(path, &B64.encode(key)).map_err(file_err)?;
-            Ok(key.to_vec())
+            // Written whole under another name, then linked into place: a crash never
+            // leaves a half-written key, and two processes starting at once agree.
+            let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+            let _ = std::fs::remove_file(&temp);
+            write_private(&temp, &B64.encode(key)).map_err(file_err)?;
+            let linked = std::fs::hard_link(&temp, path);
+            let _ = std::fs::remove_file(&temp);
+            match linked {
+                Ok(()) => Ok(key.to_vec()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => key_from_file(path),
+                Err(e) => Err(file_err(e)),
+            }
         }
         Err(e) => Err(file_err(e)),
     }

@@ -13,9 +13,9 @@ async fn start_up_connects_and_stores_token_sealed() {
     let sim = start_sim(&dir).await;
     let settings = settings_for(&sim, &dir, &www, &sim.org.client_secret);
     let database_url = settings.database_url.clone();
-    let relay = start_relay(settings).await;
+    let relay = start_relay(settings.clone()).await;
 
-    let status = settled_status(&relay).await;
+    let status = settled_status(&relay, &settings).await;
     let ConnectionStatus::Connected { org_id, user_id, instance_url, api_version, .. } = status.connection else {
         panic!("not connected: {:?}", status.connection);
     };
@@ -51,9 +51,10 @@ async fn start_up_connects_and_stores_token_sealed() {
 async fn start_up_with_wrong_secret_reports_the_setting() {
     let dir = temp_dir("connect-bad-secret");
     let sim = start_sim(&dir).await;
-    let relay = start_relay(settings_for(&sim, &dir, &dir, "not-the-secret")).await;
+    let settings = settings_for(&sim, &dir, &dir, "not-the-secret");
+    let relay = start_relay(settings.clone()).await;
 
-    let status = settled_status(&relay).await;
+    let status = settled_status(&relay, &settings).await;
     let ConnectionStatus::Failed { error, .. } = status.connection else {
         panic!("expected a failure, got {:?}", status.connection);
     };

@@ -48,8 +48,8 @@ async fn import_killed_at_random_points_then_finished_equals_the_org() {
         }
     }
     assert!(interrupted >= 5, "only {interrupted} of 10 kills interrupted an import (seed {seed})");
-    let status = import_command(&sim, &data, &database).status().unwrap();
-    assert!(status.success());
+    let finished = import_command(&sim, &data, &database).stderr(Stdio::piped()).output().unwrap();
+    assert!(finished.status.success(), "{}", String::from_utf8_lossy(&finished.stderr));
 
     let settings = crmsync_relay::config::Settings::from_lookup(|k| match k {
         "CRMSYNC_DATA_DIR" => Some(data.display().to_string()),

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crmsync::core::api::{ConnectionStatus, RelayStatus};
+use crmsync::core::api::{PublicStatus, RelayStatus};
 use crmsync_relay::config::Settings;
 use tokio::net::TcpListener;
 
@@ -87,16 +87,33 @@ pub async fn start_relay(settings: Settings) -> String {
     base
 }
 
-/// Polls `/api/v1/status` until the connection leaves "not configured" (10 s at most).
-pub async fn settled_status(relay: &str) -> RelayStatus {
+/// Polls the public `/api/v1/status` until the connection leaves "not configured" (10 s
+/// at most), then answers the admin's full status.
+pub async fn settled_status(relay: &str, settings: &Settings) -> RelayStatus {
     for _ in 0..100 {
-        let status: RelayStatus = reqwest::get(format!("{relay}/api/v1/status")).await.unwrap().json().await.unwrap();
-        if !matches!(status.connection, ConnectionStatus::NotConfigured | ConnectionStatus::NotConnected { .. }) {
-            return status;
+        let status: PublicStatus = reqwest::get(format!("{relay}/api/v1/status")).await.unwrap().json().await.unwrap();
+        if !matches!(status.connection.state.as_str(), "not_configured" | "not_connected") {
+            return admin_status(relay, settings).await;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the relay never connected nor failed");
+}
+
+/// An admin console session of the relay on `settings`' store, as a `Cookie` header value
+/// (what a browser sends after the admin's Salesforce login).
+pub async fn admin_cookie(settings: &Settings) -> String {
+    let state = crmsync_relay::state::AppState::open(settings.clone()).await.unwrap();
+    let set_cookie = crmsync_relay::handlers::admin_session::start(&state, "005000000000001AAA", "admin@test").await.unwrap();
+    set_cookie.to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+/// `GET /api/v1/status` as the admin: every detail.
+pub async fn admin_status(relay: &str, settings: &Settings) -> RelayStatus {
+    let cookie = admin_cookie(settings).await;
+    let response =
+        reqwest::Client::new().get(format!("{relay}/api/v1/status")).header("cookie", cookie).send().await.unwrap();
+    response.json().await.unwrap()
 }
 
 /// Asserts a stored row (absent keys are nulls) equals the org's record on every field

@@ -95,6 +95,42 @@ impl Browser {
     /// the browser.
     async fn log_in(&mut self, start: &str, username: &str, password: &str, decision: &str) -> String {
         let to_sim = self.get(start).await;
+        self.log_in_from(to_sim, start, username, password, decision).await
+    }
+
+    /// `POST /api/v1/connect/start` from the relay's own page, with the setup code.
+    async fn start_connect(&mut self, relay: &str, setup_code: Option<&str>) -> reqwest::Response {
+        let url = format!("{relay}/api/v1/connect/start");
+        let form: Vec<(&str, &str)> = setup_code.map(|c| vec![("setup_code", c)]).unwrap_or_default();
+        let response = self
+            .http
+            .post(&url)
+            .header(COOKIE, self.cookie_header(&url))
+            .header("origin", relay)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&url, &response);
+        response
+    }
+
+    /// Connects from the console: the start form, then the login and consent pages.
+    async fn connect(&mut self, relay: &str, code: Option<&str>, username: &str, password: &str, decision: &str) -> String {
+        let to_sim = self.start_connect(relay, code).await;
+        self.log_in_from(to_sim, relay, username, password, decision).await
+    }
+
+    /// From the redirect to sfsim's authorize page through login and consent to the
+    /// relay's callback; returns where the callback sends the browser.
+    async fn log_in_from(
+        &mut self,
+        to_sim: reqwest::Response,
+        start: &str,
+        username: &str,
+        password: &str,
+        decision: &str,
+    ) -> String {
         let authorize = Self::location(&to_sim, start);
         assert!(
             authorize.contains("code_challenge=") && authorize.contains("code_challenge_method=S256"),
@@ -133,20 +169,22 @@ fn unattended(mut settings: Settings) -> Settings {
     settings
 }
 
-async fn status(relay: &str) -> RelayStatus {
-    reqwest::get(format!("{relay}/api/v1/status")).await.unwrap().json().await.unwrap()
+/// The relay's current setup code (what `crmsync setup-code` prints).
+async fn setup_code(settings: &Settings) -> String {
+    let state = AppState::open(settings.clone()).await.unwrap();
+    crmsync_relay::security::setup_code::current(&state).await.unwrap()
 }
 
 /// Polls until every object has a last sync (the first import finished), 30 s at most.
-async fn imported(relay: &str) -> RelayStatus {
+async fn imported(relay: &str, settings: &Settings) -> RelayStatus {
     for _ in 0..300 {
-        let s = status(relay).await;
+        let s = admin_status(relay, settings).await;
         if s.objects.len() == 7 && s.objects.values().all(|o| o.last_sync.is_some()) {
             return s;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("the first import never finished: {:?}", status(relay).await);
+    panic!("the first import never finished: {:?}", admin_status(relay, settings).await);
 }
 
 #[tokio::test]
@@ -155,17 +193,18 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     let sim = start_sim(&dir).await;
     let settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
     let relay = start_relay(settings.clone()).await;
-    let ConnectionStatus::NotConnected { login_url } = status(&relay).await.connection else {
+    let ConnectionStatus::NotConnected { login_url } = admin_status(&relay, &settings).await.connection else {
         panic!("expected not connected");
     };
     assert_eq!(login_url, sim.base_url);
 
     let admin = &sim.org.users[1];
     let password = sim.org.password_of(admin);
+    let code = setup_code(&settings).await;
     let mut browser = Browser::new();
-    let landed = browser.log_in(&format!("{relay}/api/v1/connect/start"), &admin.username, &password, "allow").await;
+    let landed = browser.connect(&relay, Some(&code), &admin.username, &password, "allow").await;
     assert_eq!(landed, format!("{relay}/admin/"));
-    let s = imported(&relay).await;
+    let s = imported(&relay, &settings).await;
     let ConnectionStatus::Connected { auth_flow, username, user_id, org_id, .. } = s.connection.clone() else {
         panic!("not connected: {:?}", s.connection);
     };
@@ -186,7 +225,7 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     assert_eq!(report.objects.len(), 7);
 
     // Reconnecting needs the admin session: another browser is refused.
-    let stranger = Browser::new().get(&format!("{relay}/api/v1/connect/start")).await;
+    let stranger = Browser::new().start_connect(&relay, Some(&code)).await;
     assert_eq!(stranger.status(), 403);
     let anonymous = Browser::new().post_json(&format!("{relay}/api/v1/connection/disconnect"), json!({})).await;
     assert_eq!(anonymous.status(), 401);
@@ -208,7 +247,7 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
     assert!(report.revoked);
     let crm_rows = report.purged.iter().find(|(t, _)| t == "crm_records").map(|(_, n)| *n).unwrap();
     assert!(crm_rows > 0, "{report:?}");
-    let after = status(&relay).await;
+    let after = admin_status(&relay, &settings).await;
     assert!(matches!(after.connection, ConnectionStatus::NotConnected { .. }), "{after:?}");
     assert!(after.objects.is_empty(), "{after:?}");
     assert_eq!(
@@ -222,18 +261,18 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
 async fn denied_consent_wrong_password_and_replayed_state_are_reported() {
     let dir = temp_dir("oauth-denied");
     let sim = start_sim(&dir).await;
-    let relay = start_relay(unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret))).await;
+    let settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
+    let relay = start_relay(settings.clone()).await;
     let admin = &sim.org.users[1];
+    let code = setup_code(&settings).await;
 
-    let landed = Browser::new()
-        .log_in(&format!("{relay}/api/v1/connect/start"), &admin.username, &sim.org.password_of(admin), "deny")
-        .await;
+    let landed = Browser::new().connect(&relay, Some(&code), &admin.username, &sim.org.password_of(admin), "deny").await;
     assert!(landed.contains("/admin/?error=") && landed.contains("access_denied"), "{landed}");
-    assert!(matches!(status(&relay).await.connection, ConnectionStatus::NotConnected { .. }));
+    assert!(matches!(admin_status(&relay, &settings).await.connection, ConnectionStatus::NotConnected { .. }));
 
     // A wrong password stays on the login page with Salesforce's message.
     let mut browser = Browser::new();
-    let to_sim = browser.get(&format!("{relay}/api/v1/connect/start")).await;
+    let to_sim = browser.start_connect(&relay, Some(&code)).await;
     let authorize = Browser::location(&to_sim, &relay);
     let html = browser.get(&authorize).await.text().await.unwrap();
     let mut form: Vec<_> = inputs(&html).into_iter().filter(|(k, _)| k == "startURL").collect();

@@ -107,9 +107,9 @@ pub async fn ready(name: &str, rows: usize) -> Ready {
     let settings = settings_for(&sim, &dir, &www, &sim.org.client_secret);
     let database = settings.database_url.clone().unwrap_or_default();
     let data = settings.data_dir.clone();
-    let relay = start_relay(settings).await;
+    let relay = start_relay(settings.clone()).await;
     for _ in 0..300 {
-        let status = settled_status(&relay).await;
+        let status = settled_status(&relay, &settings).await;
         if status.objects.get("User").is_some_and(|u| u.rows > 0) && status.objects.len() == 7 {
             break;
         }
@@ -283,7 +283,7 @@ async fn api_and_commands_refuse_bad_input_clearly() {
     // Write-back switched off by the admin: refused.
     r.run(&["writeback", "disable", "--user", &r.rep.username]);
     let (s, b) = r.api(reqwest::Method::POST, "/api/v1/activities", Some(activity(6, "note", Some(&lead)))).await;
-    assert_eq!(refused(s, &b, "not enabled for you"), 403);
+    assert_eq!(refused(s, &b, "not enabled for this user"), 403);
     // Commands name the problem.
     let inactive = r.sim.org.users.iter().find(|u| !u.is_active).unwrap();
     assert!(r.run_failing(&["seats", "add", "--user", &inactive.username]).contains("inactive"));
@@ -377,6 +377,10 @@ async fn partial_failures_transient_faults_and_an_expired_session() {
     )
     .await
     .unwrap();
+    // The user keeps a seat and write-back on crmsync's side; only Salesforce refuses.
+    let seat = crmsync_relay::store::Seat { user_id: inactive.clone(), username: "inactive".into(), added_at_ms: 1 };
+    state.store.add_seat(&seat).await.unwrap();
+    state.store.set_writeback_enabled(&inactive, true, 1).await.unwrap();
     let from_inactive: crmsync::core::activity::NewActivity =
         serde_json::from_value(activity(127, "call", Some(&leads[1]))).unwrap();
     state.store.insert_activities(&inactive, &[from_inactive.check().unwrap()], 1).await.unwrap();
