@@ -1,15 +1,16 @@
-//! The relay's one route table.
+//! The relay's one route table: every route with who may call it, so the authorization
+//! test walks the same table the router is built from (a route cannot be added without
+//! saying who may call it).
 
 use std::sync::Arc;
-
 use std::time::Duration;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::Redirect;
+use axum::routing::{get, post, put, MethodRouter};
+use axum::Router;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use axum::routing::{get, post, put};
-use axum::Router;
 
 use crate::handlers::{
     activities, admin_session, connect, cors, crm_data, directory, matches, openapi, page_health, rep_session,
@@ -27,43 +28,122 @@ const MAX_CONCURRENT_REQUESTS: usize = 256;
 /// Largest `Connections.csv` upload (a 30,000-connection export is about 3 MB).
 const CONNECTIONS_LIMIT: usize = 32 * 1024 * 1024;
 
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, on purpose; the reason says why.
+    Public(&'static str),
+    /// A seat holder's bearer token (`Authorization: Bearer …`).
+    Rep,
+    /// The admin console's session cookie.
+    Admin,
+}
+
+/// One route: method, path (axum syntax) and who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec { method, path, access }
+}
+
+/// Every route with its access, in the router's order.
+pub const ROUTES: &[RouteSpec] = &[
+    route("GET", "/", Access::Public("redirects to the admin console")),
+    route("GET", "/admin", Access::Public("redirects to the admin console")),
+    route("GET", "/admin/", Access::Public("the console page; it signs in itself")),
+    route("GET", "/api/v1/status", Access::Public("the connection's state only; details need the admin cookie")),
+    route("POST", "/api/v1/connect/start", Access::Public("same-origin only; the setup code or an admin session")),
+    route("GET", connect::CALLBACK_PATH, Access::Public("OAuth callback, bound to the browser by its nonce cookie")),
+    route("POST", "/api/v1/connection/disconnect", Access::Admin),
+    route("GET", "/api/v1/admin/sign-in", Access::Public("starts the admin's Salesforce login")),
+    route("GET", "/api/v1/admin/me", Access::Admin),
+    route("POST", "/api/v1/admin/sign-out", Access::Public("ends the caller's own cookie session, if any")),
+    route("POST", "/api/v1/admin/writeback/setup", Access::Admin),
+    route("POST", "/api/v1/admin/writeback/flush", Access::Admin),
+    route("POST", "/api/v1/activities", Access::Rep),
+    route("GET", "/api/v1/activities", Access::Rep),
+    route("POST", "/api/v1/activities/backfill", Access::Rep),
+    route("GET", "/api/v1/activities/{id}", Access::Rep),
+    route("PUT", "/api/v1/activities/{id}/target", Access::Rep),
+    route("POST", "/api/v1/activities/{id}/retry", Access::Rep),
+    route("GET", "/api/v1/rep/sign-in", Access::Public("starts a rep's Salesforce login")),
+    route("POST", "/api/v1/rep/sign-out", Access::Rep),
+    route("GET", "/api/v1/me", Access::Rep),
+    route("GET", "/api/v1/index", Access::Rep),
+    route("GET", "/api/v1/index/delta", Access::Rep),
+    route("GET", "/api/v1/crm/{id}/contact", Access::Rep),
+    route("POST", "/api/v1/directory/profiles", Access::Rep),
+    route("POST", "/api/v1/directory/connections", Access::Rep),
+    route("GET", "/api/v1/directory/search", Access::Rep),
+    route("POST", "/api/v1/matches", Access::Rep),
+    route("POST", "/api/v1/health/pages", Access::Rep),
+    route("GET", "/api/v1/matches/{crm_id}", Access::Rep),
+    route("GET", "/api/v1/me/writeback", Access::Rep),
+    route("PUT", "/api/v1/me/writeback", Access::Rep),
+    route("GET", openapi::PATH, Access::Public("the API's own description")),
+    route("GET", "/healthz", Access::Public("liveness probe")),
+];
+
+/// The handler of one route of [`ROUTES`].
+fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
+    match (spec.method, spec.path) {
+        ("GET", "/" | "/admin") => get(|| async { Redirect::to("/admin/") }),
+        ("GET", "/admin/") => get(static_files::admin_page),
+        ("GET", "/api/v1/status") => get(status::get_status),
+        ("POST", "/api/v1/connect/start") => post(connect::start),
+        ("GET", connect::CALLBACK_PATH) => get(connect::callback),
+        ("POST", "/api/v1/connection/disconnect") => post(connect::disconnect),
+        ("GET", "/api/v1/admin/sign-in") => get(connect::sign_in),
+        ("GET", "/api/v1/admin/me") => get(admin_session::me),
+        ("POST", "/api/v1/admin/sign-out") => post(admin_session::sign_out),
+        ("POST", "/api/v1/admin/writeback/setup") => post(writeback_admin::setup),
+        ("POST", "/api/v1/admin/writeback/flush") => post(writeback_admin::flush),
+        ("POST", "/api/v1/activities") => post(activities::create),
+        ("GET", "/api/v1/activities") => get(activities::list),
+        ("POST", "/api/v1/activities/backfill") => post(activities::backfill),
+        ("GET", "/api/v1/activities/{id}") => get(activities::get_one),
+        ("PUT", "/api/v1/activities/{id}/target") => put(activities::assign),
+        ("POST", "/api/v1/activities/{id}/retry") => post(activities::retry),
+        ("GET", "/api/v1/rep/sign-in") => get(rep_session::sign_in),
+        ("POST", "/api/v1/rep/sign-out") => post(rep_session::sign_out),
+        ("GET", "/api/v1/me") => get(rep_session::me),
+        ("GET", "/api/v1/index") => get(crm_data::index),
+        ("GET", "/api/v1/index/delta") => get(crm_data::index_delta),
+        ("GET", "/api/v1/crm/{id}/contact") => get(crm_data::contact),
+        ("POST", "/api/v1/directory/profiles") => post(directory::observe),
+        ("POST", "/api/v1/directory/connections") => {
+            post(directory::upload_connections).layer(axum::extract::DefaultBodyLimit::max(CONNECTIONS_LIMIT))
+        }
+        ("GET", "/api/v1/directory/search") => get(directory::search),
+        ("POST", "/api/v1/matches") => post(matches::decide),
+        ("POST", "/api/v1/health/pages") => post(page_health::report),
+        ("GET", "/api/v1/matches/{crm_id}") => get(matches::get_match),
+        ("GET", "/api/v1/me/writeback") => get(activities::get_prefs),
+        ("PUT", "/api/v1/me/writeback") => put(activities::put_prefs),
+        ("GET", openapi::PATH) => get(openapi::document),
+        ("GET", "/healthz") => get(|| async { "ok" }),
+        // Unreachable while ROUTES and this match agree (the router test calls every route).
+        _ => get(|| async { StatusCode::NOT_IMPLEMENTED }),
+    }
+}
+
+/// The method of a spec as `http` names it.
+pub fn method_of(spec: &RouteSpec) -> Method {
+    Method::from_bytes(spec.method.as_bytes()).unwrap_or(Method::GET)
+}
+
 /// Every route the relay serves: the versioned API, then the built `www/` pages.
 pub fn routes(state: Arc<AppState>) -> Router {
-    let connections_upload =
-        post(directory::upload_connections).layer(axum::extract::DefaultBodyLimit::max(CONNECTIONS_LIMIT));
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/admin/") }))
-        .route("/admin", get(|| async { Redirect::to("/admin/") }))
-        .route("/admin/", get(static_files::admin_page))
-        .route("/api/v1/status", get(status::get_status))
-        .route("/api/v1/connect/start", post(connect::start))
-        .route(connect::CALLBACK_PATH, get(connect::callback))
-        .route("/api/v1/connection/disconnect", post(connect::disconnect))
-        .route("/api/v1/admin/sign-in", get(connect::sign_in))
-        .route("/api/v1/admin/me", get(admin_session::me))
-        .route("/api/v1/admin/sign-out", post(admin_session::sign_out))
-        .route("/api/v1/admin/writeback/setup", post(writeback_admin::setup))
-        .route("/api/v1/admin/writeback/flush", post(writeback_admin::flush))
-        .route("/api/v1/activities", post(activities::create).get(activities::list))
-        .route("/api/v1/activities/backfill", post(activities::backfill))
-        .route("/api/v1/activities/{id}", get(activities::get_one))
-        .route("/api/v1/activities/{id}/target", put(activities::assign))
-        .route("/api/v1/activities/{id}/retry", post(activities::retry))
-        .route("/api/v1/rep/sign-in", get(rep_session::sign_in))
-        .route("/api/v1/rep/sign-out", post(rep_session::sign_out))
-        .route("/api/v1/me", get(rep_session::me))
-        .route("/api/v1/index", get(crm_data::index))
-        .route("/api/v1/index/delta", get(crm_data::index_delta))
-        .route("/api/v1/crm/{id}/contact", get(crm_data::contact))
-        .route("/api/v1/directory/profiles", post(directory::observe))
-        .route("/api/v1/directory/connections", connections_upload)
-        .route("/api/v1/directory/search", get(directory::search))
-        .route("/api/v1/matches", post(matches::decide))
-        .route("/api/v1/health/pages", post(page_health::report))
-        .route("/api/v1/matches/{crm_id}", get(matches::get_match))
-        .route("/api/v1/me/writeback", get(activities::get_prefs).put(activities::put_prefs))
-        .route(openapi::PATH, get(openapi::document))
-        .route("/healthz", get(|| async { "ok" }))
+    let mut router = Router::new();
+    for spec in ROUTES {
+        router = router.route(spec.path, handler(spec));
+    }
+    router
         .fallback(get(static_files::serve))
         .layer(axum::middleware::from_fn(cors::allow_extensions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit))

@@ -252,9 +252,11 @@ pub struct DisconnectRequest {
 pub async fn disconnect(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Json(request): Json<DisconnectRequest>,
+    body: axum::body::Bytes,
 ) -> Result<Json<DisconnectReport>, ApiError> {
     admin_session::require(&state, &headers).await?;
+    let request: DisconnectRequest =
+        if body.is_empty() { DisconnectRequest { clean_up: false } } else { crate::error::json_body(&body)? };
     Ok(Json(connect::disconnect(&state, request.clean_up).await?))
 }
 

@@ -10,6 +10,7 @@ mod incremental;
 mod match_cli;
 mod matching;
 mod oauth;
+mod security;
 mod sfsim_dml;
 mod sfsim_rest;
 mod writeback;

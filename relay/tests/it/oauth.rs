@@ -255,6 +255,12 @@ async fn web_server_flow_connects_imports_renews_and_disconnects_from_the_admin_
         401,
         "sessions end with the connection"
     );
+    // The console's disconnect does not reopen the relay to whoever comes first: the old
+    // setup code is spent, a new one guards the next connect.
+    assert_eq!(Browser::new().start_connect(&relay, Some(&code)).await.status(), 403);
+    let fresh = setup_code(&settings).await;
+    assert_ne!(fresh, code);
+    assert!(Browser::new().start_connect(&relay, Some(&fresh)).await.status().is_redirection());
 }
 
 #[tokio::test]
@@ -440,4 +446,73 @@ async fn a_rep_with_a_seat_signs_in_for_a_session_token_and_signs_out() {
     let refused =
         Browser::new().get(&format!("{}/api/v1/rep/sign-in?return_to=https://evil.example.com/", r.relay)).await;
     assert_eq!(refused.status(), 400);
+}
+
+#[tokio::test]
+async fn connect_needs_a_same_origin_post_the_setup_code_and_the_browser_that_started_it() {
+    let dir = temp_dir("oauth-csrf");
+    let sim = start_sim(&dir).await;
+    let settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
+    let relay = start_relay(settings.clone()).await;
+    let admin = &sim.org.users[1];
+    let code = setup_code(&settings).await;
+
+    // A link or a cross-site form cannot start a connect.
+    assert_eq!(Browser::new().get(&format!("{relay}/api/v1/connect/start")).await.status(), 405);
+    let cross_site = Browser::new()
+        .http
+        .post(format!("{relay}/api/v1/connect/start"))
+        .header("origin", "https://evil.example")
+        .form(&[("setup_code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let no_origin =
+        Browser::new().http.post(format!("{relay}/api/v1/connect/start")).form(&[("setup_code", &code)]).send().await.unwrap();
+    assert_eq!(no_origin.status(), 403);
+
+    // First come is not first served: the setup code is needed.
+    let missing = Browser::new().start_connect(&relay, None).await;
+    assert_eq!(missing.status(), 403);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("setup-code"), "{body}");
+    assert_eq!(Browser::new().start_connect(&relay, Some("AAAA-BBBB-CCCC")).await.status(), 403);
+
+    // A login started in the attacker's browser cannot be finished in the victim's: the
+    // callback URL carries the state, but the nonce cookie stays with the attacker.
+    let mut attacker = Browser::new();
+    let to_sim = attacker.start_connect(&relay, Some(&code)).await;
+    assert!(to_sim.headers().get_all(SET_COOKIE).iter().any(|c| {
+        let c = c.to_str().unwrap();
+        c.starts_with("__Host-crmsync_login_") && c.contains("Secure") && c.contains("HttpOnly")
+    }));
+    let authorize = Browser::location(&to_sim, &relay);
+    let state = authorize.split("state=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let victim = Browser::new().get(&format!("{relay}/api/v1/connect/callback?code=stolen&state={state}")).await;
+    let target = Browser::location(&victim, &relay);
+    assert!(target.contains("another+browser"), "{target}");
+    assert!(matches!(admin_status(&relay, &settings).await.connection, ConnectionStatus::NotConnected { .. }));
+
+    // The right browser with the code connects; the code is then used up.
+    let landed = Browser::new().connect(&relay, Some(&code), &admin.username, &sim.org.password_of(admin), "allow").await;
+    assert_eq!(landed, format!("{relay}/admin/"));
+    let state_of = AppState::open(settings.clone()).await.unwrap();
+    assert!(state_of.store.fact("setup_code").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_configured_admin_username_is_the_only_one_who_connects_without_the_code() {
+    let dir = temp_dir("oauth-admin-user");
+    let sim = start_sim(&dir).await;
+    let admin = sim.org.users[1].clone();
+    let mut settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
+    settings.admin_username = Some(admin.username.clone());
+    let relay = start_relay(settings.clone()).await;
+    let other = sim.org.users.iter().find(|u| u.is_active && u.id != admin.id).unwrap().clone();
+    let landed = Browser::new().connect(&relay, None, &other.username, &sim.org.password_of(&other), "allow").await;
+    assert!(landed.contains("error=") && landed.contains("CRMSYNC_ADMIN_USERNAME"), "{landed}");
+    assert!(matches!(admin_status(&relay, &settings).await.connection, ConnectionStatus::NotConnected { .. }));
+    let landed = Browser::new().connect(&relay, None, &admin.username, &sim.org.password_of(&admin), "allow").await;
+    assert_eq!(landed, format!("{relay}/admin/"));
 }

@@ -20,6 +20,8 @@ pub struct Ready {
     pub database: String,
     pub rep: sfsim::DemoUser,
     pub token: String,
+    /// The relay's settings (for a second relay on the same store, or an admin cookie).
+    pub settings: crmsync_relay::config::Settings,
 }
 
 /// `crmsync ARGS` against the test's store and sim, not started; `extra` env pairs override.
@@ -116,7 +118,7 @@ pub async fn ready(name: &str, rows: usize) -> Ready {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let rep = sim.org.users.iter().find(|u| u.is_active && u.id != sim.org.integration_user_id).unwrap().clone();
-    let mut ready = Ready { sim, relay, data, database, rep: rep.clone(), token: String::new() };
+    let mut ready = Ready { sim, relay, data, database, rep: rep.clone(), token: String::new(), settings };
     ready.run(&["seats", "add", "--user", &rep.username]);
     ready.run(&["writeback", "enable", "--user", &rep.id]);
     ready.token = ready.run(&["token", "--user", &rep.username]).trim().to_string();
