@@ -18,6 +18,8 @@ test('admin connects the org from the admin page, sees the last sync, then disco
   await page.goto(`${stack.relayUrl}/admin/`);
   await page.locator('[data-state=not_connected]').waitFor({ timeout: 15_000 });
 
+  // The first connect needs the setup code the relay printed (here: `crmsync setup-code`).
+  await page.fill('[data-testid=setup-code] >> nth=0', stack.cli(['setup-code']).trim());
   await page.click('[data-testid=connect-button]');
   await page.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
   assert.equal(await page.title(), 'Login | Salesforce');
@@ -63,7 +65,8 @@ test('a denied consent returns to the admin page with the reason', { timeout: 60
   await stack.context.clearCookies();
   const page = await stack.context.newPage();
   await page.goto(`${stack.relayUrl}/admin/`);
-  await page.click('[data-testid=connect-button]', { timeout: 15_000 });
+  await page.fill('[data-testid=setup-code] >> nth=0', stack.cli(['setup-code']).trim(), { timeout: 15_000 });
+  await page.click('[data-testid=connect-button]');
   await page.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
   await page.fill('#username', rep.username);
   await page.fill('#password', rep.password);

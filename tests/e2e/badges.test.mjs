@@ -5,7 +5,7 @@
 // All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -91,11 +91,10 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await page.goto('https://www.linkedin.com/in/changed-markup/');
   // The name comes from the tab title instead; the badge goes to the top of the page.
   await eventually(() => badge.getAttribute('data-state'), (s) => s === 'not_in_crm');
-  const problems = await eventually(async () => (await (await fetch(`${stack.relayUrl}/api/v1/status`)).json()).page_problems,
+  const problems = await eventually(async () => adminStatus(stack).page_problems,
     (p) => p.some((x) => x.page === 'profile' && x.missing === 'heading'), 20_000);
   assert.deepEqual(problems.map((x) => [x.page, x.missing, x.count]), [['profile', 'heading', 1]]);
-  const console = await stack.context.newPage();
-  await console.goto(`${stack.relayUrl}/admin/`);
+  const console = await adminConsole(stack);
   assert.match(await console.locator('[data-testid=page-health] li').textContent({ timeout: 15_000 }),
     /profile pages without their heading \(1 reports\)/);
   await console.close();

@@ -176,10 +176,38 @@ export async function signInFromPopup(stack, rep) {
   return popup;
 }
 
+/** The relay's full status, as the admin on the relay's host reads it (`crmsync status
+ *  --json`); the open `GET /api/v1/status` says the connection's state only. */
+export function adminStatus(stack) {
+  return JSON.parse(stack.cli(['status', '--json']));
+}
+
 /** Waits until the relay's first import has finished every object. */
 export async function imported(stack) {
-  await eventually(async () => (await fetch(`${stack.relayUrl}/api/v1/status`)).json(),
+  await eventually(async () => adminStatus(stack),
     (s) => Object.keys(s.objects ?? {}).length === 7 && Object.values(s.objects).every((o) => o.last_sync), 60_000);
+}
+
+/** Opens the admin console signed in as the relay's admin (the connected user: the
+ *  integration user when the relay connected with client credentials). */
+export async function adminConsole(stack, admin = stack.users.find((u) => u.username.startsWith('integration@'))) {
+  const page = await stack.context.newPage();
+  await page.goto(`${stack.relayUrl}/admin/`);
+  await page.click('[data-testid=sign-in]', { timeout: 15_000 });
+  await page.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
+  if (await page.locator('#username').count()) {
+    await page.fill('#username', admin.username);
+    await page.fill('#password', admin.password);
+    await page.click('#Login');
+  }
+  const approve = page.locator('#oaapprove');
+  await Promise.race([
+    approve.waitFor({ timeout: 15_000 }).then(() => approve.click()),
+    page.waitForURL(`${stack.relayUrl}/admin/`, { timeout: 15_000 }),
+  ]);
+  await page.waitForURL(`${stack.relayUrl}/admin/`, { timeout: 15_000 });
+  await page.locator('[data-testid=admin]').filter({ hasText: 'Signed in as' }).waitFor({ timeout: 15_000 });
+  return page;
 }
 
 /** After the first import: a rep (not the admin or integration user) with a seat, and
