@@ -1,7 +1,7 @@
 // The extension in real headless Chromium on fixture pages under the real host names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually } from './harness.mjs';
+import { startStack, eventually, imported, adminConsole } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -56,9 +56,14 @@ test('profile page: the badge shows the wasm answer, and follows SPA navigation'
   await page.close();
 });
 
-test('admin console: loads the wasm and shows the org the relay connected to', { timeout: 60_000 }, async () => {
-  const page = await stack.context.newPage();
-  await page.goto(`${stack.relayUrl}/admin/`);
+test('admin console: loads the wasm, says only "connected" until the admin signs in, then shows the org', { timeout: 60_000 }, async () => {
+  const anonymous = await stack.context.newPage();
+  await anonymous.goto(`${stack.relayUrl}/admin/`);
+  await anonymous.locator('[data-state=connected]').waitFor({ timeout: 15_000 });
+  assert.equal(await anonymous.locator('[data-testid=org-id]').count(), 0, 'no org details without the admin');
+  await anonymous.close();
+  await imported(stack);
+  const page = await adminConsole(stack);
   const orgId = await page.locator('[data-testid=org-id]').textContent({ timeout: 15_000 });
   assert.equal(orgId, stack.orgId);
   await page.close();

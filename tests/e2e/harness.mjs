@@ -189,22 +189,29 @@ export async function imported(stack) {
 }
 
 /** Opens the admin console signed in as the relay's admin (the connected user: the
- *  integration user when the relay connected with client credentials). */
+ *  integration user when the relay connected with client credentials), in a browser of
+ *  its own (no extension, no other Salesforce session); closing the page closes it. */
 export async function adminConsole(stack, admin = stack.users.find((u) => u.username.startsWith('integration@'))) {
-  const page = await stack.context.newPage();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage();
+  page.once('close', () => browser.close());
   await page.goto(`${stack.relayUrl}/admin/`);
   await page.click('[data-testid=sign-in]', { timeout: 15_000 });
-  await page.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
-  if (await page.locator('#username').count()) {
-    await page.fill('#username', admin.username);
-    await page.fill('#password', admin.password);
-    await page.click('#Login');
-  }
+  await page.locator('#username').waitFor({ timeout: 15_000 });
+  await page.fill('#username', admin.username);
+  await page.fill('#password', admin.password);
+  await page.click('#Login');
   const approve = page.locator('#oaapprove');
-  await Promise.race([
-    approve.waitFor({ timeout: 15_000 }).then(() => approve.click()),
-    page.waitForURL(`${stack.relayUrl}/admin/`, { timeout: 15_000 }),
+  const consent = await Promise.race([
+    approve.waitFor({ timeout: 15_000 }).then(() => true),
+    page.waitForURL(`${stack.relayUrl}/admin/`, { timeout: 15_000 }).then(() => false),
   ]);
+  if (consent) await approve.click();
   await page.waitForURL(`${stack.relayUrl}/admin/`, { timeout: 15_000 });
   await page.locator('[data-testid=admin]').filter({ hasText: 'Signed in as' }).waitFor({ timeout: 15_000 });
   return page;

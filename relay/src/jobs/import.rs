@@ -377,12 +377,14 @@ async fn count_of(state: &AppState, object: &str) -> Result<i64, StoreError> {
 }
 
 /// A results page split into rows to upsert and ids to delete.
-struct Page {
+pub struct Page {
     rows: Vec<CrmRow>,
     deleted: Vec<String>,
 }
 
-fn parse_page(object: &str, csv: &str) -> Result<Page, ImportError> {
+/// Reads one Bulk API 2.0 results page of `object` (CSV with a header) into rows to
+/// upsert and ids deleted; a malformed page is an error naming the line.
+pub fn parse_page(object: &str, csv: &str) -> Result<Page, ImportError> {
     let bad = |reason: String| ImportError::BadCsv { object: object.to_string(), reason };
     let mut reader = Reader::new(csv);
     let header = match reader.next() {

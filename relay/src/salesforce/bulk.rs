@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::{SalesforceClient, SalesforceError};
 
-/// What we read of a JobInfo.
+/// What we read of a Bulk API 2.0 JobInfo answer (public so the fuzz tests can feed it
+/// arbitrary bytes).
 #[derive(Debug, Deserialize)]
-struct JobInfo {
+pub struct JobInfo {
     id: String,
     state: String,
     #[serde(default, rename = "errorMessage")]

@@ -32,10 +32,17 @@ pub fn loopback_relay(state: &AppState) -> bool {
 
 /// Refuses a request whose `Origin` is not the relay's own (403): a page elsewhere cannot
 /// make the browser connect, disconnect or change settings with the admin's cookie.
+/// Under `Referrer-Policy: no-referrer` browsers send `Origin: null` for a form POST,
+/// so the Fetch Metadata header `Sec-Fetch-Site: same-origin` (set by the browser, never
+/// by a page) vouches for it instead.
 pub fn require_same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let expected = public_base(state, headers)?;
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        Some(origin) if origin.eq_ignore_ascii_case(&expected) => Ok(()),
+        Some(origin) if origin.eq_ignore_ascii_case(&expected) && fetch_site.is_none_or(|s| s == "same-origin") => {
+            Ok(())
+        }
+        Some("null") | None if fetch_site == Some("same-origin") => Ok(()),
         Some(origin) => Err(ApiError::Forbidden(format!(
             "this request came from {origin:?}; only the relay's own pages ({expected}) may make it"
         ))),

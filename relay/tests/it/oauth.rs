@@ -516,3 +516,32 @@ async fn a_configured_admin_username_is_the_only_one_who_connects_without_the_co
     let landed = Browser::new().connect(&relay, None, &admin.username, &sim.org.password_of(&admin), "allow").await;
     assert_eq!(landed, format!("{relay}/admin/"));
 }
+
+#[tokio::test]
+async fn a_same_origin_form_post_is_known_by_fetch_metadata_when_the_origin_is_withheld() {
+    let dir = temp_dir("oauth-fetch-site");
+    let sim = start_sim(&dir).await;
+    let settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
+    let relay = start_relay(settings.clone()).await;
+    let code = setup_code(&settings).await;
+    let post = |origin: &'static str, site: &'static str| {
+        let (url, code) = (format!("{relay}/api/v1/connect/start"), code.clone());
+        async move {
+            Browser::new()
+                .http
+                .post(url)
+                .header("origin", origin)
+                .header("sec-fetch-site", site)
+                .form(&[("setup_code", code)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Chromium sends `Origin: null` for a form POST under `Referrer-Policy: no-referrer`.
+    assert_eq!(post("null", "same-origin").await, 303);
+    assert_eq!(post("null", "cross-site").await, 403);
+    assert_eq!(post("null", "same-site").await, 403);
+}
