@@ -6,6 +6,8 @@
 #   ./build.sh run       build, then start sfsim (demo org) and the relay on :8787
 #   ./build.sh test      install test needs, then Rust, wasm (Chromium) and e2e tests
 #   ./build.sh bench     run the benchmarks and rewrite BENCHMARKS.md
+#   ./build.sh fuzz      the parsers' fuzz test for longer (CRMSYNC_FUZZ_SECONDS per target,
+#                        default 60) and schemathesis for longer (ST_MAX_TIME, default 600)
 #
 # Whatever is missing (rustup target, wasm-bindgen-cli, npm packages, Chromium) is
 # installed and announced.
@@ -237,6 +239,7 @@ cmd_test() {
   run_suite wasm cargo test --target wasm32-unknown-unknown --features web --test web
   run_suite e2e env CRMSYNC_BIN_DIR="$ROOT/target/debug" CRMSYNC_DIST="$ROOT/dist" \
     node --test --test-reporter=spec tests/e2e/
+  run_suite api env CRMSYNC_BIN_DIR="$ROOT/target/debug" tests/api/schemathesis.sh
   read -r passed failed < <(count_tests)
   local elapsed=$((SECONDS - started))
   if [ ${#FAILED_SUITES[@]} -gt 0 ]; then
@@ -251,6 +254,17 @@ cmd_test() {
 
 # ---------------------------------------------------------------------------- bench
 
+# Longer runs of what `test` runs briefly: the mutation fuzzer over every parser of
+# outside input, then schemathesis against the OpenAPI document.
+cmd_fuzz() {
+  build_native dev
+  say "fuzzing every parser of outside input for ${CRMSYNC_FUZZ_SECONDS:-60} s each"
+  CRMSYNC_FUZZ_SECONDS=${CRMSYNC_FUZZ_SECONDS:-60} cargo test -p crmsync-relay --test it fuzz -- --nocapture
+  [ -d dist/www ] || { build_wasm; assemble_dist; }
+  say "schemathesis for ${ST_MAX_TIME:-600} s"
+  ST_MAX_TIME=${ST_MAX_TIME:-600} tests/api/schemathesis.sh
+}
+
 cmd_bench() {
   exec bash tests/bench/run.sh "$@"
 }
@@ -260,6 +274,7 @@ case "${1:-build}" in
   run) cmd_run ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
-  -h|--help|help) sed -n '2,12p' "$0" ;;
-  *) die "unknown command '$1' (build, run, test, bench)" ;;
+  fuzz) cmd_fuzz ;;
+  -h|--help|help) sed -n '2,14p' "$0" ;;
+  *) die "unknown command '$1' (build, run, test, bench, fuzz)" ;;
 esac

@@ -45,6 +45,13 @@ pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiEr
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON for this request: {e}")))
 }
 
+/// A query string read as `T`; a malformed one (a repeated or unknown parameter, a value
+/// of the wrong type) is a 400 in the project's error shape, not axum's plain text.
+pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|e| ApiError::BadRequest(format!("the query string is not valid for this request: {e}")))
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {

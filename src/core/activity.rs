@@ -244,10 +244,10 @@ impl NewActivity {
             bad("kind", format!("unknown kind {:?} (expected one of {})", self.kind, ActivityKind::names()))
         })?;
         let subject = self.subject.trim().to_string();
-        if subject.chars().count() > MAX_SUBJECT {
+        if self.subject.chars().count() > MAX_SUBJECT {
             return Err(bad(
                 "subject",
-                format!("has {} characters; Salesforce keeps at most {MAX_SUBJECT}", subject.chars().count()),
+                format!("has {} characters; Salesforce keeps at most {MAX_SUBJECT}", self.subject.chars().count()),
             ));
         }
         if self.body.chars().count() > MAX_BODY {
@@ -263,7 +263,7 @@ impl NewActivity {
             bad("occurred_at", format!("{:?} is not an RFC 3339 time (like 2026-11-25T14:03:00Z)", self.occurred_at))
         })?;
         let profile_id = self.profile_id.trim().to_string();
-        if profile_id.is_empty() || profile_id.len() > MAX_PROFILE_ID {
+        if profile_id.is_empty() || self.profile_id.chars().count() > MAX_PROFILE_ID {
             return Err(bad("profile_id", format!("must be 1 to {MAX_PROFILE_ID} characters")));
         }
         let target = match self.target.as_deref().map(str::trim).filter(|t| !t.is_empty()) {

@@ -285,6 +285,21 @@ pub fn apply_prefs_body(current: &[ActivityKind], body: &Value) -> Result<Vec<Ac
         ActivityKind::parse(name)
             .ok_or_else(|| format!("unknown kind {name:?} (expected one of {})", ActivityKind::names()))
     };
+    let Some(top) = body.as_object() else {
+        return Err("send an object: {\"kinds\": {\"call\": true, …}} or {\"kinds\": [\"call\", …]}".into());
+    };
+    if let Some(unknown) =
+        top.keys().find(|k| k.as_str() != "kinds" && k.as_str() != "enabled" && ActivityKind::parse(k).is_none())
+    {
+        return Err(format!("unknown field {unknown:?} (expected kinds, or kind names: {})", ActivityKind::names()));
+    }
+    if let Some((name, _)) = top.iter().find(|(k, v)| k.as_str() != "kinds" && !v.is_boolean()) {
+        return Err(format!("{name}: expected true or false"));
+    }
+    let enabled_ok = |map: &serde_json::Map<String, Value>| map.get("enabled").is_none_or(Value::is_boolean);
+    if !body.get("kinds").and_then(Value::as_object).is_none_or(enabled_ok) {
+        return Err("kinds.enabled: expected true or false (it is the admin's switch and is not changed here)".into());
+    }
     let changes = match body.get("kinds").unwrap_or(body) {
         Value::Array(names) => {
             let mut on = Vec::new();

@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde::Deserialize;
 
 use super::admin_session;
@@ -45,10 +45,13 @@ pub struct StartForm {
 pub async fn start(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Form(form): Form<StartForm>,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let settings = state.settings.salesforce.as_ref().ok_or(ApiError::Connect(connect::ConnectError::NotConfigured))?;
     require_same_origin(&state, &headers)?;
+    // The form is optional (no body: the configured login host, no code).
+    let form: StartForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| ApiError::BadRequest(format!("the form is not login=…&setup_code=…: {e}")))?;
     let mut admin_username_only = false;
     if state.store.connection().await?.is_some() {
         if admin_session::current(&state, &headers).await?.is_none() {
@@ -144,8 +147,12 @@ pub struct CallbackQuery {
 pub async fn callback(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<CallbackQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
+    let query: CallbackQuery = match crate::error::query(raw.as_deref()) {
+        Ok(query) => query,
+        Err(e) => return back_to_admin(Err(e.to_string()), None),
+    };
     let (pending, clear) = match login::finish(&state, &headers, query.state.as_deref()) {
         Ok(found) => found,
         Err(e) => return back_to_admin(Err(e.to_string()), None),

@@ -81,13 +81,15 @@ pub async fn index_delta(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     require(&state, &headers).await?;
-    let number = |name: &str| -> Result<i64, ApiError> {
-        params
-            .get(name)
-            .map_or(Ok(0), |v| v.trim().parse::<i64>())
-            .map_err(|_| ApiError::BadRequest(format!("{name}: expected a whole number, from the index's headers")))
+    let number = |name: &str, required: bool| -> Result<i64, ApiError> {
+        let bad = || ApiError::BadRequest(format!("{name}: expected a whole number, from the index's headers"));
+        match params.get(name) {
+            None if required => Err(ApiError::BadRequest(format!("{name}: missing; send the index's version"))),
+            None => Ok(0),
+            Some(v) => v.parse::<u64>().ok().and_then(|n| i64::try_from(n).ok()).ok_or_else(bad),
+        }
     };
-    let (since, decisions) = (number("since")?, number("decisions")?);
+    let (since, decisions) = (number("since", true)?, number("decisions", false)?);
     match delta_since(&state, since, decisions).await.map_err(build_error)? {
         DeltaAnswer::UpToDate => Ok(StatusCode::NO_CONTENT.into_response()),
         DeltaAnswer::Snapshot(why) => Err(ApiError::Gone(format!("download the index again: {why}"))),

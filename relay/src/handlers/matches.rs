@@ -59,8 +59,8 @@ pub async fn decide(
     let network_id = request.network_id.trim().to_string();
     // An unmatch names no profile; the others need one the directory knows.
     if request.kind != DecisionKind::Unmatch && state.store.profile(&network_id).await?.is_none() {
-        return Err(ApiError::BadRequest(format!(
-            "network_id {network_id:?} is not in the directory; pick a profile from the directory search"
+        return Err(ApiError::NotFound(format!(
+            "network_id {network_id:?} is not in the directory (pick a profile from the directory search), so it"
         )));
     }
     // Checks that the record exists before anything is stored.

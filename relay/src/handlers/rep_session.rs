@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -73,8 +73,9 @@ pub struct SignInQuery {
 pub async fn sign_in(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Query(query): Query<SignInQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    let query: SignInQuery = crate::error::query(raw.as_deref())?;
     let raw = query.return_to.unwrap_or_else(|| "/signed-in.html".to_string());
     let policy = ReturnPolicy {
         extension_ids: &state.settings.extension_ids,

@@ -86,7 +86,7 @@ macro_rules! impl_directory_store {
             ) -> Result<$crate::store::directory::Observed, StoreError> {
                 use $crate::store::directory::{Observed, PROFILE_COLUMNS};
                 let mut done = Observed::default();
-                let mut tx = self.pool.begin().await.map_err(query_err("starting a directory update"))?;
+                let mut tx = self.begin_write().await.map_err(query_err("starting a directory update"))?;
                 let select = $sql(&format!("SELECT {PROFILE_COLUMNS} FROM network_profiles WHERE network_id = ?"));
                 let upsert = $sql(&format!(
                     "INSERT INTO network_profiles ({PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \

@@ -13,6 +13,11 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// A write transaction (PostgreSQL's row locks need nothing more).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     /// Connects to `postgres://…` and migrates the schema.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
@@ -93,7 +98,7 @@ impl Store for PostgresStore {
     }
 
     async fn delete_connection(&self) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_err("starting to forget the connection"))?;
+        let mut tx = self.begin_write().await.map_err(query_err("starting to forget the connection"))?;
         sqlx::query("DELETE FROM web_sessions")
             .execute(&mut *tx)
             .await
@@ -162,7 +167,7 @@ impl Store for PostgresStore {
     }
 
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
+        let mut tx = self.begin_write().await.map_err(query_err("starting the purge"))?;
         let mut report = Vec::new();
         for table in super::facts::PURGED_TABLES {
             let done = sqlx::query(&format!("DELETE FROM {table}"))
@@ -186,7 +191,7 @@ impl Store for PostgresStore {
         rows: Vec<CrmRow>,
         deleted: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
+        let mut tx = self.begin_write().await.map_err(query_err("starting a page transaction"))?;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<CrmRow> = rows.by_ref().take(1_000).collect();

@@ -16,6 +16,13 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`), so
+    /// concurrent writers wait for each other (busy timeout) instead of failing with
+    /// "database is locked" when a read lock cannot be upgraded.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub async fn open_file(path: &Path) -> Result<Self, StoreError> {
         let data_dir_err = |dir: &Path| {
@@ -47,6 +54,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(30))
             // 64 MiB of page cache (default 2 MiB): a large import re-reads index pages
             // from the OS otherwise. Allocated only as used.
             .page_size(16384)
@@ -71,7 +79,7 @@ fn query_err(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for SqliteStore {
     async fn delete_connection(&self) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_err("starting to forget the connection"))?;
+        let mut tx = self.begin_write().await.map_err(query_err("starting to forget the connection"))?;
         sqlx::query("DELETE FROM web_sessions")
             .execute(&mut *tx)
             .await
@@ -140,7 +148,7 @@ impl Store for SqliteStore {
     }
 
     async fn purge_crm_data(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_err("starting the purge"))?;
+        let mut tx = self.begin_write().await.map_err(query_err("starting the purge"))?;
         let mut report = Vec::new();
         for table in super::facts::PURGED_TABLES {
             let done = sqlx::query(&format!("DELETE FROM {table}"))
@@ -164,7 +172,7 @@ impl Store for SqliteStore {
         rows: Vec<CrmRow>,
         deleted: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_err("starting a page transaction"))?;
+        let mut tx = self.begin_write().await.map_err(query_err("starting a page transaction"))?;
         // Multi-row statements: one round trip per 1,000 rows instead of one per row.
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {

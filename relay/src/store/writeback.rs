@@ -236,7 +236,7 @@ macro_rules! impl_writeback_store {
             }
 
             async fn remove_seat(&self, user_id: &str) -> Result<$crate::store::writeback::Changed, StoreError> {
-                let mut tx = self.pool.begin().await.map_err(query_err("starting a seat removal"))?;
+                let mut tx = self.begin_write().await.map_err(query_err("starting a seat removal"))?;
                 let done = sqlx::query(&$sql("DELETE FROM seats WHERE user_id = ?"))
                     .bind(user_id)
                     .execute(&mut *tx)
@@ -332,7 +332,7 @@ macro_rules! impl_writeback_store {
                 activities: &[crmsync::core::activity::CheckedActivity],
                 now_ms: i64,
             ) -> Result<Vec<$crate::store::writeback::StoredActivity>, StoreError> {
-                let mut tx = self.pool.begin().await.map_err(query_err("starting to store activities"))?;
+                let mut tx = self.begin_write().await.map_err(query_err("starting to store activities"))?;
                 let insert = $sql(
                     "INSERT INTO activities (id, user_id, kind, subject, body, occurred_at, profile_id, target, state,
                         created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -493,7 +493,7 @@ macro_rules! impl_writeback_store {
                     "UPDATE activities SET state = 'sending', sent_at_ms = ?, updated_at_ms = ?
                      WHERE id = ? AND state = 'pending'",
                 );
-                let mut tx = self.pool.begin().await.map_err(query_err("starting a send"))?;
+                let mut tx = self.begin_write().await.map_err(query_err("starting a send"))?;
                 let mut claimed = Vec::with_capacity(ids.len());
                 for id in ids {
                     let done = sqlx::query(&sql)
@@ -513,7 +513,7 @@ macro_rules! impl_writeback_store {
 
             async fn unmark_sending(&self, ids: &[String], now_ms: i64) -> Result<(), StoreError> {
                 let sql = $sql("UPDATE activities SET state = 'pending', updated_at_ms = ? WHERE id = ? AND state = 'sending'");
-                let mut tx = self.pool.begin().await.map_err(query_err("starting a requeue"))?;
+                let mut tx = self.begin_write().await.map_err(query_err("starting a requeue"))?;
                 for id in ids {
                     sqlx::query(&sql)
                         .bind(now_ms)
@@ -543,7 +543,7 @@ macro_rules! impl_writeback_store {
                     "UPDATE activities SET state = 'pending', error = ?, attempts = attempts + 1, next_attempt_at_ms = ?,
                         updated_at_ms = ? WHERE id = ? AND state <> 'written'",
                 );
-                let mut tx = self.pool.begin().await.map_err(query_err("starting to record write outcomes"))?;
+                let mut tx = self.begin_write().await.map_err(query_err("starting to record write outcomes"))?;
                 for (id, outcome) in outcomes {
                     let query = match outcome {
                         Outcome::Written { salesforce_id } => {

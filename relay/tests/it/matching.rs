@@ -118,7 +118,7 @@ async fn directory_matches_and_decisions_reach_every_lookup() {
 
     // Refusals say what was wrong.
     let (status, body) = r.api(Method::POST, "/api/v1/matches", Some(decide("nobody-seen", "match"))).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 404);
     assert!(body["error"]["message"].as_str().unwrap().contains("not in the directory"), "{body}");
     let (status, body) = r.api(Method::GET, &format!("/api/v1/matches/{}", r.rep.id), None).await;
     assert_eq!(status, 400, "{body}");

@@ -1,0 +1,65 @@
+"""Schemathesis hooks: how to make the values relay/openapi.json names by format, so that
+positive tests send what a real client sends (record ids with a valid checksum suffix,
+real export files) while negative tests still break every declared rule."""
+import string
+
+import schemathesis
+from hypothesis import strategies as st
+
+SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+BASE62 = string.ascii_letters + string.digits
+
+
+def id18(prefix: str, rest: str) -> str:
+    """The 18-character form of a 15-character id (CONTRACT.md section 7)."""
+    id15 = (prefix + rest)[:15]
+    suffix = ""
+    for chunk in range(3):
+        bits = 0
+        for i, c in enumerate(id15[chunk * 5:chunk * 5 + 5]):
+            if "A" <= c <= "Z":
+                bits |= 1 << i
+        suffix += SUFFIX[bits]
+    return id15 + suffix
+
+
+def ids(prefixes):
+    return st.builds(id18, st.sampled_from(prefixes), st.text(BASE62, min_size=12, max_size=12))
+
+
+schemathesis.openapi.format("salesforce-id", ids(["00Q", "003", "001", "006", "005"]))
+schemathesis.openapi.format("salesforce-matchable-id", ids(["00Q", "003", "001"]))
+schemathesis.openapi.format("salesforce-person-id", ids(["00Q", "003"]))
+
+NAMES = st.text(string.ascii_letters + " -'", min_size=1, max_size=20).filter(lambda s: s.strip())
+SLUGS = st.text(string.ascii_lowercase + string.digits + "-", min_size=3, max_size=30)
+
+
+def quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+@st.composite
+def connections_export(draw):
+    rows = draw(st.lists(st.tuples(NAMES, NAMES, SLUGS), max_size=20))
+    lines = ["Notes:", '"When exporting your connection data, you may notice that some of the email addresses are missing."', "",
+             "First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
+    for first, last, slug in rows:
+        lines.append(",".join([quoted(first), quoted(last), f"https://www.linkedin.com/in/{slug}", "", "Acme", "VP", "17 May 2023"]))
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def messages_export(draw):
+    """A header both the messages.csv and the Invitations.csv readers take."""
+    rows = draw(st.lists(st.tuples(NAMES, NAMES, SLUGS, st.text(string.printable, max_size=80)), max_size=20))
+    lines = ["CONVERSATION ID,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,Sent At,SUBJECT,CONTENT,FOLDER,IS MESSAGE DRAFT,Direction"]
+    for n, (sender, to, slug, content) in enumerate(rows):
+        lines.append(",".join([f"2-{n}", quoted(sender), f"https://www.linkedin.com/in/{slug}", quoted(to),
+                               "https://www.linkedin.com/in/me", "2023-05-17 14:02:11 UTC", '"5/17/23, 2:02 PM"', "",
+                               quoted(content), "INBOX", "No", "OUTGOING"]))
+    return "\n".join(lines) + "\n"
+
+
+schemathesis.openapi.format("network-connections-export", connections_export())
+schemathesis.openapi.format("network-messages-export", messages_export())
