@@ -476,6 +476,25 @@ mod tests {
     }
 
     #[test]
+    fn a_public_url_in_clear_text_off_this_machine_is_refused() {
+        let err = settings(&[("CRMSYNC_PUBLIC_URL", "http://crm.example.com")]).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("https")));
+        for local in ["http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:8787"] {
+            assert!(settings(&[("CRMSYNC_PUBLIC_URL", local)]).is_ok(), "{local}");
+        }
+        for bad in ["https://user@crm.example.com", "https://crm.example.com/?x=1", "ftp://crm.example.com"] {
+            assert!(matches!(settings(&[("CRMSYNC_PUBLIC_URL", bad)]), Err(ConfigError::BadPublicUrl(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn extension_ids_are_a_list_of_ids() {
+        let s = settings(&[("CRMSYNC_EXTENSION_IDS", "ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP, 0b8e4e62-5f7c")]).unwrap();
+        assert_eq!(s.extension_ids, ["abcdefghijklmnopabcdefghijklmnop", "0b8e4e62-5f7c"]);
+        assert!(matches!(settings(&[("CRMSYNC_EXTENSION_IDS", "evil.example/")]), Err(ConfigError::BadExtensionId(_))));
+    }
+
+    #[test]
     fn debug_redacts_secrets() {
         let s = settings(&[
             ("CRMSYNC_SALESFORCE_LOGIN_URL", "https://login.salesforce.com"),
