@@ -19,7 +19,7 @@ pub fn unix_ms_from_rfc3339(text: &str) -> Option<i64> {
     let (date, rest) = text.split_once('T')?;
     let mut date_parts = date.split('-');
     let (y, m, d) = (num(date_parts.next()?)?, num(date_parts.next()?)?, num(date_parts.next()?)?);
-    if date_parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if date_parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..=9999).contains(&y) {
         return None;
     }
     let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
@@ -31,6 +31,9 @@ pub fn unix_ms_from_rfc3339(text: &str) -> Option<i64> {
     if h > 23 || mi > 59 || s > 60 {
         return None;
     }
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let millis = match fraction {
         "" => 0,
         f => num(&format!("{f:0<3}")[..3])?,
@@ -40,7 +43,7 @@ pub fn unix_ms_from_rfc3339(text: &str) -> Option<i64> {
         z => {
             let sign = if z.starts_with('-') { -1 } else { 1 };
             let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             sign * (num(&digits[..2])? * 60 + num(&digits[2..])?)
@@ -78,6 +81,19 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn garbage_is_none_never_a_panic() {
+        // Found by the fuzzer: a multi-byte character in the fraction or the zone.
+        for text in [
+            "2023-05-17T14:02.i\u{fa}:11",
+            "2023-05-17T14:02:11.\u{e9}9",
+            "2023-05-17T14:02:11+0\u{e9}0",
+            "99999999999999-05-17T14:02:11Z",
+        ] {
+            assert_eq!(unix_ms_from_rfc3339(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn rfc3339_known_instants() {

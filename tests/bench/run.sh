@@ -130,7 +130,8 @@ cat > BENCHMARKS.md <<MD
 # crmsync benchmarks
 
 Rewritten by \`./build.sh bench\` (\`./build.sh bench --quick\` keeps the last clean-test
-figure). Machine: $machine.
+figure). Machine: $machine. Security testing (schemathesis requests, fuzz cases, what they
+found): [SECURITY.md](SECURITY.md).
 
 ## Wasm module (\`dist/www/pkg\`, profile \`wasm-release\` + \`wasm-opt -Oz\`)
 
