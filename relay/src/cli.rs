@@ -302,7 +302,9 @@ async fn serve(config: Option<&Path>, listen: Option<String>) -> anyhow::Result<
     println!("admin console: {base}/admin/");
     if relay.state().store.connection().await?.is_none() {
         let code = crate::security::setup_code::current(relay.state()).await?;
-        println!("setup code (the console asks for it to connect the org; `crmsync setup-code` prints it again): {code}");
+        println!(
+            "setup code (the console asks for it to connect the org; `crmsync setup-code` prints it again): {code}"
+        );
     }
     relay.serve(shutdown_signal()).await?;
     tracing::info!("relay stopped");
@@ -312,7 +314,10 @@ async fn serve(config: Option<&Path>, listen: Option<String>) -> anyhow::Result<
 async fn setup_code(config: Option<&Path>) -> anyhow::Result<()> {
     let state = crate::state::AppState::open(Settings::load(config)?).await?;
     if let Some(c) = state.store.connection().await? {
-        println!("the relay is connected to org {} ({}); no setup code is needed (a disconnect makes a new one)", c.org_id, c.username);
+        println!(
+            "the relay is connected to org {} ({}); no setup code is needed (a disconnect makes a new one)",
+            c.org_id, c.username
+        );
         return Ok(());
     }
     println!("{}", crate::security::setup_code::current(&state).await?);

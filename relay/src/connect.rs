@@ -42,7 +42,9 @@ pub enum ConnectError {
     #[error("this relay holds the data of org {stored}; {new} is another org. Disconnect with clean-up first (`crmsync disconnect --clean-up`, or the console's Disconnect with clean-up), then connect the new org")]
     OtherOrg { stored: String, new: String },
     /// A first connect allowed for `CRMSYNC_ADMIN_USERNAME` only was made by someone else.
-    #[error("only {expected} (CRMSYNC_ADMIN_USERNAME) may connect this relay without the setup code; {actual} logged in")]
+    #[error(
+        "only {expected} (CRMSYNC_ADMIN_USERNAME) may connect this relay without the setup code; {actual} logged in"
+    )]
     NotTheAdmin { expected: String, actual: String },
     /// A web-server connection lost its refresh token (cannot happen unless edited).
     #[error("the stored connection has no refresh token; connect again from the admin page")]
@@ -239,7 +241,9 @@ pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectRe
         match state.secrets.open(sealed) {
             Ok(token) => match oauth::revoke(&state.http, &connection.login_url, &token).await {
                 Ok(done) => revoked |= done,
-                Err(e) => tracing::warn!(error = %e, "Salesforce did not confirm the revoke; the relay forgets the token anyway"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "Salesforce did not confirm the revoke; the relay forgets the token anyway")
+                }
             },
             Err(e) => tracing::warn!(error = %e, "a stored token cannot be opened; the relay forgets it anyway"),
         }

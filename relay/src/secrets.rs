@@ -195,8 +195,8 @@ fn refuse_loose_permissions(path: &Path) -> Result<(), SecretError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let meta =
-            std::fs::metadata(path).map_err(|source| SecretError::KeyFile { path: path.display().to_string(), source })?;
+        let meta = std::fs::metadata(path)
+            .map_err(|source| SecretError::KeyFile { path: path.display().to_string(), source })?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(SecretError::LoosePermissions { path: path.display().to_string(), mode });

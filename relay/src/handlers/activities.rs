@@ -86,7 +86,11 @@ async fn check_allowed(
     let standing = RepStanding { seated, enabled: prefs.enabled, kinds: &prefs.kinds };
     for (i, kind) in kinds.into_iter().enumerate() {
         if let Err(refusal) = may_write(standing, kind, true) {
-            let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) { format!("{}kind: ", at(i, single)) } else { String::new() };
+            let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) {
+                format!("{}kind: ", at(i, single))
+            } else {
+                String::new()
+            };
             return Err(ApiError::Forbidden(format!("{prefix}{refusal}")));
         }
     }

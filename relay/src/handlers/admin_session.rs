@@ -33,7 +33,8 @@ pub async fn start(state: &AppState, user_id: &str, username: &str) -> Result<He
 /// send it.
 fn cookie_header(value: &str, max_age_secs: i64) -> HeaderValue {
     let text = format!("{ADMIN_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}");
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("__Host-crmsync_admin=; Path=/; Secure; Max-Age=0"))
+    HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| HeaderValue::from_static("__Host-crmsync_admin=; Path=/; Secure; Max-Age=0"))
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -75,7 +76,10 @@ mod tests {
     #[test]
     fn cookie_token_reads_only_our_cookie() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("other=1; __Host-crmsync_admin=abc; crmsync_admin=old; x=y"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("other=1; __Host-crmsync_admin=abc; crmsync_admin=old; x=y"),
+        );
         assert_eq!(cookie_token(&headers).as_deref(), Some("abc"));
         headers.insert(header::COOKIE, HeaderValue::from_static("__Host-crmsync_admin="));
         assert_eq!(cookie_token(&headers), None);

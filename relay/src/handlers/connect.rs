@@ -144,11 +144,7 @@ pub struct CallbackQuery {
 /// `GET /api/v1/connect/callback`: finishes a connect, a sign-in or a rep's sign-in in
 /// the browser that started it, and returns the browser to the admin page (with
 /// `?error=…` when something went wrong) or to the rep's `return_to`.
-pub async fn callback(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub async fn callback(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let query: CallbackQuery = match crate::error::query(raw.as_deref()) {
         Ok(query) => query,
         Err(e) => return back_to_admin(Err(e.to_string()), None),

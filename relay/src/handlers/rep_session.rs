@@ -81,10 +81,17 @@ pub async fn sign_in(
         extension_ids: &state.settings.extension_ids,
         loopback_relay: crate::security::origin::loopback_relay(&state),
     };
-    let return_to = return_to::check(&raw, policy).map_err(|e| ApiError::BadRequest(format!("return_to {raw:?}: {e}")))?;
+    let return_to =
+        return_to::check(&raw, policy).map_err(|e| ApiError::BadRequest(format!("return_to {raw:?}: {e}")))?;
     let connection =
         state.store.connection().await?.ok_or(ApiError::Connect(crate::connect::ConnectError::NotConnected))?;
-    let pending = PendingLogin::new(random_token(48), connection.login_url, String::new(), LoginPurpose::RepSignIn, Some(return_to));
+    let pending = PendingLogin::new(
+        random_token(48),
+        connection.login_url,
+        String::new(),
+        LoginPurpose::RepSignIn,
+        Some(return_to),
+    );
     super::connect::begin(&state, &headers, pending)
 }
 
@@ -97,12 +104,7 @@ fn with_fragment(return_to: &str, pairs: &[(&str, String)]) -> Response {
 
 /// The callback of a rep's sign-in: a seat holder of the connected org gets a session
 /// token; anyone else an `#error=` saying why.
-pub async fn finish_sign_in(
-    state: &AppState,
-    pending: &PendingLogin,
-    denied: Option<String>,
-    code: &str,
-) -> Response {
+pub async fn finish_sign_in(state: &AppState, pending: &PendingLogin, denied: Option<String>, code: &str) -> Response {
     let return_to = pending.return_to.clone().unwrap_or_else(|| "/signed-in.html".to_string());
     let result = async {
         if let Some(denied) = denied {

@@ -36,10 +36,7 @@ async fn file(root: &Path, relative: &Path) -> Result<Response, ApiError> {
     let path = root.join(relative);
     let not_found = || ApiError::NotFound(relative.display().to_string());
     let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
-    let headers = [
-        (header::CONTENT_TYPE, content_type(&path)),
-        (header::CACHE_CONTROL, "no-cache"),
-    ];
+    let headers = [(header::CONTENT_TYPE, content_type(&path)), (header::CACHE_CONTROL, "no-cache")];
     Ok((headers, bytes).into_response())
 }
 

@@ -23,7 +23,8 @@ const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 fn fresh_code() -> String {
     let random = random_token(16);
-    let letters: Vec<char> = random.bytes().take(12).map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect();
+    let letters: Vec<char> =
+        random.bytes().take(12).map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect();
     letters.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 

@@ -76,7 +76,9 @@ pub async fn backfill(
         let stored = state.store.insert_activities(user_id, chunk, now).await?;
         for a in stored {
             if a.user_id != user_id {
-                report.skipped.push((0, format!("activity id {} is held by another user's activity; not imported", a.id)));
+                report
+                    .skipped
+                    .push((0, format!("activity id {} is held by another user's activity; not imported", a.id)));
             } else if a.created_at_ms == now {
                 report.added += 1;
             } else {

@@ -24,9 +24,35 @@ use crate::writeback::{org_records, ready};
 
 /// Bytes that matter to these formats.
 const DICTIONARY: &[&[u8]] = &[
-    b",", b"\"", b"\"\"", b"\n", b"\r\n", b"\r", b"\0", b"\xff", b"\xc3\xa9", b"\xef\xbb\xbf", b"CRMI", b"CRMD",
-    b"{", b"}", b"[", b"]", b":", b"null", b"true", b"-1", b"18446744073709551615", b"1e999", b"\\u0000",
-    b"https://www.linkedin.com/in/", b"UTC", b"2023-05-17 14:02:11 UTC", b"Id", b"IsDeleted", b"\xff\xff\xff\xff\x0f",
+    b",",
+    b"\"",
+    b"\"\"",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\0",
+    b"\xff",
+    b"\xc3\xa9",
+    b"\xef\xbb\xbf",
+    b"CRMI",
+    b"CRMD",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"null",
+    b"true",
+    b"-1",
+    b"18446744073709551615",
+    b"1e999",
+    b"\\u0000",
+    b"https://www.linkedin.com/in/",
+    b"UTC",
+    b"2023-05-17 14:02:11 UTC",
+    b"Id",
+    b"IsDeleted",
+    b"\xff\xff\xff\xff\x0f",
 ];
 
 /// A varint-ish run of 0xff bytes: a huge length in the index codec.
@@ -198,9 +224,11 @@ async fn every_parser_of_outside_input_survives_mutated_inputs() {
     let messages = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER,IS MESSAGE DRAFT\n\
         2-a,,Ann Rep,https://www.linkedin.com/in/ann-rep,Bob Buyer,https://www.linkedin.com/in/bob-buyer,2023-05-17 14:02:11 UTC,,Hello Bob,INBOX,No\n\
         2-a,,Bob Buyer,https://www.linkedin.com/in/bob-buyer,Ann Rep,https://www.linkedin.com/in/ann-rep,2023-05-18 09:00:00 UTC,,\"Hi, \"\"Ann\"\"\",INBOX,No\n";
-    let invitations = "From,To,Sent At,Message,Direction\nAnn Rep,Dee Dean,\"5/17/23, 2:02 PM\",Let's connect,OUTGOING\n";
+    let invitations =
+        "From,To,Sent At,Message,Direction\nAnn Rep,Dee Dean,\"5/17/23, 2:02 PM\",Let's connect,OUTGOING\n";
     let crm = "Id,FirstName,LastName,Email,Company,City,Phone\n00Q000000000001AAA,Ada,Lovelace,ada@example.com,Engines,London,+44 20 7946 0000\n";
-    let network = "id,first_name,last_name,company,location,headline\nada,Ada,Lovelace,Engines,London,Countess at Engines\n";
+    let network =
+        "id,first_name,last_name,company,location,headline\nada,Ada,Lovelace,Engines,London,Countess at Engines\n";
     let question = json!({
         "url": "https://www.linkedin.com/in/ada-lovelace/",
         "seen": {"url": "https://www.linkedin.com/in/ada-lovelace/", "name": "Ada Lovelace", "headline": "Countess at Engines", "location": "London"},
@@ -215,7 +243,9 @@ async fn every_parser_of_outside_input_survives_mutated_inputs() {
         fuzz("connections_csv", seed, vec![b(connections)], |i| {
             crmsync::core::network_export::connections_to_network(&text(i)).is_ok()
         }),
-        fuzz("messages_csv", seed, vec![b(messages)], |i| read_export(ExportKind::Messages, &text(i), "u", None).is_ok()),
+        fuzz("messages_csv", seed, vec![b(messages)], |i| {
+            read_export(ExportKind::Messages, &text(i), "u", None).is_ok()
+        }),
         fuzz("invitations_csv", seed, vec![b(invitations)], |i| {
             read_export(ExportKind::Invitations, &text(i), "u", Some("Ann Rep")).is_ok()
         }),
@@ -251,5 +281,8 @@ async fn every_parser_of_outside_input_survives_mutated_inputs() {
         report.push(json!({"target": run.name, "cases": run.cases, "accepted": run.accepted}));
     }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-report.json");
-    let _ = std::fs::write(out, json!({"seed": seed, "seconds_per_target": budget().as_secs_f64(), "runs": report}).to_string());
+    let _ = std::fs::write(
+        out,
+        json!({"seed": seed, "seconds_per_target": budget().as_secs_f64(), "runs": report}).to_string(),
+    );
 }

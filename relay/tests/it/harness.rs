@@ -104,7 +104,8 @@ pub async fn settled_status(relay: &str, settings: &Settings) -> RelayStatus {
 /// (what a browser sends after the admin's Salesforce login).
 pub async fn admin_cookie(settings: &Settings) -> String {
     let state = crmsync_relay::state::AppState::open(settings.clone()).await.unwrap();
-    let set_cookie = crmsync_relay::handlers::admin_session::start(&state, "005000000000001AAA", "admin@test").await.unwrap();
+    let set_cookie =
+        crmsync_relay::handlers::admin_session::start(&state, "005000000000001AAA", "admin@test").await.unwrap();
     set_cookie.to_str().unwrap().split(';').next().unwrap().to_string()
 }
 

@@ -116,7 +116,14 @@ impl Browser {
     }
 
     /// Connects from the console: the start form, then the login and consent pages.
-    async fn connect(&mut self, relay: &str, code: Option<&str>, username: &str, password: &str, decision: &str) -> String {
+    async fn connect(
+        &mut self,
+        relay: &str,
+        code: Option<&str>,
+        username: &str,
+        password: &str,
+        decision: &str,
+    ) -> String {
         let to_sim = self.start_connect(relay, code).await;
         self.log_in_from(to_sim, relay, username, password, decision).await
     }
@@ -272,7 +279,8 @@ async fn denied_consent_wrong_password_and_replayed_state_are_reported() {
     let admin = &sim.org.users[1];
     let code = setup_code(&settings).await;
 
-    let landed = Browser::new().connect(&relay, Some(&code), &admin.username, &sim.org.password_of(admin), "deny").await;
+    let landed =
+        Browser::new().connect(&relay, Some(&code), &admin.username, &sim.org.password_of(admin), "deny").await;
     assert!(landed.contains("/admin/?error=") && landed.contains("access_denied"), "{landed}");
     assert!(matches!(admin_status(&relay, &settings).await.connection, ConnectionStatus::NotConnected { .. }));
 
@@ -433,14 +441,8 @@ async fn a_rep_with_a_seat_signs_in_for_a_session_token_and_signs_out() {
     assert_eq!(get_me(r.token.clone()).await.status(), 200);
 
     // A user without a seat is told so, on the extension's page.
-    let seatless = r
-        .sim
-        .org
-        .users
-        .iter()
-        .find(|u| u.is_active && u.id != r.rep.id && u.id != r.sim.org.integration_user_id)
-        .unwrap();
-    let landed = Browser::new().log_in(&start, &seatless.username, &r.sim.org.password_of(seatless), "allow").await;
+    let seatless = r.other_user();
+    let landed = Browser::new().log_in(&start, &seatless.username, &r.sim.org.password_of(&seatless), "allow").await;
     assert!(landed.starts_with(&format!("{return_to}#error=")) && landed.contains("no+crmsync+seat"), "{landed}");
     // Only the extension's identity URL or the relay's own pages receive tokens.
     let refused =
@@ -468,8 +470,13 @@ async fn connect_needs_a_same_origin_post_the_setup_code_and_the_browser_that_st
         .await
         .unwrap();
     assert_eq!(cross_site.status(), 403);
-    let no_origin =
-        Browser::new().http.post(format!("{relay}/api/v1/connect/start")).form(&[("setup_code", &code)]).send().await.unwrap();
+    let no_origin = Browser::new()
+        .http
+        .post(format!("{relay}/api/v1/connect/start"))
+        .form(&[("setup_code", &code)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_origin.status(), 403);
 
     // First come is not first served: the setup code is needed.
@@ -495,7 +502,8 @@ async fn connect_needs_a_same_origin_post_the_setup_code_and_the_browser_that_st
     assert!(matches!(admin_status(&relay, &settings).await.connection, ConnectionStatus::NotConnected { .. }));
 
     // The right browser with the code connects; the code is then used up.
-    let landed = Browser::new().connect(&relay, Some(&code), &admin.username, &sim.org.password_of(admin), "allow").await;
+    let landed =
+        Browser::new().connect(&relay, Some(&code), &admin.username, &sim.org.password_of(admin), "allow").await;
     assert_eq!(landed, format!("{relay}/admin/"));
     let state_of = AppState::open(settings.clone()).await.unwrap();
     assert!(state_of.store.fact("setup_code").await.unwrap().is_none());
@@ -544,4 +552,21 @@ async fn a_same_origin_form_post_is_known_by_fetch_metadata_when_the_origin_is_w
     assert_eq!(post("null", "same-origin").await, 303);
     assert_eq!(post("null", "cross-site").await, 403);
     assert_eq!(post("null", "same-site").await, 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_started_logins_cannot_evict_a_login_in_progress() {
+    let r = crate::writeback::ready("oauth-flood", 100).await;
+    let return_to = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/signed-in";
+    let start = format!("{}/api/v1/rep/sign-in?return_to={return_to}", r.relay);
+    let mut rep = Browser::new();
+    let to_sim = rep.get(&start).await;
+    assert!(to_sim.status().is_redirection());
+    // More logins than the relay ever kept in memory, started by someone else.
+    let flood = Browser::new().http;
+    for _ in 0..300 {
+        assert!(flood.get(&start).send().await.unwrap().status().is_redirection());
+    }
+    let landed = rep.log_in_from(to_sim, &start, &r.rep.username, &r.sim.org.password_of(&r.rep), "allow").await;
+    assert!(landed.starts_with(&format!("{return_to}#token=")), "{landed}");
 }

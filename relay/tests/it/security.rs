@@ -14,14 +14,7 @@ use crate::writeback::{activity, api, org_records, ready, uuid, Ready};
 
 /// A second seated rep with write-back on and every kind opted in: (user id, token).
 async fn second_rep(r: &Ready) -> (String, String) {
-    let other = r
-        .sim
-        .org
-        .users
-        .iter()
-        .find(|u| u.is_active && u.id != r.rep.id && u.id != r.sim.org.integration_user_id)
-        .expect("the demo org has a second active user")
-        .clone();
+    let other = r.other_user();
     r.run(&["seats", "add", "--user", &other.username]);
     r.run(&["writeback", "enable", "--user", &other.id]);
     let token = r.run(&["token", "--user", &other.username]).trim().to_string();
@@ -59,7 +52,8 @@ async fn sign_in_never_hands_a_token_to_where_browsers_would_go_elsewhere() {
         assert!(body["error"]["message"].as_str().unwrap().contains("return_to"), "{body}");
     }
     let good = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/signed-in";
-    let response = http.get(format!("{}/api/v1/rep/sign-in?return_to={}", r.relay, encoded(good))).send().await.unwrap();
+    let response =
+        http.get(format!("{}/api/v1/rep/sign-in?return_to={}", r.relay, encoded(good))).send().await.unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
 
     // Pinned extension ids: another extension's identity URL is refused.
@@ -86,7 +80,8 @@ async fn a_match_moves_only_the_caller_s_unassigned_activities() {
         a
     };
     r.log(json!([unassigned(1)])).await;
-    let (status, _) = api(&r.relay, &other_token, Method::POST, "/api/v1/activities", Some(json!([unassigned(2)]))).await;
+    let (status, _) =
+        api(&r.relay, &other_token, Method::POST, "/api/v1/activities", Some(json!([unassigned(2)]))).await;
     assert_eq!(status, 201);
 
     let decision = json!({"crm_id": contact, "network_id": "shared-prospect", "kind": "match"});
@@ -126,9 +121,14 @@ async fn write_back_is_checked_again_at_assign_retry_and_flush() {
         .unwrap()
         .to_string();
     r.log(json!([activity(10, "call", Some(&lead)), activity(11, "call", None)])).await;
-    let (status, _) =
-        api(&r.relay, &other_token, Method::POST, "/api/v1/activities", Some(json!([activity(12, "call", Some(&lead))])))
-            .await;
+    let (status, _) = api(
+        &r.relay,
+        &other_token,
+        Method::POST,
+        "/api/v1/activities",
+        Some(json!([activity(12, "call", Some(&lead))])),
+    )
+    .await;
     assert_eq!(status, 201);
 
     // The admin switches the first rep's write-back off: assigning is refused...
@@ -201,7 +201,8 @@ async fn every_page_has_security_headers_and_the_widget_only_the_org_s_frames() 
         let response = reqwest::get(format!("{}{path}", r.relay)).await.unwrap();
         let h = response.headers();
         let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        for part in ["script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors"] {
+        for part in ["script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors"]
+        {
             assert!(csp.contains(part), "{path}: {csp}");
         }
         assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
@@ -292,7 +293,8 @@ async fn every_route_states_who_may_call_it_and_refuses_everyone_else() {
     let r = ready("sec-matrix", 100).await;
     let (_, other_token) = second_rep(&r).await;
     let (status, _) =
-        api(&r.relay, &other_token, Method::POST, "/api/v1/activities", Some(json!([activity(77, "call", None)]))).await;
+        api(&r.relay, &other_token, Method::POST, "/api/v1/activities", Some(json!([activity(77, "call", None)])))
+            .await;
     assert_eq!(status, 201);
     let cookie = admin_cookie(&r.settings).await;
     let http = no_redirects();
@@ -314,7 +316,8 @@ async fn every_route_states_who_may_call_it_and_refuses_everyone_else() {
             }
             Access::Admin => {
                 assert_eq!(anonymous, 401, "{} {} without credentials", spec.method, spec.path);
-                let with_token = http.request(method.clone(), &url).bearer_auth(&r.token).send().await.unwrap().status();
+                let with_token =
+                    http.request(method.clone(), &url).bearer_auth(&r.token).send().await.unwrap().status();
                 assert_eq!(with_token, 401, "{} {} with a rep's token", spec.method, spec.path);
             }
         }

@@ -68,6 +68,17 @@ impl Ready {
         text(&out)
     }
 
+    /// An active user of the org who is neither the prepared rep nor the integration user.
+    pub fn other_user(&self) -> sfsim::DemoUser {
+        let user = self
+            .sim
+            .org
+            .users
+            .iter()
+            .find(|u| u.is_active && u.id != self.rep.id && u.id != self.sim.org.integration_user_id);
+        user.expect("the demo org has a second active user").clone()
+    }
+
     /// An API call with the rep's token.
     pub async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         api(&self.relay, &self.token, method, path, body).await

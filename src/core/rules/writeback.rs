@@ -22,7 +22,9 @@ pub enum WriteRefusal {
     #[error("the user no longer has a crmsync seat; an admin gives it back with `crmsync seats add --user <user>`")]
     NoSeat,
     /// The admin's switch for the rep is off.
-    #[error("activity write-back is not enabled for this user; an admin runs `crmsync writeback enable --user <user>`")]
+    #[error(
+        "activity write-back is not enabled for this user; an admin runs `crmsync writeback enable --user <user>`"
+    )]
     NotEnabled,
     /// The rep has not opted in to this kind.
     #[error("the user has not opted in to logging {0} activities; turn it on with PUT /api/v1/me/writeback")]
@@ -56,7 +58,10 @@ mod tests {
         assert_eq!(may_write(ok, ActivityKind::Call, true), Ok(()));
         assert_eq!(may_write(ok, ActivityKind::Note, true), Err(WriteRefusal::KindOff("note")));
         assert_eq!(may_write(ok, ActivityKind::Note, false), Ok(()));
-        assert_eq!(may_write(RepStanding { seated: false, ..ok }, ActivityKind::Call, false), Err(WriteRefusal::NoSeat));
+        assert_eq!(
+            may_write(RepStanding { seated: false, ..ok }, ActivityKind::Call, false),
+            Err(WriteRefusal::NoSeat)
+        );
         assert_eq!(
             may_write(RepStanding { enabled: false, ..ok }, ActivityKind::Call, false),
             Err(WriteRefusal::NotEnabled)
