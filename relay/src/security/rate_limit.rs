@@ -1,8 +1,9 @@
-//! Per-caller rate limits: each session token (bearer or admin cookie) and, for calls
-//! without one, each remote address gets `CRMSYNC_RATE_LIMIT_PER_MINUTE` requests a
-//! minute as a token bucket, so one client's flood of sign-ins or uploads cannot starve
-//! the others. Calls from this machine without a token are not limited (a reverse proxy
-//! in front, or the operator's own tools).
+//! Per-caller rate limits: each session token (bearer or admin cookie) gets
+//! `CRMSYNC_RATE_LIMIT_PER_MINUTE` requests a minute as a token bucket, and each remote
+//! address off this machine as many without a token (ten times as many with tokens, so
+//! made-up tokens do not lift the limit), so one client's flood of sign-ins or uploads
+//! cannot starve the others. Calls from this machine without a token are not limited (a
+//! reverse proxy in front, or the operator's own tools).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -58,24 +59,33 @@ impl RateLimits {
     }
 }
 
-/// Whose bucket a request draws on: its token, else its remote address (`None`: not
-/// limited).
-fn caller(request: &Request) -> Option<String> {
+/// How many times the per-token budget one remote address gets in all, so that made-up
+/// tokens (each a fresh bucket) cannot lift a client's limit.
+const ADDRESS_MULTIPLE: u32 = 10;
+
+/// The buckets a request draws on, with their budgets: its token's (bearer or admin
+/// cookie), and, off this machine, its remote address's (the token budget without a
+/// token, ten times it with one).
+fn buckets(request: &Request, per_minute: u32) -> Vec<(String, u32)> {
     let headers = request.headers();
+    let mut out = Vec::new();
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        return Some(format!("token:{}", token_hash(auth.trim())));
+        out.push((format!("token:{}", token_hash(auth.trim())), per_minute));
+    } else if let Some(cookie) = super::login::cookie(headers, crate::handlers::admin_session::ADMIN_COOKIE) {
+        out.push((format!("cookie:{}", token_hash(&cookie)), per_minute));
     }
-    if let Some(cookie) = super::login::cookie(headers, crate::handlers::admin_session::ADMIN_COOKIE) {
-        return Some(format!("cookie:{}", token_hash(&cookie)));
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let Some(peer) = peer.filter(|p| !p.is_loopback()) {
+        let budget = if out.is_empty() { per_minute } else { per_minute.saturating_mul(ADDRESS_MULTIPLE) };
+        out.push((format!("address:{peer}"), budget));
     }
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
-    (!peer.is_loopback()).then(|| format!("address:{peer}"))
+    out
 }
 
 /// Answers 429 with `Retry-After` once a caller's bucket is empty.
 pub async fn limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if let Some(key) = caller(&request) {
-        if let Err(wait) = state.rate_limits.take(&key, state.settings.rate_limit_per_minute, Instant::now()) {
+    for (key, budget) in buckets(&request, state.settings.rate_limit_per_minute) {
+        if let Err(wait) = state.rate_limits.take(&key, budget, Instant::now()) {
             let body = json!({ "error": { "code": "rate_limited", "message": format!(
                 "too many requests from this caller; try again in {wait} s (CRMSYNC_RATE_LIMIT_PER_MINUTE is {})",
                 state.settings.rate_limit_per_minute
@@ -94,6 +104,27 @@ pub async fn limit(State(state): State<Arc<AppState>>, request: Request, next: N
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    fn request(token: Option<&str>, peer: &str) -> Request {
+        let mut builder = axum::http::Request::builder().uri("/api/v1/me");
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let mut request = builder.body(axum::body::Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        request
+    }
+
+    #[test]
+    fn tokens_and_remote_addresses_have_buckets_this_machine_without_a_token_none() {
+        let names = |r: &Request| {
+            buckets(r, 60).into_iter().map(|(k, n)| (k.split(':').next().unwrap().to_string(), n)).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&request(Some("t"), "203.0.113.9:5000")), [("token".into(), 60), ("address".into(), 600)]);
+        assert_eq!(names(&request(None, "203.0.113.9:5000")), [("address".to_string(), 60)]);
+        assert_eq!(names(&request(Some("t"), "127.0.0.1:5000")), [("token".to_string(), 60)]);
+        assert!(names(&request(None, "127.0.0.1:5000")).is_empty());
+    }
 
     #[test]
     fn a_bucket_empties_refills_and_is_per_caller() {
