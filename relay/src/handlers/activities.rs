@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crmsync::core::activity::{check_target, ActivityKind, ActivityState, ActivityView, NewActivity, WritebackPrefs};
@@ -16,7 +16,7 @@ use crmsync::core::sf::links::record_url;
 use crmsync::core::time::rfc3339_from_unix_ms;
 use serde_json::Value;
 
-use super::rep_session::{require, Rep};
+use super::rep_session::Rep;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::store::{Changed, QueueState, StoredActivity, WritebackUser};
@@ -100,8 +100,7 @@ async fn check_allowed(
 /// `POST /api/v1/activities`: one activity object, or a list of them. 201 when something
 /// new was stored, 200 when every id was already known; the answer mirrors the request
 /// (an object or a list) with each activity as stored.
-pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let rep = require(&state, &headers).await?;
+pub async fn create(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -> Result<Response, ApiError> {
     let value: Value = crate::error::json_body(&body)?;
     let (items, single) = match value {
         Value::Array(items) => (items, false),
@@ -161,10 +160,9 @@ pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body
 /// first (every state when `state` is absent).
 pub async fn list(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let mut wanted = Vec::new();
     for name in params.get("state").map(String::as_str).unwrap_or_default().split(',').map(str::trim) {
         if name.is_empty() {
@@ -208,10 +206,9 @@ async fn own(state: &AppState, rep: &Rep, id: &str) -> Result<StoredActivity, Ap
 /// `GET /api/v1/activities/{id}`.
 pub async fn get_one(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     Path(id): Path<String>,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let a = own(&state, &rep, &id).await?;
     Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
 }
@@ -220,11 +217,10 @@ pub async fn get_one(
 /// unassigned (or failed) activity, which then flushes.
 pub async fn assign(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let a = own(&state, &rep, &id).await?;
     let value: Value = crate::error::json_body(&body)?;
     let target = value
@@ -247,10 +243,9 @@ pub async fn assign(
 /// `POST /api/v1/activities/{id}/retry`: queues a failed activity again.
 pub async fn retry(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     Path(id): Path<String>,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let a = own(&state, &rep, &id).await?;
     check_allowed(&state, &rep, [a.kind], true).await?;
     if state.store.retry_activity(&a.id, now_ms()).await? == Changed::No {
@@ -273,11 +268,7 @@ fn prefs(user: &WritebackUser) -> WritebackPrefs {
 
 /// `GET /api/v1/me/writeback`: whether an admin enabled write-back for the caller, and
 /// the caller's opt-in per kind.
-pub async fn get_prefs(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-) -> Result<Json<WritebackPrefs>, ApiError> {
-    let rep = require(&state, &headers).await?;
+pub async fn get_prefs(State(state): State<Arc<AppState>>, rep: Rep) -> Result<Json<WritebackPrefs>, ApiError> {
     Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?)))
 }
 
@@ -331,10 +322,9 @@ pub fn apply_prefs_body(current: &[ActivityKind], body: &Value) -> Result<Vec<Ac
 /// `PUT /api/v1/me/writeback`: sets the caller's per-kind opt-in (kept until changed).
 pub async fn put_prefs(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     body: Bytes,
 ) -> Result<Json<WritebackPrefs>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let value: Value = crate::error::json_body(&body)?;
     let current = state.store.writeback_user(&rep.user_id).await?;
     let kinds = apply_prefs_body(&current.kinds, &value).map_err(ApiError::BadRequest)?;
@@ -347,12 +337,11 @@ pub async fn put_prefs(
 /// second import of the same export adds nothing.
 pub async fn backfill(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Json<crate::writeback::backfill::BackfillReport>, ApiError> {
     use crate::writeback::backfill::BackfillError;
-    let rep = require(&state, &headers).await?;
     let kind = match params.get("file").map(String::as_str) {
         Some("messages") | None => crmsync::core::network_messages::ExportKind::Messages,
         Some("invitations") => crmsync::core::network_messages::ExportKind::Invitations,

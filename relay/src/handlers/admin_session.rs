@@ -53,9 +53,23 @@ pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<WebSession
     current(state, headers).await?.ok_or(ApiError::Unauthorized)
 }
 
+/// The admin console's live session, as an extractor: a handler that takes an `Admin`
+/// runs only for the signed-in admin (401 otherwise, before anything else is read).
+pub struct Admin(pub WebSession);
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        require(state, &parts.headers).await.map(Admin)
+    }
+}
+
 /// `GET /api/v1/admin/me`: who is signed in to the console (401 when nobody).
-pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<AdminIdentity>, ApiError> {
-    let session = require(&state, &headers).await?;
+pub async fn me(Admin(session): Admin) -> Result<Json<AdminIdentity>, ApiError> {
     Ok(Json(AdminIdentity { user_id: session.user_id, username: session.username }))
 }
 

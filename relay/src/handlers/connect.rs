@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::admin_session;
+use super::admin_session::{self, Admin};
 use crate::config::checked_base_url;
 use crate::connect::{self, DisconnectReport};
 use crate::error::ApiError;
@@ -254,10 +254,9 @@ pub struct DisconnectRequest {
 /// purge; answers the report (`purged` lists `[table, rows]`).
 pub async fn disconnect(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _admin: Admin,
     body: axum::body::Bytes,
 ) -> Result<Json<DisconnectReport>, ApiError> {
-    admin_session::require(&state, &headers).await?;
     let request: DisconnectRequest =
         if body.is_empty() { DisconnectRequest { clean_up: false } } else { crate::error::json_body(&body)? };
     Ok(Json(connect::disconnect(&state, request.clean_up).await?))

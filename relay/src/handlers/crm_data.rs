@@ -15,7 +15,7 @@ use crmsync::core::sf::links::record_url;
 use crmsync::core::sf::{SObjectType, SalesforceId};
 use serde_json::{Map, Value};
 
-use super::rep_session::require;
+use super::rep_session::Rep;
 use crate::badge_index::delta::{delta_since, DeltaAnswer};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -37,8 +37,7 @@ fn build_error(e: crate::badge_index::IndexBuildError) -> ApiError {
 
 /// `GET /api/v1/index`: the org's badge index (binary, gzip-encoded when the client
 /// accepts it). `If-None-Match` with the current ETag answers 304 without a body.
-pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    require(&state, &headers).await?;
+pub async fn index(State(state): State<Arc<AppState>>, _rep: Rep, headers: HeaderMap) -> Result<Response, ApiError> {
     let served = state.badge_index.current(&state).await.map_err(build_error)?;
     let Some(served) = served else {
         return Err(ApiError::Conflict(
@@ -77,10 +76,10 @@ pub async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Re
 /// in the same headers, 204 when nothing changed, 410 when a snapshot is needed.
 pub async fn index_delta(
     State(state): State<Arc<AppState>>,
+    _rep: Rep,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    require(&state, &headers).await?;
     let number = |name: &str, required: bool| -> Result<i64, ApiError> {
         let bad = || ApiError::BadRequest(format!("{name}: expected a whole number, from the index's headers"));
         match params.get(name) {
@@ -137,10 +136,9 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// Contact or Account, for the rep looking at the matching network page.
 pub async fn contact(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     Path(id): Path<String>,
 ) -> Result<Json<CrmContactInfo>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let parsed = SalesforceId::parse(&id).map_err(|e| ApiError::BadRequest(format!("the record id {id:?}: {e}")))?;
     let object = match parsed.object_type() {
         Some(o @ (SObjectType::Lead | SObjectType::Contact | SObjectType::Account)) => o.api_name(),

@@ -7,14 +7,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use crmsync::core::api::DirectoryProfile;
 use crmsync::core::badge::Observed;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rep_session::require;
+use super::rep_session::Rep;
 use crate::directory::{connections_rows, directory_profile, profile_row, Source, MAX_OBSERVATIONS};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
@@ -39,10 +38,9 @@ pub struct DirectoryReport {
 /// location}, …]}` (or one object, or a list) as seen on network pages.
 pub async fn observe(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     body: Bytes,
 ) -> Result<Json<DirectoryReport>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let value: Value = crate::error::json_body(&body)?;
     let items = match value {
         Value::Object(mut map) if map.contains_key("profiles") => map.remove("profiles").unwrap_or_default(),
@@ -83,10 +81,9 @@ pub async fn observe(
 /// `POST /api/v1/directory/connections` with the network's `Connections.csv` as the body.
 pub async fn upload_connections(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    rep: Rep,
     body: Bytes,
 ) -> Result<Json<DirectoryReport>, ApiError> {
-    let rep = require(&state, &headers).await?;
     let text =
         std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest(format!("the export is not UTF-8 text: {e}")))?;
     let (rows, skipped) =
@@ -104,10 +101,9 @@ pub async fn upload_connections(
 /// contains the text, newest seen first.
 pub async fn search(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _rep: Rep,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<DirectoryProfile>>, ApiError> {
-    require(&state, &headers).await?;
     let q = params.get("q").map(|q| q.trim()).unwrap_or_default();
     if q.chars().count() < 2 {
         return Err(ApiError::BadRequest("q: type at least 2 characters of a name".into()));

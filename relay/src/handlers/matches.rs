@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use crmsync::core::api::{MatchDecisionRequest, RecordMatch};
 use crmsync::core::matching::decisions::DecisionKind;
 use crmsync::core::sf::SalesforceId;
 
-use super::rep_session::require;
+use super::rep_session::Rep;
 use crate::directory::matching::{kind_name, matchable_object, record_match, MatchError};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
@@ -36,21 +35,15 @@ fn parse_id(id: &str) -> Result<SalesforceId, ApiError> {
 /// profiles users rejected for it.
 pub async fn get_match(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _rep: Rep,
     Path(crm_id): Path<String>,
 ) -> Result<Json<RecordMatch>, ApiError> {
-    require(&state, &headers).await?;
     Ok(Json(record_match(state.store.as_ref(), &parse_id(&crm_id)?).await?))
 }
 
 /// `POST /api/v1/matches` `{crm_id, network_id, kind: match|not_match|unmatch}`: stores
 /// the decision and answers the record's match as it now stands.
-pub async fn decide(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<RecordMatch>, ApiError> {
-    let rep = require(&state, &headers).await?;
+pub async fn decide(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -> Result<Json<RecordMatch>, ApiError> {
     let request: MatchDecisionRequest = crate::error::json_body(&body)?;
     let id = parse_id(&request.crm_id)?;
     if matchable_object(&id).is_none() {

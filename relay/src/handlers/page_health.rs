@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use crmsync::core::api::{PageProblem, PageProblemCount};
 use crmsync::core::time::rfc3339_from_unix_ms;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rep_session::require;
+use super::rep_session::Rep;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::store::StoreError;
@@ -36,12 +36,7 @@ fn parse<T: DeserializeOwned>(name: &str) -> Option<T> {
 
 /// `POST /api/v1/health/pages` `{"page": "profile"|"company"|"results", "missing":
 /// "heading"|"name"|"results"}`.
-pub async fn report(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<StatusCode, ApiError> {
-    require(&state, &headers).await?;
+pub async fn report(State(state): State<Arc<AppState>>, _rep: Rep, body: Bytes) -> Result<StatusCode, ApiError> {
     let problem: PageProblem = crate::error::json_body(&body)?;
     state.store.count_page_problem(&day_of(now_ms()), &name_of(problem.page), &name_of(problem.missing)).await?;
     tracing::info!(page = ?problem.page, missing = ?problem.missing, "a browser reported a network page problem");

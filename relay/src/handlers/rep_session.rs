@@ -34,6 +34,19 @@ pub struct Rep {
     pub username: String,
 }
 
+/// A handler that takes a `Rep` runs only for a seat holder's live session: the
+/// extractor answers 401 (saying what is missing) before anything else is read.
+impl axum::extract::FromRequestParts<Arc<AppState>> for Rep {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        require(state, &parts.headers).await
+    }
+}
+
 /// Issues a session token for a seat holder, valid for `lifetime_ms`.
 pub async fn issue(state: &AppState, user_id: &str, username: &str, lifetime_ms: i64) -> Result<String, StoreError> {
     super::session_token::issue(state, REP_KIND, user_id, username, lifetime_ms).await
@@ -137,8 +150,7 @@ pub async fn finish_sign_in(state: &AppState, pending: &PendingLogin, denied: Op
 }
 
 /// `GET /api/v1/me`: the caller's identity and org (where record links open).
-pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<RepIdentity>, ApiError> {
-    let rep = require(&state, &headers).await?;
+pub async fn me(State(state): State<Arc<AppState>>, rep: Rep) -> Result<Json<RepIdentity>, ApiError> {
     let connection = state.store.connection().await?;
     Ok(Json(RepIdentity {
         user_id: rep.user_id,
@@ -149,8 +161,11 @@ pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resul
 }
 
 /// `POST /api/v1/rep/sign-out`: revokes the caller's session token.
-pub async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
-    require(&state, &headers).await?;
+pub async fn sign_out(
+    State(state): State<Arc<AppState>>,
+    _rep: Rep,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
     if let Some(token) = bearer(&headers) {
         state.store.delete_web_session(&token_hash(token)).await?;
     }
