@@ -232,6 +232,7 @@ cmd_test() {
   assemble_dist
   build_native dev
   rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"
+  run_suite guards tests/guards.sh
   run_suite rust cargo test --workspace
   start_test_postgres
   run_suite postgres cargo test -p crmsync-relay --test it
