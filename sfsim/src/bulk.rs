@@ -148,10 +148,12 @@ pub async fn create(
             &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.", query.object),
         );
     };
-    if !query.equals.is_empty() {
-        return malformed("sfsim's Bulk queries filter on SystemModstamp only; use the REST query for = conditions");
+    if !query.plain_export() {
+        return malformed(
+            "sfsim's Bulk queries select plain fields and filter on SystemModstamp > datetime only; use the REST query for the rest",
+        );
     }
-    let unknown = query.named_fields().find(|f| !schema.contains(f));
+    let unknown = query.named_fields().into_iter().find(|f| !schema.iter().any(|s| s == f));
     if let Some(field) = unknown {
         return rest_error(
             StatusCode::BAD_REQUEST,

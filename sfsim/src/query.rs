@@ -87,28 +87,35 @@ async fn run(sim: &Arc<Sim>, version: &str, headers: &HeaderMap, q: Option<&str>
             &format!("sObject type '{}' is not supported.", parsed.object),
         );
     };
-    let count_only = parsed.fields.len() == 1 && parsed.fields[0].eq_ignore_ascii_case("count()");
-    if !count_only {
-        let unknown = parsed.named_fields().find(|f| !schema.contains(f));
-        if let Some(field) = unknown {
-            return rest_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_FIELD",
-                &format!("No such column '{field}' on entity '{}'.", parsed.object),
-            );
-        }
+    let count_only = parsed.count_only();
+    let unknown = parsed.named_fields().into_iter().find(|f| !known_field(&schema, f));
+    if let Some(field) = unknown {
+        let message = match field.split_once('.') {
+            Some((relationship, _)) => format!(
+                "Didn't understand relationship '{relationship}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name."
+            ),
+            None => format!("No such column '{field}' on entity '{}'.", parsed.object),
+        };
+        return rest_error(StatusCode::BAD_REQUEST, "INVALID_FIELD", &message);
     }
     let since = parsed.after.as_ref().map_or("", |(_, v)| v.as_str());
     let stored = match sim.store.records_changed(&parsed.object, since, all).await {
         Ok(r) => r,
         Err(e) => return internal_error(e),
     };
-    let stored: Vec<_> = stored.into_iter().filter(|r| parsed.keeps(|f| r.fields.get(f).cloned().flatten())).collect();
+    let related = match related_records(sim, &parsed, &stored).await {
+        Ok(r) => r,
+        Err(e) => return internal_error(e),
+    };
+    let value_of = |r: &StoredRecord, field: &str| field_value(r, field, &related);
+    let stored: Vec<_> = stored.into_iter().filter(|r| parsed.keeps(&|f| value_of(r, f))).collect();
     if count_only {
-        let body = json!({ "totalSize": stored.len(), "done": true, "records": [] });
+        let body = json!({ "totalSize": parsed.arrange(stored, value_of).len(), "done": true, "records": [] });
         return with_limit_info(sim, Json(body).into_response()).await;
     }
-    let records: Vec<Value> = stored.iter().map(|r| record_json(version, &parsed.object, &parsed.fields, r)).collect();
+    let stored = parsed.arrange(stored, value_of);
+    let records: Vec<Value> =
+        stored.iter().map(|r| record_json(version, &parsed.object, &parsed.fields, r, &related)).collect();
     let batch = batch_size(headers);
     let body = page(sim, version, records, batch);
     with_limit_info(sim, Json(body).into_response()).await
@@ -158,8 +165,74 @@ fn batch_size(headers: &HeaderMap) -> usize {
         .map_or(MAX_BATCH, |n| n.clamp(MIN_BATCH, MAX_BATCH))
 }
 
-/// A record as REST returns it: `attributes`, then the selected fields with JSON types.
-fn record_json(version: &str, object: &str, fields: &[String], record: &StoredRecord) -> Value {
+/// The lookup field behind a relationship name: `Account` → `AccountId`, `Foo__r` →
+/// `Foo__c`.
+fn lookup_field(relationship: &str) -> String {
+    match relationship.strip_suffix("__r") {
+        Some(custom) => format!("{custom}__c"),
+        None => format!("{relationship}Id"),
+    }
+}
+
+/// A plain field of the object, or `Relationship.Field` through one of its lookups.
+fn known_field(schema: &[String], field: &str) -> bool {
+    match field.split_once('.') {
+        Some((relationship, rest)) => {
+            !rest.is_empty() && !rest.contains('.') && schema.contains(&lookup_field(relationship))
+        }
+        None => schema.iter().any(|s| s == field),
+    }
+}
+
+/// The records the query's relationship fields point at, by id.
+async fn related_records(
+    sim: &Sim,
+    query: &soql::Query,
+    stored: &[StoredRecord],
+) -> Result<std::collections::HashMap<String, (String, StoredRecord)>, crate::error::SimError> {
+    let mut out = std::collections::HashMap::new();
+    let lookups: std::collections::BTreeSet<String> =
+        query.named_fields().iter().filter_map(|f| f.split_once('.')).map(|(r, _)| lookup_field(r)).collect();
+    for lookup in lookups {
+        for record in stored {
+            if let Some(id) = record.fields.get(&lookup).cloned().flatten() {
+                if !out.contains_key(&id) {
+                    if let Some(found) = sim.store.record(&id).await? {
+                        out.insert(id, found);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A field's stored text, following one relationship (`Account.Name`).
+fn field_value(
+    record: &StoredRecord,
+    field: &str,
+    related: &std::collections::HashMap<String, (String, StoredRecord)>,
+) -> Option<String> {
+    match field.split_once('.') {
+        Some((relationship, rest)) => {
+            let id = record.fields.get(&lookup_field(relationship)).cloned().flatten()?;
+            related.get(&id).and_then(|(_, r)| r.fields.get(rest).cloned().flatten())
+        }
+        None if field == "IsDeleted" => Some(record.deleted.to_string()),
+        None => record.fields.get(field).cloned().flatten(),
+    }
+}
+
+/// A record as REST returns it: `attributes`, then the selected fields with JSON types;
+/// a relationship field as a nested record (`"Account": {"attributes", "Name"}`), null
+/// when the lookup is empty.
+fn record_json(
+    version: &str,
+    object: &str,
+    fields: &[String],
+    record: &StoredRecord,
+    related: &std::collections::HashMap<String, (String, StoredRecord)>,
+) -> Value {
     let id = record.fields.get("Id").cloned().flatten().unwrap_or_default();
     let mut out = serde_json::Map::new();
     out.insert(
@@ -167,6 +240,22 @@ fn record_json(version: &str, object: &str, fields: &[String], record: &StoredRe
         json!({ "type": object, "url": format!("/services/data/{version}/sobjects/{object}/{id}") }),
     );
     for field in fields {
+        if let Some((relationship, rest)) = field.split_once('.') {
+            let target = record.fields.get(&lookup_field(relationship)).cloned().flatten();
+            let Some((target_object, target_record)) = target.as_ref().and_then(|id| related.get(id)) else {
+                out.insert(relationship.to_string(), Value::Null);
+                continue;
+            };
+            let nested = out.entry(relationship.to_string()).or_insert_with(|| {
+                let target_id = target.clone().unwrap_or_default();
+                json!({ "attributes": { "type": target_object,
+                    "url": format!("/services/data/{version}/sobjects/{target_object}/{target_id}") } })
+            });
+            if let Value::Object(map) = nested {
+                map.insert(rest.to_string(), typed(rest, target_record.fields.get(rest).cloned().flatten()));
+            }
+            continue;
+        }
         let value = if field == "IsDeleted" {
             Value::Bool(record.deleted)
         } else {

@@ -1,110 +1,585 @@
-//! The SOQL subset the relay needs: `SELECT f1, f2 FROM Object [WHERE cond [AND cond]…]`
-//! where a condition is `Field > datetime` (at most one) or `Field = 'text'`. Anything
-//! else is a `MALFORMED_QUERY`, as Salesforce would say for what it cannot parse.
+//! SOQL as Salesforce clients send it: `SELECT fields FROM Object [WHERE condition]
+//! [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n]`, with
+//! `COUNT()`, relationship fields (`Account.Name`), conditions joined by `AND`, `OR`,
+//! `NOT` and parentheses, the operators `=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`, `LIKE`,
+//! `IN (…)`, `NOT IN (…)`, and string, number, boolean, `null`, date and datetime
+//! literals. Anything else is a `MALFORMED_QUERY`, as Salesforce would say for what it
+//! cannot parse.
+
+use std::cmp::Ordering;
 
 /// A parsed query.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// As written: `Id`, `Account.Name`, or `COUNT()`.
     pub fields: Vec<String>,
     pub object: String,
-    /// `(field, datetime)` of `WHERE field > datetime`.
+    pub filter: Option<Expr>,
+    /// `(field, datetime)` of a top-level `SystemModstamp > datetime` condition: the
+    /// store narrows to these changes before the filter runs (and Bulk needs nothing else).
     pub after: Option<(String, String)>,
-    /// `(field, text)` of each `field = 'text'`.
-    pub equals: Vec<(String, String)>,
+    pub order_by: Vec<OrderBy>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// One `ORDER BY` key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBy {
+    pub field: String,
+    pub descending: bool,
+    pub nulls_last: bool,
+}
+
+/// A `WHERE` condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    Compare { field: String, op: Op, value: Literal },
+    In { field: String, values: Vec<Literal>, negated: bool },
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Like,
+}
+
+/// A literal value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Null,
+    /// A date (`2025-01-02`) or datetime (`2025-01-02T03:04:05.000Z`), normalised.
+    Date(String),
 }
 
 impl Query {
-    /// Every field the query names (selected or filtered), for the schema check.
-    pub fn named_fields(&self) -> impl Iterator<Item = &String> {
-        self.fields.iter().chain(self.after.iter().map(|(f, _)| f)).chain(self.equals.iter().map(|(f, _)| f))
+    /// Every field the query names (selected, filtered or sorted), for the schema check.
+    pub fn named_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.fields.iter().map(String::as_str).filter(|f| !is_count(f)).collect();
+        if let Some(filter) = &self.filter {
+            filter.fields(&mut out);
+        }
+        out.extend(self.order_by.iter().map(|o| o.field.as_str()));
+        out
     }
 
-    /// Whether a record's fields pass the `=` conditions.
-    pub fn keeps(&self, value_of: impl Fn(&str) -> Option<String>) -> bool {
-        self.equals.iter().all(|(field, text)| value_of(field).as_deref() == Some(text.as_str()))
+    /// `SELECT COUNT() FROM …`.
+    pub fn count_only(&self) -> bool {
+        self.fields.len() == 1 && is_count(&self.fields[0])
     }
+
+    /// Whether the query is no more than Bulk API 2.0 needs here: plain fields and at most
+    /// the `SystemModstamp >` condition.
+    pub fn plain_export(&self) -> bool {
+        let filter_is_after = match (&self.filter, &self.after) {
+            (None, _) => true,
+            (Some(Expr::Compare { field, op: Op::Gt, .. }), Some((after, _))) => field == after,
+            _ => false,
+        };
+        filter_is_after
+            && self.order_by.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && !self.count_only()
+            && self.fields.iter().all(|f| !f.contains('.'))
+    }
+
+    /// Whether a record passes the `WHERE` condition; `value_of` answers a field's stored
+    /// text (relationship fields too), `None` for null.
+    pub fn keeps(&self, value_of: &impl Fn(&str) -> Option<String>) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.holds(value_of))
+    }
+
+    /// Sorts records by the `ORDER BY` keys, then applies `OFFSET` and `LIMIT`.
+    pub fn arrange<T>(&self, mut records: Vec<T>, value_of: impl Fn(&T, &str) -> Option<String>) -> Vec<T> {
+        if !self.order_by.is_empty() {
+            records.sort_by(|a, b| {
+                for key in &self.order_by {
+                    let ordering = match (value_of(a, &key.field), value_of(b, &key.field)) {
+                        (None, None) => Ordering::Equal,
+                        (None, Some(_)) => {
+                            if key.nulls_last {
+                                Ordering::Greater
+                            } else {
+                                Ordering::Less
+                            }
+                        }
+                        (Some(_), None) => {
+                            if key.nulls_last {
+                                Ordering::Less
+                            } else {
+                                Ordering::Greater
+                            }
+                        }
+                        (Some(x), Some(y)) => {
+                            let o = compare_text(&x, &y);
+                            if key.descending {
+                                o.reverse()
+                            } else {
+                                o
+                            }
+                        }
+                    };
+                    if ordering != Ordering::Equal {
+                        return ordering;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        let skip = self.offset.unwrap_or(0);
+        records.into_iter().skip(skip).take(self.limit.unwrap_or(usize::MAX)).collect()
+    }
+}
+
+fn is_count(field: &str) -> bool {
+    field.eq_ignore_ascii_case("count()")
+}
+
+/// Numbers compare as numbers, everything else as case-insensitive text (ISO dates sort
+/// as text).
+fn compare_text(a: &str, b: &str) -> Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        _ => a.to_lowercase().cmp(&b.to_lowercase()),
+    }
+}
+
+impl Expr {
+    fn fields<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| e.fields(out)),
+            Expr::Not(inner) => inner.fields(out),
+            Expr::Compare { field, .. } | Expr::In { field, .. } => out.push(field),
+        }
+    }
+
+    fn holds(&self, value_of: &impl Fn(&str) -> Option<String>) -> bool {
+        match self {
+            Expr::And(items) => items.iter().all(|e| e.holds(value_of)),
+            Expr::Or(items) => items.iter().any(|e| e.holds(value_of)),
+            Expr::Not(inner) => !inner.holds(value_of),
+            Expr::Compare { field, op, value } => compare(value_of(field).as_deref(), *op, value),
+            Expr::In { field, values, negated } => {
+                let v = value_of(field);
+                values.iter().any(|l| compare(v.as_deref(), Op::Eq, l)) != *negated
+            }
+        }
+    }
+}
+
+/// `stored op literal` as Salesforce decides it: null is only `=`/`!=` to `null`; text
+/// compares without case; `LIKE` takes `%` and `_`.
+fn compare(stored: Option<&str>, op: Op, literal: &Literal) -> bool {
+    let Some(stored) = stored else {
+        return match (op, literal) {
+            (Op::Eq, Literal::Null) => true,
+            (Op::Ne, Literal::Null) => false,
+            (Op::Ne, _) => true,
+            _ => false,
+        };
+    };
+    let ordering = match literal {
+        Literal::Null => return op == Op::Ne,
+        Literal::Bool(b) => {
+            let same = stored.eq_ignore_ascii_case(if *b { "true" } else { "false" });
+            return match op {
+                Op::Eq => same,
+                Op::Ne => !same,
+                _ => false,
+            };
+        }
+        Literal::Number(n) => match stored.parse::<f64>() {
+            Ok(v) => v.total_cmp(n),
+            Err(_) => return op == Op::Ne,
+        },
+        Literal::Date(d) => {
+            let stored = normalise_datetime(stored);
+            // A date literal against a datetime compares the day.
+            let stored = if d.len() == 10 { stored.get(..10).unwrap_or(&stored).to_string() } else { stored };
+            stored.as_str().cmp(d.as_str())
+        }
+        Literal::Text(t) => {
+            if op == Op::Like {
+                return like(&stored.to_lowercase(), &t.to_lowercase());
+            }
+            stored.to_lowercase().cmp(&t.to_lowercase())
+        }
+    };
+    match op {
+        Op::Eq => ordering == Ordering::Equal,
+        Op::Ne => ordering != Ordering::Equal,
+        Op::Lt => ordering == Ordering::Less,
+        Op::Le => ordering != Ordering::Greater,
+        Op::Gt => ordering == Ordering::Greater,
+        Op::Ge => ordering != Ordering::Less,
+        Op::Like => false,
+    }
+}
+
+/// SQL `LIKE` with `%` (any run) and `_` (one character).
+fn like(text: &str, pattern: &str) -> bool {
+    let t: Vec<char> = text.chars().collect();
+    let p: Vec<char> = pattern.chars().collect();
+    // Dynamic programming over (text position, pattern position).
+    let mut row = vec![false; t.len() + 1];
+    row[0] = true;
+    for &pc in &p {
+        let mut next = vec![false; t.len() + 1];
+        if pc == '%' {
+            let mut seen = false;
+            for i in 0..=t.len() {
+                seen |= row[i];
+                next[i] = seen;
+            }
+        } else {
+            for i in 0..t.len() {
+                next[i + 1] = row[i] && (pc == '_' || pc == t[i]);
+            }
+        }
+        row = next;
+    }
+    row[t.len()]
+}
+
+/// `…T03:04:05Z` and `…T03:04:05+00:00` as `…T03:04:05.000Z`, how the store writes them.
+fn normalise_datetime(text: &str) -> String {
+    if text.len() <= 10 || !text.is_ascii() {
+        return text.to_string();
+    }
+    let text = text
+        .strip_suffix("+00:00")
+        .or_else(|| text.strip_suffix("+0000"))
+        .map_or(text.to_string(), |t| format!("{t}Z"));
+    match text.strip_suffix('Z') {
+        Some(body) if !body.contains('.') => format!("{body}.000Z"),
+        _ => text,
+    }
+}
+
+/// A lexical token.
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Word(String),
+    Text(String),
+    Number(String),
+    Symbol(&'static str),
+}
+
+fn tokens(soql: &str) -> Result<Vec<Token>, String> {
+    let chars: Vec<char> = soql.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '\'' {
+            let mut text = String::new();
+            i += 1;
+            loop {
+                match chars.get(i) {
+                    None => return Err("unterminated quoted string".into()),
+                    Some('\\') => {
+                        let escaped = chars.get(i + 1).ok_or("unterminated quoted string")?;
+                        text.push(match escaped {
+                            'n' => '\n',
+                            't' => '\t',
+                            other => *other,
+                        });
+                        i += 2;
+                    }
+                    Some('\'') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(other) => {
+                        text.push(*other);
+                        i += 1;
+                    }
+                }
+            }
+            out.push(Token::Text(text));
+        } else if let Some(symbol) = ["!=", "<>", "<=", ">=", "=", "<", ">", "(", ")", ","]
+            .iter()
+            .find(|s| chars[i..].iter().take(s.len()).copied().eq(s.chars()))
+        {
+            out.push(Token::Symbol(symbol));
+            i += symbol.len();
+        } else if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            let start = i;
+            i += 1;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '.' | ':' | '-' | '+')) {
+                i += 1;
+            }
+            out.push(Token::Number(chars[start..i].iter().collect()));
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '.')) {
+                i += 1;
+            }
+            out.push(Token::Word(chars[start..i].iter().collect()));
+        } else {
+            return Err(format!("unexpected token: '{c}'"));
+        }
+    }
+    Ok(out)
+}
+
+/// A recursive-descent reader over the tokens.
+struct Parser {
+    tokens: Vec<Token>,
+    at: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at)
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        let t = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        t
+    }
+
+    fn keyword(&mut self, word: &str) -> bool {
+        if matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word)) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn symbol(&mut self, symbol: &str) -> bool {
+        if matches!(self.peek(), Some(Token::Symbol(s)) if *s == symbol) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn unexpected(&self) -> String {
+        match self.peek() {
+            None => "unexpected end of query".into(),
+            Some(Token::Word(w) | Token::Number(w) | Token::Text(w)) => format!("unexpected token: '{w}'"),
+            Some(Token::Symbol(s)) => format!("unexpected token: '{s}'"),
+        }
+    }
+
+    fn field(&mut self) -> Result<String, String> {
+        match self.next() {
+            Some(Token::Word(w)) if !is_keyword(&w) => Ok(w),
+            _ => {
+                self.at -= 1;
+                Err(self.unexpected())
+            }
+        }
+    }
+
+    fn whole_number(&mut self) -> Result<usize, String> {
+        match self.next() {
+            Some(Token::Number(n)) => n.parse().map_err(|_| format!("unexpected token: '{n}'")),
+            _ => {
+                self.at -= 1;
+                Err(self.unexpected())
+            }
+        }
+    }
+
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut items = vec![self.and()?];
+        while self.keyword("OR") {
+            items.push(self.and()?);
+        }
+        Ok(if items.len() == 1 { items.remove(0) } else { Expr::Or(items) })
+    }
+
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut items = vec![self.unary()?];
+        while self.keyword("AND") {
+            items.push(self.unary()?);
+        }
+        Ok(if items.len() == 1 { items.remove(0) } else { Expr::And(items) })
+    }
+
+    fn unary(&mut self) -> Result<Expr, String> {
+        if self.keyword("NOT") {
+            return Ok(Expr::Not(Box::new(self.unary()?)));
+        }
+        if self.symbol("(") {
+            let inner = self.or()?;
+            if !self.symbol(")") {
+                return Err(self.unexpected());
+            }
+            return Ok(inner);
+        }
+        let field = self.field()?;
+        let negated = self.keyword("NOT");
+        if self.keyword("IN") {
+            if !self.symbol("(") {
+                return Err(self.unexpected());
+            }
+            let mut values = vec![self.literal()?];
+            while self.symbol(",") {
+                values.push(self.literal()?);
+            }
+            if !self.symbol(")") {
+                return Err(self.unexpected());
+            }
+            return Ok(Expr::In { field, values, negated });
+        }
+        if negated {
+            return Err(self.unexpected());
+        }
+        let op = match self.next() {
+            Some(Token::Symbol("=")) => Op::Eq,
+            Some(Token::Symbol("!=" | "<>")) => Op::Ne,
+            Some(Token::Symbol("<")) => Op::Lt,
+            Some(Token::Symbol("<=")) => Op::Le,
+            Some(Token::Symbol(">")) => Op::Gt,
+            Some(Token::Symbol(">=")) => Op::Ge,
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("LIKE") => Op::Like,
+            _ => {
+                self.at -= 1;
+                return Err(self.unexpected());
+            }
+        };
+        let value = self.literal()?;
+        Ok(Expr::Compare { field, op, value })
+    }
+
+    fn literal(&mut self) -> Result<Literal, String> {
+        match self.next() {
+            Some(Token::Text(t)) => Ok(Literal::Text(t)),
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("true") => Ok(Literal::Bool(true)),
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("false") => Ok(Literal::Bool(false)),
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("null") => Ok(Literal::Null),
+            Some(Token::Number(n)) if is_date(&n) => Ok(Literal::Date(normalise_datetime(&n))),
+            Some(Token::Number(n)) => n.parse().map(Literal::Number).map_err(|_| format!("unexpected token: '{n}'")),
+            _ => {
+                self.at -= 1;
+                Err(self.unexpected())
+            }
+        }
+    }
+}
+
+fn is_keyword(word: &str) -> bool {
+    ["SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET", "GROUP"]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(word))
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss…`.
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[..4].iter().chain(&b[5..7]).chain(&b[8..10]).all(u8::is_ascii_digit)
 }
 
 /// Parses `soql`, or says what is wrong in Salesforce's words.
 pub fn parse(soql: &str) -> Result<Query, String> {
-    let tokens: Vec<&str> = soql.split_whitespace().collect();
-    let upper: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
-    if upper.first().map(String::as_str) != Some("SELECT") {
-        return Err(format!("unexpected token: '{}'", tokens.first().unwrap_or(&"")));
+    let mut p = Parser { tokens: tokens(soql)?, at: 0 };
+    if !p.keyword("SELECT") {
+        return Err(p.unexpected());
     }
-    let from = upper.iter().position(|t| t == "FROM").ok_or("unexpected end of query: expected FROM")?;
-    let fields: Vec<String> =
-        tokens[1..from].join(" ").split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect();
-    if fields.is_empty() {
-        return Err("unexpected token: 'FROM'".into());
-    }
-    let object = tokens.get(from + 1).ok_or("unexpected end of query after FROM")?.to_string();
-    let mut after = None;
-    let mut equals = Vec::new();
-    if let Some(first) = tokens.get(from + 2) {
-        if !first.eq_ignore_ascii_case("WHERE") {
-            return Err(format!("unexpected token: '{first}'"));
+    let mut fields = Vec::new();
+    loop {
+        let field = p.field()?;
+        if field.eq_ignore_ascii_case("COUNT") && p.symbol("(") {
+            if !p.symbol(")") {
+                return Err(p.unexpected());
+            }
+            fields.push("COUNT()".to_string());
+        } else {
+            fields.push(field);
         }
-        // The conditions come from the text itself, so that quoted values may hold spaces.
-        let mut starts = soql
-            .char_indices()
-            .filter(|&(i, c)| !c.is_whitespace() && soql[..i].chars().next_back().is_none_or(char::is_whitespace));
-        let where_at = starts.nth(from + 2).map_or(soql.len(), |(i, _)| i);
-        let text = &soql[where_at + first.len()..];
-        for condition in split_and(text)? {
-            let (field, op, value) = condition;
-            match (op, value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))) {
-                (">", None) if after.is_none() => after = Some((field, value)),
-                ("=", Some(quoted)) => equals.push((field, quoted.replace("\\'", "'"))),
-                _ => return Err(format!("unexpected token: '{value}'")),
+        if !p.symbol(",") {
+            break;
+        }
+    }
+    if !p.keyword("FROM") {
+        return Err(if p.peek().is_none() { "unexpected end of query: expected FROM".into() } else { p.unexpected() });
+    }
+    let object = p.field()?;
+    let filter = if p.keyword("WHERE") { Some(p.or()?) } else { None };
+    let mut order_by = Vec::new();
+    if p.keyword("ORDER") {
+        if !p.keyword("BY") {
+            return Err(p.unexpected());
+        }
+        loop {
+            let field = p.field()?;
+            let descending = if p.keyword("DESC") {
+                true
+            } else {
+                p.keyword("ASC");
+                false
+            };
+            // Salesforce puts nulls first when ascending, last when descending.
+            let mut nulls_last = descending;
+            if p.keyword("NULLS") {
+                nulls_last = if p.keyword("LAST") {
+                    true
+                } else if p.keyword("FIRST") {
+                    false
+                } else {
+                    return Err(p.unexpected());
+                };
+            }
+            order_by.push(OrderBy { field, descending, nulls_last });
+            if !p.symbol(",") {
+                break;
             }
         }
     }
-    Ok(Query { fields, object, after, equals })
+    let limit = if p.keyword("LIMIT") { Some(p.whole_number()?) } else { None };
+    let offset = if p.keyword("OFFSET") { Some(p.whole_number()?) } else { None };
+    if p.peek().is_some() {
+        return Err(p.unexpected());
+    }
+    let after = top_level_after(filter.as_ref());
+    Ok(Query { fields, object, filter, after, order_by, limit, offset })
 }
 
-/// `a = 'x' AND b > t` → `[(a, "=", "'x'"), (b, ">", "t")]`; quotes may hold spaces and
-/// `\'`.
-fn split_and(text: &str) -> Result<Vec<(String, &'static str, String)>, String> {
-    let mut out = Vec::new();
-    let mut rest = text.trim();
-    loop {
-        let op_at = rest.find(['=', '>']).ok_or_else(|| format!("unexpected token: '{rest}'"))?;
-        let field = rest[..op_at].trim();
-        if field.is_empty() || field.contains(char::is_whitespace) {
-            return Err(format!("unexpected token: '{field}'"));
+/// The `SystemModstamp > datetime` condition that every match must meet, if any.
+fn top_level_after(filter: Option<&Expr>) -> Option<(String, String)> {
+    let conditions: Vec<&Expr> = match filter? {
+        Expr::And(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    conditions.into_iter().find_map(|c| match c {
+        Expr::Compare { field, op: Op::Gt, value: Literal::Date(d) } if field == "SystemModstamp" => {
+            Some((field.clone(), d.clone()))
         }
-        let op = if rest[op_at..].starts_with('=') { "=" } else { ">" };
-        let after_op = rest[op_at + 1..].trim_start();
-        let value_len = if after_op.starts_with('\'') {
-            let bytes = after_op.as_bytes();
-            let mut i = 1;
-            while i < bytes.len() && !(bytes[i] == b'\'' && bytes[i - 1] != b'\\') {
-                i += 1;
-            }
-            if i >= bytes.len() {
-                return Err("unterminated quoted string".into());
-            }
-            i + 1
-        } else {
-            after_op.find(char::is_whitespace).unwrap_or(after_op.len())
-        };
-        out.push((field.to_string(), op, after_op[..value_len].to_string()));
-        rest = after_op[value_len..].trim_start();
-        if rest.is_empty() {
-            return Ok(out);
-        }
-        let (word, tail) = rest.split_at(rest.find(char::is_whitespace).unwrap_or(rest.len()));
-        if !word.eq_ignore_ascii_case("AND") {
-            return Err(format!("unexpected token: '{word}'"));
-        }
-        rest = tail.trim_start();
-    }
+        _ => None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |f| pairs.iter().find(|(k, _)| *k == f).map(|(_, v)| v.to_string())
+    }
 
     #[test]
     fn parse_select_and_where() {
@@ -112,28 +587,83 @@ mod tests {
         assert_eq!(q.fields, ["Id", "Name"]);
         assert_eq!(q.object, "Account");
         assert_eq!(q.after, Some(("SystemModstamp".into(), "2025-01-01T00:00:00.000Z".into())));
+        assert!(q.plain_export());
         assert_eq!(parse("select Id from Lead").unwrap().after, None);
+        let z = parse("SELECT Id FROM Lead WHERE SystemModstamp > 2025-01-01T00:00:00Z").unwrap();
+        assert_eq!(z.after.unwrap().1, "2025-01-01T00:00:00.000Z");
     }
 
     #[test]
-    fn parse_equality_conditions_with_quoted_spaces() {
-        let q = parse("SELECT Id FROM Note WHERE ParentId = '00Q000000000001AAA' AND Title = 'a \\'deal\\' now'");
-        let q = q.unwrap();
-        assert_eq!(q.equals[0], ("ParentId".to_string(), "00Q000000000001AAA".to_string()));
-        assert_eq!(q.equals[1], ("Title".to_string(), "a 'deal' now".to_string()));
-        let q = parse("SELECT Id FROM Task WHERE Ext__c = 'a b' AND SystemModstamp > 2025-01-01T00:00:00Z").unwrap();
-        assert_eq!(q.equals, vec![("Ext__c".to_string(), "a b".to_string())]);
-        assert!(q.after.is_some());
-        assert!(q.keeps(|f| (f == "Ext__c").then(|| "a b".to_string())));
-        assert!(!q.keeps(|_| None));
+    fn equality_with_quoted_spaces_and_escapes() {
+        let q =
+            parse("SELECT Id FROM Note WHERE ParentId = '00Q000000000001AAA' AND Title = 'a \\'deal\\' now'").unwrap();
+        assert!(q.keeps(&record(&[("ParentId", "00Q000000000001AAA"), ("Title", "a 'deal' now")])));
+        assert!(!q.keeps(&record(&[("ParentId", "00Q000000000001AAA")])));
+        assert!(!q.plain_export());
         assert!(parse("SELECT Id FROM Task WHERE Ext__c = 'open").is_err());
-        assert!(parse("SELECT Id FROM Task WHERE A = 'x' OR B = 'y'").is_err());
+    }
+
+    #[test]
+    fn operators_literals_and_precedence() {
+        let r = record(&[
+            ("IsActive", "true"),
+            ("Amount", "1500.5"),
+            ("Name", "Acme Widgets"),
+            ("CloseDate", "2025-03-01"),
+        ]);
+        let keeps = |soql: &str| parse(&format!("SELECT Id FROM Opportunity WHERE {soql}")).unwrap().keeps(&r);
+        assert!(keeps("IsActive = true"));
+        assert!(!keeps("IsActive = false"));
+        assert!(keeps("Amount > 1000 AND Amount <= 1500.5"));
+        assert!(keeps("Amount != 3"));
+        assert!(keeps("Name LIKE 'acme%'"));
+        assert!(!keeps("Name LIKE 'widgets'"));
+        assert!(keeps("Name IN ('x', 'Acme Widgets')"));
+        assert!(keeps("Name NOT IN ('x')"));
+        assert!(keeps("CloseDate < 2025-04-01"));
+        assert!(keeps("Missing = null AND Name != null"));
+        assert!(keeps("Amount < 0 OR (IsActive = true AND NOT Name = 'x')"));
+        assert!(!keeps("(Amount < 0 OR IsActive = false) AND Name != null"));
+        assert!(keeps("Amount < 0 OR IsActive = false OR Name = 'ACME WIDGETS'"), "text compares without case");
+    }
+
+    #[test]
+    fn order_limit_offset_count_and_relationships() {
+        let q = parse("SELECT Id, Account.Name FROM Contact WHERE Account.Name != null ORDER BY LastName DESC NULLS LAST, Id LIMIT 2 OFFSET 1").unwrap();
+        assert_eq!(q.fields, ["Id", "Account.Name"]);
+        assert_eq!(q.limit, Some(2));
+        assert_eq!(q.offset, Some(1));
+        assert_eq!(q.named_fields(), ["Id", "Account.Name", "Account.Name", "LastName", "Id"]);
+        let rows = vec![("a", Some("Zed")), ("b", None), ("c", Some("Ann")), ("d", Some("Mo"))];
+        let arranged =
+            q.arrange(rows, |r, f| if f == "LastName" { r.1.map(str::to_string) } else { Some(r.0.to_string()) });
+        assert_eq!(arranged.iter().map(|r| r.0).collect::<Vec<_>>(), ["d", "c"]);
+        let count = parse("SELECT COUNT() FROM Lead WHERE IsConverted = false").unwrap();
+        assert!(count.count_only() && count.named_fields() == ["IsConverted"]);
     }
 
     #[test]
     fn parse_rejects_the_rest() {
-        assert!(parse("DELETE FROM x").is_err());
-        assert!(parse("SELECT FROM Account").is_err());
-        assert!(parse("SELECT Id FROM Account GROUP BY Id").is_err());
+        for bad in [
+            "DELETE FROM x",
+            "SELECT FROM Account",
+            "SELECT Id FROM Account GROUP BY Id",
+            "SELECT Id FROM Account WHERE",
+            "SELECT Id FROM Account WHERE Name = ",
+            "SELECT Id FROM Account WHERE (Name = 'x'",
+            "SELECT Id FROM Account LIMIT x",
+            "SELECT Id FROM Account WHERE Name ~ 'x'",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("acme widgets", "acme%"));
+        assert!(like("acme", "a_me"));
+        assert!(like("", "%"));
+        assert!(!like("acme", "a_e"));
+        assert!(like("x%y", "x%y"));
     }
 }

@@ -236,6 +236,23 @@ impl SimStore {
         Ok(row.map(|r| (r.get(0), r.get::<i64, _>(1) != 0)))
     }
 
+    /// The record with this 18-character id and its object, deleted or not.
+    pub async fn record(&self, id: &str) -> Result<Option<(String, StoredRecord)>, SimError> {
+        let row = sqlx::query("SELECT object, body, deleted, modstamp FROM records WHERE id = ? LIMIT 1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_err("read a record"))?;
+        Ok(row.map(|r| {
+            let record = StoredRecord {
+                fields: serde_json::from_str(r.get::<&str, _>(1)).unwrap_or_default(),
+                deleted: r.get::<i64, _>(2) != 0,
+                modstamp: r.get(3),
+            };
+            (r.get(0), record)
+        }))
+    }
+
     /// Live records of `object` whose `field` equals `value` (external-id matches).
     pub async fn find_by_field(
         &self,
