@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::ids::make_id;
 use crate::rest::{authorize, rest_error, valid_version, with_limit_info};
@@ -309,8 +309,44 @@ pub async fn describe(
     let Some(fields) = sim.fields_of(&object).await else {
         return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
     };
-    let fields: Vec<_> = fields.iter().map(|f| json!({ "name": f, "type": field_type(f) })).collect();
-    let body =
-        json!({ "name": object, "queryable": true, "replicateable": true, "retrieveable": true, "fields": fields });
+    let fields: Vec<_> = fields
+        .iter()
+        .map(|f| {
+            json!({ "name": f, "label": f, "type": field_type(f), "nillable": f != "Id",
+                    "createable": f != "Id" && f != "SystemModstamp" && f != "IsDeleted",
+                    "updateable": f != "Id" && f != "SystemModstamp" && f != "IsDeleted", "custom": f.ends_with("__c") })
+        })
+        .collect();
+    let mut body = object_summary(&version, &object);
+    if let Value::Object(map) = &mut body {
+        map.insert("fields".into(), Value::Array(fields));
+        map.insert("replicateable".into(), Value::Bool(true));
+    }
+    with_limit_info(&sim, Json(body).into_response()).await
+}
+
+/// What describe-global lists of an object (and a describe starts with).
+fn object_summary(version: &str, object: &str) -> Value {
+    let prefix = crmsync::core::sf::SObjectType::from_api_name(object).map(|t| t.key_prefix());
+    let writable = crate::dml::writable(object);
+    let base = format!("/services/data/{version}/sobjects/{object}");
+    json!({
+        "name": object, "label": object, "labelPlural": format!("{object}s"), "keyPrefix": prefix,
+        "custom": object.ends_with("__c"), "queryable": true, "retrieveable": true, "searchable": true,
+        "createable": writable, "updateable": writable, "deletable": writable, "layoutable": true,
+        "urls": { "sobject": base, "describe": format!("{base}/describe"), "rowTemplate": format!("{base}/{{ID}}") },
+    })
+}
+
+/// `GET /services/data/vNN.N/sobjects/` (describe global): every object of the org.
+pub async fn describe_global(State(sim): State<Arc<Sim>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let sobjects: Vec<Value> = crate::schema::org_objects().iter().map(|o| object_summary(&version, o)).collect();
+    let body = json!({ "encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects });
     with_limit_info(&sim, Json(body).into_response()).await
 }

@@ -387,3 +387,51 @@ mod tests {
         assert_eq!(typed("Phone", None), Value::Null);
     }
 }
+
+/// `?fields=A,B` of a retrieve.
+#[derive(Deserialize)]
+pub struct RetrieveFields {
+    fields: Option<String>,
+}
+
+/// `GET /services/data/vNN.N/sobjects/{Type}/{Id}[?fields=…]`: one record, every field
+/// (or the named ones); 404 `NOT_FOUND` for an unknown or deleted id.
+pub async fn retrieve(
+    State(sim): State<Arc<Sim>>,
+    Path((version, object, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    QueryParams(params): QueryParams<RetrieveFields>,
+) -> Response {
+    if !valid_version(&version) {
+        return crate::rest::not_found().await;
+    }
+    if let Err(r) = authorize(&sim, &headers).await {
+        return r;
+    }
+    let Some(schema) = sim.fields_of(&object).await else {
+        return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
+    };
+    let fields: Vec<String> = match params.fields.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        Some(list) => list.split(',').map(|f| f.trim().to_string()).collect(),
+        None => schema.clone(),
+    };
+    if let Some(unknown) = fields.iter().find(|f| !schema.contains(f)) {
+        return rest_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_FIELD",
+            &format!("No such column '{unknown}' on sobject of type {object}"),
+        );
+    }
+    let full = crmsync::core::sf::SalesforceId::parse(&id).map(|i| i.to_string()).unwrap_or_default();
+    let found = match sim.store.record(&full).await {
+        Ok(found) => found,
+        Err(e) => return internal_error(e),
+    };
+    match found {
+        Some((found_object, record)) if found_object == object && !record.deleted => {
+            let body = record_json(&version, &object, &fields, &record, &Default::default());
+            with_limit_info(&sim, Json(body).into_response()).await
+        }
+        _ => rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist"),
+    }
+}

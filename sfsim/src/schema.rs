@@ -33,6 +33,14 @@ const ACTIVITY_OBJECTS: &[(&str, &[&str])] = &[
     ("RecordType", &["Id", "Name", "DeveloperName", "SobjectType", "IsActive", "Description"]),
 ];
 
+/// Every object this org has, in describe-global order.
+pub fn org_objects() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = crmsync::core::sf::schema::IMPORTED.iter().map(|(o, _)| *o).collect();
+    names.extend(ACTIVITY_OBJECTS.iter().map(|(o, _)| *o));
+    names.sort_unstable();
+    names
+}
+
 /// The fields of `object` in this org, or `None` for an unknown object.
 pub fn org_fields(object: &str) -> Option<Vec<&'static str>> {
     let mut fields: Vec<&'static str> = match crmsync::core::sf::schema::wanted_fields(object) {

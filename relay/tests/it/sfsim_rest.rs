@@ -129,3 +129,82 @@ async fn get_updated_and_get_deleted_report_a_recent_window() {
         assert!(names.contains(&field), "Task lacks {field}");
     }
 }
+
+/// A SOQL query through REST, URL-encoded.
+async fn soql(sim: &Sim, bearer: &str, query: &str) -> (u16, Value) {
+    let q = serde_urlencoded::to_string([("q", query)]).unwrap();
+    get(sim, bearer, &format!("/services/data/v66.0/query?{q}"), &[]).await
+}
+
+#[tokio::test]
+async fn describe_global_describe_retrieve_and_the_soql_clients_send() {
+    let dir = temp_dir("sfsim-rest-clients");
+    let sim = start_sim_with(&dir, 300).await;
+    let bearer = sim_token(&sim).await;
+
+    // Describe global lists every object with its key prefix and URLs.
+    let (status, global) = get(&sim, &bearer, "/services/data/v66.0/sobjects/", &[]).await;
+    assert_eq!(status, 200, "{global}");
+    let contact = global["sobjects"].as_array().unwrap().iter().find(|o| o["name"] == "Contact").unwrap().clone();
+    assert_eq!(contact["keyPrefix"], "003");
+    assert_eq!(contact["urls"]["describe"], "/services/data/v66.0/sobjects/Contact/describe");
+    let (_, described) = get(&sim, &bearer, "/services/data/v66.0/sobjects/Lead/describe", &[]).await;
+    assert_eq!(
+        (described["keyPrefix"].as_str(), described["urls"]["rowTemplate"].as_str()),
+        (Some("00Q"), Some("/services/data/v66.0/sobjects/Lead/{ID}"))
+    );
+
+    // Retrieve one record, all fields or the named ones; unknown ids are 404.
+    let (_, first) =
+        soql(&sim, &bearer, "SELECT Id, LastName, AccountId FROM Contact ORDER BY LastName, Id LIMIT 1").await;
+    let record = &first["records"][0];
+    let id = record["Id"].as_str().unwrap();
+    let (status, one) = get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Contact/{id}"), &[]).await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!((&one["Id"], &one["LastName"]), (&record["Id"], &record["LastName"]));
+    let (_, some) =
+        get(&sim, &bearer, &format!("/services/data/v66.0/sobjects/Contact/{id}?fields=LastName"), &[]).await;
+    assert_eq!(some.as_object().unwrap().len(), 2, "attributes and LastName only: {some}");
+    let (status, missing) = get(&sim, &bearer, "/services/data/v66.0/sobjects/Contact/003000000000000AAA", &[]).await;
+    assert_eq!((status, missing[0]["errorCode"].as_str()), (404, Some("NOT_FOUND")));
+
+    // ORDER BY, LIMIT, OFFSET; relationship fields nested as Salesforce returns them.
+    let (_, all) = soql(&sim, &bearer, "SELECT Id FROM Contact ORDER BY LastName, Id").await;
+    let (_, window) = soql(&sim, &bearer, "SELECT Id FROM Contact ORDER BY LastName, Id LIMIT 3 OFFSET 2").await;
+    let ids = |v: &Value| v["records"].as_array().unwrap().iter().map(|r| r["Id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&window), ids(&all)[2..5].to_vec());
+    let (status, joined) =
+        soql(&sim, &bearer, &format!("SELECT Id, Account.Name FROM Contact WHERE Id = '{id}'")).await;
+    assert_eq!(status, 200, "{joined}");
+    let account = &joined["records"][0]["Account"];
+    assert_eq!(account["attributes"]["type"], "Account");
+    let (_, account_row) = soql(
+        &sim,
+        &bearer,
+        &format!("SELECT Name FROM Account WHERE Id = '{}'", record["AccountId"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(account["Name"], account_row["records"][0]["Name"]);
+
+    // Booleans, !=, IN, LIKE, OR with parentheses, COUNT() with WHERE.
+    let (_, converted) = soql(&sim, &bearer, "SELECT COUNT() FROM Lead WHERE IsConverted = true").await;
+    let (_, open) = soql(&sim, &bearer, "SELECT COUNT() FROM Lead WHERE IsConverted != true").await;
+    let (_, leads) = soql(&sim, &bearer, "SELECT COUNT() FROM Lead").await;
+    let n = |v: &Value| v["totalSize"].as_u64().unwrap();
+    assert!(n(&converted) > 0 && n(&open) > 0, "{converted} {open}");
+    assert_eq!(n(&converted) + n(&open), n(&leads));
+    let name = record["LastName"].as_str().unwrap();
+    let (_, named) = soql(
+        &sim,
+        &bearer,
+        &format!(
+            "SELECT Id FROM Contact WHERE (LastName IN ('{name}', 'Nobody') OR LastName LIKE 'zzz%') AND Id != null"
+        ),
+    )
+    .await;
+    assert!(ids(&named).contains(&record["Id"]), "{named}");
+    let (status, bad) = soql(&sim, &bearer, "SELECT Id FROM Contact WHERE Nope__r.Name = 'x'").await;
+    assert_eq!((status, bad[0]["errorCode"].as_str()), (400, Some("INVALID_FIELD")));
+    let (status, bad) = soql(&sim, &bearer, "SELECT Id FROM Contact WHERE LastName = 'x' OR").await;
+    assert_eq!((status, bad[0]["errorCode"].as_str()), (400, Some("MALFORMED_QUERY")));
+}
