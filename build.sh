@@ -240,6 +240,7 @@ cmd_test() {
   run_suite wasm cargo test --target wasm32-unknown-unknown --features web --test web
   run_suite e2e env CRMSYNC_BIN_DIR="$ROOT/target/debug" CRMSYNC_DIST="$ROOT/dist" \
     node --test --test-reporter=spec tests/e2e/
+  run_suite clients env CRMSYNC_BIN_DIR="$ROOT/target/debug" node --test --test-reporter=spec tests/clients/
   run_suite api env CRMSYNC_BIN_DIR="$ROOT/target/debug" tests/api/schemathesis.sh
   read -r passed failed < <(count_tests)
   local elapsed=$((SECONDS - started))

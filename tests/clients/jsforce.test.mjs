@@ -1,0 +1,123 @@
+// sfsim driven by a Salesforce client nobody here wrote: jsforce 3 (npm). Every call the
+// relay makes, and the SOQL and REST that tests use to set up exact records, must come
+// back in the shape jsforce expects; a shape it does not understand fails here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsforce from 'jsforce';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const binDir = process.env.CRMSYNC_BIN_DIR ?? join(root, 'target', 'debug');
+let sim;
+let dir;
+let env;
+let conn;
+
+/** Starts sfsim on a free port and reads the settings it prints. */
+async function startSim() {
+  dir = mkdtempSync(join(tmpdir(), 'crmsync-jsforce-'));
+  const child = spawn(join(binDir, 'sfsim'), ['--listen', '127.0.0.1:0', '--data', join(dir, 'sfsim'), '--seed-org', '400'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (/^CRMSYNC_SALESFORCE_CLIENT_SECRET=.*$/m.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`sfsim exited with ${code}`)));
+  });
+  const settings = Object.fromEntries(out.split('\n').filter((l) => l.startsWith('CRMSYNC_'))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return { child, settings, orgId: out.match(/^# sfsim: org .* \((00D\w{15})\)/m)?.[1] };
+}
+
+before(async () => {
+  sim = await startSim();
+  env = sim.settings;
+  conn = new jsforce.Connection({
+    oauth2: { loginUrl: env.CRMSYNC_SALESFORCE_LOGIN_URL, clientId: env.CRMSYNC_SALESFORCE_CLIENT_ID,
+      clientSecret: env.CRMSYNC_SALESFORCE_CLIENT_SECRET },
+    version: '66.0',
+  });
+});
+after(() => { sim?.child.kill(); if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+test('OAuth client credentials, identity and limits', async () => {
+  const info = await conn.authorize({ grant_type: 'client_credentials' });
+  assert.equal(info.organizationId, sim.orgId);
+  const identity = await conn.identity();
+  assert.equal(identity.organization_id, sim.orgId);
+  assert.ok(identity.username.includes('@'));
+  const limits = await conn.limits();
+  assert.ok(limits.DailyApiRequests.Max > 0, JSON.stringify(limits.DailyApiRequests));
+});
+
+test('describe global and describe', async () => {
+  const global = await conn.describeGlobal();
+  const contact = global.sobjects.find((o) => o.name === 'Contact');
+  assert.equal(contact.keyPrefix, '003');
+  assert.equal(contact.urls.describe, '/services/data/v66.0/sobjects/Contact/describe');
+  const lead = await conn.sobject('Lead').describe();
+  assert.equal(lead.keyPrefix, '00Q');
+  assert.ok(lead.fields.some((f) => f.name === 'LastName' && f.type === 'string'));
+});
+
+test('SOQL: relationship fields, ORDER BY, LIMIT, OFFSET, booleans, COUNT() with WHERE, paging', async () => {
+  const joined = await conn.query('SELECT Id, LastName, Account.Name FROM Contact WHERE Account.Name != null ORDER BY LastName, Id LIMIT 5');
+  assert.equal(joined.records.length, 5);
+  assert.equal(typeof joined.records[0].Account.Name, 'string');
+  const names = joined.records.map((r) => r.LastName.toLowerCase());
+  assert.deepEqual(names, [...names].sort());
+  const window = await conn.query('SELECT Id FROM Contact WHERE Account.Name != null ORDER BY LastName, Id LIMIT 2 OFFSET 3');
+  const all = await conn.query('SELECT Id FROM Contact WHERE Account.Name != null ORDER BY LastName, Id LIMIT 5');
+  assert.deepEqual(window.records.map((r) => r.Id), all.records.slice(3, 5).map((r) => r.Id));
+  const converted = await conn.query('SELECT COUNT() FROM Lead WHERE IsConverted = true');
+  const open = await conn.query('SELECT COUNT() FROM Lead WHERE IsConverted = false');
+  const leads = await conn.query('SELECT COUNT() FROM Lead');
+  assert.ok(converted.totalSize > 0);
+  assert.equal(converted.totalSize + open.totalSize, leads.totalSize);
+  // autoFetch walks nextRecordsUrl batches the way jsforce expects them.
+  const records = [];
+  await new Promise((resolve, reject) => {
+    conn.query('SELECT Id FROM Contact').on('record', (r) => records.push(r)).on('end', resolve).on('error', reject)
+      .run({ autoFetch: true, maxFetch: 100000 });
+  });
+  const count = await conn.query('SELECT COUNT() FROM Contact');
+  assert.equal(records.length, count.totalSize);
+  const everything = await conn.query('SELECT Id, IsDeleted FROM Contact', { scanAll: true });
+  assert.ok(everything.totalSize >= count.totalSize);
+});
+
+test('retrieve one record, and a clear error for an unknown one', async () => {
+  const [first] = (await conn.query('SELECT Id, LastName FROM Contact ORDER BY Id LIMIT 1')).records;
+  const one = await conn.sobject('Contact').retrieve(first.Id);
+  assert.equal(one.Id, first.Id);
+  assert.equal(one.LastName, first.LastName);
+  await assert.rejects(conn.sobject('Contact').retrieve('003000000000000AAA'), (e) => e.errorCode === 'NOT_FOUND');
+  await assert.rejects(conn.query('SELECT Id FROM Contact WHERE'), (e) => e.errorCode === 'MALFORMED_QUERY');
+});
+
+test('Bulk API 2.0 query, and writes of tasks one at a time and through Collections', async () => {
+  const rows = await (await conn.bulk2.query('SELECT Id, LastName FROM Contact')).toArray();
+  const count = await conn.query('SELECT COUNT() FROM Contact');
+  assert.equal(rows.length, count.totalSize);
+  assert.ok(rows[0].Id.startsWith('003'));
+  const [lead] = (await conn.query('SELECT Id FROM Lead WHERE IsConverted = false LIMIT 1')).records;
+  const one = await conn.sobject('Task').create({ Subject: 'Call', WhoId: lead.Id });
+  assert.ok(one.success && one.id.startsWith('00T'), JSON.stringify(one));
+  const many = await conn.sobject('Task').create([{ Subject: 'A', WhoId: lead.Id }, { Subject: 'B', WhoId: lead.Id }]);
+  assert.ok(many.every((r) => r.success), JSON.stringify(many));
+  const found = await conn.query(`SELECT Id FROM Task WHERE WhoId = '${lead.Id}'`);
+  assert.equal(found.totalSize, 3);
+});
+
+test('revoke ends the session', async () => {
+  const { accessToken, instanceUrl } = conn;
+  await conn.logoutByOAuth2();
+  const stale = new jsforce.Connection({ accessToken, instanceUrl, version: '66.0' });
+  await assert.rejects(stale.query('SELECT Id FROM Contact LIMIT 1'), (e) => e.errorCode === 'INVALID_SESSION_ID');
+});
