@@ -242,6 +242,10 @@ pub async fn create_one(
     let Ok(Json(body)) = body else {
         return rest_error(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", "The request body is not a JSON object");
     };
+    if crate::records_dml::creatable(&object) {
+        let response = crate::records_dml::create(&sim, &caller, &object, &body).await;
+        return with_limit_info(&sim, response).await;
+    }
     if !writable(&object) {
         return rest_error(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist");
     }
@@ -318,6 +322,10 @@ async fn save_many(
     }
     if body.records.iter().any(|r| type_of(r).is_none()) {
         return rest_error(StatusCode::BAD_REQUEST, "INVALID_TYPE", "Must send a concrete entity type.");
+    }
+    if upsert.is_none() && body.records.iter().all(|r| type_of(r).is_some_and(|t| crate::records_dml::creatable(&t))) {
+        let response = crate::records_dml::create_many(sim, &caller, &body.records, body.all_or_none).await;
+        return with_limit_info(sim, response).await;
     }
     if let Some((object, key)) = &upsert {
         let has_key = sim.fields_of(object).await.is_some_and(|f| f.contains(key));

@@ -19,6 +19,7 @@ mod jwt;
 mod oauth;
 mod org;
 mod query;
+mod records_dml;
 mod rest;
 mod schema;
 mod soql;
@@ -138,8 +139,14 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/services/data/{version}/sobjects", get(bulk::describe_global))
         .route("/services/data/{version}/sobjects/", get(bulk::describe_global))
         .route("/services/data/{version}/sobjects/{object}", post(dml::create_one))
-        .route("/services/data/{version}/sobjects/{object}/{id}", get(query::retrieve))
-        .route("/services/data/{version}/composite/sobjects", post(dml::create_many))
+        .route(
+            "/services/data/{version}/sobjects/{object}/{id}",
+            get(query::retrieve).patch(records_dml::update).delete(records_dml::delete),
+        )
+        .route(
+            "/services/data/{version}/composite/sobjects",
+            post(dml::create_many).patch(records_dml::update_many).delete(records_dml::delete_many),
+        )
         .route("/services/data/{version}/composite/sobjects/{object}/{field}", axum::routing::patch(dml::upsert_many))
         .route("/services/data/{version}/tooling/sobjects/CustomField", post(dml::create_custom_field))
         .route("/services/data/{version}/tooling/sobjects/RecordType", post(dml::create_record_type))

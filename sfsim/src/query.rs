@@ -196,9 +196,9 @@ async fn related_records(
     for lookup in lookups {
         for record in stored {
             if let Some(id) = record.fields.get(&lookup).cloned().flatten() {
-                if !out.contains_key(&id) {
-                    if let Some(found) = sim.store.record(&id).await? {
-                        out.insert(id, found);
+                if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id) {
+                    if let Some(found) = sim.store.record(slot.key()).await? {
+                        slot.insert(found);
                     }
                 }
             }

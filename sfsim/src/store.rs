@@ -253,6 +253,23 @@ impl SimStore {
         }))
     }
 
+    /// Moves a record to the recycle bin: `IsDeleted`, stamped `now` (queryAll and
+    /// getDeleted see it, query does not).
+    pub async fn delete_record(&self, id: &str, now: &str) -> Result<(), SimError> {
+        let Some((_, record)) = self.record(id).await? else { return Ok(()) };
+        let mut fields = record.fields;
+        fields.insert("SystemModstamp".into(), Some(now.to_string()));
+        fields.insert("LastModifiedDate".into(), Some(now.to_string()));
+        sqlx::query("UPDATE records SET deleted = 1, modstamp = ?, body = ? WHERE id = ?")
+            .bind(now)
+            .bind(serde_json::to_string(&fields).unwrap_or_default())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(store_err("delete a record"))?;
+        Ok(())
+    }
+
     /// Live records of `object` whose `field` equals `value` (external-id matches).
     pub async fn find_by_field(
         &self,

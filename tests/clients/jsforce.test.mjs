@@ -115,6 +115,57 @@ test('Bulk API 2.0 query, and writes of tasks one at a time and through Collecti
   assert.equal(found.totalSize, 3);
 });
 
+test('exact records: create, update, move, delete to the recycle bin, with Salesforce\'s validation', async () => {
+  const account = await conn.sobject('Account').create({ Name: 'Ada Analytical' });
+  const other = await conn.sobject('Account').create({ Name: 'Babbage Engines' });
+  assert.ok(account.success && account.id.startsWith('001'), JSON.stringify(account));
+  const contact = await conn.sobject('Contact').create({ FirstName: 'Ada', LastName: 'Lovelace', AccountId: account.id, Email: 'ada@example.com' });
+  assert.ok(contact.success && contact.id.startsWith('003'));
+  const before = await conn.sobject('Contact').retrieve(contact.id);
+  assert.equal(before.AccountId, account.id);
+  // The contact moves account: an update, stamped.
+  await new Promise((r) => setTimeout(r, 5));
+  const moved = await conn.sobject('Contact').update({ Id: contact.id, AccountId: other.id });
+  assert.ok(moved.success, JSON.stringify(moved));
+  const after = await conn.sobject('Contact').retrieve(contact.id);
+  assert.equal(after.AccountId, other.id);
+  assert.ok(after.SystemModstamp > before.SystemModstamp, `${after.SystemModstamp} after ${before.SystemModstamp}`);
+  const joined = await conn.query(`SELECT Account.Name FROM Contact WHERE Id = '${contact.id}'`);
+  assert.equal(joined.records[0].Account.Name, 'Babbage Engines');
+  // An opportunity changes owner.
+  const users = (await conn.query('SELECT Id FROM User WHERE IsActive = true ORDER BY Id LIMIT 2')).records;
+  const opp = await conn.sobject('Opportunity').create({ Name: 'Engines', StageName: 'Prospecting', CloseDate: '2027-01-31', AccountId: other.id, OwnerId: users[0].Id, Amount: 5000 });
+  assert.ok(opp.success, JSON.stringify(opp));
+  await conn.sobject('Opportunity').update({ Id: opp.id, OwnerId: users[1].Id });
+  assert.equal((await conn.sobject('Opportunity').retrieve(opp.id)).OwnerId, users[1].Id);
+  // Salesforce's validation, one error code each.
+  const missing = await conn.sobject('Lead').create({ LastName: 'NoCompany' }).catch((e) => e);
+  assert.equal(missing.errorCode, 'REQUIRED_FIELD_MISSING');
+  const dangling = await conn.sobject('Contact').create({ LastName: 'X', AccountId: '001000000000000AAA' }).catch((e) => e);
+  assert.equal(dangling.errorCode, 'INVALID_CROSS_REFERENCE_KEY');
+  const typed = await conn.sobject('Opportunity').create({ Name: 'T', StageName: 'Prospecting', CloseDate: 'soon' }).catch((e) => e);
+  assert.equal(typed.errorCode, 'INVALID_TYPE_ON_FIELD_IN_RECORD');
+  // Deleted: gone from query, in queryAll with IsDeleted, and refused for updates.
+  const gone = await conn.sobject('Contact').destroy(contact.id);
+  assert.ok(gone.success, JSON.stringify(gone));
+  assert.equal((await conn.query(`SELECT Id FROM Contact WHERE Id = '${contact.id}'`)).totalSize, 0);
+  const binned = await conn.query(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact.id}'`, { scanAll: true });
+  assert.equal(binned.records[0].IsDeleted, true);
+  const late = await conn.sobject('Contact').update({ Id: contact.id, LastName: 'Late' }).catch((e) => e);
+  assert.equal(late.errorCode, 'ENTITY_IS_DELETED');
+  const onDeleted = await conn.sobject('Contact').create({ LastName: 'Y', AccountId: other.id });
+  assert.ok(onDeleted.success);
+  // Collections update and delete.
+  const leads = await conn.sobject('Lead').create([{ LastName: 'One', Company: 'A' }, { LastName: 'Two', Company: 'B' }]);
+  assert.ok(leads.every((r) => r.success), JSON.stringify(leads));
+  const renamed = await conn.sobject('Lead').update(leads.map((l, i) => ({ Id: l.id, Company: `Renamed ${i}` })));
+  assert.ok(renamed.every((r) => r.success), JSON.stringify(renamed));
+  const companies = await conn.query(`SELECT Company FROM Lead WHERE Id IN ('${leads[0].id}', '${leads[1].id}') ORDER BY Company`);
+  assert.deepEqual(companies.records.map((r) => r.Company), ['Renamed 0', 'Renamed 1']);
+  const removed = await conn.sobject('Lead').destroy(leads.map((l) => l.id));
+  assert.ok(removed.every((r) => r.success), JSON.stringify(removed));
+});
+
 test('revoke ends the session', async () => {
   const { accessToken, instanceUrl } = conn;
   await conn.logoutByOAuth2();
