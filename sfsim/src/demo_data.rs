@@ -156,6 +156,8 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         let (city, state, country) = *rng.pick(CITIES);
         let mut r = SimRecord::new("Contact", id.clone(), &when(&mut rng));
         r.set("AccountId", rng.pick(&accounts));
+        // Derived from the position, so the seeded org's other values stay as they were.
+        r.set("OwnerId", owners[i % owners.len()]);
         r.set("FirstName", first);
         r.set("LastName", last);
         r.set("Name", format!("{first} {last}"));

@@ -166,6 +166,32 @@ test('exact records: create, update, move, delete to the recycle bin, with Sales
   assert.ok(removed.every((r) => r.success), JSON.stringify(removed));
 });
 
+test('write-back setup and writes: Tooling custom field and record type, upsert by external id, getUpdated/getDeleted', async () => {
+  const field = await conn.tooling.sobject('CustomField').create({
+    FullName: 'Activity.Crmsync_Activity_Id__c',
+    Metadata: { type: 'Text', length: 36, externalId: true, unique: true, caseSensitive: false, label: 'crmsync Activity Id' },
+  });
+  assert.ok(field.success, JSON.stringify(field));
+  const recordType = await conn.tooling.sobject('RecordType').create({ FullName: 'Task.InMail', Metadata: { label: 'InMail', active: true } });
+  assert.ok(recordType.success, JSON.stringify(recordType));
+  const types = await conn.query("SELECT Id, DeveloperName, SobjectType, IsActive FROM RecordType WHERE DeveloperName = 'InMail'");
+  assert.equal(types.records[0].SobjectType, 'Task');
+  const [lead] = (await conn.query('SELECT Id FROM Lead WHERE IsConverted = false LIMIT 1')).records;
+  const task = { Subject: 'InMail', WhoId: lead.Id, RecordTypeId: types.records[0].Id, Crmsync_Activity_Id__c: 'f0e1d2c3-0000-4000-8000-000000000001' };
+  const first = await conn.sobject('Task').upsert([task, { ...task, Crmsync_Activity_Id__c: 'f0e1d2c3-0000-4000-8000-000000000002' }], 'Crmsync_Activity_Id__c');
+  assert.ok(first.every((r) => r.success && r.created), JSON.stringify(first));
+  const again = await conn.sobject('Task').upsert([task], 'Crmsync_Activity_Id__c');
+  assert.ok(again.every((r) => r.success && !r.created), 'a retried write creates nothing: ' + JSON.stringify(again));
+  const written = await conn.query("SELECT COUNT() FROM Task WHERE Crmsync_Activity_Id__c = 'f0e1d2c3-0000-4000-8000-000000000001'");
+  assert.equal(written.totalSize, 1);
+  const start = new Date(Date.now() - 24 * 3600 * 1000);
+  const end = new Date(Date.now() + 60 * 1000);
+  const updated = await conn.sobject('Contact').updated(start, end);
+  assert.ok(Array.isArray(updated.ids) && typeof updated.latestDateCovered === 'string', JSON.stringify(updated).slice(0, 200));
+  const deleted = await conn.sobject('Contact').deleted(start, end);
+  assert.ok(Array.isArray(deleted.deletedRecords), JSON.stringify(deleted).slice(0, 200));
+});
+
 test('revoke ends the session', async () => {
   const { accessToken, instanceUrl } = conn;
   await conn.logoutByOAuth2();

@@ -41,7 +41,8 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
   const badge = page.locator('#crmsync-badge');
   await eventually(() => badge.getAttribute('data-state'), (s) => s === 'in_crm', 15_000);
-  const owner = userOf[accountOf[ada.AccountId].OwnerId].Name;
+  // A contact shows its own owner (its account's when it has none).
+  const owner = userOf[ada.OwnerId ?? accountOf[ada.AccountId].OwnerId].Name;
   assert.equal(await badge.textContent(), `In CRM · Contact · ${owner}`);
   assert.equal(await badge.getAttribute('href'), `${stack.simUrl}/lightning/r/Contact/${ada.Id}/view`);
   assert.match(await badge.getAttribute('title'), new RegExp(`^${ada.FirstName} ${ada.LastName} — Contact ${ada.Id}`));

@@ -1,7 +1,7 @@
 //! The badge index from the imported Leads, Contacts and Accounts: each normalised by the
 //! core's `crm_record` (the same reading as a CSV export), labelled with its name and its
-//! owner's name. A Contact's company is its Account's name, and its owner the Account's
-//! owner (Contact has no owner field in the import). A converted Lead whose Contact is
+//! owner's name. A Contact's company is its Account's name, and its owner its own
+//! `OwnerId` (the Account's owner when that is empty). A converted Lead whose Contact is
 //! imported is left out: the Contact stands for the person.
 
 use std::collections::HashMap;
@@ -110,7 +110,13 @@ pub fn labelled(
             }
         });
         if let Ok(CrmRecord::Person(record, _)) = read {
-            let owner = account.map(|(_, owner_id)| names.owner(owner_id)).unwrap_or_default();
+            // The contact's own owner; its account's when the org left it empty.
+            let own = text(&f, "OwnerId");
+            let owner = if own.is_empty() {
+                account.map(|(_, owner_id)| names.owner(owner_id)).unwrap_or_default()
+            } else {
+                names.owner(own)
+            };
             out.people.push((record, Label { name: person_name(&f), owner }));
         }
     }
@@ -184,5 +190,14 @@ mod tests {
         let badge = seen.badge(Some(&index), "").unwrap();
         assert_eq!(badge.crm_id.as_deref(), Some("003000000000001AAA"));
         assert_eq!(badge.text, "In CRM · Contact · Grace Hopper");
+
+        // A contact with an owner of its own shows that owner, not its account's.
+        let users = vec![users[0].clone(), row("005000000000002AAA", serde_json::json!({"Name": "Alan Turing"}))];
+        let mut owned = contacts[0].clone();
+        owned.fields_json =
+            owned.fields_json.replace("\"Email\":null", "\"Email\":null,\"OwnerId\":\"005000000000002AAA\"");
+        let l = labelled(&Names::new(&users, &accounts), &accounts, &[owned], &[], |_| false);
+        let index = BadgeIndex::build(8, [3; 16], l.people, l.companies, default_params(), Vec::new());
+        assert_eq!(seen.badge(Some(&index), "").unwrap().text, "In CRM · Contact · Alan Turing");
     }
 }

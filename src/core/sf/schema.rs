@@ -81,6 +81,8 @@ pub const IMPORTED: &[(&str, &[&str])] = &[
             "MailingCountry",
             "MailingState",
             "Name",
+            // Not in FIELDS.md: every org has it, and a contact's owner is its own (issue 15).
+            "OwnerId",
             "Phone",
             "Title",
         ],
