@@ -32,7 +32,8 @@ async function startSim() {
   });
   const settings = Object.fromEntries(out.split('\n').filter((l) => l.startsWith('CRMSYNC_'))
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  return { child, settings, orgId: out.match(/^# sfsim: org .* \((00D\w{15})\)/m)?.[1] };
+  const users = [...out.matchAll(/^# user (\w{18}) (\S+) password (\S+)/gm)].map(([, id, username, password]) => ({ id, username, password }));
+  return { child, settings, users, orgId: out.match(/^# sfsim: org .* \((00D\w{15})\)/m)?.[1] };
 }
 
 before(async () => {
@@ -190,6 +191,63 @@ test('write-back setup and writes: Tooling custom field and record type, upsert 
   assert.ok(Array.isArray(updated.ids) && typeof updated.latestDateCovered === 'string', JSON.stringify(updated).slice(0, 200));
   const deleted = await conn.sobject('Contact').deleted(start, end);
   assert.ok(Array.isArray(deleted.deletedRecords), JSON.stringify(deleted).slice(0, 200));
+});
+
+/** `name=value` of every `<input>` on a page (sfsim's login and consent forms). */
+function inputs(html) {
+  const unescape = (t) => t.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  return [...html.matchAll(/<input([^>]*)>/g)].map(([, attrs]) => [
+    unescape(attrs.match(/name="([^"]*)"/)?.[1] ?? ''), unescape(attrs.match(/value="([^"]*)"/)?.[1] ?? ''),
+  ]).filter(([name]) => name);
+}
+
+test('the web-server flow with PKCE, then a refresh', async () => {
+  const admin = sim.users.find((u) => u.username.startsWith('admin@'));
+  const oauth2 = new jsforce.OAuth2({ loginUrl: env.CRMSYNC_SALESFORCE_LOGIN_URL, clientId: env.CRMSYNC_SALESFORCE_CLIENT_ID,
+    clientSecret: env.CRMSYNC_SALESFORCE_CLIENT_SECRET, redirectUri: 'http://127.0.0.1:9/callback', useVerifier: true });
+  const authorize = oauth2.getAuthorizationUrl({ scope: 'api refresh_token', state: 'jsforce' });
+  assert.match(authorize, /code_challenge=/);
+  const base = env.CRMSYNC_SALESFORCE_LOGIN_URL;
+  let cookie = '';
+  const go = async (url, init = {}) => {
+    const response = await fetch(new URL(url, base), { redirect: 'manual', ...init, headers: { ...(init.headers ?? {}), cookie } });
+    const set = response.headers.get('set-cookie');
+    if (set) cookie = set.split(';')[0];
+    return response;
+  };
+  const form = (pairs) => ({ method: 'POST', body: new URLSearchParams(pairs),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const loginPage = await (await go(authorize)).text();
+  const startURL = inputs(loginPage).find(([k]) => k === 'startURL');
+  const loggedIn = await go('/login', form([startURL, ['username', admin.username], ['password', admin.password]]));
+  assert.ok(loggedIn.headers.get('location'), `login answered ${loggedIn.status}: ${(await loggedIn.text()).slice(0, 300)}`);
+  let back = await go(loggedIn.headers.get('location'));
+  if (back.status === 200) {
+    // A user who has not approved the app yet sees the consent page.
+    const consentPage = await back.text();
+    assert.match(consentPage, /Allow Access\?/);
+    back = await go('/services/oauth2/authorize/consent', form([...inputs(consentPage), ['decision', 'allow']]));
+  }
+  assert.ok(back.headers.get('location'), `authorize answered ${back.status}: ${(await back.text()).slice(0, 300)}`);
+  const callback = new URL(back.headers.get('location'));
+  assert.equal(callback.searchParams.get('state'), 'jsforce');
+  const web = new jsforce.Connection({ oauth2, version: '66.0' });
+  const info = await web.authorize(callback.searchParams.get('code'));
+  assert.equal(info.id, admin.id);
+  assert.ok(web.refreshToken, 'a refresh token with the refresh_token scope');
+  const refreshed = await oauth2.refreshToken(web.refreshToken);
+  assert.ok(refreshed.access_token && refreshed.access_token !== web.accessToken);
+  const again = new jsforce.Connection({ accessToken: refreshed.access_token, instanceUrl: refreshed.instance_url, version: '66.0' });
+  assert.equal((await again.query('SELECT COUNT() FROM Account')).totalSize > 0, true);
+});
+
+test('a note on a lead', async () => {
+  const [lead] = (await conn.query('SELECT Id FROM Lead WHERE IsConverted = false LIMIT 1')).records;
+  const note = await conn.sobject('Note').create({ ParentId: lead.Id, Title: 'Met at the summit', Body: 'Wants pricing' });
+  assert.ok(note.success && note.id.startsWith('002'), JSON.stringify(note));
+  const missing = await conn.sobject('Note').create({ ParentId: lead.Id }).catch((e) => e);
+  assert.equal(missing.errorCode, 'REQUIRED_FIELD_MISSING');
 });
 
 test('revoke ends the session', async () => {
