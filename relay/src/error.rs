@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 403: signed in, but this needs something the caller does not have.
     #[error("{0}")]
     Forbidden(String),
+    /// 413: the body is larger than the route takes.
+    #[error("the request body is too large: send at most 2 MB (a Connections.csv upload: 32 MB)")]
+    TooLarge,
     /// 502: Salesforce refused or failed; its message is passed on.
     #[error(transparent)]
     Connect(#[from] crate::connect::ConnectError),
@@ -43,6 +46,20 @@ pub enum ApiError {
 pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON for this request: {e}")))
+}
+
+/// Answers in the project's error shape what axum's extractors refuse in plain text
+/// (a body over the size limit), so every error a client sees is `{"error": …}`.
+pub async fn json_for_plain_errors(response: axum::response::Response) -> axum::response::Response {
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
+        return ApiError::TooLarge.into_response();
+    }
+    response
 }
 
 /// A query string read as `T`; a malformed one (a repeated or unknown parameter, a value
@@ -62,6 +79,7 @@ impl IntoResponse for ApiError {
             ApiError::SessionRequired(_) => (StatusCode::UNAUTHORIZED, "session_required", self.to_string()),
             ApiError::Conflict(why) => (StatusCode::CONFLICT, "conflict", why.clone()),
             ApiError::Gone(why) => (StatusCode::GONE, "snapshot_needed", why.clone()),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", self.to_string()),
             ApiError::Connect(crate::connect::ConnectError::NotConnected) => {
                 (StatusCode::CONFLICT, "not_connected", self.to_string())
             }

@@ -145,6 +145,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
     }
     router
         .fallback(get(static_files::serve))
+        .layer(axum::middleware::map_response(crate::error::json_for_plain_errors))
         .layer(axum::middleware::from_fn(cors::allow_extensions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::add))

@@ -337,3 +337,19 @@ async fn every_route_states_who_may_call_it_and_refuses_everyone_else() {
     eprintln!("public on purpose:\n  {}", public.join("\n  "));
     assert!(public.len() < ROUTES.len() / 2, "most routes need a session");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused_in_the_error_shape() {
+    let r = ready("sec-too-large", 50).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/activities", r.relay))
+        .bearer_auth(&r.token)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_large", "{body}");
+}
