@@ -261,10 +261,11 @@ cmd_test() {
 cmd_fuzz() {
   build_native dev
   say "fuzzing every parser of outside input for ${CRMSYNC_FUZZ_SECONDS:-60} s each"
-  CRMSYNC_FUZZ_SECONDS=${CRMSYNC_FUZZ_SECONDS:-60} cargo test -p crmsync-relay --test it fuzz -- --nocapture
+  CRMSYNC_FUZZ_SEED=${CRMSYNC_FUZZ_SEED:-random} CRMSYNC_FUZZ_SECONDS=${CRMSYNC_FUZZ_SECONDS:-60} \
+    cargo test -p crmsync-relay --test it fuzz -- --nocapture
   [ -d dist/www ] || { build_wasm; assemble_dist; }
   say "schemathesis for ${ST_MAX_TIME:-600} s"
-  ST_MAX_TIME=${ST_MAX_TIME:-600} tests/api/schemathesis.sh
+  ST_SEED=${ST_SEED:-random} ST_MAX_TIME=${ST_MAX_TIME:-600} tests/api/schemathesis.sh
 }
 
 cmd_bench() {

@@ -38,11 +38,44 @@ pub enum ReturnToError {
 /// Extension identity redirect suffixes: Chromium, Firefox.
 const EXTENSION_SUFFIXES: [&str; 2] = [".chromiumapp.org", ".extensions.allizom.org"];
 
+/// The loopback hosts a local relay may hand tokens to.
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+
+/// The written form, checked before any parsing (so the OpenAPI pattern says exactly
+/// what is taken): `/path`, `https://<id>.<extension suffix>[/path]`, or
+/// `http://<loopback>[:port][/path]`, the path without spaces, `\` or control characters.
+fn plain_form(raw: &str) -> bool {
+    let path_ok = |rest: &str| rest.is_empty() || (rest.starts_with('/') && !rest.chars().any(|c| c == ' '));
+    if let Some(rest) = raw.strip_prefix("https://") {
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let id_ok = EXTENSION_SUFFIXES
+            .iter()
+            .filter_map(|s| host.strip_suffix(s))
+            .any(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        return id_ok && path_ok(path);
+    }
+    if let Some(rest) = raw.strip_prefix("http://") {
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (host, port) = match authority.rsplit_once(':').filter(|(h, _)| !h.ends_with('[') && *h != "[") {
+            Some((h, p)) if !authority.ends_with(']') => (h, Some(p)),
+            _ => (authority, None),
+        };
+        let port_ok = port.is_none_or(|p| {
+            !p.is_empty() && p.len() <= 5 && !(p.len() > 1 && p.starts_with('0')) && p.parse::<u16>().is_ok()
+        });
+        return LOOPBACK_HOSTS.contains(&host) && port_ok && path_ok(path);
+    }
+    raw.starts_with('/')
+}
+
 /// Checks `raw` and answers the URL to redirect to, as the parser serialised it (so the
 /// browser goes exactly where the check looked).
 pub fn check(raw: &str, policy: ReturnPolicy<'_>) -> Result<String, ReturnToError> {
     if raw.chars().any(|c| c == '\\' || c.is_control()) {
         return Err(ReturnToError::Unsafe);
+    }
+    if !plain_form(raw) {
+        return Err(if raw.starts_with("http") { ReturnToError::NotAllowedHost } else { ReturnToError::Unparsable });
     }
     if raw.starts_with('/') {
         if raw.starts_with("//") {
@@ -120,6 +153,24 @@ mod tests {
         assert_eq!(check("/a/../signed-in.html", ANY).unwrap(), "/signed-in.html");
         assert!(check("http://127.0.0.1:9000/cb", ANY).is_ok());
         assert!(check("http://localhost/cb", ANY).is_ok());
+        assert!(check("http://[::1]:9000/cb", ANY).is_ok());
+        assert!(check("/caf\u{e9}", ANY).is_ok(), "a path may hold any printable character");
+    }
+
+    #[test]
+    fn only_the_plain_written_forms_are_taken() {
+        for odd in [
+            "https://ABC.chromiumapp.org/x y",
+            "https://\u{e9}.chromiumapp.org/",
+            "https://abc.chromiumapp.org?x",
+            "http://localhost:99999/",
+            "http://localhost:/",
+            "http://127.0.0.1.evil/",
+            "x",
+        ] {
+            assert!(check(odd, ANY).is_err(), "{odd:?}");
+        }
+        assert!(check("https://ABC.chromiumapp.org", ANY).is_ok(), "the id's case and a missing path are fine");
     }
 
     #[test]
