@@ -52,7 +52,7 @@ async fn flushes_killed_at_random_points_write_every_activity_exactly_once() {
     eprintln!("write-back crash test seed {seed} (CRMSYNC_CRASH_SEED={seed} replays these kill points)");
     let mut rng = crmsync::core::rng::SeededRng::new(seed);
     // Each call takes a while, so kills land inside calls as well as between them.
-    fault(&r.sim, json!({"latency_ms": 120})).await;
+    fault(&r.sim, json!({"latency_ms": 300})).await;
     let env = [("CRMSYNC_WRITEBACK_UNCERTAIN_SECONDS", "1")];
     let mut interrupted = 0;
     for _ in 0..20 {
