@@ -35,21 +35,30 @@ const SYSTEM_FIELDS: &[&str] = &["Id", "CreatedById", "CreatedDate", "LastModifi
 /// A record's fields as stored.
 type Fields = BTreeMap<String, Option<String>>;
 
-/// One failure of one record: `statusCode`, `message`, `fields`, as Collections report it.
+/// One failure of one record: `statusCode`, `message`, `fields`, as Collections report it
+/// (every write of sfsim's reports its failures this way).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveError {
-    status_code: &'static str,
+    pub(crate) status_code: &'static str,
     message: String,
     fields: Vec<String>,
 }
 
-fn fail(status_code: &'static str, message: impl Into<String>, fields: &[&str]) -> SaveError {
+/// A record's failure with Salesforce's code and message, naming the fields at fault.
+pub(crate) fn fail(status_code: &'static str, message: impl Into<String>, fields: &[&str]) -> SaveError {
     SaveError { status_code, message: message.into(), fields: fields.iter().map(|f| f.to_string()).collect() }
 }
 
 impl SaveError {
-    fn json(&self) -> Value {
+    /// As a Collections result's `errors` entry.
+    pub(crate) fn json(&self) -> Value {
         json!({ "statusCode": self.status_code, "message": self.message, "fields": self.fields })
+    }
+
+    /// As a single-record REST answer: `[{message, errorCode, fields}]` with `status`.
+    pub(crate) fn rest(&self, status: StatusCode) -> Response {
+        (status, Json(json!([{ "message": self.message, "errorCode": self.status_code, "fields": self.fields }])))
+            .into_response()
     }
 }
 
@@ -251,11 +260,7 @@ pub async fn create_one(
     }
     let _one_writer = sim.writes.lock().await;
     let response = match validate(&sim, &caller, &object, &body).await {
-        Err(e) => (
-            StatusCode::BAD_REQUEST,
-            Json(json!([{ "message": e.message, "errorCode": e.status_code, "fields": e.fields }])),
-        )
-            .into_response(),
+        Err(e) => e.rest(StatusCode::BAD_REQUEST),
         Ok(fields) => {
             let r = record(&object, &caller, fields, None);
             if let Err(e) = sim.store.put_records(std::slice::from_ref(&r)).await {

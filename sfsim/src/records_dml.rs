@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::demo_data::SimRecord;
+use crate::dml::{fail, SaveError};
 use crate::rest::{authorize, internal_error, rest_error, valid_version, with_limit_info};
 use crate::schema::field_type;
 use crate::Sim;
@@ -41,29 +42,6 @@ const REQUIRED: &[(&str, &[&str])] = &[
 ];
 /// Objects only Salesforce itself changes here.
 const READ_ONLY: &[&str] = &["User", "UserRole", "RecordType"];
-
-/// One record's failure, as REST and Collections report it.
-#[derive(Debug, Clone)]
-struct SaveError {
-    code: &'static str,
-    message: String,
-    fields: Vec<String>,
-}
-
-fn fail(code: &'static str, message: impl Into<String>, fields: &[&str]) -> SaveError {
-    SaveError { code, message: message.into(), fields: fields.iter().map(|f| f.to_string()).collect() }
-}
-
-impl SaveError {
-    fn rest(&self, status: StatusCode) -> Response {
-        (status, Json(json!([{ "message": self.message, "errorCode": self.code, "fields": self.fields }])))
-            .into_response()
-    }
-
-    fn collection(&self) -> Value {
-        json!({ "statusCode": self.code, "message": self.message, "fields": self.fields })
-    }
-}
 
 /// The CRM objects a test may create through `POST /sobjects/{Type}`.
 pub fn creatable(object: &str) -> bool {
@@ -331,7 +309,7 @@ pub async fn update(
     };
     let _one_writer = sim.writes.lock().await;
     let response = match update_one(&sim, &caller, &object, &id, &body).await {
-        Err(e) if matches!(e.code, "NOT_FOUND" | "ENTITY_IS_DELETED") => e.rest(StatusCode::NOT_FOUND),
+        Err(e) if matches!(e.status_code, "NOT_FOUND" | "ENTITY_IS_DELETED") => e.rest(StatusCode::NOT_FOUND),
         Err(e) => e.rest(StatusCode::BAD_REQUEST),
         Ok(r) => match sim.store.put_records(std::slice::from_ref(&r)).await {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -379,7 +357,7 @@ pub async fn delete(
     let _one_writer = sim.writes.lock().await;
     let response = match delete_one(&sim, Some(&object), &id).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) if matches!(e.code, "NOT_FOUND" | "ENTITY_IS_DELETED") => e.rest(StatusCode::NOT_FOUND),
+        Err(e) if matches!(e.status_code, "NOT_FOUND" | "ENTITY_IS_DELETED") => e.rest(StatusCode::NOT_FOUND),
         Err(e) => e.rest(StatusCode::BAD_REQUEST),
     };
     with_limit_info(&sim, response).await
@@ -401,7 +379,7 @@ fn results(outcomes: Vec<Result<String, SaveError>>, all_or_none: bool) -> (Vec<
     let rows = outcomes
         .into_iter()
         .map(|o| match o {
-            Err(e) => json!({ "id": null, "success": false, "errors": [e.collection()] }),
+            Err(e) => json!({ "id": null, "success": false, "errors": [e.json()] }),
             Ok(_) if failed && all_or_none => json!({ "id": null, "success": false, "errors": [{
                 "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
                 "message": "Record rolled back because not all records were valid and the request was using AllOrNone header",
