@@ -164,10 +164,10 @@ pub async fn list(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
     let mut wanted = Vec::new();
-    for name in params.get("state").map(String::as_str).unwrap_or_default().split(',').map(str::trim) {
-        if name.is_empty() {
-            continue;
-        }
+    let given = params.get("state").map(String::as_str).unwrap_or_default();
+    // Empty means every state; otherwise each comma-separated name exactly as written (no
+    // spaces, no empty items), as the OpenAPI pattern says.
+    for name in given.split(',').filter(|_| !given.is_empty()) {
         let public = ActivityState::parse(name).ok_or_else(|| {
             let names: Vec<&str> = ActivityState::ALL.iter().map(|s| s.as_str()).collect();
             ApiError::BadRequest(format!("state {name:?} is not one of {}", names.join(", ")))

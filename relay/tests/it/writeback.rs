@@ -286,6 +286,12 @@ async fn api_and_commands_refuse_bad_input_clearly() {
     assert!(r.in_state("pending").await.is_empty());
     let (s, b) = r.api(reqwest::Method::POST, "/api/v1/activities", Some(json!({"id": uuid(4), "kind": "sms"}))).await;
     assert_eq!(s, 400, "{b}");
+    // A state filter is taken exactly as written: a blank, a space or an empty item is refused.
+    for query in ["%09", "pending,", "pending,%20written", ",pending", "sent"] {
+        let (s, b) = r.api(reqwest::Method::GET, &format!("/api/v1/activities?state={query}"), None).await;
+        assert_eq!(refused(s, &b, "state"), 400, "state={query}");
+    }
+    assert!(r.in_state("pending,failed").await.is_empty());
     let (s, b) = api(&r.relay, "not-a-token", reqwest::Method::GET, "/api/v1/activities", None).await;
     assert_eq!(refused(s, &b, "unknown, expired or revoked"), 401);
     // Opted out of calls: refused with the way to opt in.
