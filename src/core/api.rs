@@ -7,6 +7,7 @@ use crate::core::badge::{Badge, BadgeIndex, Observed};
 use crate::core::matching::decisions::DecisionKind;
 use crate::core::matching::Method;
 use crate::core::pages::NetworkEntity;
+use crate::core::pages::reading::{self, PageMaterial, ResultMaterial};
 use crate::core::pages::{percent_decode, Page};
 
 /// What the widget iframe is launched with, carried in its URL fragment so that an
@@ -68,19 +69,26 @@ pub struct PageAnswer {
     /// One badge per search or list result asked about, in order.
     #[serde(default)]
     pub results: Vec<Option<Badge>>,
+    /// Who or what the core read the page to be (shared with the org's directory when
+    /// the rep allows it); `None` until a name is read.
+    #[serde(default)]
+    pub read: Option<Observed>,
+    /// What each result was read as, in order.
+    #[serde(default)]
+    pub read_results: Vec<Option<Observed>>,
 }
 
-/// What a content script asks about its page: the URL, what it read there, and the
-/// results listed on it. The service worker adds the org's instance URL.
+/// What a content script asks about its page: the URL, the raw material it collected
+/// there, and the results listed on it. The service worker adds the org's instance URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageQuestion {
     pub url: String,
-    /// The page's own person or company, as read.
+    /// What the page shows about its own person or company, unjudged.
     #[serde(default)]
-    pub seen: Option<Observed>,
+    pub material: Option<PageMaterial>,
     /// Search or list results, each with its own link.
     #[serde(default)]
-    pub results: Vec<Observed>,
+    pub results: Vec<ResultMaterial>,
     /// Where record links open (`https://<org>.my.salesforce.com`); empty: no links.
     #[serde(default)]
     pub instance_url: String,
@@ -100,17 +108,29 @@ impl PageAnswer {
             Page::Network(network) => Some(Badge::without_index(network)),
             _ => None,
         };
-        Self { page, widget_fragment, badge, results: Vec::new() }
+        Self { page, widget_fragment, badge, results: Vec::new(), read: None, read_results: Vec::new() }
     }
 
     /// Answers `question` from `index` (`None`: no index loaded in this browser).
     pub fn answer(question: &PageQuestion, index: Option<&BadgeIndex>) -> Self {
         let mut answer = Self::for_url(&question.url);
-        if let Page::Network(_) = answer.page {
-            let seen = Observed { url: question.url.clone(), ..question.seen.clone().unwrap_or_default() };
-            answer.badge = seen.badge(index, &question.instance_url);
+        if let Page::Network(network) = &answer.page {
+            let material = question.material.clone().unwrap_or_default();
+            match reading::read_page(network, &question.url, &material) {
+                Some(seen) => {
+                    answer.badge = seen.badge(index, &question.instance_url);
+                    answer.read = (!seen.name.is_empty()).then_some(seen);
+                }
+                // The page says there is nobody here: no badge at all.
+                None => answer.badge = None,
+            }
         }
-        answer.results = question.results.iter().map(|r| r.badge(index, &question.instance_url)).collect();
+        answer.read_results = question.results.iter().map(reading::read_result).collect();
+        answer.results = answer
+            .read_results
+            .iter()
+            .map(|r| r.as_ref().and_then(|seen| seen.badge(index, &question.instance_url)))
+            .collect();
         answer
     }
 }
@@ -440,11 +460,20 @@ mod tests {
 
     #[test]
     fn page_question_without_index_answers_no_index_for_page_and_results() {
+        use crate::core::pages::reading::TextPiece;
         let question = PageQuestion {
             url: "https://www.linkedin.com/search/results/people/?keywords=ada".into(),
             results: vec![
-                Observed { url: "https://www.linkedin.com/in/ada/".into(), name: "Ada".into(), ..Observed::default() },
-                Observed { url: "https://www.linkedin.com/feed/".into(), ..Observed::default() },
+                ResultMaterial {
+                    url: "https://www.linkedin.com/in/ada/".into(),
+                    pieces: vec![TextPiece {
+                        text: "Ada".into(),
+                        interactive: true,
+                        href: "https://www.linkedin.com/in/ada/".into(),
+                        ..TextPiece::default()
+                    }],
+                },
+                ResultMaterial { url: "https://www.linkedin.com/feed/".into(), pieces: Vec::new() },
             ],
             ..PageQuestion::default()
         };
@@ -453,6 +482,16 @@ mod tests {
         assert_eq!(answer.results.len(), 2);
         assert_eq!(answer.results[0].as_ref().map(|b| b.state), Some(crate::core::badge::BadgeState::NoIndex));
         assert_eq!(answer.results[1], None);
+        assert_eq!(answer.read_results[0].as_ref().map(|r| r.name.as_str()), Some("Ada"));
+    }
+
+    #[test]
+    fn a_page_that_says_nobody_is_there_gets_no_badge() {
+        let material = PageMaterial { title: "Profile Not Found | LinkedIn".into(), ..PageMaterial::default() };
+        let question =
+            PageQuestion { url: "https://www.linkedin.com/in/gone/".into(), material: Some(material), ..PageQuestion::default() };
+        let answer = PageAnswer::answer(&question, None);
+        assert_eq!((answer.badge, answer.read), (None, None));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! means is made here, once, for both browsers.
 
 mod network;
+pub mod reading;
 mod salesforce;
 mod url;
 
