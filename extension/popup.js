@@ -3,8 +3,8 @@
 const $ = (id) => document.getElementById(id);
 
 async function ask(type, extra = {}) {
-  const reply = await chrome.runtime.sendMessage({ type, ...extra });
-  if (!reply?.ok) throw new Error(reply?.error?.message ?? 'the extension did not answer');
+  const reply = await chrome.runtime.sendMessage({ type: `crmsync:${type}`, ...extra });
+  if (!reply?.ok) throw Object.assign(new Error(reply?.error?.message ?? 'the extension did not answer'), { details: reply?.error?.details });
   return reply.result;
 }
 
@@ -44,6 +44,48 @@ async function showQueue(waiting) {
   }));
 }
 
+/** Activities this browser keeps because the relay refused them: the reason, and a
+ *  retry (after fixing what it names) or a discard. */
+function showNotLogged(items) {
+  document.querySelector('[data-testid=not-logged-heading]').hidden = items.length === 0;
+  document.querySelector('[data-testid=not-logged]').replaceChildren(...items.map((a) => {
+    const li = document.createElement('li');
+    li.dataset.id = a.id;
+    const when = new Date(a.occurred_at).toLocaleString();
+    li.append(`${a.kind.replace('_', ' ')} "${a.subject}" (${when}): ${a.reason} `);
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.dataset.action = 'retry';
+    retry.textContent = 'Retry';
+    retry.onclick = () => ask('retryLogged', { id: a.id }).then(() => run('status'), (e) => {
+      $('error').textContent = e.message;
+    });
+    const discard = document.createElement('button');
+    discard.type = 'button';
+    discard.dataset.action = 'discard';
+    discard.textContent = 'Discard';
+    discard.onclick = () => run('discardLogged', { id: a.id });
+    li.append(retry, ' ', discard);
+    return li;
+  }));
+}
+
+/** The rep's per-kind opt-ins, within what the admin enabled. */
+async function showKinds() {
+  const prefs = await ask('writebackPrefs').catch(() => null);
+  const boxes = document.querySelectorAll('[data-testid=kinds] input');
+  for (const box of boxes) {
+    box.disabled = !prefs?.enabled;
+    box.checked = Boolean(prefs?.enabled && prefs.kinds?.[box.dataset.kind]);
+  }
+  document.querySelector('[data-testid=kinds-note]').textContent = !prefs ? 'The relay did not answer.'
+    : prefs.enabled ? '' : 'An admin has not enabled activity write-back for you.';
+}
+for (const box of document.querySelectorAll('[data-testid=kinds] input')) {
+  box.addEventListener('change', () => ask('setOptIn', { kind: box.dataset.kind, on: box.checked })
+    .then(showKinds, (e) => { $('error').textContent = e.message; }));
+}
+
 function show(status) {
   $('sign-in-form').hidden = Boolean(status.session);
   $('signed-in').hidden = !status.session;
@@ -53,6 +95,8 @@ function show(status) {
     document.querySelector('[data-testid=username]').textContent = status.session.username;
     document.querySelector('[data-testid=index-status]').textContent = indexLine(status.index);
     showQueue(status.waiting_activities);
+    showNotLogged(status.not_logged ?? []);
+    showKinds();
   }
 }
 
@@ -87,6 +131,27 @@ $('connections').addEventListener('change', async () => {
     $('error').textContent = error.message;
   }
 });
-$('sign-out').addEventListener('click', () => run('signOut'));
+// Sign-out with activities not yet in the CRM asks first and keeps them unless discarded.
+async function signOut(unsent) {
+  $('sign-out-confirm').hidden = true;
+  $('error').textContent = '';
+  try {
+    show(await ask('signOut', unsent ? { unsent } : {}));
+  } catch (error) {
+    if (error.details?.unsent) {
+      $('sign-out-question').textContent = `${error.message}. Keep them in this browser (they are sent after you sign in again) or discard them?`;
+      $('sign-out-confirm').hidden = false;
+    } else {
+      $('error').textContent = error.message;
+    }
+  }
+}
+$('sign-out').addEventListener('click', () => signOut());
+$('sign-out-keep').addEventListener('click', () => signOut('keep'));
+$('sign-out-discard').addEventListener('click', () => signOut('discard'));
+$('sign-out-cancel').addEventListener('click', () => { $('sign-out-confirm').hidden = true; });
 chrome.storage.onChanged.addListener(() => run('status'));
+chrome.runtime.onMessage.addListener((message) => {
+  if (message?.type === 'crmsync:changed') run('status');
+});
 run('status');

@@ -11,7 +11,21 @@ const REFRESH_ALARM = 'crmsync-index-refresh';
 const REFRESH_MINUTES = 30;
 const OUTBOX_ALARM = 'crmsync-outbox-retry';
 
-session.sessionEvents.addEventListener('ended', () => badgeIndex.purge());
+/** Tells the popup and every tab's content scripts that the session or index changed
+ *  (they ask again; nothing secret travels with it). */
+async function broadcast() {
+  const message = { type: 'crmsync:changed' };
+  chrome.runtime.sendMessage(message).catch(() => {});
+  for (const tab of await chrome.tabs.query({}).catch(() => [])) {
+    if (tab.id !== undefined) chrome.tabs.sendMessage(tab.id, message).catch(() => {});
+  }
+}
+
+session.sessionEvents.addEventListener('ended', () => badgeIndex.purge().finally(broadcast));
+session.sessionEvents.addEventListener('started', broadcast);
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.index) broadcast();
+});
 
 chrome.alarms.get(REFRESH_ALARM).then((alarm) => {
   if (!alarm) chrome.alarms.create(REFRESH_ALARM, { periodInMinutes: REFRESH_MINUTES });
@@ -28,6 +42,20 @@ chrome.alarms.onAlarm.addListener(async (alarm) => {
 });
 
 
+/** The last badge answered for each tab, kept in storage.session (the service worker
+ *  may restart between a page's answer and a log; content scripts cannot read it). */
+async function rememberAnswer(tabId, url, answer) {
+  const target = answer.badge?.state === 'in_crm' ? answer.badge.crm_id ?? null : null;
+  await chrome.storage.session.set({ [`answer:${tabId}`]: { url, target } });
+}
+
+async function answeredTarget(tabId, url) {
+  const key = `answer:${tabId}`;
+  const remembered = (await chrome.storage.session.get(key))[key];
+  return remembered && remembered.url === url ? remembered.target : null;
+}
+chrome.tabs.onRemoved.addListener((tabId) => chrome.storage.session.remove(`answer:${tabId}`));
+
 async function status() {
   const { relayUrl, index, shareProfiles } = await chrome.storage.local.get(['relayUrl', 'index', 'shareProfiles']);
   const s = await session.current();
@@ -37,18 +65,21 @@ async function status() {
     index: index ?? null,
     share_profiles: Boolean(shareProfiles),
     waiting_activities: s ? await outbox.waiting().catch(() => 0) : 0,
+    not_logged: s ? await outbox.refused().catch(() => []) : [],
+    unsent_activities: await outbox.unsent().catch(() => 0),
   };
 }
 
 const handlers = {
-  async pageAnswer({ url, seen, results }) {
+  async pageAnswer({ url, material, results }, sender) {
     await ready;
     const s = await session.current();
     if (s) await badgeIndex.ensureLoaded().catch((e) => console.warn('crmsync:', e.message));
-    const question = { url: String(url ?? ''), seen, results: results ?? [], instance_url: s?.instance_url ?? '' };
+    const question = { url: String(url ?? ''), material, results: results ?? [], instance_url: s?.instance_url ?? '' };
     const answer = pageAnswer(question);
+    if (sender?.tab?.id !== undefined) await rememberAnswer(sender.tab.id, question.url, answer);
     if (s) {
-      directory.share(question, answer).catch((e) => console.warn('crmsync:', e.message));
+      directory.share(answer).catch((e) => console.warn('crmsync:', e.message));
       outbox.drain().catch(() => {}); // the relay may be back: send what waits
     }
     return answer;
@@ -60,17 +91,36 @@ const handlers = {
     await badgeIndex.refresh().catch((e) => console.warn('crmsync:', e.message));
     return status();
   },
-  async signOut() {
+  // With activities not yet logged, sign-out asks first: `unsent` is 'keep' (they stay
+  // here for this rep's next sign-in) or 'discard'.
+  async signOut({ unsent }) {
     await ready;
-    await outbox.purge();
+    await outbox.drain().catch(() => {});
+    const left = await outbox.unsent();
+    if (left > 0 && !['keep', 'discard'].includes(unsent)) {
+      const error = new Error(`${left} logged ${left === 1 ? 'activity is' : 'activities are'} not in the CRM yet`);
+      error.details = { unsent: left };
+      throw error;
+    }
+    if (unsent === 'discard') await outbox.purge();
     await session.signOut();
     await badgeIndex.purge();
     return status();
   },
-  async logActivity({ capture }) {
+  // The target is the record of the badge the core last answered for that tab's page,
+  // never what the page's DOM says.
+  async logActivity({ capture }, sender) {
     await ready;
-    const activity = await outbox.log(capture);
-    return { id: activity.id, waiting: await outbox.waiting() };
+    const target = sender?.tab?.id !== undefined ? await answeredTarget(sender.tab.id, sender.url) : null;
+    return outbox.log({ ...capture, target });
+  },
+  async retryLogged({ id }) {
+    await ready;
+    return outbox.retry(id);
+  },
+  async discardLogged({ id }) {
+    await outbox.discard(id);
+    return status();
   },
   // The rep's write-back settings (for the composer toggles), fresh from the relay.
   async writebackPrefs() {
@@ -82,6 +132,7 @@ const handlers = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kinds: { [kind]: Boolean(on) } }),
     });
+    broadcast(); // every tab's log controls offer what the rep now logs
     return prefs;
   },
   // The rep's activities at the relay (the popup's queue view), and a retry of a failed one.
@@ -130,10 +181,22 @@ const handlers = {
   },
 };
 
+/** What content scripts may ask: about their page, and logging from it. Signing in or
+ *  out, arbitrary relay paths and settings are for the extension's own pages only (the
+ *  popup and the widget iframe). */
+const FROM_WEB_PAGES = new Set(['pageAnswer', 'logActivity', 'writebackPrefs', 'setOptIn', 'pageProblem', 'contactInfo']);
+const PREFIX = 'crmsync:';
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handler = handlers[message?.type];
-  if (!handler || sender.id !== chrome.runtime.id) return false;
-  handler(message, sender).then(
+  const type = typeof message?.type === 'string' && message.type.startsWith(PREFIX) ? message.type.slice(PREFIX.length) : '';
+  if (!Object.hasOwn(handlers, type) || sender.id !== chrome.runtime.id) return false;
+  // The widget iframe's URL carries the dynamic id (use_dynamic_url), so the scheme decides.
+  const fromExtensionPage = /^(chrome|moz)-extension:\/\//.test(String(sender.url ?? ''));
+  if (!fromExtensionPage && !FROM_WEB_PAGES.has(type)) {
+    sendResponse({ ok: false, error: { message: `${type} may only be asked from the crmsync popup` } });
+    return false;
+  }
+  handlers[type](message, sender).then(
     (result) => sendResponse({ ok: true, result }),
     (error) => sendResponse({ ok: false, error: { message: error?.message ?? String(error), details: error?.details } }),
   );

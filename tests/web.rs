@@ -117,8 +117,11 @@ fn load_index_then_page_answer_badges_the_page_and_its_results() {
     assert_eq!(get(&loaded, "people").as_f64(), Some(1.0));
 
     let q: JsValue = js_sys::JSON::parse(
-        r#"{"url":"https://www.linkedin.com/in/ada-l/","seen":{"url":"","name":"Ada Lovelace","headline":"Engineer at Analytical Engines"},
-            "results":[{"url":"https://www.linkedin.com/in/bob/","name":"Bob Stone"}],
+        r#"{"url":"https://www.linkedin.com/in/ada-l/",
+            "material":{"title":"Ada Lovelace | LinkedIn","json_ld":["[not json"],
+              "top_card":[{"text":"Ada Lovelace","heading":"h1"},{"text":"Engineer at Analytical Engines"}]},
+            "results":[{"url":"https://www.linkedin.com/in/bob/",
+              "pieces":[{"text":"Bob Stone","interactive":true,"href":"https://www.linkedin.com/in/bob/"}]}],
             "instance_url":"https://acme.my.salesforce.com"}"#,
     )
     .unwrap();
@@ -131,6 +134,7 @@ fn load_index_then_page_answer_badges_the_page_and_its_results() {
     );
     let results = js_sys::Array::from(&get(&answer, "results"));
     assert_eq!(get(&results.get(0), "state").as_string().unwrap(), "not_in_crm");
+    assert_eq!(get(&get(&answer, "read"), "headline").as_string().unwrap(), "Engineer at Analytical Engines");
 
     crmsync::wasm::drop_index();
     let answer = crmsync::wasm::page_answer(q).unwrap();

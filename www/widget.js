@@ -10,7 +10,7 @@ const TOKEN = 'crmsync-token';
 
 async function relayApi(method, path, body) {
   if (inExtension) {
-    const reply = await chrome.runtime.sendMessage({ type: 'relayApi', method, path, body });
+    const reply = await chrome.runtime.sendMessage({ type: 'crmsync:relayApi', method, path, body });
     if (!reply?.ok) throw reply?.error ?? { message: 'the extension did not answer' };
     return reply.result;
   }

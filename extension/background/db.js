@@ -1,13 +1,14 @@
-// The extension's IndexedDB: `index` holds the badge index snapshot, `outbox` the
-// activities logged here and not yet acknowledged by the relay.
+// The extension's IndexedDB (the extension's own origin: content scripts cannot open
+// it): `index` holds the badge index snapshot, `outbox` the activities logged here and
+// not yet stored by the relay, `session` the rep's relay session and token.
 const DB_NAME = 'crmsync';
-const VERSION = 2;
+const VERSION = 3;
 
 function open() {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, VERSION);
     request.onupgradeneeded = () => {
-      for (const name of ['index', 'outbox']) {
+      for (const name of ['index', 'outbox', 'session']) {
         if (!request.result.objectStoreNames.contains(name)) request.result.createObjectStore(name);
       }
     };

@@ -6,12 +6,12 @@ import { relayFetch, relayJson } from './session.js';
 
 const sent = new Set();
 
-/** Sends what the core recognised on a page, if the rep consented. */
-export async function share(question, answer) {
+/** Sends who the core read a page and its results to be, if the rep consented. */
+export async function share(answer) {
   const { shareProfiles } = await chrome.storage.local.get('shareProfiles');
   if (!shareProfiles) return;
-  const seen = answer.page?.kind === 'network' && question.seen?.name ? [{ ...question.seen, url: question.url }] : [];
-  const results = (question.results ?? []).filter((r, i) => answer.results?.[i] && r.name);
+  const seen = answer.page?.kind === 'network' && answer.read?.name ? [answer.read] : [];
+  const results = (answer.read_results ?? []).filter((r, i) => r?.name && answer.results?.[i]);
   const fresh = [...seen, ...results].filter((o) => {
     const key = JSON.stringify(o);
     if (sent.has(key)) return false;

@@ -1,20 +1,39 @@
 // The rep's session with the relay: sign-in through the relay's Salesforce login
-// (chrome.identity.launchWebAuthFlow, in both browsers), the bearer token in
-// chrome.storage.local, and fetches that carry it. The wasm core checks the relay
+// (chrome.identity.launchWebAuthFlow, in both browsers), the bearer token kept in the
+// extension's IndexedDB — never in chrome.storage, whose contents and change events
+// reach every content script — and fetches that carry it. The wasm core checks the relay
 // address and reads the sign-in redirect.
 import { relayOrigin, signInResult } from '../pkg/crmsync.js';
+import { withStore } from './db.js';
 
-const local = chrome.storage.local;
+const KEY = 'current';
+const withSession = (mode, use) => withStore('session', mode, use);
 
-/** Fired (as 'ended') when the relay no longer accepts the token: local data must go. */
+/** Fired as 'ended' when the session is gone (expired, revoked, signed out) and as
+ *  'started' after a sign-in. */
 export const sessionEvents = new EventTarget();
+
+/** Moves a session an older version kept in chrome.storage.local out of content scripts' reach. */
+async function migrate() {
+  const { session } = await chrome.storage.local.get('session');
+  if (session) {
+    await withSession('readwrite', (s) => s.put(session, KEY));
+    await chrome.storage.local.remove('session');
+  }
+}
+const migrated = migrate().catch((e) => console.warn('crmsync:', e.message));
+
+async function forget() {
+  await withSession('readwrite', (s) => s.delete(KEY));
+  sessionEvents.dispatchEvent(new Event('ended'));
+}
 
 /** `{ relay, token, user_id, username, org_id, instance_url, expires_at_ms }` or null. */
 export async function current() {
-  const { session } = await local.get('session');
+  await migrated;
+  const session = await withSession('readonly', (s) => s.get(KEY));
   if (session && session.expires_at_ms <= Date.now()) {
-    await local.remove('session');
-    sessionEvents.dispatchEvent(new Event('ended'));
+    await forget();
     return null;
   }
   return session ?? null;
@@ -35,8 +54,7 @@ export async function relayFetch(path, init = {}) {
   });
   if (response.status === 401) {
     const error = await failure(response);
-    await local.remove('session');
-    sessionEvents.dispatchEvent(new Event('ended'));
+    await forget();
     throw error;
   }
   return response;
@@ -52,7 +70,7 @@ export async function relayJson(path, init) {
 /** Signs in at the relay typed in the popup; resolves with the stored session. */
 export async function signIn(relayInput) {
   const relay = relayOrigin(String(relayInput ?? ''));
-  await local.set({ relayUrl: relay });
+  await chrome.storage.local.set({ relayUrl: relay });
   const returnTo = chrome.identity.getRedirectURL('signed-in');
   const url = `${relay}/api/v1/rep/sign-in?return_to=${encodeURIComponent(returnTo)}`;
   const redirect = await chrome.identity.launchWebAuthFlow({ url, interactive: true });
@@ -69,7 +87,8 @@ export async function signIn(relayInput) {
     instance_url: identity.instance_url ?? '',
     expires_at_ms: Date.now() + signedIn.expires_in * 1000,
   };
-  await local.set({ session });
+  await withSession('readwrite', (s) => s.put(session, KEY));
+  sessionEvents.dispatchEvent(new Event('started'));
   return session;
 }
 
@@ -80,5 +99,5 @@ export async function signOut() {
   } catch {
     // Offline or already revoked: the local wipe below is what matters.
   }
-  await local.remove('session');
+  await forget();
 }

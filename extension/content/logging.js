@@ -1,33 +1,41 @@
 // Network pages: one-click logging to the CRM. A "Log to CRM" toggle next to each
 // message composer's send button (remembered per user and kind at the relay), and a
-// "Log activity" button by the badge for calls, notes and document views. The service
-// worker checks the activity in wasm, queues it and sends it; the badge names the target.
+// "Log activity" button by the badge offering the kinds this rep may log. The service
+// worker checks the activity in wasm, keeps it until the relay stored it, and takes its
+// target from the core's last answer for this tab (never from the page's DOM). "Logged"
+// is said only once the relay has it; a refusal stays visible with the relay's reason.
 (() => {
   const COMPOSERS = 'form.msg-form';
   const BY_BADGE = ['call', 'note', 'document_view', 'message', 'inmail'];
   let prefs = null;
 
+  // Unreachable relay: the last answer stands, so logging still works offline.
   async function loadPrefs() {
-    const reply = await chrome.runtime.sendMessage({ type: 'writebackPrefs' }).catch(() => null);
-    prefs = reply?.ok ? reply.result : null;
+    const reply = await chrome.runtime.sendMessage({ type: 'crmsync:writebackPrefs' }).catch(() => null);
+    if (reply?.ok) prefs = reply.result;
+    else if (/not signed in/.test(reply?.error?.message ?? '')) prefs = null;
     document.querySelectorAll('.crmsync-log-toggle input').forEach(sync);
+    document.getElementById('crmsync-log')?.sync?.();
   }
 
   const badge = () => document.getElementById('crmsync-badge');
-  const target = () => badge()?.dataset.crmId || null;
+  const allowed = (kind) => Boolean(prefs?.enabled && prefs.kinds?.[kind]);
 
   async function log(capture, status) {
-    const reply = await chrome.runtime.sendMessage({ type: 'logActivity', capture }).catch((e) => ({ error: e }));
-    const queued = 'Saved here; it goes to the CRM when crmsync is reachable';
-    status.textContent = reply?.ok ? (reply.result.waiting ? queued : 'Logged to CRM')
-      : `Not logged: ${reply?.error?.message ?? 'no answer'}`;
-    status.dataset.state = reply?.ok ? 'logged' : 'error';
+    const reply = await chrome.runtime.sendMessage({ type: 'crmsync:logActivity', capture }).catch((e) => ({ error: e }));
+    const state = reply?.ok ? reply.result.state : 'error';
+    status.textContent = {
+      logged: 'Logged to CRM',
+      waiting: 'Saved here; it goes to the CRM when crmsync is reachable',
+      refused: `Not logged: ${reply?.result?.reason} (kept in the crmsync popup to retry or discard)`,
+    }[state] ?? `Not logged: ${reply?.error?.message ?? 'no answer'}`;
+    status.dataset.state = state === 'refused' ? 'error' : state;
   }
 
   function sync(box) {
     const enabled = Boolean(prefs?.enabled);
     box.disabled = !enabled;
-    box.checked = enabled && Boolean(prefs.kinds?.[box.dataset.kind]);
+    box.checked = allowed(box.dataset.kind);
     box.parentElement.title = prefs ? (enabled ? '' : 'An admin has not enabled activity write-back for you')
       : 'Sign in to crmsync to log to the CRM';
   }
@@ -39,6 +47,7 @@
     const kind = form.querySelector('.msg-form__subject') ? 'inmail' : 'message';
     const label = document.createElement('label');
     label.className = 'crmsync-log-toggle';
+    label.dataset.crmsync = '';
     label.style.cssText = 'margin-right:8px;font:12px system-ui,sans-serif';
     const box = document.createElement('input');
     box.type = 'checkbox';
@@ -46,23 +55,40 @@
     label.append(box, ' Log to CRM');
     const status = document.createElement('span');
     status.className = 'crmsync-log-status';
+    status.dataset.crmsync = '';
     status.style.cssText = 'margin-right:8px;font:12px system-ui,sans-serif';
     send.before(label, status);
     sync(box);
-    box.addEventListener('change', async () => {
-      const reply = await chrome.runtime.sendMessage({ type: 'setOptIn', kind, on: box.checked }).catch(() => null);
+    box.addEventListener('change', async (event) => {
+      if (!event.isTrusted) {
+        sync(box);
+        return;
+      }
+      const reply = await chrome.runtime.sendMessage({ type: 'crmsync:setOptIn', kind, on: box.checked }).catch(() => null);
       if (reply?.ok) prefs = reply.result;
       document.querySelectorAll('.crmsync-log-toggle input').forEach(sync);
     });
     // Capture phase: read the text before the page's own handler sends and clears it.
-    send.addEventListener('click', () => {
-      if (!box.checked) return;
+    send.addEventListener('click', (event) => {
+      if (!event.isTrusted || !box.checked) return;
       const editor = form.querySelector('[contenteditable=true], textarea');
       const text = (editor?.value ?? editor?.innerText ?? '').trim();
       const subject = form.querySelector('.msg-form__subject')?.value ?? '';
       if (!text && !subject.trim()) return;
-      log({ kind, subject, text, profile_url: location.href, target: target() }, status);
+      log({ kind, subject, text, profile_url: location.href }, status);
     }, true);
+  }
+
+  /** The kinds this rep may log now, as the "Log activity" control offers them. */
+  function syncKinds(select, save, note) {
+    const kinds = BY_BADGE.filter(allowed);
+    const have = [...select.options].map((o) => o.value).join();
+    if (have !== kinds.join()) select.replaceChildren(...kinds.map((k) => new Option(k.replace('_', ' '), k)));
+    const none = kinds.length === 0;
+    select.hidden = none;
+    save.disabled = none;
+    note.textContent = !prefs ? 'Sign in to crmsync to log to the CRM'
+      : none ? (prefs.enabled ? 'Turn on a kind in the crmsync popup to log it' : 'An admin has not enabled activity write-back for you') : '';
   }
 
   function logButton() {
@@ -74,38 +100,46 @@
     }
     if (existing) {
       if (existing.previousElementSibling !== anchor) anchor.after(existing);
+      existing.sync();
       return;
     }
     const box = document.createElement('details');
     box.id = 'crmsync-log';
+    box.dataset.crmsync = '';
     box.style.cssText = 'display:inline-block;margin-left:6px;font:12px system-ui,sans-serif;vertical-align:middle';
     const summary = document.createElement('summary');
     summary.textContent = 'Log activity';
     summary.style.cursor = 'pointer';
     const kind = document.createElement('select');
-    for (const k of BY_BADGE) kind.append(new Option(k.replace('_', ' '), k));
     const text = document.createElement('textarea');
     text.rows = 2;
     text.placeholder = 'What happened? (first line is the subject)';
     const save = document.createElement('button');
     save.type = 'button';
     save.textContent = 'Log';
+    const note = document.createElement('span');
+    note.className = 'crmsync-log-note';
     const status = document.createElement('span');
     status.className = 'crmsync-log-status';
-    save.onclick = async () => {
-      await log({ kind: kind.value, text: text.value, profile_url: location.href, target: target() }, status);
-      if (status.dataset.state === 'logged') text.value = '';
+    save.onclick = async (event) => {
+      if (!event.isTrusted) return;
+      await log({ kind: kind.value, text: text.value, profile_url: location.href }, status);
+      if (status.dataset.state === 'logged' || status.dataset.state === 'waiting') text.value = '';
     };
-    box.append(summary, kind, text, save, status);
+    box.sync = () => syncKinds(kind, save, note);
+    box.append(summary, kind, text, save, note, status);
     anchor.after(box);
+    box.sync();
   }
 
-  loadPrefs();
-  setInterval(() => {
+  const decorateAll = () => {
     document.querySelectorAll(COMPOSERS).forEach(decorate);
     logButton();
-  }, 400);
-  chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && changes.session) loadPrefs();
+  };
+  loadPrefs().then(decorateAll);
+  crmsyncOnPageChange(decorateAll);
+  crmsyncOnDrawn(logButton);
+  chrome.runtime.onMessage.addListener((message) => {
+    if (message?.type === 'crmsync:changed') loadPrefs().then(decorateAll);
   });
 })();

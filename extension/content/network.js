@@ -1,12 +1,13 @@
-// Network pages: read the person or company (structured data first, then visible
-// text), let the wasm core decide, and draw its badge — with the CRM contact details on
-// demand — or, on search and list pages, a badge per result and the in-CRM filter.
+// Network pages: send what read-page.js collected, let the wasm core decide who the page
+// is about, and draw its badge — with the CRM contact details on demand — or, on search
+// and list pages, a badge per result and the in-CRM filter. Every element drawn here is
+// marked `data-crmsync` (the page watcher and the collector ignore it) and acts only on
+// trusted (user) events.
 (() => {
   const BADGE_ID = 'crmsync-badge';
   const CONTACT_ID = 'crmsync-contact';
   const FILTER_ID = 'crmsync-filter';
   const RESULT_CLASS = 'crmsync-result-badge';
-  const LINKS = 'a[href*="/in/"], a[href*="/sales/lead/"], a[href*="/company/"], a[href*="/sales/company/"]';
   const COLORS = {
     in_crm: 'background:#e6f4ea;color:#0d652d;border:1px solid #a8dab5',
     not_in_crm: 'background:#f1f3f4;color:#3c4043;border:1px solid #dadce0',
@@ -15,60 +16,12 @@
   const BADGE_STYLE = 'display:inline-block;margin:4px 0 4px 8px;padding:2px 8px;border-radius:10px;' +
     'font:600 12px/18px system-ui,sans-serif;text-decoration:none;vertical-align:middle;';
 
-  const clean = (el) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
-
-  /** schema.org Person/Organization data the page embeds, if any. */
-  function structured() {
-    for (const script of document.querySelectorAll('script[type="application/ld+json"]')) {
-      try {
-        const data = JSON.parse(script.textContent);
-        const found = [data, ...(data['@graph'] ?? [])].find((d) => ['Person', 'Organization'].includes(d?.['@type']));
-        if (found) return found;
-      } catch {
-        // Not ours to judge; fall back to visible text.
-      }
-    }
-    return null;
-  }
-
-  function readPage() {
-    const data = structured() ?? {};
-    const main = document.querySelector('main') ?? document.body;
-    const worksFor = [data.worksFor].flat()[0];
-    // The tab title ("Name | Network") when the page no longer has its heading.
-    const titled = document.title.includes(' | ') ? document.title.split(' | ')[0].trim() : '';
-    return {
-      url: location.href,
-      name: data.name ?? (clean(main.querySelector('h1')) || titled),
-      headline: data.jobTitle ?? clean(main.querySelector('[data-field=headline], .text-body-medium')),
-      company: worksFor?.name ?? '',
-      location: data.address?.addressLocality ??
-        clean(main.querySelector('[data-field=location], .text-body-small.inline.t-black--light')),
-      website: data['@type'] === 'Organization' ? data.url ?? '' : '',
-    };
-  }
-
-  /** Result rows: list items in the main column that link to a person or company. */
-  function resultRows() {
-    const main = document.querySelector('main') ?? document.body;
-    return [...main.querySelectorAll('li')].map((el) => ({ el, link: el.querySelector(LINKS) }))
-      .filter((row) => row.link && !row.el.querySelector('li'));
-  }
-
-  function readResults() {
-    return resultRows().map(({ el, link }) => ({
-      url: link.href,
-      name: clean(link.querySelector('span[aria-hidden=true]') ?? link),
-      headline: clean(el.querySelector('[data-field=headline], .entity-result__primary-subtitle')),
-      location: clean(el.querySelector('[data-field=location], .entity-result__secondary-subtitle')),
-    }));
-  }
-
   let onResultsPage = false;
   function read() {
     const kind = new URL(location.href).pathname.split('/')[1];
-    // Which page this is stays the core's decision; reading results costs little.
-    return { seen: readPage(), results: onResultsPage || kind === 'search' || kind === 'sales' ? readResults() : [] };
+    // Which page this is stays the core's decision; collecting results costs little.
+    const results = onResultsPage || kind === 'search' || kind === 'sales' ? crmsyncResultMaterials(crmsyncResultRows()) : [];
+    return { material: crmsyncPageMaterial(), results };
   }
 
   /** `existing` if it has the right element type for `badge` (a link or a label), else a
@@ -78,6 +31,7 @@
     if (existing?.tagName === tag) return existing;
     existing?.remove();
     const el = document.createElement(tag.toLowerCase());
+    el.dataset.crmsync = '';
     make(el);
     return el;
   }
@@ -103,11 +57,12 @@
     }
     box = document.createElement('div');
     box.id = CONTACT_ID;
+    box.dataset.crmsync = '';
     box.style.cssText = 'margin:6px 0;padding:8px 10px;border:1px solid #dadce0;border-radius:8px;' +
       'font:13px/1.5 system-ui,sans-serif;background:#fff;color:#202124;max-width:420px';
     box.textContent = 'Loading CRM contact details…';
     button.after(box);
-    const reply = await chrome.runtime.sendMessage({ type: 'contactInfo', crmId }).catch((e) => ({ error: e }));
+    const reply = await chrome.runtime.sendMessage({ type: 'crmsync:contactInfo', crmId }).catch((e) => ({ error: e }));
     box.replaceChildren();
     if (!reply?.ok) {
       box.textContent = `CRM contact details unavailable: ${reply?.error?.message ?? 'no answer'}`;
@@ -158,19 +113,20 @@
     if (!button) {
       button = document.createElement('button');
       button.id = `${BADGE_ID}-contact`;
+      button.dataset.crmsync = '';
       button.type = 'button';
       button.textContent = 'CRM contact info';
       button.style.cssText = 'margin-left:6px;font:12px system-ui,sans-serif;cursor:pointer';
     }
     if (button.dataset.crmId !== badge.crm_id) document.getElementById(CONTACT_ID)?.remove();
     button.dataset.crmId = badge.crm_id;
-    button.onclick = () => showContact(button.dataset.crmId, button);
+    button.onclick = (event) => event.isTrusted && showContact(badge.crm_id, button);
     if (button.previousElementSibling !== el) el.after(button);
   }
 
   function applyFilter() {
     const choice = sessionStorage.getItem('crmsync-filter') ?? 'all';
-    for (const { el } of resultRows()) {
+    for (const { el } of crmsyncResultRows()) {
       const state = el.querySelector(`.${RESULT_CLASS}`)?.dataset.state;
       const shown = choice === 'all' || (choice === 'in_crm' ? state === 'in_crm' : state === 'not_in_crm');
       el.style.display = shown ? '' : 'none';
@@ -190,6 +146,7 @@
     if (!bar) {
       bar = document.createElement('div');
       bar.id = FILTER_ID;
+      bar.dataset.crmsync = '';
       bar.setAttribute('role', 'group');
       bar.setAttribute('aria-label', 'crmsync filter');
       bar.style.cssText = 'margin:8px 0;font:13px system-ui,sans-serif';
@@ -199,19 +156,20 @@
         b.dataset.filter = filter;
         b.textContent = label;
         b.style.cssText = 'margin-right:6px;cursor:pointer';
-        b.onclick = () => {
+        b.onclick = (event) => {
+          if (!event.isTrusted) return;
           sessionStorage.setItem('crmsync-filter', filter);
           applyFilter();
         };
         bar.append(b);
       }
     }
-    const list = resultRows()[0]?.el.parentElement;
+    const list = crmsyncResultRows()[0]?.el.parentElement;
     if (list && bar.nextElementSibling !== list) list.before(bar);
   }
 
   function drawResults(badges) {
-    const rows = resultRows();
+    const rows = crmsyncResultRows();
     rows.forEach(({ el, link }, i) => {
       const badge = badges[i];
       const existing = el.querySelector(`.${RESULT_CLASS}`);
@@ -231,20 +189,26 @@
   let opened = { url: null, at: 0 };
   function checkHealth(answer) {
     if (opened.url !== location.href) opened = { url: location.href, at: Date.now() };
-    if (Date.now() - opened.at < 5000) return;
+    const early = 5000 - (Date.now() - opened.at);
+    if (early > 0) {
+      // Nothing may change on the page after this: look again once the 5 s are up.
+      clearTimeout(checkHealth.timer);
+      checkHealth.timer = setTimeout(() => checkHealth(answer), early + 50);
+      return;
+    }
     const problems = [];
     if (answer.page?.kind === 'network') {
       const page = answer.page.entity === 'company' ? 'company' : 'profile';
       if (!document.querySelector('main h1, h1')) problems.push({ page, missing: 'heading' });
-      if (!readPage().name) problems.push({ page, missing: 'name' });
-    } else if (onResultsPage && resultRows().length === 0) {
+      if (!answer.read?.name) problems.push({ page, missing: 'name' });
+    } else if (onResultsPage && crmsyncResultRows().length === 0) {
       problems.push({ page: 'results', missing: 'results' });
     }
     for (const problem of problems) {
       const key = `${location.pathname} ${problem.page} ${problem.missing}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      chrome.runtime.sendMessage({ type: 'pageProblem', ...problem }).catch(() => {});
+      chrome.runtime.sendMessage({ type: 'crmsync:pageProblem', ...problem }).catch(() => {});
     }
   }
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::core::badge::{Badge, BadgeIndex, Observed};
 use crate::core::matching::decisions::DecisionKind;
 use crate::core::matching::Method;
-use crate::core::pages::NetworkEntity;
 use crate::core::pages::reading::{self, PageMaterial, ResultMaterial};
+use crate::core::pages::NetworkEntity;
 use crate::core::pages::{percent_decode, Page};
 
 /// What the widget iframe is launched with, carried in its URL fragment so that an
@@ -488,8 +488,11 @@ mod tests {
     #[test]
     fn a_page_that_says_nobody_is_there_gets_no_badge() {
         let material = PageMaterial { title: "Profile Not Found | LinkedIn".into(), ..PageMaterial::default() };
-        let question =
-            PageQuestion { url: "https://www.linkedin.com/in/gone/".into(), material: Some(material), ..PageQuestion::default() };
+        let question = PageQuestion {
+            url: "https://www.linkedin.com/in/gone/".into(),
+            material: Some(material),
+            ..PageQuestion::default()
+        };
         let answer = PageAnswer::answer(&question, None);
         assert_eq!((answer.badge, answer.read), (None, None));
     }

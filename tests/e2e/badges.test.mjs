@@ -5,7 +5,7 @@
 // All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole, storedSession } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -101,7 +101,8 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await console.close();
 
   // Sign-out: the token is revoked at the relay, the index and session are gone here.
-  const { session } = await worker.evaluate(() => chrome.storage.local.get('session'));
+  const session = await storedSession(stack);
+  assert.ok(session?.token, 'the token is kept in the extension\'s IndexedDB');
   await popup.click('#sign-out');
   await popup.locator('#sign-in-form').waitFor({ state: 'visible', timeout: 10_000 });
   const me = await fetch(`${stack.relayUrl}/api/v1/me`, { headers: { authorization: `Bearer ${session.token}` } });
@@ -113,14 +114,15 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const count = await new Promise((resolve) => {
-      const r = db.transaction('index').objectStore('index').count();
+    const count = (store) => new Promise((resolve) => {
+      const r = db.transaction(store).objectStore(store).count();
       r.onsuccess = () => resolve(r.result);
     });
+    const counts = { snapshots: await count('index'), sessions: await count('session') };
     db.close();
-    return { keys: Object.keys(stored).sort(), snapshots: count };
+    return { keys: Object.keys(stored).sort(), ...counts };
   });
-  assert.deepEqual(left, { keys: ['relayUrl'], snapshots: 0 });
+  assert.deepEqual(left, { keys: ['relayUrl'], snapshots: 0, sessions: 0 });
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
   await eventually(() => badge.getAttribute('data-state'), (s) => s === 'no_index');
   await page.close();

@@ -15,7 +15,9 @@ test('Lightning record page: the widget iframe shows the record id, and follows 
   await page.goto('https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view');
   assert.equal(await recordId(page), '0037e00001WZ30qAAD');
   const frameSrc = await page.locator('#crmsync-widget-frame').getAttribute('src');
-  assert.ok(frameSrc.startsWith(`chrome-extension://${stack.extensionId}/widget.html#`), frameSrc);
+  // use_dynamic_url: the page sees a per-session id, not the extension's own.
+  assert.match(frameSrc, /^chrome-extension:\/\/[0-9a-z-]+\/widget\.html#/);
+  assert.ok(!frameSrc.includes(stack.extensionId), frameSrc);
 
   await page.evaluate(() => { window.__noReload = true; });
   await page.click('a[href="/lightning/r/Lead/00Qg5000008th4X/view"]');

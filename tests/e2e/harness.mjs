@@ -176,6 +176,26 @@ export async function signInFromPopup(stack, rep) {
   return popup;
 }
 
+/** The rep's session as the service worker keeps it (the extension's IndexedDB, out of
+ *  content scripts' reach), or null. */
+export function storedSession(stack) {
+  return stack.context.serviceWorkers()[0].evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('crmsync');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    try {
+      return await new Promise((resolve) => {
+        const r = db.transaction('session').objectStore('session').get('current');
+        r.onsuccess = () => resolve(r.result ?? null);
+      });
+    } finally {
+      db.close();
+    }
+  });
+}
+
 /** The relay's full status, as the admin on the relay's host reads it (`crmsync status
  *  --json`); the open `GET /api/v1/status` says the connection's state only. */
 export function adminStatus(stack) {

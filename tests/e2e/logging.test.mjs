@@ -4,7 +4,7 @@
 // relay is down waits in IndexedDB and arrives once the relay is back, exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, seatedRep, crmContacts } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -17,7 +17,7 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   profiles['ada-in-crm'] = profile(ada);
 
   const popup = await signInFromPopup(stack, rep);
-  const token = (await stack.context.serviceWorkers()[0].evaluate(() => chrome.storage.local.get('session'))).session.token;
+  const token = (await storedSession(stack)).token;
   const api = async (path) => (await fetch(`${stack.relayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
 
   const page = await stack.context.newPage();
@@ -34,7 +34,7 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   await eventually(() => page.locator('.msg-form .crmsync-log-status').textContent(), (t) => t === 'Logged to CRM');
   assert.equal(await page.evaluate(() => window.fixtureSent), 1, 'the page still sent its message');
   const messages = await api('/api/v1/activities?state=pending');
-  assert.equal(messages.length, 1);
+  assert.equal(messages.length, 1, JSON.stringify(await api('/api/v1/activities')));
   assert.equal(messages[0].kind, 'message');
   assert.equal(messages[0].target, ada.Id);
   assert.equal(messages[0].profile_id, 'ada-in-crm');
@@ -59,8 +59,13 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   await eventually(() => page.locator('.msg-form .crmsync-log-toggle input').isChecked(), (c) => c === true, 15_000);
 
   // The relay goes down while the rep logs a call: it waits in the extension's outbox.
-  await fetch(`${stack.relayUrl}/api/v1/me/writeback`, { method: 'PUT', headers: { authorization: `Bearer ${token}`,
-    'content-type': 'application/json' }, body: JSON.stringify({ kinds: { call: true } }) });
+  // The "Log activity" control offers only the kinds the rep logs: none of call yet.
+  await page.locator('#crmsync-log summary').click();
+  assert.deepEqual(await page.locator('#crmsync-log select option').evaluateAll((o) => o.map((x) => x.value)), ['message']);
+  await popup.locator('[data-testid=kinds] input[data-kind=call]').check();
+  await eventually(() => page.locator('#crmsync-log select option').evaluateAll((o) => o.map((x) => x.value)),
+    (kinds) => kinds.includes('call'));
+  await page.locator('#crmsync-log summary').click();
   await stack.restartRelay(async () => {
     await page.locator('#crmsync-log summary').click();
     await page.selectOption('#crmsync-log select', 'call');
@@ -78,6 +83,46 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   const calls = await eventually(() => api('/api/v1/activities?state=pending'), (list) => list.some((a) => a.kind === 'call'), 20_000);
   assert.equal(calls.filter((a) => a.kind === 'call').length, 1);
   assert.equal(calls.find((a) => a.kind === 'call').target, ada.Id);
+
+  // The admin switches write-back off: a call logged now is refused by the relay, and kept
+  // here as "not logged" with the relay's reason until the rep retries or discards it.
+  await page.goto('https://www.linkedin.com/in/ada-in-crm/');
+  await eventually(() => page.locator('#crmsync-log select option').count(), (n) => n >= 2, 15_000);
+  stack.cli(['writeback', 'disable', '--user', rep.username]);
+  const logCall = async (text) => {
+    await page.locator('#crmsync-log summary').click();
+    await page.selectOption('#crmsync-log select', 'call');
+    await page.fill('#crmsync-log textarea', text);
+    await page.click('#crmsync-log button');
+  };
+  await logCall('Phoned again');
+  assert.match(await eventually(() => page.locator('#crmsync-log .crmsync-log-status').textContent(), (t) => t.startsWith('Not logged')),
+    /not enabled for this user.*kept in the crmsync popup/);
+  await popup.reload();
+  const kept = popup.locator('[data-testid=not-logged] li');
+  assert.match(await kept.textContent({ timeout: 10_000 }), /call "Phoned again" .*not enabled for this user/);
+  // Sign-out asks first while it is kept here; cancelled, nothing changes.
+  await popup.click('#sign-out');
+  await popup.locator('#sign-out-confirm').waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await popup.locator('#sign-out-question').textContent(), /^1 logged activity is not in the CRM yet/);
+  await popup.click('#sign-out-cancel');
+  assert.equal(await popup.locator('[data-testid=username]').textContent(), rep.username);
+  stack.cli(['writeback', 'enable', '--user', rep.username]);
+  await kept.locator('[data-action=retry]').click();
+  await eventually(() => popup.locator('[data-testid=not-logged] li').count(), (n) => n === 0);
+  const again = await api('/api/v1/activities?state=pending');
+  assert.equal(again.filter((a) => a.subject === 'Phoned again').length, 1);
+
+  // Write-back off: the control offers no kind at all, and says why.
+  stack.cli(['writeback', 'disable', '--user', rep.username]);
+  await page.reload();
+  await eventually(() => page.locator('#crmsync-log .crmsync-log-note').textContent(), (t) => /not enabled activity write-back/.test(t), 15_000);
+  assert.equal(await page.locator('#crmsync-log select option').count(), 0);
+  // Nothing unsent: sign-out does not ask.
+  await popup.reload();
+  await popup.click('#sign-out');
+  await popup.locator('#sign-in-form').waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal(await popup.locator('#sign-out-confirm').isHidden(), true);
   await page.close();
   await popup.close();
 });

@@ -5,7 +5,7 @@
 // unassigned activity is assigned to the record from the widget.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, simRecords } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, simRecords, storedSession } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -36,7 +36,7 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
     await browse.goto(`https://www.linkedin.com/in/${slug}/`);
     await browse.locator('#crmsync-badge').waitFor({ timeout: 15_000 });
   }
-  const token = (await stack.context.serviceWorkers()[0].evaluate(() => chrome.storage.local.get('session'))).session.token;
+  const token = (await storedSession(stack)).token;
   const api = async (method, path, body) => {
     const r = await fetch(`${stack.relayUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: body && JSON.stringify(body) });

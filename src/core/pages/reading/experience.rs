@@ -8,8 +8,17 @@ use super::text::{self, clean};
 const ONGOING: [&str; 5] = ["present", "heute", "aujourd’hui", "actualidad", "o momento"];
 
 /// Employment types the site appends to a company ("Acme · Full-time").
-const EMPLOYMENT: [&str; 9] =
-    ["full-time", "part-time", "self-employed", "freelance", "contract", "internship", "apprenticeship", "seasonal", "permanent"];
+const EMPLOYMENT: [&str; 9] = [
+    "full-time",
+    "part-time",
+    "self-employed",
+    "freelance",
+    "contract",
+    "internship",
+    "apprenticeship",
+    "seasonal",
+    "permanent",
+];
 
 /// The company of the first ongoing role among the first entries; empty when none.
 pub fn current_company(entries: &[Vec<TextPiece>]) -> String {

@@ -21,7 +21,8 @@ pub struct Structured {
 /// The structured facts about `page`'s subject. A node that names another page (the
 /// viewer, a colleague) is never taken: when nodes carry URLs, one must be this page's.
 pub fn subject(blocks: &[String], page: &NetworkPage) -> Structured {
-    let nodes: Vec<Value> = blocks.iter().filter_map(|b| serde_json::from_str::<Value>(b).ok()).flat_map(flatten).collect();
+    let nodes: Vec<Value> =
+        blocks.iter().filter_map(|b| serde_json::from_str::<Value>(b).ok()).flat_map(flatten).collect();
     let candidates: Vec<&Value> = nodes.iter().filter(|n| has_type(n, page.entity)).collect();
     let about_page = |n: &&&Value| urls(n).iter().any(|u| names_page(u, page));
     let chosen = match candidates.iter().find(about_page) {
@@ -149,7 +150,10 @@ mod tests {
     #[test]
     fn another_persons_node_or_garbage_is_not_the_subject() {
         let viewer = r#"{"@type":"Person","name":"The Viewer","url":"https://www.linkedin.com/in/viewer"}"#;
-        assert_eq!(subject(&[viewer.into(), "{not json".into(), "[1,2]".into(), "null".into()], &person("ada")), Structured::default());
+        assert_eq!(
+            subject(&[viewer.into(), "{not json".into(), "[1,2]".into(), "null".into()], &person("ada")),
+            Structured::default()
+        );
         let odd = r#"{"@type":"Person","name":{"first":"x"},"address":[["x"]],"worksFor":"Acme","url":7}"#;
         let s = subject(&[odd.into()], &person("ada"));
         assert_eq!((s.name.as_str(), s.current_employer.as_str()), ("", "Acme"));
@@ -161,6 +165,9 @@ mod tests {
             "sameAs":["https://audiense.com"],"address":{"addressLocality":"London","addressRegion":"Greater London"}}"#;
         let page = NetworkPage { entity: NetworkEntity::Company, slug: "audiense".into(), sales_navigator: false };
         let s = subject(&[block.into()], &page);
-        assert_eq!((s.name.as_str(), s.website.as_str(), s.location.as_str()), ("Audiense", "https://audiense.com", "London, Greater London"));
+        assert_eq!(
+            (s.name.as_str(), s.website.as_str(), s.location.as_str()),
+            ("Audiense", "https://audiense.com", "London, Greater London")
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! entries, the tab title) and the core decides who or what the page is about.
 //!
 //! Every rule lives here, once, so both browsers read pages alike and the rules are unit
-//! tested on real saved pages. Nothing in the material is trusted to be well formed: a
+//! tested on real saved pages (`tests/it/reading/`). Nothing in the material is trusted to be well formed: a
 //! value that is missing, an array or an object never makes reading fail.
 
 mod experience;
@@ -78,6 +78,3 @@ pub fn read_result(result: &ResultMaterial) -> Option<Observed> {
 fn first_non_empty(a: &str, b: &str) -> String {
     if a.is_empty() { b } else { a }.to_string()
 }
-
-#[cfg(test)]
-mod tests;

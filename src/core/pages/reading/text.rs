@@ -61,11 +61,14 @@ pub fn is_count(text: &str) -> bool {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
     let counted = ["connections", "connection", "followers", "follower", "employees", "employee", "members"];
-    let numeric = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '+' | 'k' | 'm'));
+    let numeric =
+        |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '+' | 'k' | 'm'));
     match words.as_slice() {
         [w] => numeric(w) || counted.contains(w),
         [n, w] => numeric(n) && counted.contains(w),
-        [_, .., last] => counted.contains(last) && words.iter().any(|w| numeric(w) && w.chars().any(|c| c.is_ascii_digit())),
+        [_, .., last] => {
+            counted.contains(last) && words.iter().any(|w| numeric(w) && w.chars().any(|c| c.is_ascii_digit()))
+        }
         [] => true,
     }
 }
@@ -74,8 +77,14 @@ pub fn is_count(text: &str) -> bool {
 pub fn is_contact_info(text: &str) -> bool {
     matches!(
         text.to_lowercase().as_str(),
-        "contact info" | "contact information" | "kontaktinfo" | "kontaktinformationen" | "coordonnées"
-            | "información de contacto" | "informações de contato" | "contactgegevens"
+        "contact info"
+            | "contact information"
+            | "kontaktinfo"
+            | "kontaktinformationen"
+            | "coordonnées"
+            | "información de contacto"
+            | "informações de contato"
+            | "contactgegevens"
     )
 }
 

@@ -70,7 +70,9 @@ pub fn read(pieces: &[TextPiece], entity: NetworkEntity) -> Card {
     card.website = pieces
         .iter()
         .filter(|p| p.interactive)
-        .find(|p| p.href.starts_with("http") && PageUrl::parse(&p.href).is_some_and(|u| !u.host_is_under("linkedin.com")))
+        .find(|p| {
+            p.href.starts_with("http") && PageUrl::parse(&p.href).is_some_and(|u| !u.host_is_under("linkedin.com"))
+        })
         .map(|p| p.href.clone())
         .unwrap_or_default();
     card
@@ -114,7 +116,8 @@ fn is_fact(piece: &TextPiece, name: &str) -> bool {
 /// A link text that names someone rather than an action ("View Ada's profile").
 fn is_name_text(t: &str) -> bool {
     let lower = t.to_lowercase();
-    !t.is_empty() && !text::is_degree(t) && !(lower.starts_with("view ") && lower.ends_with("profile"))
+    let action = lower.starts_with("view ") && lower.ends_with("profile");
+    !(t.is_empty() || text::is_degree(t) || action)
 }
 
 /// A company's location: "London, England", "Berlin, Germany" (a place list, not a sentence).

@@ -1,4 +1,4 @@
-//! The reading rules on pages: the project's own fixtures (always) and the real saved
+//! The core's page reading (`crmsync::core::pages::reading`) on pages: the project's own fixtures (always) and the real saved
 //! pages of `../shared/realpages/` (when that folder is there; `CRMSYNC_REALPAGES` names
 //! another copy).
 
@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::{read_page, read_result};
-use crate::core::badge::Observed;
-use crate::core::pages::{NetworkPage, PageUrl};
+use crmsync::core::badge::Observed;
+use crmsync::core::pages::reading::{read_page, read_result, PageMaterial, TextPiece};
+use crmsync::core::pages::{NetworkPage, PageUrl};
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages").join(name);
@@ -31,7 +31,12 @@ fn logged_in_profile_reads_the_subject_not_the_viewer() {
     let o = read(&fixture("profile-loggedin.html"), "https://www.linkedin.com/in/mira-okafor/").unwrap();
     assert_eq!(
         facts(&o),
-        ["Mira Okafor", "Board member of Headline Holdings & Co", "Orbit Analytics Inc.", "Lagos, Lagos State, Nigeria"]
+        [
+            "Mira Okafor",
+            "Board member of Headline Holdings & Co",
+            "Orbit Analytics Inc.",
+            "Lagos, Lagos State, Nigeria"
+        ]
     );
 }
 
@@ -40,13 +45,19 @@ fn public_profile_reads_json_ld_arrays_and_skips_the_sign_in_dialog() {
     let o = read(&fixture("profile-public.html"), "https://ng.linkedin.com/in/mira-okafor").unwrap();
     assert_eq!(
         facts(&o),
-        ["Mira Okafor", "Board member of Headline Holdings & Co", "Orbit Analytics Inc.", "Lagos, Lagos State, Nigeria"]
+        [
+            "Mira Okafor",
+            "Board member of Headline Holdings & Co",
+            "Orbit Analytics Inc.",
+            "Lagos, Lagos State, Nigeria"
+        ]
     );
 }
 
 #[test]
 fn json_ld_about_someone_else_is_ignored() {
-    let html = fixture("profile-public.html").replace("https://ng.linkedin.com/in/mira-okafor", "https://ng.linkedin.com/in/other");
+    let html = fixture("profile-public.html")
+        .replace("https://ng.linkedin.com/in/mira-okafor", "https://ng.linkedin.com/in/other");
     // The card still names Mira; the other person's employer and address are not taken.
     let o = read(&html, "https://ng.linkedin.com/in/mira-okafor").unwrap();
     assert_eq!(o.name, "Mira Okafor");
@@ -76,7 +87,12 @@ fn sales_navigator_fields_win() {
     let o = read(&fixture("sales-lead.html"), "https://www.linkedin.com/sales/lead/ACwAAA111,NAME_SEARCH,abc").unwrap();
     assert_eq!(
         facts(&o),
-        ["Mira Okafor", "Board member of Headline Holdings & Co", "Orbit Analytics Inc.", "Lagos, Lagos State, Nigeria"]
+        [
+            "Mira Okafor",
+            "Board member of Headline Holdings & Co",
+            "Orbit Analytics Inc.",
+            "Lagos, Lagos State, Nigeria"
+        ]
     );
     let url = "https://www.linkedin.com/sales/search/people?query=x";
     let results: Vec<Observed> =
@@ -104,7 +120,6 @@ fn search_results_skip_degrees_and_screen_reader_copies() {
 
 #[test]
 fn material_that_is_nonsense_reads_as_nothing_or_the_title() {
-    use super::{PageMaterial, TextPiece};
     let page = NetworkPage::from_url(&PageUrl::parse("https://www.linkedin.com/in/x/").unwrap()).unwrap();
     let empty = PageMaterial::default();
     let nothing = read_page(&page, "https://www.linkedin.com/in/x/", &empty).unwrap();
@@ -140,13 +155,15 @@ fn real_saved_pages_read_as_their_ground_truth() {
     let mut wrong = Vec::new();
     for kind in ["linkedin-profile", "linkedin-company"] {
         let Ok(entries) = std::fs::read_dir(dir.join(kind)) else { continue };
-        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+        let mut files: Vec<PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
         files.sort();
         for meta_path in files {
             let meta: Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
             let html = std::fs::read_to_string(meta_path.with_extension("html")).unwrap();
             let name = meta_path.file_stem().unwrap().to_string_lossy().to_string();
-            let url = [truth(&meta, "profile_url"), truth(&meta, "company_url")].into_iter().find(|u| !u.is_empty()).unwrap();
+            let url =
+                [truth(&meta, "profile_url"), truth(&meta, "company_url")].into_iter().find(|u| !u.is_empty()).unwrap();
             let got = read(&html, &url);
             let expected: Vec<(&str, String)> = if kind == "linkedin-company" {
                 vec![("name", truth(&meta, "company_name"))]

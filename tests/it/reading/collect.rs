@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::pages::reading::{PageMaterial, ResultMaterial, TextPiece};
+use crmsync::core::pages::reading::{PageMaterial, ResultMaterial, TextPiece};
 
 /// Subtrees a browser does not show as part of the card (and the content script skips).
 const SKIPPED_TAGS: [&str; 9] = ["script", "style", "svg", "template", "form", "dialog", "noscript", "head", "code"];
@@ -34,6 +34,7 @@ impl El {
             || self.attr("role") == "dialog"
             || self.attr("aria-modal") == "true"
             || self.attrs.contains_key("hidden")
+            || self.attrs.contains_key("data-crmsync")
     }
 
     fn elements(&self) -> impl Iterator<Item = &El> {
@@ -147,8 +148,11 @@ fn parse(html: &str) -> El {
     let lifted = drop_comments(&lifted);
     let dom = tl::parse(&lifted, tl::ParserOptions::default()).expect("tl parses any text");
     let parser = dom.parser();
-    let mut doc =
-        El { tag: "#document".into(), children: dom.children().iter().filter_map(|h| convert(h, parser)).collect(), ..El::default() };
+    let mut doc = El {
+        tag: "#document".into(),
+        children: dom.children().iter().filter_map(|h| convert(h, parser)).collect(),
+        ..El::default()
+    };
     restore_raw_text(&mut doc, &texts);
     doc
 }
@@ -206,7 +210,8 @@ fn pieces_of(el: &El, context: &Context, origin: &str, out: &mut Vec<TextPiece>)
         }
         match child {
             Child::Text(text) => {
-                let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(MAX_TEXT).collect();
+                let text: String =
+                    text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(MAX_TEXT).collect();
                 if !text.is_empty() {
                     out.push(TextPiece {
                         text,
@@ -287,7 +292,8 @@ pub fn page_material(html: &str, url: &str) -> PageMaterial {
         .iter()
         .find(|(_, e)| e.attr("id") == "experience" || e.attr("data-section") == "experience")
         .map(|(path, el)| {
-            let section = std::iter::once(*el).chain(path.iter().rev().copied()).find(|a| a.tag == "section").unwrap_or(el);
+            let section =
+                std::iter::once(*el).chain(path.iter().rev().copied()).find(|a| a.tag == "section").unwrap_or(el);
             let mut entries = Vec::new();
             top_level_items(section, &mut entries);
             entries.into_iter().take(3).map(|li| pieces(li, &origin)).collect()
