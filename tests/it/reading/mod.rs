@@ -26,32 +26,23 @@ fn facts(o: &Observed) -> [&str; 4] {
     [o.name.as_str(), o.headline.as_str(), o.company.as_str(), o.location.as_str()]
 }
 
-#[test]
-fn logged_in_profile_reads_the_subject_not_the_viewer() {
-    let o = read(&fixture("profile-loggedin.html"), "https://www.linkedin.com/in/mira-okafor/").unwrap();
-    assert_eq!(
-        facts(&o),
-        [
-            "Mira Okafor",
-            "Board member of Headline Holdings & Co",
-            "Orbit Analytics Inc.",
-            "Lagos, Lagos State, Nigeria"
-        ]
-    );
-}
+/// What every Mira fixture shows: her own facts, not the viewer's or the headline's company.
+const MIRA: [&str; 4] =
+    ["Mira Okafor", "Board member of Headline Holdings & Co", "Orbit Analytics Inc.", "Lagos, Lagos State, Nigeria"];
 
 #[test]
-fn public_profile_reads_json_ld_arrays_and_skips_the_sign_in_dialog() {
-    let o = read(&fixture("profile-public.html"), "https://ng.linkedin.com/in/mira-okafor").unwrap();
-    assert_eq!(
-        facts(&o),
-        [
-            "Mira Okafor",
-            "Board member of Headline Holdings & Co",
-            "Orbit Analytics Inc.",
-            "Lagos, Lagos State, Nigeria"
-        ]
-    );
+fn profiles_logged_in_public_and_sales_navigator_read_the_subject() {
+    for (file, url) in [
+        // The viewer's name in the navigation; the "Current company" button, not the headline.
+        ("profile-loggedin.html", "https://www.linkedin.com/in/mira-okafor/"),
+        // JSON-LD arrays and nested objects; a sign-in dialog inside the top card.
+        ("profile-public.html", "https://ng.linkedin.com/in/mira-okafor"),
+        // data-anonymize fields, and the viewer's name field outside the card.
+        ("sales-lead.html", "https://www.linkedin.com/sales/lead/ACwAAA111,NAME_SEARCH,abc"),
+    ] {
+        let o = read(&fixture(file), url).unwrap();
+        assert_eq!(facts(&o), MIRA, "{file}");
+    }
 }
 
 #[test]
@@ -83,17 +74,7 @@ fn company_pages_give_name_place_and_website() {
 }
 
 #[test]
-fn sales_navigator_fields_win() {
-    let o = read(&fixture("sales-lead.html"), "https://www.linkedin.com/sales/lead/ACwAAA111,NAME_SEARCH,abc").unwrap();
-    assert_eq!(
-        facts(&o),
-        [
-            "Mira Okafor",
-            "Board member of Headline Holdings & Co",
-            "Orbit Analytics Inc.",
-            "Lagos, Lagos State, Nigeria"
-        ]
-    );
+fn sales_navigator_results_read_their_fields() {
     let url = "https://www.linkedin.com/sales/search/people?query=x";
     let results: Vec<Observed> =
         collect::result_materials(&fixture("sales-search.html"), url).iter().filter_map(read_result).collect();
