@@ -71,8 +71,11 @@ function showNotLogged(items) {
 }
 
 /** The rep's per-kind opt-ins, within what the admin enabled. */
+let kindsAsked = 0;
 async function showKinds() {
+  const asked = ++kindsAsked;
   const prefs = await ask('writebackPrefs').catch(() => null);
+  if (asked !== kindsAsked) return; // the rep changed a box meanwhile: a newer answer follows
   const boxes = document.querySelectorAll('[data-testid=kinds] input');
   for (const box of boxes) {
     box.disabled = !prefs?.enabled;
@@ -82,7 +85,7 @@ async function showKinds() {
     : prefs.enabled ? '' : 'An admin has not enabled activity write-back for you.';
 }
 for (const box of document.querySelectorAll('[data-testid=kinds] input')) {
-  box.addEventListener('change', () => ask('setOptIn', { kind: box.dataset.kind, on: box.checked })
+  box.addEventListener('change', () => (kindsAsked++, ask('setOptIn', { kind: box.dataset.kind, on: box.checked }))
     .then(showKinds, (e) => { $('error').textContent = e.message; }));
 }
 

@@ -8,6 +8,12 @@ from pathlib import Path
 import schemathesis
 from hypothesis import strategies as st
 
+# CPython 3.11 before 3.11.8 (python/cpython#106905) turns a RecursionError inside
+# ast.parse into "SystemError: AST constructor recursion depth mismatch"; hypothesis parses
+# schemathesis's large coverage module to describe a filter lambda, deep in the stack, and
+# a run then ends in that error (seen once in CI). More headroom keeps ast.parse clear of it.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))
+
 # The checksum rule lives once for the Python tools: the Febrl bench's id maker.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from febrl import sf_id  # noqa: E402

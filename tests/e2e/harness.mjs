@@ -176,6 +176,15 @@ export async function signInFromPopup(stack, rep) {
   return popup;
 }
 
+/** Turns logging `kind` on in the popup. The popup re-reads the rep's settings after each
+ *  change (and once on opening), so the box is watched until it settles, not just clicked. */
+export async function optIn(popup, kind) {
+  const box = popup.locator(`[data-testid=kinds] input[data-kind=${kind}]`);
+  await eventually(() => box.isEnabled(), Boolean);
+  if (!(await box.isChecked())) await box.click();
+  await eventually(() => box.isChecked(), Boolean);
+}
+
 /** The rep's session as the service worker keeps it (the extension's IndexedDB, out of
  *  content scripts' reach), or null. */
 export function storedSession(stack) {

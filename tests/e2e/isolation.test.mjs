@@ -5,7 +5,7 @@
 // the status — is refused; un-namespaced or inherited message types are not handlers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession, optIn } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -16,8 +16,8 @@ test('page scripts cannot forge a log; content scripts cannot act as the popup',
   const { named: [ada], profile } = await crmContacts(stack);
   stack.fixtureData.profiles['ada-in-crm'] = profile(ada);
   const popup = await signInFromPopup(stack, rep);
-  await popup.locator('[data-testid=kinds] input[data-kind=note]').check();
-  await popup.locator('[data-testid=kinds] input[data-kind=message]').check();
+  await optIn(popup, 'note');
+  await optIn(popup, 'message');
   const { token } = await storedSession(stack);
   const api = async (path) => (await fetch(`${stack.relayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
 

@@ -4,7 +4,7 @@
 // relay is down waits in IndexedDB and arrives once the relay is back, exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession, optIn } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -62,7 +62,7 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   // The "Log activity" control offers only the kinds the rep logs: none of call yet.
   await page.locator('#crmsync-log summary').click();
   assert.deepEqual(await page.locator('#crmsync-log select option').evaluateAll((o) => o.map((x) => x.value)), ['message']);
-  await popup.locator('[data-testid=kinds] input[data-kind=call]').check();
+  await optIn(popup, 'call');
   await eventually(() => page.locator('#crmsync-log select option').evaluateAll((o) => o.map((x) => x.value)),
     (kinds) => kinds.includes('call'));
   await page.locator('#crmsync-log summary').click();
