@@ -14,11 +14,13 @@
     const reply = await chrome.runtime.sendMessage({ type: 'crmsync:writebackPrefs' }).catch(() => null);
     if (reply?.ok) prefs = reply.result;
     else if (/not signed in/.test(reply?.error?.message ?? '')) prefs = null;
-    document.querySelectorAll('.crmsync-log-toggle input').forEach(sync);
-    document.getElementById('crmsync-log')?.sync?.();
+    toggles().forEach(sync);
+    page().getElementById('crmsync-log')?.sync?.();
   }
 
-  const badge = () => document.getElementById('crmsync-badge');
+  const page = () => crmsyncHost('page').root;
+  const badge = () => page().getElementById('crmsync-badge');
+  const composers = new WeakMap(); // form → { host, root } of its toggle
   const allowed = (kind) => Boolean(prefs?.enabled && prefs.kinds?.[kind]);
 
   async function log(capture, status) {
@@ -40,14 +42,24 @@
       : 'Sign in to crmsync to log to the CRM';
   }
 
+  const toggles = () => [...document.querySelectorAll(COMPOSERS)].map((f) => composers.get(f)?.root.querySelector('input')).filter(Boolean);
+
   function decorate(form) {
     const send = form.querySelector('.msg-form__send-button, button[type=submit]');
-    if (!send || form.querySelector('.crmsync-log-toggle')) return;
+    if (!send) return;
+    const decorated = composers.get(form);
+    if (decorated) {
+      // The site re-rendered the form's insides: put the toggle back by the send button.
+      if (!decorated.host.isConnected || decorated.host.nextElementSibling !== send) send.before(decorated.host);
+      return;
+    }
     // A subject line means an InMail; a plain composer writes a message.
     const kind = form.querySelector('.msg-form__subject') ? 'inmail' : 'message';
+    const host = document.createElement('span');
+    const root = crmsyncShadow(host);
+    composers.set(form, { host, root });
     const label = document.createElement('label');
     label.className = 'crmsync-log-toggle';
-    label.dataset.crmsync = '';
     label.style.cssText = 'margin-right:8px;font:12px system-ui,sans-serif';
     const box = document.createElement('input');
     box.type = 'checkbox';
@@ -55,9 +67,9 @@
     label.append(box, ' Log to CRM');
     const status = document.createElement('span');
     status.className = 'crmsync-log-status';
-    status.dataset.crmsync = '';
     status.style.cssText = 'margin-right:8px;font:12px system-ui,sans-serif';
-    send.before(label, status);
+    root.append(label, status);
+    send.before(host);
     sync(box);
     box.addEventListener('change', async (event) => {
       if (!event.isTrusted) {
@@ -66,7 +78,7 @@
       }
       const reply = await chrome.runtime.sendMessage({ type: 'crmsync:setOptIn', kind, on: box.checked }).catch(() => null);
       if (reply?.ok) prefs = reply.result;
-      document.querySelectorAll('.crmsync-log-toggle input').forEach(sync);
+      toggles().forEach(sync);
     });
     // Capture phase: read the text before the page's own handler sends and clears it.
     send.addEventListener('click', (event) => {
@@ -92,8 +104,8 @@
   }
 
   function logButton() {
-    const anchor = document.getElementById('crmsync-badge-contact') ?? badge();
-    const existing = document.getElementById('crmsync-log');
+    const anchor = page().getElementById('crmsync-badge-contact') ?? badge();
+    const existing = page().getElementById('crmsync-log');
     if (!badge() || badge().dataset.state === 'no_index') {
       existing?.remove();
       return;
@@ -105,7 +117,6 @@
     }
     const box = document.createElement('details');
     box.id = 'crmsync-log';
-    box.dataset.crmsync = '';
     box.style.cssText = 'display:inline-block;margin-left:6px;font:12px system-ui,sans-serif;vertical-align:middle';
     const summary = document.createElement('summary');
     summary.textContent = 'Log activity';
@@ -121,11 +132,10 @@
     note.className = 'crmsync-log-note';
     const status = document.createElement('span');
     status.className = 'crmsync-log-status';
-    save.onclick = async (event) => {
-      if (!event.isTrusted) return;
+    crmsyncOnTrusted(save, 'click', async () => {
       await log({ kind: kind.value, text: text.value, profile_url: location.href }, status);
       if (status.dataset.state === 'logged' || status.dataset.state === 'waiting') text.value = '';
-    };
+    });
     box.sync = () => syncKinds(kind, save, note);
     box.append(summary, kind, text, save, note, status);
     anchor.after(box);

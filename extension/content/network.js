@@ -1,8 +1,8 @@
 // Network pages: send what read-page.js collected, let the wasm core decide who the page
 // is about, and draw its badge — with the CRM contact details on demand — or, on search
-// and list pages, a badge per result and the in-CRM filter. Every element drawn here is
-// marked `data-crmsync` (the page watcher and the collector ignore it) and acts only on
-// trusted (user) events.
+// and list pages, a badge per result and the in-CRM filter. Everything is drawn inside
+// closed shadow roots (ui.js); the hosts are marked `data-crmsync` (the page watcher and
+// the collector ignore them) and controls act only on trusted (user) events.
 (() => {
   const BADGE_ID = 'crmsync-badge';
   const CONTACT_ID = 'crmsync-contact';
@@ -31,7 +31,6 @@
     if (existing?.tagName === tag) return existing;
     existing?.remove();
     const el = document.createElement(tag.toLowerCase());
-    el.dataset.crmsync = '';
     make(el);
     return el;
   }
@@ -41,7 +40,6 @@
     if (el.textContent !== badge.text) el.textContent = badge.text;
     el.title = badge.title;
     el.dataset.state = badge.state;
-    el.dataset.crmId = badge.crm_id ?? '';
     if (badge.link) {
       el.href = badge.link;
       el.target = '_blank';
@@ -49,19 +47,18 @@
     }
   }
 
-  async function showContact(crmId, button) {
-    let box = document.getElementById(CONTACT_ID);
+  async function showContact(root, crmId, button) {
+    let box = root.getElementById(CONTACT_ID);
     if (box) {
       box.remove();
       return;
     }
     box = document.createElement('div');
     box.id = CONTACT_ID;
-    box.dataset.crmsync = '';
     box.style.cssText = 'margin:6px 0;padding:8px 10px;border:1px solid #dadce0;border-radius:8px;' +
       'font:13px/1.5 system-ui,sans-serif;background:#fff;color:#202124;max-width:420px';
     box.textContent = 'Loading CRM contact details…';
-    button.after(box);
+    root.append(box);
     const reply = await chrome.runtime.sendMessage({ type: 'crmsync:contactInfo', crmId }).catch((e) => ({ error: e }));
     box.replaceChildren();
     if (!reply?.ok) {
@@ -89,64 +86,70 @@
     line('Website', info.website);
   }
 
+  /** The page's badge, its contact button and box (and logging.js's control), all in the
+   *  'page' host's closed shadow root, placed right after the page's main heading. */
+  let contactFor = null;
   function drawPageBadge(badge) {
-    let el = document.getElementById(BADGE_ID);
+    const { host, root } = crmsyncHost('page');
     if (!badge) {
-      el?.remove();
-      document.getElementById(`${BADGE_ID}-contact`)?.remove();
-      document.getElementById(CONTACT_ID)?.remove();
+      host.remove();
+      root.replaceChildren();
+      contactFor = null;
       return;
     }
-    el = badgeElement(el, badge, (e) => { e.id = BADGE_ID; });
     const anchor = document.querySelector('main h1, h1');
-    if (anchor && el.previousElementSibling !== anchor) anchor.after(el);
-    else if (!anchor && !el.isConnected) document.body.prepend(el);
+    if (anchor && host.previousElementSibling !== anchor) anchor.after(host);
+    else if (!anchor && !host.isConnected) document.body.prepend(host);
+    const old = root.getElementById(BADGE_ID);
+    const el = badgeElement(old, badge, (e) => { e.id = BADGE_ID; });
+    if (el !== old) root.prepend(el);
     styleBadge(el, badge);
 
-    let button = document.getElementById(`${BADGE_ID}-contact`);
-    const wantsContact = badge.state === 'in_crm' && badge.crm_id;
-    if (!wantsContact) {
+    let button = root.getElementById(`${BADGE_ID}-contact`);
+    const crmId = badge.state === 'in_crm' ? badge.crm_id : null;
+    if (contactFor !== crmId) root.getElementById(CONTACT_ID)?.remove();
+    contactFor = crmId;
+    if (!crmId) {
       button?.remove();
-      document.getElementById(CONTACT_ID)?.remove();
       return;
     }
     if (!button) {
       button = document.createElement('button');
       button.id = `${BADGE_ID}-contact`;
-      button.dataset.crmsync = '';
       button.type = 'button';
       button.textContent = 'CRM contact info';
       button.style.cssText = 'margin-left:6px;font:12px system-ui,sans-serif;cursor:pointer';
+      crmsyncOnTrusted(button, 'click', () => contactFor && showContact(root, contactFor, button));
     }
-    if (button.dataset.crmId !== badge.crm_id) document.getElementById(CONTACT_ID)?.remove();
-    button.dataset.crmId = badge.crm_id;
-    button.onclick = (event) => event.isTrusted && showContact(badge.crm_id, button);
     if (button.previousElementSibling !== el) el.after(button);
   }
+
+  // What each result row's badge says, kept here (not in the page's DOM) for the filter.
+  let rowStates = new WeakMap();
+  const rowHosts = new WeakMap();
 
   function applyFilter() {
     const choice = sessionStorage.getItem('crmsync-filter') ?? 'all';
     for (const { el } of crmsyncResultRows()) {
-      const state = el.querySelector(`.${RESULT_CLASS}`)?.dataset.state;
+      const state = rowStates.get(el);
       const shown = choice === 'all' || (choice === 'in_crm' ? state === 'in_crm' : state === 'not_in_crm');
       el.style.display = shown ? '' : 'none';
     }
-    for (const b of document.querySelectorAll(`#${FILTER_ID} button`)) {
+    for (const b of crmsyncHost('filter').root.querySelectorAll('button')) {
       b.setAttribute('aria-pressed', String(b.dataset.filter === choice));
       b.style.fontWeight = b.dataset.filter === choice ? '700' : '400';
     }
   }
 
   function drawFilter(show) {
-    let bar = document.getElementById(FILTER_ID);
+    const { host, root } = crmsyncHost('filter');
     if (!show) {
-      bar?.remove();
+      host.remove();
       return;
     }
-    if (!bar) {
-      bar = document.createElement('div');
+    if (!root.getElementById(FILTER_ID)) {
+      const bar = document.createElement('div');
       bar.id = FILTER_ID;
-      bar.dataset.crmsync = '';
       bar.setAttribute('role', 'group');
       bar.setAttribute('aria-label', 'crmsync filter');
       bar.style.cssText = 'margin:8px 0;font:13px system-ui,sans-serif';
@@ -156,30 +159,38 @@
         b.dataset.filter = filter;
         b.textContent = label;
         b.style.cssText = 'margin-right:6px;cursor:pointer';
-        b.onclick = (event) => {
-          if (!event.isTrusted) return;
+        crmsyncOnTrusted(b, 'click', () => {
           sessionStorage.setItem('crmsync-filter', filter);
           applyFilter();
-        };
+        });
         bar.append(b);
       }
+      root.append(bar);
     }
     const list = crmsyncResultRows()[0]?.el.parentElement;
-    if (list && bar.nextElementSibling !== list) list.before(bar);
+    if (list && host.nextElementSibling !== list) list.before(host);
   }
 
   function drawResults(badges) {
-    const rows = crmsyncResultRows();
-    rows.forEach(({ el, link }, i) => {
+    rowStates = new WeakMap();
+    crmsyncResultRows().forEach(({ el, link }, i) => {
       const badge = badges[i];
-      const existing = el.querySelector(`.${RESULT_CLASS}`);
+      let host = rowHosts.get(el);
       if (!badge) {
-        existing?.remove();
+        host?.remove();
         return;
       }
-      const b = badgeElement(existing, badge, (e) => { e.className = RESULT_CLASS; });
-      if (b.previousElementSibling !== link) link.after(b);
+      if (!host) {
+        host = document.createElement('span');
+        rowHosts.set(el, host);
+      }
+      const root = crmsyncShadow(host);
+      if (host.previousElementSibling !== link) link.after(host);
+      const old = root.querySelector(`.${RESULT_CLASS}`);
+      const b = badgeElement(old, badge, (e) => { e.className = RESULT_CLASS; });
+      if (b !== old) root.replaceChildren(b);
       styleBadge(b, badge);
+      rowStates.set(el, badge.state);
     });
   }
 

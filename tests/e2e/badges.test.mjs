@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole, storedSession } from './harness.mjs';
+import { crmsyncUi } from './shadow.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -39,39 +40,45 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
 
   const page = await stack.context.newPage();
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
-  const badge = page.locator('#crmsync-badge');
-  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'in_crm', 15_000);
+  // Everything crmsync draws is in closed shadow roots: the test reaches it over CDP.
+  const ui = await crmsyncUi(page);
+  const state = () => ui.attr('#crmsync-badge', 'data-state');
+  await eventually(state, (s) => s === 'in_crm', 15_000);
   // A contact shows its own owner (its account's when it has none).
   const owner = userOf[ada.OwnerId ?? accountOf[ada.AccountId].OwnerId].Name;
-  assert.equal(await badge.textContent(), `In CRM · Contact · ${owner}`);
-  assert.equal(await badge.getAttribute('href'), `${stack.simUrl}/lightning/r/Contact/${ada.Id}/view`);
-  assert.match(await badge.getAttribute('title'), new RegExp(`^${ada.FirstName} ${ada.LastName} — Contact ${ada.Id}`));
+  assert.equal(await ui.text('#crmsync-badge'), `In CRM · Contact · ${owner}`);
+  assert.equal(await ui.attr('#crmsync-badge', 'href'), `${stack.simUrl}/lightning/r/Contact/${ada.Id}/view`);
+  assert.match(await ui.attr('#crmsync-badge', 'title'), new RegExp(`^${ada.FirstName} ${ada.LastName} — Contact ${ada.Id}`));
+  // The page's own scripts see an empty host and no CRM data.
+  const hosts = await page.evaluate(() => [...document.querySelectorAll('[data-crmsync]')].map((h) => [h.shadowRoot, h.textContent]));
+  assert.ok(hosts.length >= 1 && hosts.every(([root, text]) => root === null && text === ''), JSON.stringify(hosts));
+  assert.equal(await page.evaluate((name) => document.documentElement.outerHTML.includes(name), owner), false);
 
   // Contact details come from the relay on demand, not from the index.
-  await page.click('#crmsync-badge-contact');
-  assert.equal(await page.locator('#crmsync-contact [data-field=email] a').textContent({ timeout: 10_000 }), ada.Email);
-  assert.equal(await page.locator('#crmsync-contact [data-field=company] span').textContent(), accountOf[ada.AccountId].Name);
+  await ui.click('#crmsync-badge-contact');
+  assert.equal(await ui.text('#crmsync-contact [data-field=email] a'), ada.Email);
+  assert.equal(await ui.text('#crmsync-contact [data-field=company] span'), accountOf[ada.AccountId].Name);
+  assert.equal(await page.evaluate((email) => document.documentElement.outerHTML.includes(email), ada.Email), false);
 
   // SPA navigation to someone the org does not have.
   await page.click('a[href="/in/zeb-nobody/"]');
-  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'not_in_crm');
-  assert.equal(await badge.textContent(), 'Not in CRM');
-  assert.equal(await page.locator('#crmsync-contact, #crmsync-badge-contact').count(), 0);
+  await eventually(state, (s) => s === 'not_in_crm');
+  assert.equal(await ui.text('#crmsync-badge'), 'Not in CRM');
+  assert.equal(await ui.count('#crmsync-contact, #crmsync-badge-contact'), 0);
 
   // Search results: a badge per result, and the filter.
   await page.click('a[href="/search/results/people/?keywords=x"]');
-  const resultBadges = page.locator('.crmsync-result-badge');
-  await eventually(() => resultBadges.count(), (n) => n === 3);
-  assert.equal(await page.locator('.crmsync-result-badge[data-state=in_crm]').count(), 2);
-  assert.equal(await page.locator('.crmsync-result-badge[data-state=not_in_crm]').count(), 1);
-  assert.equal(await page.locator('#crmsync-badge').count(), 0, 'a results page has no page badge');
+  await eventually(() => ui.count('.crmsync-result-badge'), (n) => n === 3);
+  assert.equal(await ui.count('.crmsync-result-badge[data-state=in_crm]'), 2);
+  assert.equal(await ui.count('.crmsync-result-badge[data-state=not_in_crm]'), 1);
+  assert.equal(await ui.count('#crmsync-badge'), 0, 'a results page has no page badge');
   const visible = () => page.locator('li.reusable-search__result-container:visible').count();
-  await page.click('#crmsync-filter [data-filter=in_crm]');
+  await ui.click('#crmsync-filter [data-filter=in_crm]');
   assert.equal(await visible(), 2);
-  await page.click('#crmsync-filter [data-filter=not_in_crm]');
+  await ui.click('#crmsync-filter [data-filter=not_in_crm]');
   assert.equal(await visible(), 1);
   assert.match(await page.locator('li.reusable-search__result-container:visible a').first().textContent(), /Zebulon/);
-  await page.click('#crmsync-filter [data-filter=all]');
+  await ui.click('#crmsync-filter [data-filter=all]');
   assert.equal(await visible(), 3);
 
   // The org changes and the relay imports: the popup's refresh brings a delta, not a snapshot.
@@ -85,13 +92,13 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   const worker = stack.context.serviceWorkers()[0];
   await eventually(async () => (await worker.evaluate(() => chrome.storage.local.get('index'))).index.deltas, (n) => n === 1);
   await page.goto('https://www.linkedin.com/in/new-in-crm/');
-  await eventually(() => badge.getAttribute('href'), (h) => h === `${stack.simUrl}/lightning/r/Contact/${added}/view`, 15_000);
+  await eventually(() => ui.attr('#crmsync-badge', 'href'), (h) => h === `${stack.simUrl}/lightning/r/Contact/${added}/view`, 15_000);
 
   // A page whose markup changed: the badge still shows, and the relay hears about it.
   profiles['changed-markup'] = { name: 'Changed Markup', headline: 'Somewhere', noHeading: true };
   await page.goto('https://www.linkedin.com/in/changed-markup/');
   // The name comes from the tab title instead; the badge goes to the top of the page.
-  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'not_in_crm');
+  await eventually(state, (s) => s === 'not_in_crm');
   const problems = await eventually(async () => adminStatus(stack).page_problems,
     (p) => p.some((x) => x.page === 'profile' && x.missing === 'heading'), 20_000);
   assert.deepEqual(problems.map((x) => [x.page, x.missing, x.count]), [['profile', 'heading', 1]]);
@@ -124,7 +131,7 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   });
   assert.deepEqual(left, { keys: ['relayUrl'], snapshots: 0, sessions: 0 });
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
-  await eventually(() => badge.getAttribute('data-state'), (s) => s === 'no_index');
+  await eventually(state, (s) => s === 'no_index');
   await page.close();
   await popup.close();
 });

@@ -2,13 +2,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, imported, adminConsole } from './harness.mjs';
+import { crmsyncUi } from './shadow.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
 const recordId = (page) => page.frameLocator('#crmsync-widget-frame').locator('[data-testid=record-id]').textContent({ timeout: 10_000 });
-const badgeText = (page) => page.locator('#crmsync-badge').textContent({ timeout: 10_000 });
 
 test('Lightning record page: the widget iframe shows the record id, and follows SPA navigation', { timeout: 60_000 }, async () => {
   const page = await stack.context.newPage();
@@ -42,19 +42,21 @@ test('Classic record page with a 15-character id: the widget shows the 18-charac
 test('profile page: the badge shows the wasm answer, and follows SPA navigation', { timeout: 60_000 }, async () => {
   const page = await stack.context.newPage();
   await page.goto('https://www.linkedin.com/in/j%C3%BCrgen-m%C3%BCller-1a2b3c/');
+  const ui = await crmsyncUi(page);
+  const badgeText = () => ui.text('#crmsync-badge');
   // Only the wasm core decodes and lower-cases the slug; the page never shows it this way.
-  await eventually(() => badgeText(page), (t) => t.includes('profile jürgen-müller-1a2b3c'));
-  assert.equal(await page.locator('#crmsync-badge').getAttribute('data-state'), 'no_index');
+  await eventually(badgeText, (t) => t.includes('profile jürgen-müller-1a2b3c'));
+  assert.equal(await ui.attr('#crmsync-badge', 'data-state'), 'no_index');
 
   await page.evaluate(() => { window.__noReload = true; });
   await page.click('a[href="/in/jane-doe-42/"]');
-  await eventually(() => badgeText(page), (t) => t.includes('profile jane-doe-42') && !t.includes('jürgen'));
-  // The SPA re-rendered its heading; the badge sits next to the new one.
-  assert.equal(await page.locator('h1 + #crmsync-badge').count(), 1);
+  await eventually(badgeText, (t) => t.includes('profile jane-doe-42') && !t.includes('jürgen'));
+  // The SPA re-rendered its heading; the badge's host sits next to the new one.
+  assert.equal(await page.locator('h1 + [data-crmsync]').count(), 1);
   assert.equal(await page.evaluate(() => window.__noReload), true);
 
   await page.click('a[href="/feed/"]');
-  await eventually(() => page.locator('#crmsync-badge').count(), (n) => n === 0);
+  await eventually(() => ui.count('#crmsync-badge'), (n) => n === 0);
   await page.close();
 });
 

@@ -1,11 +1,12 @@
 // What the host page and content scripts cannot do. A script in the network page's own
-// world edits the badge's record id and clicks crmsync's controls (untrusted events):
-// nothing is logged. A content script (its isolated world, reached over CDP) asking the
+// world looks for CRM data (crmsync draws in closed shadow roots: it finds empty hosts)
+// and tries to log with untrusted clicks: nothing is found, nothing is logged. A content script (its isolated world, reached over CDP) asking the
 // service worker for what only the popup may do — sign out, call any relay path, read
 // the status — is refused; un-namespaced or inherited message types are not handlers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession, optIn } from './harness.mjs';
+import { crmsyncUi } from './shadow.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -23,28 +24,41 @@ test('page scripts cannot forge a log; content scripts cannot act as the popup',
 
   const page = await stack.context.newPage();
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
-  await eventually(() => page.locator('#crmsync-badge').getAttribute('data-state'), (s) => s === 'in_crm', 15_000);
-  await eventually(() => page.locator('#crmsync-log select option').count(), (n) => n >= 2, 15_000);
-  await eventually(() => page.locator('.msg-form .crmsync-log-toggle input').isChecked(), (c) => c === true);
+  const ui = await crmsyncUi(page);
+  await eventually(() => ui.attr('#crmsync-badge', 'data-state'), (s) => s === 'in_crm', 15_000);
+  await eventually(() => ui.count('#crmsync-log select option'), (n) => n >= 2, 15_000);
+  await eventually(() => ui.checked('.crmsync-log-toggle input'), (c) => c === true);
 
-  // The page's own scripts try to log against another record, twice.
-  await page.evaluate(() => {
-    document.getElementById('crmsync-badge').dataset.crmId = '0037e00001WZ30rAAD';
-    const log = document.getElementById('crmsync-log');
-    log.open = true;
-    log.querySelector('select').value = 'note';
-    log.querySelector('textarea').value = 'forged note';
-    log.querySelector('button').click();
+  // The page's own scripts look for CRM data and try to log, against another record too.
+  const seen = await page.evaluate(() => {
+    const hosts = [...document.querySelectorAll('[data-crmsync]')];
+    for (const host of hosts) {
+      host.dataset.crmId = '0037e00001WZ30rAAD';
+      host.click();
+      host.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    }
     document.querySelector('.msg-form__contenteditable').textContent = 'forged message';
     document.querySelector('.msg-form__send-button').click();
+    return {
+      roots: hosts.map((h) => h.shadowRoot),
+      text: hosts.map((h) => h.textContent).join(''),
+      html: document.documentElement.outerHTML,
+    };
   });
+  assert.ok(seen.roots.length >= 2 && seen.roots.every((r) => r === null), 'closed roots: the page gets no shadowRoot');
+  assert.equal(seen.text, '');
+  for (const secret of ['In CRM', ada.Id, ada.Id.slice(0, 15), ada.Email]) {
+    assert.equal(seen.html.includes(secret), false, `the page's DOM holds ${secret}`);
+  }
   await new Promise((r) => setTimeout(r, 1500));
   const logged = await api('/api/v1/activities');
   assert.deepEqual(logged.filter((a) => /forged/.test(a.body ?? '')), [], 'no forged activity reached the relay');
 
   // The rep's own click logs, against the record the core answered (not the edited DOM).
-  await page.fill('#crmsync-log textarea', 'real note');
-  await page.click('#crmsync-log button');
+  await ui.click('#crmsync-log summary');
+  await ui.select('#crmsync-log select', 'note');
+  await ui.fill('#crmsync-log textarea', 'real note');
+  await ui.click('#crmsync-log button');
   const notes = await eventually(() => api('/api/v1/activities'), (list) => list.some((a) => a.body === 'real note'));
   assert.equal(notes.find((a) => a.body === 'real note').target, ada.Id);
 

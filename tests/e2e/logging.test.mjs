@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually, signInFromPopup, seatedRep, crmContacts, storedSession, optIn } from './harness.mjs';
+import { crmsyncUi } from './shadow.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -22,16 +23,17 @@ test('composer toggle, a logged message, and a note queued while the relay is do
 
   const page = await stack.context.newPage();
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
-  await eventually(() => page.locator('#crmsync-badge').getAttribute('data-state'), (s) => s === 'in_crm', 15_000);
-  const toggle = page.locator('.msg-form .crmsync-log-toggle input');
-  await eventually(() => toggle.isDisabled(), (d) => d === false);
-  assert.equal(await toggle.isChecked(), false, 'off until the rep opts in');
-  await toggle.check();
+  const ui = await crmsyncUi(page);
+  await eventually(() => ui.attr('#crmsync-badge', 'data-state'), (s) => s === 'in_crm', 15_000);
+  const toggle = '.crmsync-log-toggle input';
+  await eventually(() => ui.disabled(toggle), (d) => d === false);
+  assert.equal(await ui.checked(toggle), false, 'off until the rep opts in');
+  await ui.click(toggle);
   await eventually(() => api('/api/v1/me/writeback'), (p) => p.kinds.message === true);
 
   await page.locator('.msg-form__contenteditable').fill('Hi! Thanks for connecting.\nShall we talk on Friday?');
   await page.click('.msg-form__send-button');
-  await eventually(() => page.locator('.msg-form .crmsync-log-status').textContent(), (t) => t === 'Logged to CRM');
+  await eventually(() => ui.text('.crmsync-log-toggle + .crmsync-log-status'), (t) => t === 'Logged to CRM');
   assert.equal(await page.evaluate(() => window.fixtureSent), 1, 'the page still sent its message');
   const messages = await api('/api/v1/activities?state=pending');
   assert.equal(messages.length, 1, JSON.stringify(await api('/api/v1/activities')));
@@ -56,22 +58,22 @@ test('composer toggle, a logged message, and a note queued while the relay is do
 
   // The choice is remembered.
   await page.reload();
-  await eventually(() => page.locator('.msg-form .crmsync-log-toggle input').isChecked(), (c) => c === true, 15_000);
+  await eventually(() => ui.checked(toggle), (c) => c === true, 15_000);
 
   // The relay goes down while the rep logs a call: it waits in the extension's outbox.
   // The "Log activity" control offers only the kinds the rep logs: none of call yet.
-  await page.locator('#crmsync-log summary').click();
-  assert.deepEqual(await page.locator('#crmsync-log select option').evaluateAll((o) => o.map((x) => x.value)), ['message']);
+  await ui.click('#crmsync-log summary');
+  assert.deepEqual(await ui.values('#crmsync-log select option'), ['message']);
   await optIn(popup, 'call');
-  await eventually(() => page.locator('#crmsync-log select option').evaluateAll((o) => o.map((x) => x.value)),
+  await eventually(() => ui.values('#crmsync-log select option'),
     (kinds) => kinds.includes('call'));
-  await page.locator('#crmsync-log summary').click();
+  await ui.click('#crmsync-log summary');
   await stack.restartRelay(async () => {
-    await page.locator('#crmsync-log summary').click();
-    await page.selectOption('#crmsync-log select', 'call');
-    await page.fill('#crmsync-log textarea', 'Phoned about the pilot');
-    await page.click('#crmsync-log button');
-    await eventually(() => page.locator('#crmsync-log .crmsync-log-status').textContent(), (t) => t.startsWith('Saved here'));
+    await ui.click('#crmsync-log summary');
+    await ui.select('#crmsync-log select', 'call');
+    await ui.fill('#crmsync-log textarea', 'Phoned about the pilot');
+    await ui.click('#crmsync-log button');
+    await eventually(() => ui.text('#crmsync-log .crmsync-log-status'), (t) => t.startsWith('Saved here'));
     const waiting = await stack.context.serviceWorkers()[0].evaluate(async () => {
       const db = await new Promise((resolve) => { const r = indexedDB.open('crmsync'); r.onsuccess = () => resolve(r.result); });
       return new Promise((resolve) => { const r = db.transaction('outbox').objectStore('outbox').count(); r.onsuccess = () => resolve(r.result); });
@@ -87,16 +89,16 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   // The admin switches write-back off: a call logged now is refused by the relay, and kept
   // here as "not logged" with the relay's reason until the rep retries or discards it.
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
-  await eventually(() => page.locator('#crmsync-log select option').count(), (n) => n >= 2, 15_000);
+  await eventually(() => ui.count('#crmsync-log select option'), (n) => n >= 2, 15_000);
   stack.cli(['writeback', 'disable', '--user', rep.username]);
   const logCall = async (text) => {
-    await page.locator('#crmsync-log summary').click();
-    await page.selectOption('#crmsync-log select', 'call');
-    await page.fill('#crmsync-log textarea', text);
-    await page.click('#crmsync-log button');
+    await ui.click('#crmsync-log summary');
+    await ui.select('#crmsync-log select', 'call');
+    await ui.fill('#crmsync-log textarea', text);
+    await ui.click('#crmsync-log button');
   };
   await logCall('Phoned again');
-  assert.match(await eventually(() => page.locator('#crmsync-log .crmsync-log-status').textContent(), (t) => t.startsWith('Not logged')),
+  assert.match(await eventually(() => ui.text('#crmsync-log .crmsync-log-status'), (t) => t.startsWith('Not logged')),
     /not enabled for this user.*kept in the crmsync popup/);
   await popup.reload();
   const kept = popup.locator('[data-testid=not-logged] li');
@@ -116,8 +118,8 @@ test('composer toggle, a logged message, and a note queued while the relay is do
   // Write-back off: the control offers no kind at all, and says why.
   stack.cli(['writeback', 'disable', '--user', rep.username]);
   await page.reload();
-  await eventually(() => page.locator('#crmsync-log .crmsync-log-note').textContent(), (t) => /not enabled activity write-back/.test(t), 15_000);
-  assert.equal(await page.locator('#crmsync-log select option').count(), 0);
+  await eventually(() => ui.text('#crmsync-log .crmsync-log-note'), (t) => /not enabled activity write-back/.test(t), 15_000);
+  assert.equal(await ui.count('#crmsync-log select option'), 0);
   // Nothing unsent: sign-out does not ask.
   await popup.reload();
   await popup.click('#sign-out');

@@ -4,6 +4,7 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack, eventually, signInFromPopup, seatedRep, crmContacts } from './harness.mjs';
+import { crmsyncUi } from './shadow.mjs';
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
 const stack = await startStack();
@@ -25,13 +26,14 @@ try {
   const page = await stack.context.newPage();
   await page.setViewportSize({ width: 900, height: 420 });
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
-  await eventually(() => page.locator('#crmsync-badge').getAttribute('data-state'), (s) => s === 'in_crm', 15_000);
-  await page.click('#crmsync-badge-contact');
-  await page.locator('#crmsync-contact [data-field=email]').waitFor();
+  const ui = await crmsyncUi(page);
+  await eventually(() => ui.attr('#crmsync-badge', 'data-state'), (s) => s === 'in_crm', 15_000);
+  await ui.click('#crmsync-badge-contact');
+  await ui.text('#crmsync-contact [data-field=email]');
   await page.screenshot({ path: join(docs, 'badge.png') });
 
   await page.goto('https://www.linkedin.com/search/results/people/?keywords=x');
-  await eventually(() => page.locator('.crmsync-result-badge').count(), (n) => n === 3, 15_000);
+  await eventually(() => ui.count('.crmsync-result-badge'), (n) => n === 3, 15_000);
   await page.screenshot({ path: join(docs, 'search.png') });
 
   await page.setViewportSize({ width: 1000, height: 640 });

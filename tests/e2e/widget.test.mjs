@@ -34,7 +34,7 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
   const browse = await stack.context.newPage();
   for (const slug of ['ada-real', 'ada-other']) {
     await browse.goto(`https://www.linkedin.com/in/${slug}/`);
-    await browse.locator('#crmsync-badge').waitFor({ timeout: 15_000 });
+    await browse.locator('h1 + [data-crmsync]').waitFor({ timeout: 15_000 }); // the badge's host
   }
   const token = (await storedSession(stack)).token;
   const api = async (method, path, body) => {
