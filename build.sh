@@ -61,11 +61,13 @@ apt_install() {
   fi
 }
 
-# Chromium and its driver for browser tests; openssl makes the e2e fixtures' certificate.
+# Chromium and its driver, and Firefox ESR, for browser tests; openssl makes the e2e
+# fixtures' certificate.
 ensure_test_packages() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
   command -v openssl >/dev/null || missing+=(openssl)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
@@ -110,7 +112,11 @@ assemble_dist() {
     const path = "dist/extension-firefox/manifest.json";
     const m = JSON.parse(fs.readFileSync(path, "utf8"));
     m.background = { scripts: [m.background.service_worker], type: "module" };
-    m.browser_specific_settings = { gecko: { id: "crmsync@crmsync.dev", strict_min_version: "128.0" } };
+    // What leaves the browser, and only for the org'"'"'s own relay: the sign-in, the messages a
+    // rep logs, and (when the rep shares them) the profiles the rep views.
+    m.browser_specific_settings = { gecko: { id: "crmsync@crmsync.dev", strict_min_version: "140.0",
+      data_collection_permissions: { required: ["authenticationInfo", "personalCommunications", "websiteContent"] } },
+      gecko_android: { strict_min_version: "142.0" } };
     fs.writeFileSync(path, JSON.stringify(m, null, 2) + "\n");'
 }
 
@@ -238,6 +244,7 @@ cmd_test() {
   run_suite postgres cargo test -p crmsync-relay --test it
   stop_test_postgres
   run_suite wasm cargo test --target wasm32-unknown-unknown --features web --test web
+  run_suite firefox-lint node_modules/.bin/web-ext lint --source-dir dist/extension-firefox --no-config-discovery
   run_suite e2e env CRMSYNC_BIN_DIR="$ROOT/target/debug" CRMSYNC_DIST="$ROOT/dist" \
     node --test --test-reporter=spec tests/e2e/
   run_suite clients env CRMSYNC_BIN_DIR="$ROOT/target/debug" node --test --test-reporter=spec tests/clients/

@@ -3,6 +3,7 @@
 // playwright-core with the built unpacked extension loaded.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:https';
+import { createServer as createNetServer, connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -84,8 +85,8 @@ async function startFixtureServer(dir, data) {
   return server;
 }
 
-/** Everything the e2e tests need, torn down by `close()`. `relayEnv` adds settings. */
-export async function startStack({ relayEnv = {} } = {}) {
+/** sfsim, the relay and the fixture pages' server, on free ports; `close()` stops them. */
+async function startServers({ relayEnv = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-e2e-'));
   const sim = await startProcess('sfsim', ['--listen', '127.0.0.1:0', '--data', join(dir, 'sfsim')], {},
     /^CRMSYNC_SALESFORCE_CLIENT_SECRET=.*$/m);
@@ -102,9 +103,40 @@ export async function startStack({ relayEnv = {} } = {}) {
   const relayUrl = relay.match[1];
   const data = fixtureData();
   const fixtures = await startFixtureServer(dir, data);
-  const port = fixtures.address().port;
+  return {
+    dir,
+    orgId,
+    users,
+    simUrl: simEnv.CRMSYNC_SALESFORCE_LOGIN_URL,
+    relayUrl,
+    fixturePort: fixtures.address().port,
+    /** Stops the relay, runs `whileDown()`, and starts it again on the same address. */
+    async restartRelay(whileDown = async () => {}) {
+      const exited = new Promise((resolve) => relay.child.once('exit', resolve));
+      relay.child.kill('SIGTERM');
+      await exited;
+      await whileDown();
+      relay = await launchRelay(new URL(relayUrl).host);
+    },
+    /** What the fixture network shows: `profiles[slug]`, `companies[slug]` (mutable). */
+    fixtureData: data,
+    /** Runs `crmsync ARGS` on the relay's store (as an admin on the relay host would). */
+    cli: (args) => execFileSync(join(binDir, 'crmsync'), args, { env: { ...process.env, ...env }, encoding: 'utf8' }),
+    async close() {
+      fixtures.close();
+      relay.child.kill('SIGTERM');
+      sim.child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Everything the e2e tests need in Chromium, torn down by `close()`. `relayEnv` adds settings. */
+export async function startStack({ relayEnv = {} } = {}) {
+  const servers = await startServers({ relayEnv });
+  const port = servers.fixturePort;
   const extDir = join(distDir, 'extension');
-  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+  const context = await chromium.launchPersistentContext(join(servers.dir, 'profile'), {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     ignoreHTTPSErrors: true,
@@ -115,30 +147,86 @@ export async function startStack({ relayEnv = {} } = {}) {
   });
   const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker');
   return {
+    ...servers,
     context,
-    orgId,
-    users,
-    simUrl: simEnv.CRMSYNC_SALESFORCE_LOGIN_URL,
-    relayUrl,
-    /** Stops the relay, runs `whileDown()`, and starts it again on the same address. */
-    async restartRelay(whileDown = async () => {}) {
-      const exited = new Promise((resolve) => relay.child.once('exit', resolve));
-      relay.child.kill('SIGTERM');
-      await exited;
-      await whileDown();
-      relay = await launchRelay(new URL(relayUrl).host);
-    },
     extensionId: new URL(worker.url()).host,
-    /** What the fixture network shows: `profiles[slug]`, `companies[slug]` (mutable). */
-    fixtureData: data,
-    /** Runs `crmsync ARGS` on the relay's store (as an admin on the relay host would). */
-    cli: (args) => execFileSync(join(binDir, 'crmsync'), args, { env: { ...process.env, ...env }, encoding: 'utf8' }),
     async close() {
       await context.close().catch(() => {});
-      fixtures.close();
-      relay.child.kill('SIGTERM');
-      sim.child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      await servers.close();
+    },
+  };
+}
+
+/** The moz-extension UUID the Firefox profile is told to give crmsync (so tests know its pages). */
+export const FIREFOX_EXTENSION_UUID = '7d3b1c52-6a0e-4f0b-9c1e-2b5d8f4a6e91';
+
+/** A CONNECT proxy sending every HTTPS host to the fixture server (Firefox has no
+ *  host-resolver rules); loopback is never proxied, so sfsim and the relay are reached directly. */
+async function startFixtureProxy(fixturePort) {
+  const server = createNetServer();
+  server.on('connection', (client) => {
+    client.once('data', (head) => {
+      const line = head.toString('latin1').split('\r\n')[0];
+      if (!/^CONNECT \S+:443 HTTP\/1\.[01]$/.test(line)) {
+        client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
+        return;
+      }
+      const upstream = connect(fixturePort, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+/** The same servers with Debian's firefox-esr driven over WebDriver BiDi (puppeteer-core),
+ *  the Firefox build of the extension installed unpacked. */
+export async function startFirefoxStack({ relayEnv = {} } = {}) {
+  const servers = await startServers({ relayEnv });
+  const proxy = await startFixtureProxy(servers.fixturePort);
+  const { default: puppeteer } = await import('puppeteer-core');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr',
+    headless: true,
+    acceptInsecureCerts: true,
+    // Firefox 153 lets WebDriver open moz-extension:// pages (the popup) only with this.
+    args: ['--remote-allow-system-access'],
+    userDataDir: join(servers.dir, 'firefox-profile'),
+    extraPrefsFirefox: {
+      'xpinstall.signatures.required': false,
+      'extensions.webextensions.uuids': JSON.stringify({ 'crmsync@crmsync.dev': FIREFOX_EXTENSION_UUID }),
+      'network.proxy.type': 1,
+      'network.proxy.ssl': '127.0.0.1',
+      'network.proxy.ssl_port': proxy.address().port,
+      'network.proxy.no_proxies_on': 'localhost, 127.0.0.1',
+    },
+  });
+  const extensionId = await browser.installExtension(join(distDir, 'extension-firefox'));
+  const extensionOrigin = `moz-extension://${FIREFOX_EXTENSION_UUID}`;
+  return {
+    ...servers,
+    browser,
+    extensionId,
+    extensionOrigin,
+    /** A new tab on the extension page `path`. Firefox navigates there but WebDriver BiDi
+     *  reports no load event for moz-extension:// pages, so the page's own state is watched. */
+    async extensionPage(path) {
+      const page = await browser.newPage();
+      await page.goto(`${extensionOrigin}/${path}`, { timeout: 2_000 }).catch(() => {});
+      await eventually(() => page.evaluate(() => `${location.href} ${document.readyState}`),
+        (s) => s === `${extensionOrigin}/${path} complete`, 15_000);
+      return page;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      proxy.close();
+      await servers.close();
     },
   };
 }
