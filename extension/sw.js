@@ -75,7 +75,10 @@ const handlers = {
     await ready;
     const s = await session.current();
     if (s) await badgeIndex.ensureLoaded().catch((e) => console.warn('crmsync:', e.message));
-    const question = { url: String(url ?? ''), material, results: results ?? [], instance_url: s?.instance_url ?? '' };
+    const origins = s ? await session.orgOrigins().catch(() => []) : [];
+    const question = {
+      url: String(url ?? ''), material, results: results ?? [], instance_url: s?.instance_url ?? '', org_origins: origins,
+    };
     const answer = pageAnswer(question);
     if (sender?.tab?.id !== undefined) await rememberAnswer(sender.tab.id, question.url, answer);
     if (s) {

@@ -28,7 +28,7 @@ async function forget() {
   sessionEvents.dispatchEvent(new Event('ended'));
 }
 
-/** `{ relay, token, user_id, username, org_id, instance_url, expires_at_ms }` or null. */
+/** `{ relay, token, user_id, username, org_id, instance_url, org_origins, expires_at_ms }` or null. */
 export async function current() {
   await migrated;
   const session = await withSession('readonly', (s) => s.get(KEY));
@@ -67,6 +67,18 @@ export async function relayJson(path, init) {
   return response.json();
 }
 
+/** The org's own origins (where the widget may mount). A session stored by an older
+ *  version lacks them: they are asked from the relay once and kept. */
+export async function orgOrigins() {
+  const session = await current();
+  if (!session) return [];
+  if (Array.isArray(session.org_origins)) return session.org_origins;
+  const identity = await relayJson('/api/v1/me');
+  const origins = identity.org_origins ?? [];
+  await withSession('readwrite', (s) => s.put({ ...session, org_origins: origins }, KEY));
+  return origins;
+}
+
 /** Signs in at the relay typed in the popup; resolves with the stored session. */
 export async function signIn(relayInput) {
   const relay = relayOrigin(String(relayInput ?? ''));
@@ -85,6 +97,7 @@ export async function signIn(relayInput) {
     username: identity.username,
     org_id: identity.org_id,
     instance_url: identity.instance_url ?? '',
+    org_origins: identity.org_origins ?? [],
     expires_at_ms: Date.now() + signedIn.expires_in * 1000,
   };
   await withSession('readwrite', (s) => s.put(session, KEY));

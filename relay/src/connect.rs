@@ -12,8 +12,9 @@ use crate::config::SalesforceSettings;
 use crate::salesforce::jwt::{audience_for, JwtKey, JwtKeyError};
 use crate::salesforce::{oauth, Identity, SalesforceClient, SalesforceError, TokenResponse};
 use crate::state::{now_ms, AppState, ConnectFailure};
-use crate::store::facts::{DATA_ORG_ID, SETUP_CODE};
+use crate::store::facts::{DATA_ORG_ID, MY_DOMAIN_URL, SETUP_CODE};
 use crate::store::{AuthFlow, StoreError, StoredConnection};
+use crmsync::core::rules::framing::{org_frame_origins, org_origins};
 
 /// Why connecting failed.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +120,14 @@ pub async fn exchange_code(
     Ok(oauth::authorization_code(&state.http, settings, login_url, code, redirect_uri, verifier).await?)
 }
 
+/// The connected org's origins (its instance and My Domain hosts); empty while none is
+/// connected. The widget is framed and mounted only there.
+pub async fn connected_org_origins(state: &AppState) -> Result<Vec<String>, crate::store::StoreError> {
+    let Some(connection) = state.store.connection().await? else { return Ok(Vec::new()) };
+    let my_domain = state.store.fact(MY_DOMAIN_URL).await?;
+    Ok(org_origins(&connection.instance_url, my_domain.as_deref()))
+}
+
 /// Who a fresh token belongs to, with both ids checked and given in their 18-character form.
 pub async fn whoami(state: &AppState, token: &TokenResponse) -> Result<(Identity, SalesforceClient), ConnectError> {
     let client = SalesforceClient::connect(state.http.clone(), &token.instance_url, token.access_token()).await?;
@@ -186,6 +195,12 @@ async fn store_connection(
     }
     state.store.save_connection(&connection).await?;
     state.store.set_fact(DATA_ORG_ID, &connection.org_id).await?;
+    match identity.urls.custom_domain.as_deref().filter(|u| !org_frame_origins(u).is_empty()) {
+        Some(url) => state.store.set_fact(MY_DOMAIN_URL, url.trim_end_matches('/')).await?,
+        None => {
+            state.store.delete_fact(MY_DOMAIN_URL).await?;
+        }
+    }
     state.store.delete_fact(SETUP_CODE).await?;
     state.set_api_usage(client.api_usage());
     state.set_failure(None);

@@ -49,6 +49,10 @@ pub struct SimConfig {
     pub seed_org_rows: usize,
     /// The connected app's certificate (PEM) for the JWT bearer flow; kept once given.
     pub jwt_certificate: Option<String>,
+    /// The org's My Domain name (`acme`): the identity then names
+    /// `https://acme.my.salesforce.com` as its custom domain, as a real org's does, while
+    /// the API stays on this simulator's address. `None`: the custom domain is that address.
+    pub my_domain: Option<String>,
 }
 
 /// Shared state of the running simulator.
@@ -66,6 +70,8 @@ struct Sim {
     daily_limit: std::sync::atomic::AtomicU64,
     /// Base URL clients reach us at: both the login host and the instance.
     base_url: String,
+    /// What the identity reports as `urls.custom_domain`.
+    custom_domain: String,
 }
 
 impl Sim {
@@ -108,10 +114,15 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         jwt::check_certificate(pem).map_err(SimError::Certificate)?;
         store.set_jwt_certificate(pem).await?;
     }
+    let custom_domain = match &config.my_domain {
+        Some(name) => format!("https://{name}.my.salesforce.com"),
+        None => base_url.clone(),
+    };
     let sim = Arc::new(Sim {
         store,
         org,
         base_url,
+        custom_domain,
         jobs: bulk::Jobs::default(),
         faults: faults::Faults::default(),
         writes: tokio::sync::Mutex::new(()),

@@ -1,4 +1,4 @@
-//! `sfsim --listen ADDR --data DIR [--seed-org ROWS] [--seed N] [--jwt-cert PEM]`: a local Salesforce for tests and the demo.
+//! `sfsim --listen ADDR --data DIR [--seed-org ROWS] [--seed N] [--jwt-cert PEM] [--my-domain NAME]`: a local Salesforce for tests and the demo.
 
 use std::path::PathBuf;
 
@@ -23,6 +23,19 @@ struct Args {
     /// PEM certificate of the key `crmsync connect --jwt` signs with (JWT bearer flow).
     #[arg(long)]
     jwt_cert: Option<PathBuf>,
+    /// The org's My Domain name, reported by the identity as `https://<name>.my.salesforce.com`.
+    #[arg(long, value_parser = my_domain_name)]
+    my_domain: Option<String>,
+}
+
+/// A My Domain name: letters, digits and hyphens (`acme`, `acme--uat.sandbox` is not one).
+fn my_domain_name(value: &str) -> Result<String, String> {
+    let ok = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err(format!("{value:?} is not a My Domain name (letters, digits and hyphens)"))
+    }
 }
 
 #[tokio::main]
@@ -39,8 +52,13 @@ async fn main() -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let config =
-        sfsim::SimConfig { data_dir: args.data, seed: args.seed, seed_org_rows: args.seed_org, jwt_certificate };
+    let config = sfsim::SimConfig {
+        data_dir: args.data,
+        seed: args.seed,
+        seed_org_rows: args.seed_org,
+        jwt_certificate,
+        my_domain: args.my_domain,
+    };
     let sim = sfsim::launch(listener, config).await?;
     print!("{}", sim.banner());
     use std::io::Write;

@@ -337,7 +337,7 @@ pub async fn identity(
             "query": format!("{base}/services/data/v{{version}}/query/"),
             "tooling_rest": format!("{base}/services/data/v{{version}}/tooling/"),
             "profile": format!("{base}/{}", user.id),
-            "custom_domain": base,
+            "custom_domain": sim.custom_domain,
         },
         "active": user.is_active,
         "user_type": "STANDARD",

@@ -92,6 +92,10 @@ pub struct PageQuestion {
     /// Where record links open (`https://<org>.my.salesforce.com`); empty: no links.
     #[serde(default)]
     pub instance_url: String,
+    /// The signed-in rep's org origins (`/api/v1/me`): the widget mounts on record pages of
+    /// these hosts only; none (signed out) means no widget.
+    #[serde(default)]
+    pub org_origins: Vec<String>,
 }
 
 impl PageAnswer {
@@ -114,6 +118,13 @@ impl PageAnswer {
     /// Answers `question` from `index` (`None`: no index loaded in this browser).
     pub fn answer(question: &PageQuestion, index: Option<&BadgeIndex>) -> Self {
         let mut answer = Self::for_url(&question.url);
+        if let Page::SalesforceRecord(record) = &answer.page {
+            // Another org's record page (or no session): nothing of this org goes there.
+            let origin = format!("https://{}", record.host);
+            if !question.org_origins.contains(&origin) {
+                answer.widget_fragment = None;
+            }
+        }
         if let Page::Network(network) = &answer.page {
             let material = question.material.clone().unwrap_or_default();
             match reading::read_page(network, &question.url, &material) {
@@ -218,6 +229,10 @@ pub struct RepIdentity {
     pub org_id: Option<String>,
     /// Where record links open (`https://<org>.my.salesforce.com`).
     pub instance_url: Option<String>,
+    /// The org's own origins (Lightning, Classic, Setup, Visualforce hosts): the extension
+    /// mounts the widget on record pages there only.
+    #[serde(default)]
+    pub org_origins: Vec<String>,
 }
 
 /// The relay's connection to the Salesforce org, as the admin console shows it.
@@ -495,6 +510,23 @@ mod tests {
         };
         let answer = PageAnswer::answer(&question, None);
         assert_eq!((answer.badge, answer.read), (None, None));
+    }
+
+    #[test]
+    fn the_widget_mounts_only_on_the_signed_in_orgs_hosts() {
+        let url = "https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view";
+        let ask = |origins: &[&str]| PageQuestion {
+            url: url.into(),
+            org_origins: origins.iter().map(|o| o.to_string()).collect(),
+            ..PageQuestion::default()
+        };
+        let own = crate::core::rules::framing::org_origins("https://acme.my.salesforce.com", None);
+        let own: Vec<&str> = own.iter().map(String::as_str).collect();
+        assert!(PageAnswer::answer(&ask(&own), None).widget_fragment.is_some());
+        let other = crate::core::rules::framing::org_origins("https://globex.my.salesforce.com", None);
+        let other: Vec<&str> = other.iter().map(String::as_str).collect();
+        assert_eq!(PageAnswer::answer(&ask(&other), None).widget_fragment, None, "another org's page");
+        assert_eq!(PageAnswer::answer(&ask(&[]), None).widget_fragment, None, "signed out");
     }
 
     #[test]

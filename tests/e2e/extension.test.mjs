@@ -1,7 +1,7 @@
 // The extension in real headless Chromium on fixture pages under the real host names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, imported, adminConsole } from './harness.mjs';
+import { startStack, eventually, imported, adminConsole, signInFromPopup, seatedRep } from './harness.mjs';
 import { crmsyncUi } from './shadow.mjs';
 
 let stack;
@@ -10,7 +10,43 @@ after(async () => { await stack?.close(); });
 
 const recordId = (page) => page.frameLocator('#crmsync-widget-frame').locator('[data-testid=record-id]').textContent({ timeout: 10_000 });
 
-test('Lightning record page: the widget iframe shows the record id, and follows SPA navigation', { timeout: 60_000 }, async () => {
+test('profile page: the badge shows the wasm answer, and follows SPA navigation', { timeout: 60_000 }, async () => {
+  const page = await stack.context.newPage();
+  await page.goto('https://www.linkedin.com/in/j%C3%BCrgen-m%C3%BCller-1a2b3c/');
+  const ui = await crmsyncUi(page);
+  const badgeText = () => ui.text('#crmsync-badge');
+  // Only the wasm core decodes and lower-cases the slug; the page never shows it this way.
+  await eventually(badgeText, (t) => t.includes('profile jürgen-müller-1a2b3c'));
+  assert.equal(await ui.attr('#crmsync-badge', 'data-state'), 'no_index');
+
+  await page.evaluate(() => { window.__noReload = true; });
+  await page.click('a[href="/in/jane-doe-42/"]');
+  await eventually(badgeText, (t) => t.includes('profile jane-doe-42') && !t.includes('jürgen'));
+  // The SPA re-rendered its heading; the badge's host sits next to the new one.
+  assert.equal(await page.locator('h1 + [data-crmsync]').count(), 1);
+  assert.equal(await page.evaluate(() => window.__noReload), true);
+
+  await page.click('a[href="/feed/"]');
+  await eventually(() => ui.count('#crmsync-badge'), (n) => n === 0);
+  await page.close();
+});
+
+test('Lightning record page: the widget iframe shows the record id, and follows SPA navigation', { timeout: 90_000 }, async () => {
+  // Signed out, no record page gets the widget; signed in, the org's own pages do.
+  const before = await stack.context.newPage();
+  await before.goto('https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await before.locator('#crmsync-widget-frame').count(), 0, 'no widget without a session');
+  await before.close();
+  const popup = await signInFromPopup(stack, await seatedRep(stack));
+  await popup.close();
+  // Another org's record page: nothing of this org goes there.
+  const other = await stack.context.newPage();
+  await other.goto('https://globex.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await other.locator('#crmsync-widget-frame').count(), 0, "another org's record page gets no widget");
+  await other.close();
+
   const page = await stack.context.newPage();
   await page.goto('https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view');
   assert.equal(await recordId(page), '0037e00001WZ30qAAD');
@@ -36,27 +72,6 @@ test('Classic record page with a 15-character id: the widget shows the 18-charac
   assert.equal(await recordId(page), '0015Y00002ZbgP3QAJ');
   await page.click('a[href="/0037e00001WZ30r"]');
   await eventually(() => recordId(page), (t) => t === '0037e00001WZ30rAAD');
-  await page.close();
-});
-
-test('profile page: the badge shows the wasm answer, and follows SPA navigation', { timeout: 60_000 }, async () => {
-  const page = await stack.context.newPage();
-  await page.goto('https://www.linkedin.com/in/j%C3%BCrgen-m%C3%BCller-1a2b3c/');
-  const ui = await crmsyncUi(page);
-  const badgeText = () => ui.text('#crmsync-badge');
-  // Only the wasm core decodes and lower-cases the slug; the page never shows it this way.
-  await eventually(badgeText, (t) => t.includes('profile jürgen-müller-1a2b3c'));
-  assert.equal(await ui.attr('#crmsync-badge', 'data-state'), 'no_index');
-
-  await page.evaluate(() => { window.__noReload = true; });
-  await page.click('a[href="/in/jane-doe-42/"]');
-  await eventually(badgeText, (t) => t.includes('profile jane-doe-42') && !t.includes('jürgen'));
-  // The SPA re-rendered its heading; the badge's host sits next to the new one.
-  assert.equal(await page.locator('h1 + [data-crmsync]').count(), 1);
-  assert.equal(await page.evaluate(() => window.__noReload), true);
-
-  await page.click('a[href="/feed/"]');
-  await eventually(() => ui.count('#crmsync-badge'), (n) => n === 0);
   await page.close();
 });
 

@@ -88,7 +88,8 @@ async function startFixtureServer(dir, data) {
 /** sfsim, the relay and the fixture pages' server, on free ports; `close()` stops them. */
 async function startServers({ relayEnv = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-e2e-'));
-  const sim = await startProcess('sfsim', ['--listen', '127.0.0.1:0', '--data', join(dir, 'sfsim')], {},
+  // The org's My Domain is acme, as the fixture Salesforce pages' hosts are.
+  const sim = await startProcess('sfsim', ['--listen', '127.0.0.1:0', '--data', join(dir, 'sfsim'), '--my-domain', 'acme'], {},
     /^CRMSYNC_SALESFORCE_CLIENT_SECRET=.*$/m);
   const simEnv = Object.fromEntries(sim.stdout().split('\n').filter((l) => l.startsWith('CRMSYNC_'))
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));

@@ -152,11 +152,13 @@ pub async fn finish_sign_in(state: &AppState, pending: &PendingLogin, denied: Op
 /// `GET /api/v1/me`: the caller's identity and org (where record links open).
 pub async fn me(State(state): State<Arc<AppState>>, rep: Rep) -> Result<Json<RepIdentity>, ApiError> {
     let connection = state.store.connection().await?;
+    let org_origins = crate::connect::connected_org_origins(&state).await?;
     Ok(Json(RepIdentity {
         user_id: rep.user_id,
         username: rep.username,
         org_id: connection.as_ref().map(|c| c.org_id.clone()),
         instance_url: connection.map(|c| c.instance_url),
+        org_origins,
     }))
 }
 

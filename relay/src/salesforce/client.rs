@@ -30,6 +30,16 @@ pub struct Identity {
     pub username: String,
     #[serde(default)]
     pub display_name: String,
+    #[serde(default)]
+    pub urls: IdentityUrls,
+}
+
+/// The identity's `urls` that the relay reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IdentityUrls {
+    /// The org's My Domain (`https://acme.my.salesforce.com`), when it has one.
+    #[serde(default)]
+    pub custom_domain: Option<String>,
 }
 
 /// One entry of `GET /services/data/`.

@@ -23,10 +23,7 @@ pub async fn frame_ancestors(state: &AppState, path: &str) -> String {
     if path != WIDGET_PATH {
         return "frame-ancestors 'none'".into();
     }
-    let origins = match state.store.connection().await {
-        Ok(Some(c)) => crmsync::core::rules::framing::org_frame_origins(&c.instance_url),
-        _ => Vec::new(),
-    };
+    let origins = crate::connect::connected_org_origins(state).await.unwrap_or_default();
     let mut policy = String::from("frame-ancestors 'self'");
     for origin in origins {
         policy.push(' ');

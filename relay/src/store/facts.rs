@@ -11,6 +11,8 @@ use super::StoreError;
 pub const DATA_ORG_ID: &str = "data_org_id";
 /// `relay_facts` key: the sealed one-time setup code for the first connect.
 pub const SETUP_CODE: &str = "setup_code";
+/// The connected org's My Domain URL, as its identity named it at the last connect.
+pub const MY_DOMAIN_URL: &str = "my_domain_url";
 
 /// Every table a disconnect with clean-up empties, in the order it does so: imported rows
 /// and what derives from them, the directory and its history, the activity queue and the

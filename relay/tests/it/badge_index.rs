@@ -121,6 +121,13 @@ async fn contact_details_me_and_cors() {
     assert_eq!(me["user_id"], r.rep.id.as_str());
     assert_eq!(me["org_id"], r.sim.org.org_id.as_str());
     assert_eq!(me["instance_url"], r.sim.base_url.as_str());
+    // The identity's My Domain (sfsim --my-domain acme) adds the org's real hosts.
+    let origins: Vec<&str> = me["org_origins"].as_array().unwrap().iter().filter_map(|o| o.as_str()).collect();
+    assert_eq!(origins[0], r.sim.base_url.as_str());
+    for host in ["https://acme.lightning.force.com", "https://acme.my.salesforce.com", "https://acme--c.vf.force.com"] {
+        assert!(origins.contains(&host), "{host} in {origins:?}");
+    }
+    assert!(!origins.iter().any(|o| o.contains("globex")));
 
     let client = reqwest::Client::new();
     let extension = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";

@@ -29,7 +29,13 @@ pub async fn start_sim(dir: &Path) -> Sim {
 /// A sim whose org has about `rows` CRM rows.
 pub async fn start_sim_with(dir: &Path, rows: usize) -> Sim {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = sfsim::SimConfig { data_dir: dir.join("sfsim"), seed: 7, seed_org_rows: rows, jwt_certificate: None };
+    let config = sfsim::SimConfig {
+        data_dir: dir.join("sfsim"),
+        seed: 7,
+        seed_org_rows: rows,
+        jwt_certificate: None,
+        my_domain: Some("acme".into()),
+    };
     let sim = sfsim::launch(listener, config).await.unwrap();
     let out = Sim { base_url: sim.base_url().to_string(), org: sim.org().clone() };
     tokio::spawn(sim.serve());

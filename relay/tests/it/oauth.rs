@@ -388,6 +388,7 @@ async fn jwt_bearer_connects_renews_and_refuses_a_foreign_key() {
         seed: 7,
         seed_org_rows: 300,
         jwt_certificate: Some(certificate),
+        my_domain: None,
     };
     let running = sfsim::launch(listener, config).await.unwrap();
     let sim = Sim { base_url: running.base_url().to_string(), org: running.org().clone() };

@@ -210,6 +210,7 @@ async fn every_page_has_security_headers_and_the_widget_only_the_org_s_frames() 
         assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
         if path == "/widget.html" {
             assert!(csp.contains(&format!("frame-ancestors 'self' {}", r.sim.base_url)), "{csp}");
+            assert!(csp.contains(" https://acme.lightning.force.com"), "the My Domain's hosts too: {csp}");
             assert!(!csp.contains('*'), "no other customer's hosts: {csp}");
         } else {
             assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");

@@ -41,9 +41,31 @@ pub fn org_frame_origins(instance_url: &str) -> Vec<String> {
     ]
 }
 
+/// The origins of the connected org: those of its instance URL and, when the identity
+/// names one, of its My Domain (a real org's API host and its My Domain agree; a
+/// simulator's do not). Where the widget may be framed and where the extension mounts it.
+pub fn org_origins(instance_url: &str, my_domain_url: Option<&str>) -> Vec<String> {
+    let mut origins = org_frame_origins(instance_url);
+    for origin in my_domain_url.map(org_frame_origins).unwrap_or_default() {
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    origins
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_simulator_with_a_my_domain_has_both_sets() {
+        let both = org_origins("http://127.0.0.1:8788", Some("https://acme.my.salesforce.com"));
+        assert_eq!(both[0], "http://127.0.0.1:8788");
+        assert!(both.contains(&"https://acme.lightning.force.com".to_string()));
+        assert_eq!(org_origins("https://acme.my.salesforce.com", Some("https://acme.my.salesforce.com")).len(), 5);
+        assert_eq!(org_origins("https://acme.my.salesforce.com", Some("javascript:x")).len(), 5);
+    }
 
     #[test]
     fn production_sandbox_and_developer_hosts() {
