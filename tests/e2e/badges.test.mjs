@@ -81,6 +81,18 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await ui.click('#crmsync-filter [data-filter=all]');
   assert.equal(await visible(), 3);
 
+  // Sales Navigator marks its fields (data-anonymize): a lead page and a lead search.
+  stack.fixtureData.leads['ACwAAAda1'] = { name: `${ada.FirstName} ${ada.LastName}`, title: 'Director',
+    headline: `Director at ${accountOf[ada.AccountId].Name}`, company: accountOf[ada.AccountId].Name, location: ada.MailingCity ?? '' };
+  stack.fixtureData.leads['ACwAAAzz9'] = { name: 'Quintus Nobody', title: 'Clerk', company: 'Nowhere Ltd', location: 'Atlantis' };
+  await page.goto('https://www.linkedin.com/sales/lead/ACwAAAda1,NAME_SEARCH,x');
+  await eventually(state, (s) => s === 'in_crm', 15_000);
+  assert.equal(await ui.attr('#crmsync-badge', 'href'), `${stack.simUrl}/lightning/r/Contact/${ada.Id}/view`);
+  await page.goto('https://www.linkedin.com/sales/search/people?query=x');
+  await eventually(() => ui.count('.crmsync-result-badge'), (n) => n === 2, 15_000);
+  assert.equal(await ui.count('.crmsync-result-badge[data-state=in_crm]'), 1);
+  assert.equal(await ui.count('.crmsync-result-badge[data-state=not_in_crm]'), 1);
+
   // The org changes and the relay imports: the popup's refresh brings a delta, not a snapshot.
   const added = (await (await fetch(`${stack.simUrl}/__sim/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ object: 'Contact', added: 1 }) })).json()).added[0];

@@ -59,6 +59,7 @@ function fixtureData() {
       'jane-doe-42': { name: 'Jane Doe', headline: 'Analyst at Example Corp', location: 'Boston' },
     },
     companies: {},
+    leads: {},
   };
 }
 
