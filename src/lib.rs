@@ -10,5 +10,7 @@ pub mod core;
 pub mod admin;
 pub mod load;
 #[cfg(feature = "web")]
+pub mod local_time;
+#[cfg(feature = "web")]
 pub mod wasm;
 pub mod widget;

@@ -34,9 +34,11 @@ test('admin connects the org from the admin page, sees the last sync, then disco
   assert.equal(await page.locator('[data-testid=org-id]').textContent({ timeout: 15_000 }), stack.orgId);
   assert.match(await page.locator('[data-testid=acting-as]').textContent(), new RegExp(admin.username.replace('.', '\\.')));
   // The first import runs in the background; the console refreshes until it is done.
-  const lastSync = await eventually(() => page.locator('[data-testid=last-sync]').textContent(),
-    (t) => /^\d{4}-\d\d-\d\dT/.test(t), 30_000);
+  // Shown in the reader's locale; the instant itself is the <time> element's datetime.
+  const lastSync = await eventually(() => page.locator('[data-testid=last-sync] time').getAttribute('datetime'),
+    (t) => /^\d{4}-\d\d-\d\dT/.test(t ?? ''), 30_000);
   assert.ok(Date.parse(lastSync) > Date.now() - 5 * 60_000, lastSync);
+  assert.doesNotMatch(await page.locator('[data-testid=last-sync]').textContent(), /\d{4}-\d\d-\d\dT/);
   assert.ok(Number(await page.locator('[data-testid=rows]').textContent()) > 0);
   assert.match(await page.locator('[data-testid=admin]').textContent(), /Signed in as/);
 

@@ -71,10 +71,10 @@ fn status_view(status: &RelayStatus) -> Html {
             api_version,
             connected_at,
         } => {
-            let last_sync = status
-                .last_sync()
-                .map(str::to_string)
-                .unwrap_or_else(|| "not yet (the first import is running)".into());
+            let last_sync = match status.last_sync() {
+                Some(at) => crate::local_time::time(at),
+                None => html! { "not yet (the first import is running)" },
+            };
             let rows: i64 = status.objects.values().map(|o| o.rows).sum();
             html! {
                 <div data-state="connected">
@@ -85,7 +85,7 @@ fn status_view(status: &RelayStatus) -> Html {
                         <dt>{ "Connected by" }</dt><dd>{ flow_name(auth_flow) }</dd>
                         <dt>{ "Instance" }</dt><dd>{ instance_url }</dd>
                         <dt>{ "API version" }</dt><dd>{ api_version }</dd>
-                        <dt>{ "Connected at" }</dt><dd>{ connected_at }</dd>
+                        <dt>{ "Connected at" }</dt><dd>{ crate::local_time::time(connected_at) }</dd>
                         <dt>{ "Last sync" }</dt><dd data-testid="last-sync">{ last_sync }</dd>
                         <dt>{ "CRM rows" }</dt><dd data-testid="rows">{ rows }</dd>
                         <dt>{ "API usage" }</dt><dd>{ usage }</dd>

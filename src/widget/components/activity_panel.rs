@@ -28,7 +28,7 @@ fn state_line(a: &ActivityView) -> Html {
     };
     html! {
         <li data-state={word} data-kind={a.kind.as_str()}>
-            <span class="crmsync-note">{ format!("{} · {} · ", a.kind.label(), a.occurred_at) }</span>
+            <span class="crmsync-note">{ format!("{} · ", a.kind.label()) }{ crate::local_time::time(&a.occurred_at) }{ " · " }</span>
             { &a.subject }
             { " — " }
             if let Some(url) = &a.salesforce_url {
@@ -124,7 +124,7 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
                         let assign = { let on_assign = props.on_assign.clone(); let id = a.id.clone(); Callback::from(move |_| on_assign.emit(id.clone())) };
                         html! {
                             <li data-id={a.id.clone()}>
-                                { format!("{} · {} · {}", a.kind.label(), a.occurred_at, a.subject) }
+                                { format!("{} · ", a.kind.label()) }{ crate::local_time::time(&a.occurred_at) }{ format!(" · {}", a.subject) }
                                 <button type="button" data-testid="assign" onclick={assign}>{ "Assign here" }</button>
                             </li>
                         }
