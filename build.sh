@@ -103,8 +103,10 @@ assemble_dist() {
   rm -rf dist && mkdir -p dist/www dist/extension
   cp -r www/. dist/www/
   cp -r "$PKG_DIR" dist/www/pkg
+  # The Lightning Design System parts the widget, popup and console use (tools/slds.mjs).
+  node tools/slds.mjs dist/www/slds.css
   cp -r extension/. dist/extension/
-  cp www/widget.html www/widget.js www/crmsync.css dist/extension/
+  cp www/widget.html www/widget.js www/crmsync.css dist/www/slds.css dist/extension/
   cp -r "$PKG_DIR" dist/extension/pkg
   cp -r dist/extension dist/extension-firefox
   node -e '

@@ -36,6 +36,7 @@ async function showQueue(waiting) {
     const retry = document.createElement('button');
     retry.type = 'button';
     retry.textContent = 'Retry';
+    retry.className = 'slds-button slds-button_neutral';
     retry.onclick = () => ask('retryActivity', { id: a.id }).then(() => showQueue(waiting), (e) => {
       $('error').textContent = e.message;
     });
@@ -57,6 +58,7 @@ function showNotLogged(items) {
     retry.type = 'button';
     retry.dataset.action = 'retry';
     retry.textContent = 'Retry';
+    retry.className = 'slds-button slds-button_neutral';
     retry.onclick = () => ask('retryLogged', { id: a.id }).then(() => run('status'), (e) => {
       $('error').textContent = e.message;
     });
@@ -64,6 +66,7 @@ function showNotLogged(items) {
     discard.type = 'button';
     discard.dataset.action = 'discard';
     discard.textContent = 'Discard';
+    discard.className = 'slds-button slds-button_destructive';
     discard.onclick = () => run('discardLogged', { id: a.id });
     li.append(retry, ' ', discard);
     return li;

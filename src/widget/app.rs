@@ -152,12 +152,21 @@ pub fn widget_app(props: &WidgetAppProps) -> Html {
     };
     let state: Rc<WidgetState> = (*state).clone().into();
     html! {
+        // A Lightning card (SLDS), as the record page's own components are.
         <main class="crmsync-widget">
-            <header class="crmsync-brand">{ "crmsync" }</header>
-            <RecordCard record={state.record.clone()} />
-            <MatchPanel matching={state.matching.clone()} search={state.search.clone()}
-                {on_reject} {on_unmatch} {on_search} {on_pick} />
-            <ActivityPanel state={state.clone()} {on_log} {on_opt_in} {on_assign} />
+            <article class="slds-card">
+                <div class="slds-card__header slds-grid">
+                    <header class="slds-media slds-media_center slds-has-flexi-truncate">
+                        <h2 class="slds-card__header-title crmsync-brand">{ "crmsync" }</h2>
+                    </header>
+                </div>
+                <div class="slds-card__body slds-card__body_inner">
+                    <RecordCard record={state.record.clone()} />
+                    <MatchPanel matching={state.matching.clone()} search={state.search.clone()}
+                        {on_reject} {on_unmatch} {on_search} {on_pick} />
+                    <ActivityPanel state={state.clone()} {on_log} {on_opt_in} {on_assign} />
+                </div>
+            </article>
         </main>
     }
 }

@@ -51,6 +51,9 @@ test('widget: matched profile, manual matching, one-click call written to Salesf
   assert.equal(await widget.locator('.crmsync-match [data-testid=profile-name]').textContent({ timeout: 15_000 }), name);
   assert.equal(await widget.locator('.crmsync-match [data-testid=profile-name]').getAttribute('href'), 'https://www.linkedin.com/in/ada-real/');
   assert.match(await widget.locator('[data-testid=match-how]').textContent(), /Matched automatically \(\d+ %\)/);
+  // A Lightning card: the design system's styles apply (its brand button is Salesforce blue).
+  assert.equal(await widget.locator('article.slds-card').count(), 1);
+  assert.equal(await widget.locator('[data-testid=not-this-one]').evaluate((b) => getComputedStyle(b).borderRadius), '4px');
 
   // "Not this one", then pick the other profile from a directory search.
   await widget.locator('[data-testid=not-this-one]').click();

@@ -42,7 +42,7 @@ pub fn admin_panel(props: &AdminPanelProps) -> Html {
                             { " also delete every imported CRM row and everything derived from it" }
                         </label>
                         { " " }
-                        <button type="submit" data-testid="disconnect-button">{ "Disconnect" }</button>
+                        <button type="submit" class="slds-button slds-button_destructive" data-testid="disconnect-button">{ "Disconnect" }</button>
                     </form>
                 </div>
             }

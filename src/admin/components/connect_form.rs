@@ -35,7 +35,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                 </label>
                 { setup_code_field() }
                 { " " }
-                <button type="submit" data-testid="connect-button">{ "Connect to Salesforce" }</button>
+                <button type="submit" class="slds-button slds-button_brand" data-testid="connect-button">{ "Connect to Salesforce" }</button>
             </form>
             <form method="post" action="/api/v1/connect/start">
                 <label>{ "or your My Domain " }
@@ -43,7 +43,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                 </label>
                 { setup_code_field() }
                 { " " }
-                <button type="submit">{ "Connect" }</button>
+                <button type="submit" class="slds-button slds-button_brand">{ "Connect" }</button>
             </form>
         </div>
     }

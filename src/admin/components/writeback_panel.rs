@@ -71,9 +71,9 @@ pub fn writeback_panel(props: &WritebackPanelProps) -> Html {
             <p data-testid="activity-totals">{ totals }</p>
             if props.signed_in {
                 <p>
-                    <button onclick={on_setup} disabled={props.busy} data-testid="setup-button">{ "Set up write-back" }</button>
+                    <button class="slds-button slds-button_neutral" onclick={on_setup} disabled={props.busy} data-testid="setup-button">{ "Set up write-back" }</button>
                     { " " }
-                    <button onclick={on_flush} disabled={props.busy} data-testid="flush-button">{ "Flush now" }</button>
+                    <button class="slds-button slds-button_neutral" onclick={on_flush} disabled={props.busy} data-testid="flush-button">{ "Flush now" }</button>
                 </p>
             }
             { report(&props.outcome) }

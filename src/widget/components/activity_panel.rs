@@ -72,7 +72,7 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
             })
         };
         html! {
-            <button type="button" data-testid={format!("log-{}", kind.as_str())} {disabled}
+            <button type="button" class="slds-button slds-button_brand" data-testid={format!("log-{}", kind.as_str())} {disabled}
                 {title} {onclick}>
                 { format!("Log {}", kind.label().to_lowercase()) }
             </button>
@@ -109,7 +109,7 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
     html! {
         <section class="crmsync-activities">
             <h3>{ "Log activity" }</h3>
-            <textarea data-testid="activity-text" rows="2" placeholder="What happened? (first line is the subject)"
+            <textarea class="slds-textarea" data-testid="activity-text" rows="2" placeholder="What happened? (first line is the subject)"
                 value={(*text).clone()} {oninput} />
             <div>{ for buttons }</div>
             { switches }
@@ -125,7 +125,7 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
                         html! {
                             <li data-id={a.id.clone()}>
                                 { format!("{} · ", a.kind.label()) }{ crate::local_time::time(&a.occurred_at) }{ format!(" · {}", a.subject) }
-                                <button type="button" data-testid="assign" onclick={assign}>{ "Assign here" }</button>
+                                <button type="button" class="slds-button slds-button_neutral" data-testid="assign" onclick={assign}>{ "Assign here" }</button>
                             </li>
                         }
                     }) }

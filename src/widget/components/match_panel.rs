@@ -61,9 +61,9 @@ pub fn match_panel(props: &MatchPanelProps) -> Html {
                     <div class="crmsync-match" data-method={format!("{:?}", m.method).to_lowercase()}>
                         { profile_lines(&m.profile) }
                         <div class="crmsync-note" data-testid="match-how" title={m.explanation.clone()}>{ how }</div>
-                        <button type="button" data-testid="not-this-one" onclick={reject}>{ "Not this one" }</button>
+                        <button type="button" class="slds-button slds-button_neutral" data-testid="not-this-one" onclick={reject}>{ "Not this one" }</button>
                         if m.method == Method::Manual {
-                            <button type="button" data-testid="unmatch" onclick={unmatch}>{ "Unmatch" }</button>
+                            <button type="button" class="slds-button slds-button_neutral" data-testid="unmatch" onclick={unmatch}>{ "Unmatch" }</button>
                         }
                     </div>
                 }
@@ -99,7 +99,7 @@ pub fn match_panel(props: &MatchPanelProps) -> Html {
                     html! {
                         <li data-network-id={p.network_id.clone()}>
                             { profile_lines(p) }
-                            <button type="button" data-testid="pick" onclick={pick}>{ "This is the one" }</button>
+                            <button type="button" class="slds-button slds-button_brand" data-testid="pick" onclick={pick}>{ "This is the one" }</button>
                         </li>
                     }
                 }) }
@@ -111,8 +111,8 @@ pub fn match_panel(props: &MatchPanelProps) -> Html {
             <h3>{ "Network profile" }</h3>
             { matched }
             <form data-testid="directory-search" onsubmit={onsubmit}>
-                <input type="search" placeholder="Search the directory by name" value={(*text).clone()} {oninput} />
-                <button type="submit">{ "Search" }</button>
+                <input type="search" class="slds-input" placeholder="Search the directory by name" value={(*text).clone()} {oninput} />
+                <button type="submit" class="slds-button slds-button_neutral">{ "Search" }</button>
             </form>
             { results }
         </section>
