@@ -8,7 +8,8 @@ let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
-const recordId = (page) => page.frameLocator('#crmsync-widget-frame').locator('[data-testid=record-id]').textContent({ timeout: 10_000 });
+// The widget keeps the record id out of its text (an attribute), in the core's 18-character form.
+const recordId = (page) => page.frameLocator('#crmsync-widget-frame').locator('[data-testid=record-id]').getAttribute('data-id', { timeout: 10_000 });
 
 test('profile page: the badge shows the wasm answer, and follows SPA navigation', { timeout: 60_000 }, async () => {
   const page = await stack.context.newPage();

@@ -1,4 +1,5 @@
-//! The record the widget is showing: object and 18-character id, or why it cannot.
+//! The record the widget is showing (its object; the 18-character id in an attribute), or
+//! why it cannot.
 
 use yew::prelude::*;
 
@@ -17,13 +18,12 @@ pub fn record_card(props: &RecordCardProps) -> Html {
             html! { <p class="crmsync-waiting">{ "Open a Lead, Contact, Account or Opportunity to see it here." }</p> }
         }
         Some(Err(message)) => html! { <p class="crmsync-error" role="alert">{ message }</p> },
+        // The record's id is the page's own, not text to read: it rides in an attribute
+        // (and the tooltip) for whoever needs it.
         Some(Ok(record)) => html! {
             <section class="crmsync-record" data-object={record.object.clone()}>
-                <h2>{ &record.object }</h2>
-                <p>{ "Record " }<code data-testid="record-id">{ &record.id18 }</code></p>
-                if record.given != record.id18 {
-                    <p class="crmsync-note">{ format!("(opened as {})", record.given) }</p>
-                }
+                <h2 class="slds-text-heading_small" data-testid="record-id" data-id={record.id18.clone()}
+                    title={format!("{} {}", record.object, record.id18)}>{ &record.object }</h2>
             </section>
         },
     }
