@@ -15,6 +15,15 @@ thread_local! {
     static INDEX: RefCell<Option<BadgeIndex>> = const { RefCell::new(None) };
 }
 
+/// Runs when the module is instantiated: a panic is written to the browser console with
+/// its message and place (the release build aborts right after), not a bare "unreachable".
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&format!("crmsync panicked: {info}")));
+    }));
+}
+
 /// What `loadIndex` reports about the index it loaded.
 #[derive(Serialize)]
 struct LoadedIndex {

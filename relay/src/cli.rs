@@ -204,7 +204,13 @@ fn parse_key(hex: &str) -> anyhow::Result<[u8; 16]> {
 /// Parses the command line, runs the command, and turns errors into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(log_level()).init();
+    match crate::observability::log_settings(|k| std::env::var(k).ok()) {
+        Ok((format, level)) => crate::observability::init(format, level),
+        Err(message) => {
+            eprintln!("crmsync: {message}");
+            return ExitCode::FAILURE;
+        }
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -219,11 +225,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// `CRMSYNC_LOG` = error|warn|info|debug|trace (default info).
-fn log_level() -> tracing::Level {
-    std::env::var("CRMSYNC_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(tracing::Level::INFO)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ pub mod directory;
 pub mod error;
 pub mod handlers;
 pub mod jobs;
+pub mod observability;
 pub mod router;
 pub mod salesforce;
 pub mod secrets;

@@ -151,5 +151,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::add))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(ConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+        // Outermost: every answer is logged, refusals and timeouts included.
+        .layer(axum::middleware::from_fn(crate::observability::trace_requests))
         .with_state(state)
 }

@@ -64,6 +64,7 @@ pub struct IndexCache {
 impl IndexCache {
     /// The index for the latest finished import, built if needed; `None` before the
     /// first import.
+    #[tracing::instrument(name = "badge_index", skip_all)]
     pub async fn current(&self, state: &AppState) -> Result<Option<Arc<ServedIndex>>, IndexBuildError> {
         let Some(run) = state.store.last_finished_run().await? else {
             return Ok(None);

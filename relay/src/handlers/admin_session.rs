@@ -64,7 +64,9 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Admin {
         parts: &mut axum::http::request::Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        require(state, &parts.headers).await.map(Admin)
+        let session = require(state, &parts.headers).await?;
+        crate::observability::record_user(&session.user_id);
+        Ok(Admin(session))
     }
 }
 

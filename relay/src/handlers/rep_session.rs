@@ -43,7 +43,9 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Rep {
         parts: &mut axum::http::request::Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        require(state, &parts.headers).await
+        let rep = require(state, &parts.headers).await?;
+        crate::observability::record_user(&rep.user_id);
+        Ok(rep)
     }
 }
 

@@ -75,6 +75,7 @@ pub struct ImportReport {
 
 /// Imports every object; `full` ignores watermarks (and drops rows the org no longer has).
 /// An object never imported before is always imported in full.
+#[tracing::instrument(name = "import", skip_all, fields(full))]
 pub async fn import(state: &AppState, full: bool, progress: ProgressSink<'_>) -> Result<ImportReport, ImportError> {
     let _running = state.import_lock.lock().await;
     let mut client = Arc::new(match stored_client(state).await {
@@ -284,6 +285,7 @@ async fn finish_object(
 }
 
 /// Pages through a prepared object's results into the store, then moves its watermark.
+#[tracing::instrument(name = "import_object", skip_all, fields(object = prepared.object, run))]
 async fn load_object(
     state: &AppState,
     client: &SalesforceClient,

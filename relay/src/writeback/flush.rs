@@ -52,6 +52,7 @@ fn random_below(n: u64) -> u64 {
 
 /// Writes every due activity. Runs alone (in this process; across processes notes are
 /// claimed row by row and Task upserts are idempotent).
+#[tracing::instrument(name = "flush", skip_all)]
 pub async fn flush(state: &AppState) -> Result<FlushReport, WritebackError> {
     let _alone = state.flush_lock.lock().await;
     let mut session = OrgSession::open(state).await?;

@@ -11,6 +11,7 @@ mod incremental;
 mod match_cli;
 mod matching;
 mod oauth;
+mod observability;
 mod security;
 mod sfsim_dml;
 mod sfsim_rest;
