@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::ids::make_id;
-use crate::rest::{authorize, rest_error, valid_version, with_limit_info};
+use crate::rest::{authorize, rest_error, with_limit_info};
 use crate::schema::field_type;
 use crate::soql;
 use crate::Sim;
@@ -119,10 +119,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Result<Json<CreateJob>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    let caller = match authorize(&sim, &headers).await {
+    let caller = match crate::rest::versioned_caller(&sim, &version, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -300,10 +297,7 @@ pub async fn describe(
     Path((version, object)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
+    if let Err(r) = crate::rest::versioned_caller(&sim, &version, &headers).await {
         return r;
     }
     let Some(fields) = sim.fields_of(&object).await else {
@@ -340,10 +334,7 @@ fn object_summary(version: &str, object: &str) -> Value {
 
 /// `GET /services/data/vNN.N/sobjects/` (describe global): every object of the org.
 pub async fn describe_global(State(sim): State<Arc<Sim>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
+    if let Err(r) = crate::rest::versioned_caller(&sim, &version, &headers).await {
         return r;
     }
     let sobjects: Vec<Value> = crate::schema::org_objects().iter().map(|o| object_summary(&version, o)).collect();

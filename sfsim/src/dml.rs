@@ -241,10 +241,7 @@ pub async fn create_one(
     headers: HeaderMap,
     body: Result<Json<Map<String, Value>>, JsonRejection>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    let caller = match authorize(&sim, &headers).await {
+    let caller = match crate::rest::versioned_caller(&sim, &version, &headers).await {
         Ok(c) => c.user_id,
         Err(r) => return r,
     };

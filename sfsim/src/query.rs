@@ -402,10 +402,7 @@ pub async fn retrieve(
     headers: HeaderMap,
     QueryParams(params): QueryParams<RetrieveFields>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
+    if let Err(r) = crate::rest::versioned_caller(&sim, &version, &headers).await {
         return r;
     }
     let Some(schema) = sim.fields_of(&object).await else {

@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 
 use crate::demo_data::SimRecord;
 use crate::dml::{fail, SaveError};
-use crate::rest::{authorize, internal_error, rest_error, valid_version, with_limit_info};
+use crate::rest::{internal_error, rest_error, with_limit_info};
 use crate::schema::field_type;
 use crate::Sim;
 
@@ -297,10 +297,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Result<Json<Map<String, Value>>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    let caller = match authorize(&sim, &headers).await {
+    let caller = match crate::rest::versioned_caller(&sim, &version, &headers).await {
         Ok(c) => c.user_id,
         Err(r) => return r,
     };
@@ -348,10 +345,7 @@ pub async fn delete(
     Path((version, object, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
+    if let Err(r) = crate::rest::versioned_caller(&sim, &version, &headers).await {
         return r;
     }
     let _one_writer = sim.writes.lock().await;
@@ -397,10 +391,7 @@ pub async fn update_many(
     headers: HeaderMap,
     body: Result<Json<Updates>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    let caller = match authorize(&sim, &headers).await {
+    let caller = match crate::rest::versioned_caller(&sim, &version, &headers).await {
         Ok(c) => c.user_id,
         Err(r) => return r,
     };
@@ -452,10 +443,7 @@ pub async fn delete_many(
     headers: HeaderMap,
     Query(params): Query<DeleteIds>,
 ) -> Response {
-    if !valid_version(&version) {
-        return crate::rest::not_found().await;
-    }
-    if let Err(r) = authorize(&sim, &headers).await {
+    if let Err(r) = crate::rest::versioned_caller(&sim, &version, &headers).await {
         return r;
     }
     let ids: Vec<&str> =

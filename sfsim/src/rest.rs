@@ -93,6 +93,15 @@ pub async fn versions() -> Response {
     Json(list).into_response()
 }
 
+/// The caller of a versioned REST request: an unknown API version answers 404 (as
+/// Salesforce does) before the token is looked at, then [`authorize`].
+pub async fn versioned_caller(sim: &Sim, version: &str, headers: &HeaderMap) -> Result<Caller, Response> {
+    if !valid_version(version) {
+        return Err(not_found().await);
+    }
+    authorize(sim, headers).await
+}
+
 /// `vNN.N` within the served range.
 pub fn valid_version(segment: &str) -> bool {
     segment
@@ -104,11 +113,8 @@ pub fn valid_version(segment: &str) -> bool {
 
 /// `GET /services/data/vNN.N/limits`.
 pub async fn limits(State(sim): State<Arc<Sim>>, Path(version): Path<String>, headers: HeaderMap) -> Response {
-    if !valid_version(&version) {
-        return not_found().await;
-    }
-    if let Err(response) = authorize(&sim, &headers).await {
-        return response;
+    if let Err(r) = crate::rest::versioned_caller(&sim, &version, &headers).await {
+        return r;
     }
     let response = with_limit_info(&sim, StatusCode::OK.into_response()).await;
     let used: u64 = response
