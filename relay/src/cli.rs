@@ -95,9 +95,21 @@ enum Command {
     /// Manage seats: the Salesforce users who may sign in.
     #[command(subcommand)]
     Seats(SeatsCommand),
-    /// Switch activity write-back on or off for a user.
+    /// Switch activity write-back on or off for a user or a role.
     #[command(subcommand)]
     Writeback(WritebackCommand),
+    /// Print the org's role hierarchy (from the imported UserRole) with user counts.
+    Roles {
+        /// Print the tree as JSON: [{"id", "name", "parent_id", "users", "users_in_subtree", "children": […]}].
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read or change the org's settings (badge visibility, write-back kinds, test mode).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// Manage the admins of the console.
+    #[command(subcommand)]
+    Admins(AdminsCommand),
     /// Mint a session token for a seat holder (for scripts and integrations).
     Token {
         /// Salesforce user id or username.
@@ -134,37 +146,95 @@ enum Command {
     },
 }
 
+/// Whom a seat or write-back command is about: one user, or a role (with `--subtree`,
+/// also every role below it).
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["user", "role"])))]
+struct Who {
+    /// Salesforce user id (15 or 18 characters) or username.
+    #[arg(long)]
+    user: Option<String>,
+    /// Role name or id: every user holding it.
+    #[arg(long)]
+    role: Option<String>,
+    /// With --role: also every role below it.
+    #[arg(long, requires = "role")]
+    subtree: bool,
+}
+
+impl Who {
+    fn selection(&self) -> crmsync::core::api::admin::UserSelection {
+        crmsync::core::api::admin::UserSelection {
+            user_ids: self.user.iter().cloned().collect(),
+            role: self.role.clone(),
+            subtree: self.subtree,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum SeatsCommand {
-    /// Give an active Salesforce user a seat.
+    /// Give active Salesforce users a seat: one user, or everyone in a role (subtree).
     Add {
-        /// Salesforce user id (15 or 18 characters) or username.
-        #[arg(long)]
-        user: String,
+        #[command(flatten)]
+        who: Who,
+        /// With --role: keep giving seats to the role's new users at each import.
+        #[arg(long, requires = "role")]
+        at_each_import: bool,
     },
-    /// Take a seat away (ends the user's sessions).
+    /// Take seats away (ends the users' sessions).
     Remove {
-        /// Salesforce user id or username.
-        #[arg(long)]
-        user: String,
+        #[command(flatten)]
+        who: Who,
     },
-    /// List seat holders and their write-back settings.
-    List,
+    /// List the imported users with their seats, roles and write-back settings.
+    List {
+        /// Print JSON: [{"user_id", "username", "name", "role", "seat", "writeback": {"enabled", "kinds"}, …}].
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
 enum WritebackCommand {
-    /// Let a user write activities back (they still opt in per kind).
+    /// Let users write activities back (they still opt in per kind).
     Enable {
-        /// Salesforce user id or username.
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Stop users' activities from being written back.
+    Disable {
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Print a setting (badge_visibility, writeback_kinds, writeback_test_record), or all.
+    Get { name: Option<String> },
+    /// Change a setting: `badge_visibility everyone|role_hierarchy`,
+    /// `writeback_kinds inmail,message,call,note,document_view`,
+    /// `writeback_test_record <record id, or "" to end test mode>`.
+    Set { name: String, value: String },
+}
+
+#[derive(Subcommand)]
+enum AdminsCommand {
+    /// Make an imported Salesforce user an admin of the console.
+    Add {
         #[arg(long)]
         user: String,
     },
-    /// Stop a user's activities from being written back.
-    Disable {
-        /// Salesforce user id or username.
+    /// Remove an admin (never the last one).
+    Remove {
         #[arg(long)]
         user: String,
+    },
+    /// List the admins.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -256,18 +326,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seats(command) => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
             match command {
-                SeatsCommand::Add { user } => crate::commands::writeback::seats_add(&state, &user).await,
-                SeatsCommand::Remove { user } => crate::commands::writeback::seats_remove(&state, &user).await,
-                SeatsCommand::List => crate::commands::writeback::seats_list(&state).await,
+                SeatsCommand::Add { who, at_each_import } => {
+                    crate::commands::admin::seats_change(&state, "add", who.selection(), at_each_import).await
+                }
+                SeatsCommand::Remove { who } => {
+                    crate::commands::admin::seats_change(&state, "remove", who.selection(), false).await
+                }
+                SeatsCommand::List { json } => crate::commands::admin::seats_list(&state, json).await,
             }
         }
         Command::Writeback(command) => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            let (user, enabled) = match command {
-                WritebackCommand::Enable { user } => (user, true),
-                WritebackCommand::Disable { user } => (user, false),
+            let (who, enabled) = match command {
+                WritebackCommand::Enable { who } => (who, true),
+                WritebackCommand::Disable { who } => (who, false),
             };
-            crate::commands::writeback::writeback_switch(&state, &user, enabled).await
+            crate::commands::admin::writeback_switch(&state, who.selection(), enabled).await
+        }
+        Command::Roles { json } => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::admin::roles(&state, json).await
+        }
+        Command::Settings(command) => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            match command {
+                SettingsCommand::Get { name } => crate::commands::admin::settings_get(&state, name.as_deref()).await,
+                SettingsCommand::Set { name, value } => {
+                    crate::commands::admin::settings_set(&state, &name, &value).await
+                }
+            }
+        }
+        Command::Admins(command) => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            match command {
+                AdminsCommand::Add { user } => crate::commands::admin::admins_add(&state, &user).await,
+                AdminsCommand::Remove { user } => crate::commands::admin::admins_remove(&state, &user).await,
+                AdminsCommand::List { json } => crate::commands::admin::admins_list(&state, json).await,
+            }
         }
         Command::Token { user, days } => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;

@@ -39,6 +39,9 @@ pub enum ConfigError {
     /// The rate limit is not a positive whole number.
     #[error("CRMSYNC_RATE_LIMIT_PER_MINUTE {0:?} must be a positive whole number of requests")]
     BadRateLimit(String),
+    /// The seat limit is not a whole number.
+    #[error("CRMSYNC_SEAT_LIMIT {0:?} must be a whole number of seats (0 allows none; leave it unset for no limit)")]
+    BadSeatLimit(String),
     /// A number of seconds is not a whole number (or range) in bounds.
     #[error("{key} {value:?} must be {expected}")]
     BadSeconds { key: &'static str, value: String, expected: &'static str },
@@ -106,6 +109,8 @@ pub const KEYS: &[&str] = &[
     "CRMSYNC_LOG",
     "CRMSYNC_EXTENSION_IDS",
     "CRMSYNC_ADMIN_USERNAME",
+    "CRMSYNC_ADMIN_USERNAMES",
+    "CRMSYNC_SEAT_LIMIT",
     "CRMSYNC_RATE_LIMIT_PER_MINUTE",
 ];
 
@@ -153,6 +158,11 @@ pub struct Settings {
     /// `CRMSYNC_ADMIN_USERNAME`: the Salesforce username that may connect the org from the
     /// console without the setup code (and the only one that may while none is connected).
     pub admin_username: Option<String>,
+    /// `CRMSYNC_ADMIN_USERNAMES`: Salesforce usernames that are admins of the console
+    /// (comma- or space-separated, any case), beside admins made in the console.
+    pub admin_usernames: Vec<String>,
+    /// `CRMSYNC_SEAT_LIMIT`: the most seats the relay gives; unset: no limit.
+    pub seat_limit: Option<usize>,
     /// `CRMSYNC_RATE_LIMIT_PER_MINUTE`, default 600: requests one session token (or, for
     /// calls without one, one client address) may make per minute.
     pub rate_limit_per_minute: u32,
@@ -178,6 +188,8 @@ impl fmt::Debug for Settings {
             .field("writeback_uncertain_secs", &self.writeback_uncertain_secs)
             .field("extension_ids", &self.extension_ids)
             .field("admin_username", &self.admin_username)
+            .field("admin_usernames", &self.admin_usernames)
+            .field("seat_limit", &self.seat_limit)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }
@@ -261,6 +273,20 @@ impl Settings {
                 Some(list) => extension_ids(&list)?,
             },
             admin_username: get("CRMSYNC_ADMIN_USERNAME").map(|u| u.trim().to_string()),
+            admin_usernames: get("CRMSYNC_ADMIN_USERNAMES")
+                .map(|list| {
+                    list.split([',', ' ', '\n'])
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .map(str::to_lowercase)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            seat_limit: match get("CRMSYNC_SEAT_LIMIT") {
+                None => None,
+                Some(v) if v.trim().is_empty() => None,
+                Some(v) => Some(v.trim().parse::<usize>().map_err(|_| ConfigError::BadSeatLimit(v))?),
+            },
             rate_limit_per_minute: match get("CRMSYNC_RATE_LIMIT_PER_MINUTE") {
                 None => 600,
                 Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or(ConfigError::BadRateLimit(v))?,

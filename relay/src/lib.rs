@@ -4,6 +4,7 @@
 //! [`launch`] binds everything to a listener so tests boot a real relay on port 0.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod badge_index;
 pub mod cli;
 pub mod commands;

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Redirect;
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::handlers::{
-    activities, admin_session, connect, cors, crm_data, directory, matches, openapi, page_health, rep_session,
+    activities, admin, admin_session, connect, cors, crm_data, directory, matches, openapi, page_health, rep_session,
     static_files, status, writeback_admin,
 };
 use crate::security::{headers, rate_limit};
@@ -65,6 +65,21 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/admin/sign-out", Access::Public("ends the caller's own cookie session, if any")),
     route("POST", "/api/v1/admin/writeback/setup", Access::Admin),
     route("POST", "/api/v1/admin/writeback/flush", Access::Admin),
+    route("GET", "/api/v1/admin/users", Access::Admin),
+    route("GET", "/api/v1/admin/roles", Access::Admin),
+    route("POST", "/api/v1/admin/seats", Access::Admin),
+    route("POST", "/api/v1/admin/writeback/users", Access::Admin),
+    route("GET", "/api/v1/admin/settings", Access::Admin),
+    route("PUT", "/api/v1/admin/settings", Access::Admin),
+    route("GET", "/api/v1/admin/activities", Access::Admin),
+    route("GET", "/api/v1/admin/activities.csv", Access::Admin),
+    route("POST", "/api/v1/admin/activities/actions", Access::Admin),
+    route("GET", "/api/v1/admin/admins", Access::Admin),
+    route("POST", "/api/v1/admin/admins", Access::Admin),
+    route("DELETE", "/api/v1/admin/admins/{user}", Access::Admin),
+    route("GET", "/api/v1/admin/audit", Access::Admin),
+    route("GET", "/api/v1/admin/sync", Access::Admin),
+    route("POST", "/api/v1/admin/import", Access::Admin),
     route("POST", "/api/v1/activities", Access::Rep),
     route("GET", "/api/v1/activities", Access::Rep),
     route("POST", "/api/v1/activities/backfill", Access::Rep),
@@ -103,6 +118,21 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("POST", "/api/v1/admin/sign-out") => post(admin_session::sign_out),
         ("POST", "/api/v1/admin/writeback/setup") => post(writeback_admin::setup),
         ("POST", "/api/v1/admin/writeback/flush") => post(writeback_admin::flush),
+        ("GET", "/api/v1/admin/users") => get(admin::users),
+        ("GET", "/api/v1/admin/roles") => get(admin::roles),
+        ("POST", "/api/v1/admin/seats") => post(admin::seats),
+        ("POST", "/api/v1/admin/writeback/users") => post(admin::writeback_users),
+        ("GET", "/api/v1/admin/settings") => get(admin::get_settings),
+        ("PUT", "/api/v1/admin/settings") => put(admin::put_settings),
+        ("GET", "/api/v1/admin/activities") => get(admin::activities),
+        ("GET", "/api/v1/admin/activities.csv") => get(admin::activities_csv),
+        ("POST", "/api/v1/admin/activities/actions") => post(admin::activity_actions),
+        ("GET", "/api/v1/admin/admins") => get(admin::admins),
+        ("POST", "/api/v1/admin/admins") => post(admin::add_admin),
+        ("DELETE", "/api/v1/admin/admins/{user}") => delete(admin::remove_admin),
+        ("GET", "/api/v1/admin/audit") => get(admin::audit),
+        ("GET", "/api/v1/admin/sync") => get(admin::sync),
+        ("POST", "/api/v1/admin/import") => post(admin::import_now),
         ("POST", "/api/v1/activities") => post(activities::create),
         ("GET", "/api/v1/activities") => get(activities::list),
         ("POST", "/api/v1/activities/backfill") => post(activities::backfill),

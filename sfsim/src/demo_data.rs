@@ -90,22 +90,10 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
     let mut out = Vec::with_capacity(rows + 16);
     let when = |rng: &mut SeededRng| stamp(rng.below(300) as u64, rng.below(86_400) as u64);
 
-    // Roles: CEO → VP Sales → two managers; users hang below.
-    let roles = ["CEO", "VP Sales", "Sales Manager East", "Sales Manager West"];
-    let role_ids: Vec<String> = (0..roles.len()).map(|i| make_id("00E", i as u64 + 1)).collect();
-    for (i, name) in roles.iter().enumerate() {
-        let mut r = SimRecord::new("UserRole", role_ids[i].clone(), &stamp(0, i as u64));
-        r.set("Name", name);
-        r.set(
-            "ParentRoleId",
-            if i == 0 {
-                ""
-            } else if i == 1 {
-                &role_ids[0]
-            } else {
-                &role_ids[1]
-            },
-        );
+    for (i, role) in org.roles.iter().enumerate() {
+        let mut r = SimRecord::new("UserRole", role.id.clone(), &stamp(0, i as u64));
+        r.set("Name", &role.name);
+        r.set("ParentRoleId", role.parent_id.as_deref().unwrap_or_default());
         out.push(r);
     }
     for (i, u) in org.users.iter().enumerate() {
@@ -116,8 +104,8 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("Email", &u.email);
         r.set("Username", &u.username);
         r.set("IsActive", if u.is_active { "true" } else { "false" });
-        r.set("Title", if i < 2 { "Administrator" } else { "Account Executive" });
-        r.set("UserRoleId", &role_ids[(i + 1).min(roles.len() - 1)]);
+        r.set("Title", &u.title);
+        r.set("UserRoleId", u.role_id.as_deref().unwrap_or_default());
         out.push(r);
     }
     let owners: Vec<&str> = org.users.iter().skip(2).map(|u| u.id.as_str()).collect();
@@ -236,7 +224,7 @@ mod tests {
 
     #[test]
     fn generate_is_deterministic_and_consistent() {
-        let org = DemoOrg::generate(1);
+        let org = DemoOrg::generate_for_rows(1, 1000);
         let a = generate(&org, 1000, 5);
         assert_eq!(a, generate(&org, 1000, 5));
         assert!(a.len() > 900 && a.len() < 1100, "{}", a.len());

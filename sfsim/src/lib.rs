@@ -99,7 +99,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
     let org = match store.load_org().await? {
         Some(org) => org,
         None => {
-            let org = DemoOrg::generate(config.seed);
+            let org = DemoOrg::generate_for_rows(config.seed, config.seed_org_rows);
             store.save_org(&org).await?;
             org
         }

@@ -83,11 +83,13 @@ pub enum ActivityState {
     Written,
     /// Salesforce refused it for good; the reason says why. Retried only on request.
     Failed,
+    /// An admin discarded it; it is never written.
+    Discarded,
 }
 
 impl ActivityState {
     /// Every state, in queue-view order.
-    pub const ALL: [ActivityState; 4] = [Self::Pending, Self::Written, Self::Failed, Self::Unassigned];
+    pub const ALL: [ActivityState; 5] = [Self::Pending, Self::Written, Self::Failed, Self::Unassigned, Self::Discarded];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -96,6 +98,7 @@ impl ActivityState {
             Self::Pending => "pending",
             Self::Written => "written",
             Self::Failed => "failed",
+            Self::Discarded => "discarded",
         }
     }
 
@@ -315,6 +318,9 @@ pub struct WritebackPrefs {
     pub enabled: bool,
     /// Kind → opted in. Every kind is listed.
     pub kinds: BTreeMap<ActivityKind, bool>,
+    /// The kinds the org writes back at all: a rep opts in within these.
+    #[serde(default)]
+    pub org_kinds: Vec<ActivityKind>,
 }
 
 /// Activity counts per state (`crmsync status`).

@@ -196,7 +196,11 @@ mod tests {
     }
 
     fn prefs(enabled: bool, kinds: &[ActivityKind]) -> WritebackPrefs {
-        WritebackPrefs { enabled, kinds: ActivityKind::ALL.iter().map(|k| (*k, kinds.contains(k))).collect() }
+        WritebackPrefs {
+            enabled,
+            kinds: ActivityKind::ALL.iter().map(|k| (*k, kinds.contains(k))).collect(),
+            org_kinds: ActivityKind::ALL.to_vec(),
+        }
     }
 
     #[test]

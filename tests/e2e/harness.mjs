@@ -307,10 +307,13 @@ export async function imported(stack) {
     (s) => Object.keys(s.objects ?? {}).length === 7 && Object.values(s.objects).every((o) => o.last_sync), 60_000);
 }
 
-/** Opens the admin console signed in as the relay's admin (the connected user: the
- *  integration user when the relay connected with client credentials), in a browser of
- *  its own (no extension, no other Salesforce session); closing the page closes it. */
-export async function adminConsole(stack, admin = stack.users.find((u) => u.username.startsWith('integration@'))) {
+/** Opens the admin console signed in as an admin — the demo org's admin user by default,
+ *  made an admin with `crmsync admins add` (a relay that connected itself has no admin
+ *  until one is named) — in a browser of its own (no extension, no other Salesforce
+ *  session); closing the page closes it. */
+export async function adminConsole(stack, admin = stack.users.find((u) => u.username.startsWith('admin@'))) {
+  await imported(stack);
+  stack.cli(['admins', 'add', '--user', admin.username]);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,

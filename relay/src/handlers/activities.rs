@@ -31,6 +31,7 @@ pub fn public_state(state: QueueState) -> ActivityState {
         QueueState::Pending | QueueState::Sending => ActivityState::Pending,
         QueueState::Written => ActivityState::Written,
         QueueState::Failed => ActivityState::Failed,
+        QueueState::Discarded => ActivityState::Discarded,
     }
 }
 
@@ -83,7 +84,8 @@ async fn check_allowed(
 ) -> Result<(), ApiError> {
     let prefs = state.store.writeback_user(&rep.user_id).await?;
     let seated = state.store.seat(&rep.user_id).await?.is_some();
-    let standing = RepStanding { seated, enabled: prefs.enabled, kinds: &prefs.kinds };
+    let org = crate::admin::settings::load(state).await?;
+    let standing = RepStanding { seated, enabled: prefs.enabled, kinds: &prefs.kinds, org_kinds: &org.writeback_kinds };
     for (i, kind) in kinds.into_iter().enumerate() {
         if let Err(refusal) = may_write(standing, kind, true) {
             let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) {
@@ -177,6 +179,7 @@ pub async fn list(
             ActivityState::Pending => vec![QueueState::Pending, QueueState::Sending],
             ActivityState::Written => vec![QueueState::Written],
             ActivityState::Failed => vec![QueueState::Failed],
+            ActivityState::Discarded => vec![QueueState::Discarded],
         });
     }
     let activities = state.store.activities_of(&rep.user_id, &wanted).await?;
@@ -259,17 +262,19 @@ pub async fn retry(
     Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
 }
 
-fn prefs(user: &WritebackUser) -> WritebackPrefs {
+fn prefs(user: &WritebackUser, org_kinds: Vec<ActivityKind>) -> WritebackPrefs {
     WritebackPrefs {
         enabled: user.enabled,
         kinds: ActivityKind::ALL.iter().map(|k| (*k, user.kinds.contains(k))).collect(),
+        org_kinds,
     }
 }
 
 /// `GET /api/v1/me/writeback`: whether an admin enabled write-back for the caller, and
 /// the caller's opt-in per kind.
 pub async fn get_prefs(State(state): State<Arc<AppState>>, rep: Rep) -> Result<Json<WritebackPrefs>, ApiError> {
-    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?)))
+    let org_kinds = crate::admin::settings::load(&state).await?.writeback_kinds;
+    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?, org_kinds)))
 }
 
 /// Reads a `PUT /api/v1/me/writeback` body into the new opt-in list: `{"kinds": {"call":
@@ -328,8 +333,12 @@ pub async fn put_prefs(
     let value: Value = crate::error::json_body(&body)?;
     let current = state.store.writeback_user(&rep.user_id).await?;
     let kinds = apply_prefs_body(&current.kinds, &value).map_err(ApiError::BadRequest)?;
+    let org_kinds = crate::admin::settings::load(&state).await?.writeback_kinds;
+    let added: Vec<ActivityKind> = kinds.iter().copied().filter(|k| !current.kinds.contains(k)).collect();
+    crmsync::core::rules::writeback::allowed_opt_ins(&added, &org_kinds)
+        .map_err(|e| ApiError::Forbidden(format!("kinds: {e}")))?;
     state.store.set_writeback_kinds(&rep.user_id, &kinds, now_ms()).await?;
-    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?)))
+    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?, org_kinds)))
 }
 
 /// `POST /api/v1/activities/backfill?file=messages|invitations[&owner=Name]` with the

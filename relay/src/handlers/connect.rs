@@ -190,18 +190,21 @@ async fn finish_connect(state: &AppState, pending: &PendingLogin, code: &str) ->
     .await
     .map_err(|e| e.to_string())?;
     state.import_now.notify_one();
+    crate::admin::admins::add_connecting_user(state, &connection.user_id, &connection.username)
+        .await
+        .map_err(|e| e.to_string())?;
     admin_session::start(state, &connection.user_id, &connection.username).await.map_err(|e| e.to_string())
 }
 
 async fn finish_sign_in(state: &AppState, pending: &PendingLogin, code: &str) -> Result<HeaderValue, String> {
-    let (connection, identity) = prove_identity(state, pending, code).await?;
-    if identity.user_id != connection.user_id {
+    let (_connection, identity) = prove_identity(state, pending, code).await?;
+    if !crate::admin::admins::is_admin(state, &identity.user_id, &identity.username).await.map_err(|e| e.to_string())? {
         return Err(format!(
-            "{} is not an admin of this relay (only {}, who connected the org, is)",
-            identity.username, connection.username
+            "{} is not an admin of this relay; an admin adds admins in the console or with `crmsync admins add --user {}`",
+            identity.username, identity.username
         ));
     }
-    admin_session::start(state, &connection.user_id, &identity.username).await.map_err(|e| e.to_string())
+    admin_session::start(state, &identity.user_id, &identity.username).await.map_err(|e| e.to_string())
 }
 
 /// Finishes a sign-in login: who logged in, as a user of the connected org. The token

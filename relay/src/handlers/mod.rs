@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource.
 
 pub mod activities;
+pub mod admin;
 pub mod admin_session;
 pub mod connect;
 pub mod cors;

@@ -131,6 +131,7 @@ pub async fn finish_sign_in(state: &AppState, pending: &PendingLogin, denied: Op
         }
         let token =
             issue(state, &identity.user_id, &identity.username, REP_SESSION_MS).await.map_err(|e| e.to_string())?;
+        state.store.record_sign_in(&identity.user_id, now_ms()).await.map_err(|e| e.to_string())?;
         Ok((identity, token))
     }
     .await;

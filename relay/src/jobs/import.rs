@@ -77,6 +77,31 @@ pub struct ImportReport {
 /// An object never imported before is always imported in full.
 #[tracing::instrument(name = "import", skip_all, fields(full))]
 pub async fn import(state: &AppState, full: bool, progress: ProgressSink<'_>) -> Result<ImportReport, ImportError> {
+    let result = import_objects(state, full, progress).await;
+    match &result {
+        Ok(report) => after_import(state, report).await?,
+        Err(ImportError::Connect(ConnectError::NotConnected)) => {}
+        Err(e) => {
+            let at = crmsync::core::time::rfc3339_from_unix_ms(now_ms());
+            state.store.set_fact(crate::admin::health::LAST_IMPORT_ERROR, &format!("{at}: {e}")).await?;
+        }
+    }
+    result
+}
+
+/// What follows a finished import: the error shown in the console is cleared, the day's
+/// API usage kept, and the role grants give seats to users new in their roles.
+async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), ImportError> {
+    state.store.delete_fact(crate::admin::health::LAST_IMPORT_ERROR).await?;
+    if let Some(u) = report.api_usage {
+        let day = &crmsync::core::time::rfc3339_from_unix_ms(now_ms())[..10];
+        state.store.record_api_usage(day, u.used as i64, u.max as i64).await?;
+    }
+    crate::admin::seats::apply_grants(state).await?;
+    Ok(())
+}
+
+async fn import_objects(state: &AppState, full: bool, progress: ProgressSink<'_>) -> Result<ImportReport, ImportError> {
     let _running = state.import_lock.lock().await;
     let mut client = Arc::new(match stored_client(state).await {
         Ok(c) => c,

@@ -30,6 +30,9 @@ pub const PURGED_TABLES: &[&str] = &[
     "seats",
     "page_health",
     "web_sessions",
+    "admins",
+    "audit_log",
+    "api_usage",
 ];
 
 /// Relay facts and session housekeeping.

@@ -23,6 +23,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 6, name: "page_health", sql: include_str!("../../migrations/sqlite/0006_page_health.sql") },
     Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/sqlite/0007_deletions.sql") },
     Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/sqlite/0008_relay_facts.sql") },
+    Migration { version: 9, name: "admin", sql: include_str!("../../migrations/sqlite/0009_admin.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -35,6 +36,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 6, name: "page_health", sql: include_str!("../../migrations/postgres/0006_page_health.sql") },
     Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/postgres/0007_deletions.sql") },
     Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/postgres/0008_relay_facts.sql") },
+    Migration { version: 9, name: "admin", sql: include_str!("../../migrations/postgres/0009_admin.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

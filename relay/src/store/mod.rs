@@ -1,6 +1,7 @@
 //! Storage behind one trait, so the relay runs on a SQLite file by default and on a
 //! shared database when one machine is not enough. Backends are picked by URL scheme.
 
+pub mod admin;
 pub mod directory;
 pub mod facts;
 mod migrate;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use admin::{AdminRow, AdminStore, AuditEntry, QueueFilter, SeatDetail};
 pub use directory::{DecisionRow, DirectoryStore, ProfileRow};
 pub use facts::FactStore;
 pub use postgres::PostgresStore;
@@ -124,7 +126,7 @@ pub struct SyncState {
 
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
-pub trait Store: WritebackStore + RecordStore + DirectoryStore + FactStore + Send + Sync {
+pub trait Store: WritebackStore + AdminStore + RecordStore + DirectoryStore + FactStore + Send + Sync {
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
     /// Replaces the sealed access token after a renewal (the rest of the connection stays).

@@ -348,3 +348,4 @@ super::writeback::impl_writeback_store!(PostgresStore, sqlx::postgres::PgRow, su
 super::records::impl_record_store!(PostgresStore, super::writeback::numbered);
 super::directory::impl_directory_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
 super::facts::impl_fact_store!(PostgresStore, super::writeback::numbered);
+super::admin::impl_admin_store!(PostgresStore, super::writeback::numbered);

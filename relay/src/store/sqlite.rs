@@ -404,3 +404,4 @@ super::writeback::impl_writeback_store!(SqliteStore, sqlx::sqlite::SqliteRow, su
 super::records::impl_record_store!(SqliteStore, super::writeback::as_is);
 super::directory::impl_directory_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
 super::facts::impl_fact_store!(SqliteStore, super::writeback::as_is);
+super::admin::impl_admin_store!(SqliteStore, super::writeback::as_is);

@@ -32,6 +32,8 @@ pub enum QueueState {
     Sending,
     Written,
     Failed,
+    /// An admin discarded it: never written, kept so the same id is not taken again.
+    Discarded,
 }
 
 impl QueueState {
@@ -43,6 +45,7 @@ impl QueueState {
             Self::Sending => "sending",
             Self::Written => "written",
             Self::Failed => "failed",
+            Self::Discarded => "discarded",
         }
     }
 
@@ -53,6 +56,7 @@ impl QueueState {
             "sending" => Self::Sending,
             "written" => Self::Written,
             "failed" => Self::Failed,
+            "discarded" => Self::Discarded,
             _ => Self::Pending,
         }
     }

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use crmsync::core::activity::ActivityKind;
-use crmsync::core::rules::writeback::{may_write, RepStanding};
+use crmsync::core::rules::writeback::{held_for_test_mode, may_write, RepStanding};
 use serde_json::Value;
 
 use super::records::{self, RecordTypeIds, EXTERNAL_ID_FIELD};
@@ -76,11 +76,17 @@ async fn flush_with(
     let mut after = (i64::MIN, String::new());
     let (mut notes, mut tasks) = (Vec::new(), Vec::new());
     let mut standings = HashMap::new();
+    let org = crate::admin::settings::load(state).await?;
     loop {
         let fresh = state.store.due_activities(now_ms(), (after.0, &after.1), ROUND).await?;
         let Some(last) = fresh.last() else { break };
         after = (last.created_at_ms, last.id.clone());
-        let fresh = refuse_unauthorised(state, fresh, &mut standings, report).await?;
+        let fresh = refuse_unauthorised(state, fresh, &org.writeback_kinds, &mut standings, report).await?;
+        // Test mode: only the test record's activities go; the rest stay queued as they are.
+        let test = org.writeback_test_record.as_deref();
+        let (held, fresh): (Vec<StoredActivity>, Vec<StoredActivity>) =
+            fresh.into_iter().partition(|a| held_for_test_mode(test, a.target.as_deref()));
+        report.held_for_test_mode += held.len() as u64;
         let needs_type = |a: &StoredActivity, types: &RecordTypeIds| types.missing().contains(&a.kind);
         if !looked_up && fresh.iter().any(|a| needs_type(a, &record_types)) {
             // Setup may have run elsewhere (or the admin made them by hand): look once.
@@ -117,6 +123,7 @@ async fn flush_with(
 async fn refuse_unauthorised(
     state: &AppState,
     fresh: Vec<StoredActivity>,
+    org_kinds: &[ActivityKind],
     standings: &mut HashMap<String, (bool, bool)>,
     report: &mut FlushReport,
 ) -> Result<Vec<StoredActivity>, WritebackError> {
@@ -129,7 +136,7 @@ async fn refuse_unauthorised(
             standings.insert(a.user_id.clone(), (seated, enabled));
         }
         let (seated, enabled) = standings.get(&a.user_id).copied().unwrap_or_default();
-        match may_write(RepStanding { seated, enabled, kinds: &[] }, a.kind, false) {
+        match may_write(RepStanding { seated, enabled, kinds: &[], org_kinds }, a.kind, false) {
             Ok(()) => allowed.push(a),
             Err(refusal) => refused.push((a.id.clone(), Outcome::Failed { error: refusal.to_string() })),
         }

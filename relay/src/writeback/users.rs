@@ -1,6 +1,7 @@
 //! Naming a Salesforce user on the command line: by id (15 or 18 characters) or by
 //! username, against the org's users as last imported.
 
+use crmsync::core::rules::roles::{Role, RoleTree};
 use crmsync::core::sf::SalesforceId;
 use serde_json::Value;
 
@@ -13,6 +14,10 @@ pub struct OrgUser {
     pub id: String,
     pub username: String,
     pub name: String,
+    pub email: String,
+    pub title: String,
+    /// The user's `UserRoleId`, if any.
+    pub role_id: Option<String>,
     pub is_active: bool,
 }
 
@@ -42,10 +47,31 @@ pub async fn org_users(store: &dyn Store) -> Result<Vec<OrgUser>, StoreError> {
                 id: row.id.clone(),
                 username: text("Username"),
                 name: text("Name"),
+                email: text("Email"),
+                title: text("Title"),
+                role_id: Some(text("UserRoleId")).filter(|r| !r.is_empty()),
                 is_active: fields.get("IsActive").and_then(Value::as_str) == Some("true"),
             })
         })
         .collect())
+}
+
+/// The org's role hierarchy as last imported.
+pub async fn org_roles(store: &dyn Store) -> Result<RoleTree, StoreError> {
+    let rows = store.rows("UserRole").await?;
+    let roles = rows
+        .iter()
+        .filter_map(|row| {
+            let fields: Value = serde_json::from_str(&row.fields_json).ok()?;
+            let text = |f: &str| fields.get(f).and_then(Value::as_str).unwrap_or_default().to_string();
+            Some(Role {
+                id: row.id.clone(),
+                name: text("Name"),
+                parent_id: Some(text("ParentRoleId")).filter(|p| !p.is_empty()),
+            })
+        })
+        .collect();
+    Ok(RoleTree::new(roles))
 }
 
 /// The one user `reference` names: an id (either length) or a username (any case).

@@ -1,5 +1,6 @@
 //! Relay integration tests: real sfsim and a real relay on port 0, over real sockets.
 
+mod admin;
 mod badge_index;
 mod connect;
 mod crash;

@@ -261,7 +261,7 @@ async fn setup_then_flush_writes_each_kind_as_the_rep() {
     assert!(idle.contains("written 0, failed 0") && idle.contains("; 0 API calls"), "{idle}");
 
     let status: Value = serde_json::from_str(&r.run(&["status", "--json"])).unwrap();
-    assert_eq!(status["activities"], json!({"pending": 0, "written": 7, "failed": 0, "unassigned": 0}));
+    assert_eq!(status["activities"], json!({"pending": 0, "written": 7, "failed": 0, "unassigned": 0, "discarded": 0}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@ use crate::core::matching::decisions::DecisionKind;
 use crate::core::matching::Method;
 use crate::core::pages::NetworkEntity;
 
+pub mod admin;
 mod page;
 
 pub use page::{PageAnswer, PageQuestion, WidgetLaunch};
@@ -382,4 +383,7 @@ pub struct FlushReport {
     pub api_calls: u64,
     /// Kinds left queued because the org lacks their record type (run setup).
     pub waiting_for_setup: Vec<String>,
+    /// Activities left queued by write-back test mode (not on the test record).
+    #[serde(default)]
+    pub held_for_test_mode: u64,
 }

@@ -13,6 +13,8 @@ pub struct RepStanding<'a> {
     pub enabled: bool,
     /// The kinds the rep opted in to.
     pub kinds: &'a [ActivityKind],
+    /// The kinds the org writes at all (the admin's choice).
+    pub org_kinds: &'a [ActivityKind],
 }
 
 /// Why an activity may not be written, for the rep and the admin to read.
@@ -26,6 +28,9 @@ pub enum WriteRefusal {
         "activity write-back is not enabled for this user; an admin runs `crmsync writeback enable --user <user>`"
     )]
     NotEnabled,
+    /// The org does not write this kind at all.
+    #[error("the org does not write {0} activities back; an admin allows the kind in the console or with PUT /api/v1/admin/settings")]
+    OrgKindOff(&'static str),
     /// The rep has not opted in to this kind.
     #[error("the user has not opted in to logging {0} activities; turn it on with PUT /api/v1/me/writeback")]
     KindOff(&'static str),
@@ -41,10 +46,36 @@ pub fn may_write(standing: RepStanding<'_>, kind: ActivityKind, check_kind: bool
     if !standing.enabled {
         return Err(WriteRefusal::NotEnabled);
     }
+    if !standing.org_kinds.contains(&kind) {
+        return Err(WriteRefusal::OrgKindOff(kind.as_str()));
+    }
     if check_kind && !standing.kinds.contains(&kind) {
         return Err(WriteRefusal::KindOff(kind.as_str()));
     }
     Ok(())
+}
+
+/// The org's write-back test mode: while an admin checks the Tasks of one test record in
+/// Salesforce, only activities on that record are written; every other stays queued,
+/// untouched, until test mode ends.
+pub fn held_for_test_mode(test_record: Option<&str>, target: Option<&str>) -> bool {
+    match (test_record, target) {
+        (None, _) => false,
+        (Some(test), Some(target)) => {
+            // Either id length names the record.
+            let (a, b) = (test.get(..15).unwrap_or(test), target.get(..15).unwrap_or(target));
+            a != b
+        }
+        (Some(_), None) => true,
+    }
+}
+
+/// The kinds a rep may opt in to: those the org writes.
+pub fn allowed_opt_ins(wanted: &[ActivityKind], org_kinds: &[ActivityKind]) -> Result<(), WriteRefusal> {
+    match wanted.iter().find(|k| !org_kinds.contains(k)) {
+        Some(k) => Err(WriteRefusal::OrgKindOff(k.as_str())),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +85,7 @@ mod tests {
     #[test]
     fn seat_then_switch_then_kind() {
         let kinds = [ActivityKind::Call];
-        let ok = RepStanding { seated: true, enabled: true, kinds: &kinds };
+        let ok = RepStanding { seated: true, enabled: true, kinds: &kinds, org_kinds: &ActivityKind::ALL };
         assert_eq!(may_write(ok, ActivityKind::Call, true), Ok(()));
         assert_eq!(may_write(ok, ActivityKind::Note, true), Err(WriteRefusal::KindOff("note")));
         assert_eq!(may_write(ok, ActivityKind::Note, false), Ok(()));
@@ -66,5 +97,22 @@ mod tests {
             may_write(RepStanding { enabled: false, ..ok }, ActivityKind::Call, false),
             Err(WriteRefusal::NotEnabled)
         );
+        assert_eq!(
+            may_write(RepStanding { org_kinds: &[ActivityKind::Note], ..ok }, ActivityKind::Call, false),
+            Err(WriteRefusal::OrgKindOff("call"))
+        );
+    }
+
+    #[test]
+    fn test_mode_holds_everything_but_the_test_record() {
+        assert!(!held_for_test_mode(None, Some("003000000000001AAA")));
+        assert!(!held_for_test_mode(Some("003000000000001"), Some("003000000000001AAA")));
+        assert!(held_for_test_mode(Some("003000000000001AAA"), Some("003000000000002AAA")));
+        assert!(held_for_test_mode(Some("003000000000001AAA"), None));
+        assert_eq!(
+            allowed_opt_ins(&[ActivityKind::Call], &[ActivityKind::Note]),
+            Err(WriteRefusal::OrgKindOff("call"))
+        );
+        assert_eq!(allowed_opt_ins(&[ActivityKind::Note], &[ActivityKind::Note]), Ok(()));
     }
 }

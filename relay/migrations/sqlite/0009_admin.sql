@@ -1,0 +1,30 @@
+-- The org's admins besides configured ones (CRMSYNC_ADMIN_USERNAMES): whoever connected
+-- the org in the console, and users other admins made admins.
+CREATE TABLE admins (
+    user_id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at_ms INTEGER NOT NULL
+);
+
+-- Every admin action: who, what, when.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_username TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+
+-- A seat given by a role grant names the role (NULL: by hand); the last sign-in is
+-- stamped by the rep's login.
+ALTER TABLE seats ADD COLUMN role_grant TEXT;
+ALTER TABLE seats ADD COLUMN last_sign_in_ms INTEGER;
+
+-- Salesforce API usage as the import saw it, one sample per day (the last of the day).
+CREATE TABLE api_usage (
+    day TEXT PRIMARY KEY,
+    used INTEGER NOT NULL,
+    max INTEGER NOT NULL
+);

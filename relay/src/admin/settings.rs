@@ -1,0 +1,141 @@
+//! The org's settings as admins set them, kept in `org_settings` (so a disconnect with
+//! clean-up forgets them with the org): badge visibility, the kinds written back at all,
+//! write-back test mode, and the roles that give seats at each import.
+
+use crmsync::core::activity::ActivityKind;
+use crmsync::core::api::admin::{AdminSettings, AdminSettingsChange};
+use crmsync::core::rules::seats::RoleGrant;
+use crmsync::core::rules::visibility::BadgeVisibility;
+use crmsync::core::sf::SalesforceId;
+
+use super::{audit, Actor, AdminError};
+use crate::state::AppState;
+use crate::store::StoreError;
+
+const BADGE_VISIBILITY: &str = "badge_visibility";
+const WRITEBACK_KINDS: &str = "writeback_kinds";
+const TEST_RECORD: &str = "writeback_test_record";
+const SEAT_GRANTS: &str = "seat_role_grants";
+
+/// The names `crmsync settings get|set` takes.
+pub const NAMES: &[&str] = &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD];
+
+/// The org's settings (defaults where never set).
+pub async fn load(state: &AppState) -> Result<AdminSettings, StoreError> {
+    let store = &state.store;
+    let badge_visibility =
+        store.org_setting(BADGE_VISIBILITY).await?.and_then(|v| BadgeVisibility::parse(&v).ok()).unwrap_or_default();
+    let writeback_kinds = match store.org_setting(WRITEBACK_KINDS).await? {
+        Some(text) => text.split(',').filter_map(ActivityKind::parse).collect(),
+        None => ActivityKind::ALL.to_vec(),
+    };
+    let writeback_test_record = store.org_setting(TEST_RECORD).await?.filter(|v| !v.is_empty());
+    let seat_role_grants = store
+        .org_setting(SEAT_GRANTS)
+        .await?
+        .and_then(|v| serde_json::from_str::<Vec<RoleGrant>>(&v).ok())
+        .unwrap_or_default();
+    Ok(AdminSettings {
+        badge_visibility,
+        writeback_kinds,
+        writeback_test_record,
+        seat_role_grants,
+        seat_limit: state.settings.seat_limit,
+    })
+}
+
+/// Applies `change` (each field checked before anything is stored) and logs it.
+pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange) -> Result<AdminSettings, AdminError> {
+    let visibility = change
+        .badge_visibility
+        .as_deref()
+        .map(|v| BadgeVisibility::parse(v).map_err(|e| AdminError::Invalid(format!("badge_visibility: {e}"))))
+        .transpose()?;
+    let kinds = change
+        .writeback_kinds
+        .as_ref()
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| {
+                    ActivityKind::parse(n.trim()).ok_or_else(|| {
+                        AdminError::Invalid(format!(
+                            "writeback_kinds: {n:?} is not a kind (use {})",
+                            ActivityKind::names()
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let test_record = change
+        .writeback_test_record
+        .as_deref()
+        .map(|v| match v.trim() {
+            "" => Ok(String::new()),
+            id => SalesforceId::parse(id)
+                .map(|id| id.as_str().to_string())
+                .map_err(|e| AdminError::Invalid(format!("writeback_test_record: {e}"))),
+        })
+        .transpose()?;
+    if let Some(grants) = &change.seat_role_grants {
+        let roles = crate::writeback::users::org_roles(state.store.as_ref()).await?;
+        if let Some(g) = grants.iter().find(|g| roles.get(&g.role_id).is_none()) {
+            return Err(AdminError::Invalid(format!("seat_role_grants: no imported role has the id {:?}", g.role_id)));
+        }
+    }
+    let mut done = Vec::new();
+    if let Some(v) = visibility {
+        state.store.set_org_setting(BADGE_VISIBILITY, v.as_str()).await?;
+        done.push(format!("badge_visibility={}", v.as_str()));
+    }
+    if let Some(kinds) = kinds {
+        let text = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
+        state.store.set_org_setting(WRITEBACK_KINDS, &text).await?;
+        done.push(format!("writeback_kinds={text}"));
+    }
+    if let Some(record) = test_record {
+        state.store.set_org_setting(TEST_RECORD, &record).await?;
+        done.push(format!("writeback_test_record={}", if record.is_empty() { "off" } else { &record }));
+    }
+    if let Some(grants) = change.seat_role_grants {
+        set_grants(state, &grants).await?;
+        done.push(format!("seat_role_grants={}", grants.len()));
+    }
+    if !done.is_empty() {
+        audit(state, actor, "settings", &done.join(", ")).await?;
+    }
+    Ok(load(state).await?)
+}
+
+/// Replaces the roles that give seats at each import.
+pub async fn set_grants(state: &AppState, grants: &[RoleGrant]) -> Result<(), StoreError> {
+    state.store.set_org_setting(SEAT_GRANTS, &serde_json::to_string(grants).unwrap_or_else(|_| "[]".into())).await
+}
+
+/// One setting as `crmsync settings get` prints it.
+pub fn show(settings: &AdminSettings, name: &str) -> Option<String> {
+    match name {
+        BADGE_VISIBILITY => Some(settings.badge_visibility.as_str().to_string()),
+        WRITEBACK_KINDS => Some(settings.writeback_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")),
+        TEST_RECORD => Some(settings.writeback_test_record.clone().unwrap_or_default()),
+        _ => None,
+    }
+}
+
+/// A `crmsync settings set NAME VALUE` as a change.
+pub fn change_of(name: &str, value: &str) -> Result<AdminSettingsChange, AdminError> {
+    let mut change = AdminSettingsChange::default();
+    match name {
+        BADGE_VISIBILITY => change.badge_visibility = Some(value.to_string()),
+        WRITEBACK_KINDS => {
+            change.writeback_kinds =
+                Some(value.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect())
+        }
+        TEST_RECORD => change.writeback_test_record = Some(value.to_string()),
+        other => {
+            return Err(AdminError::Invalid(format!("no setting is named {other:?} (settings: {})", NAMES.join(", "))))
+        }
+    }
+    Ok(change)
+}
