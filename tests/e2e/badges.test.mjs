@@ -150,7 +150,8 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
 
 test('a user without a seat is refused with a clear message', { timeout: 60_000 }, async () => {
   await imported(stack);
-  const admin = stack.users.find((u) => u.username.startsWith('admin@'));
+  // A rep nobody gave a seat (the first rep is seated; the admin has approved the app already).
+  const admin = stack.users.filter((u) => !u.username.startsWith('admin@') && !u.username.startsWith('integration@'))[1];
   await stack.context.clearCookies();
   const popup = await stack.context.newPage();
   await popup.goto(`chrome-extension://${stack.extensionId}/popup.html`);

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::core::activity::{ActivityKind, ActivityState, ActivityView, WritebackPrefs};
+use crate::core::activity::{ActivityKind, ActivityView, WritebackPrefs};
 use crate::load::Load;
 use crate::widget::state::WidgetState;
 
@@ -20,12 +20,7 @@ pub struct ActivityPanelProps {
 }
 
 fn state_line(a: &ActivityView) -> Html {
-    let word = match a.state {
-        ActivityState::Pending => "pending",
-        ActivityState::Written => "written",
-        ActivityState::Failed => "failed",
-        ActivityState::Unassigned => "unassigned",
-    };
+    let word = a.state.as_str();
     html! {
         <li data-state={word} data-kind={a.kind.as_str()}>
             <span class="crmsync-note">{ format!("{} · ", a.kind.label()) }{ crate::local_time::time(&a.occurred_at) }{ " · " }</span>
@@ -79,9 +74,10 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
         }
     });
     let switches = match props.state.prefs.as_ref() {
-        Some(Load::Loaded(Ok(WritebackPrefs { enabled: true, kinds: opted }))) => html! {
+        Some(Load::Loaded(Ok(WritebackPrefs { enabled: true, kinds: opted, org_kinds }))) => html! {
             <p class="crmsync-note">{ "Write to Salesforce: " }
-                { for kinds.iter().map(|&kind| {
+                // Only the kinds the org writes back at all are offered.
+                { for kinds.iter().filter(|k| org_kinds.is_empty() || org_kinds.contains(k)).map(|&kind| {
                     let on = opted.get(&kind).copied().unwrap_or(false);
                     let onchange = props.on_opt_in.reform(move |_| (kind, !on));
                     html! {
