@@ -165,6 +165,12 @@ cmd_run() {
     grep -q '^CRMSYNC_SALESFORCE_CLIENT_SECRET=' data/sfsim.env || die "sfsim did not start (see above)"
     grep '^#' data/sfsim.env >&2 || true
     set -a; eval "$(grep '^CRMSYNC_' data/sfsim.env)"; set +a
+    # The demo's admin signs in to the console; its first rep gets a seat and write-back
+    # once the first import has brought the users in.
+    demo_admin=$(awk '$1 == "#" && $2 == "user" && $4 ~ /^admin@/ {print $4 " (password " $6 ")"; exit}' data/sfsim.env)
+    demo_rep=$(awk '$1 == "#" && $2 == "user" && $4 !~ /^(admin|integration)@/ {print $4; exit}' data/sfsim.env)
+    demo_rep_password=$(awk -v u="$demo_rep" '$1 == "#" && $4 == u {print $6; exit}' data/sfsim.env)
+    export CRMSYNC_ADMIN_USERNAMES=${CRMSYNC_ADMIN_USERNAMES:-${demo_admin%% *}}
   else
     say "connecting to the org at $CRMSYNC_SALESFORCE_LOGIN_URL (no simulator)"
   fi
@@ -174,6 +180,20 @@ cmd_run() {
     target/release/crmsync serve --listen "$listen" &
   pids+=($!)
   sleep 0.5
+  if [ -n "${demo_rep:-}" ]; then
+    (
+      for _ in $(seq 1 120); do
+        if CRMSYNC_DATA_DIR=${CRMSYNC_DATA_DIR:-data} target/release/crmsync seats add --user "$demo_rep" > /dev/null 2>&1; then
+          CRMSYNC_DATA_DIR=${CRMSYNC_DATA_DIR:-data} target/release/crmsync writeback enable --user "$demo_rep" > /dev/null 2>&1 || true
+          say "demo rep $demo_rep has a seat and write-back: sign in from the extension with password $demo_rep_password"
+          exit 0
+        fi
+        sleep 1
+      done
+      say "the demo rep could not be given a seat (is the first import done?): crmsync seats add --user $demo_rep"
+    ) &
+    say "the console's admin is $demo_admin (CRMSYNC_ADMIN_USERNAMES)"
+  fi
   cat >&2 <<EOF
 
   admin console:       http://$listen/admin/

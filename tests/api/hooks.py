@@ -13,6 +13,22 @@ from hypothesis import strategies as st
 # schemathesis's large coverage module to describe a filter lambda, deep in the stack, and
 # a run then ends in that error (seen once in CI). More headroom keeps ast.parse clear of it.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))
+# The headroom alone did not always do (seen again on a larger document): a lambda whose
+# source cannot be parsed is then described as unknown, as hypothesis does for any source
+# it cannot read, instead of ending the run. Descriptions only name filters in reports.
+from hypothesis.internal import lambda_sources  # noqa: E402
+
+_describe = lambda_sources._lambda_description
+
+
+def _describe_or_unknown(f, *args, **kwargs):
+    try:
+        return _describe(f, *args, **kwargs)
+    except (SystemError, RecursionError):
+        return "lambda: <unknown>"
+
+
+lambda_sources._lambda_description = _describe_or_unknown
 
 # The checksum rule lives once for the Python tools: the Febrl bench's id maker.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

@@ -8,6 +8,7 @@ pub mod health;
 pub mod queue;
 pub mod seats;
 pub mod settings;
+pub mod visibility;
 
 use crate::error::ApiError;
 use crate::store::StoreError;

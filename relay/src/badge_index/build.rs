@@ -4,7 +4,7 @@
 //! `OwnerId` (the Account's owner when that is empty). A converted Lead whose Contact is
 //! imported is left out: the Contact stands for the person.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crmsync::core::badge::Label;
 use crmsync::core::matching::comparison::{COMPANY_COMPARISONS, PERSON_COMPARISONS};
@@ -41,6 +41,8 @@ pub struct Names {
     users: HashMap<String, String>,
     /// Account id → (name, owner id).
     accounts: HashMap<String, (String, String)>,
+    /// Under role-hierarchy visibility: the owners whose records one rep may receive.
+    visible_owners: Option<HashSet<String>>,
 }
 
 impl Names {
@@ -54,7 +56,17 @@ impl Names {
     pub fn of_users(users: &[CrmRow]) -> Self {
         let users =
             users.iter().filter_map(|row| Some((row.id.clone(), text(&fields(row)?, "Name").to_string()))).collect();
-        Self { users, accounts: HashMap::new() }
+        Self { users, accounts: HashMap::new(), visible_owners: None }
+    }
+
+    /// Keeps only records these users own (`None`: every record).
+    pub fn only_owned_by(mut self, owners: Option<HashSet<String>>) -> Self {
+        self.visible_owners = owners;
+        self
+    }
+
+    fn shows(&self, owner_id: &str) -> bool {
+        self.visible_owners.as_ref().is_none_or(|owners| owners.contains(owner_id))
     }
 
     /// Adds accounts' names and owners (a page at a time).
@@ -78,6 +90,8 @@ pub struct Labelled {
     pub companies: Vec<(CompanyRecord, Label)>,
     /// Converted leads left out because their contact stands for the person.
     pub folded_leads: Vec<String>,
+    /// Records left out because their owner is not visible to the rep.
+    pub hidden: Vec<String>,
 }
 
 /// Normalises and labels `accounts`, `contacts` and `leads` (all of the org's, or only
@@ -93,6 +107,10 @@ pub fn labelled(
     let mut out = Labelled::default();
     for row in accounts {
         let Some(f) = fields(row) else { continue };
+        if !names.shows(text(&f, "OwnerId")) {
+            out.hidden.push(row.id.clone());
+            continue;
+        }
         if let Ok(CrmRecord::Account(record)) = crm_record(|names| first(&f, names)) {
             let label = Label { name: text(&f, "Name").to_string(), owner: names.owner(text(&f, "OwnerId")) };
             out.companies.push((record, label));
@@ -109,15 +127,16 @@ pub fn labelled(
                 first(&f, names)
             }
         });
+        // The contact's own owner; its account's when the org left it empty.
+        let own = text(&f, "OwnerId");
+        let owner_id =
+            if own.is_empty() { account.map(|(_, owner_id)| owner_id.as_str()).unwrap_or_default() } else { own };
+        if !names.shows(owner_id) {
+            out.hidden.push(row.id.clone());
+            continue;
+        }
         if let Ok(CrmRecord::Person(record, _)) = read {
-            // The contact's own owner; its account's when the org left it empty.
-            let own = text(&f, "OwnerId");
-            let owner = if own.is_empty() {
-                account.map(|(_, owner_id)| names.owner(owner_id)).unwrap_or_default()
-            } else {
-                names.owner(own)
-            };
-            out.people.push((record, Label { name: person_name(&f), owner }));
+            out.people.push((record, Label { name: person_name(&f), owner: names.owner(owner_id) }));
         }
     }
     for row in leads {
@@ -125,6 +144,10 @@ pub fn labelled(
         if let Ok(CrmRecord::Person(record, converted)) = crm_record(|names| first(&f, names)) {
             if converted.is_some_and(|contact| contact_exists(contact.as_str())) {
                 out.folded_leads.push(row.id.clone());
+                continue;
+            }
+            if !names.shows(text(&f, "OwnerId")) {
+                out.hidden.push(row.id.clone());
                 continue;
             }
             out.people.push((record, Label { name: person_name(&f), owner: names.owner(text(&f, "OwnerId")) }));

@@ -34,6 +34,7 @@ pub async fn delta_since(
     state: &AppState,
     since_run: i64,
     since_decision: i64,
+    owners: Option<HashSet<String>>,
 ) -> Result<DeltaAnswer, IndexBuildError> {
     let store = state.store.as_ref();
     let Some(current) = store.last_finished_run().await? else {
@@ -47,6 +48,9 @@ pub async fn delta_since(
     }
     if !store.rows_seen_since("User", since_run).await?.is_empty() {
         return Ok(DeltaAnswer::Snapshot("users changed, so record owners may have".into()));
+    }
+    if owners.is_some() && !store.rows_seen_since("UserRole", since_run).await?.is_empty() {
+        return Ok(DeltaAnswer::Snapshot("roles changed, so what you may see may have".into()));
     }
     let decisions: Vec<_> = store.decisions().await?.into_iter().filter(|d| d.id > since_decision).collect();
     let last_decision = decisions.last().map_or(since_decision, |d| d.id);
@@ -76,12 +80,36 @@ pub async fn delta_since(
             }
         }
     }
-    let names = Names::new(&store.rows("User").await?, &store.rows("Account").await?);
+    let limited = owners.clone();
+    let names = Names::new(&store.rows("User").await?, &store.rows("Account").await?).only_owned_by(owners);
     let records = labelled(&names, &accounts, &contacts, &leads, |id| contacts_present.contains(id));
+    // A decision about a record the rep may not see stays on the relay.
+    let mut decisions = decisions;
+    if let Some(owners) = &limited {
+        let mut kept = Vec::with_capacity(decisions.len());
+        for d in decisions {
+            let object = crmsync::core::sf::SalesforceId::parse(&d.crm_id)
+                .ok()
+                .and_then(|id| crate::directory::matching::matchable_object(&id));
+            let owner = match object {
+                Some(object) => match store.crm_row(object, &d.crm_id).await? {
+                    Some(row) => Some(crate::admin::visibility::record_owner(state, object, &row).await?),
+                    None => None,
+                },
+                None => None,
+            };
+            if owner.is_some_and(|o| owners.contains(&o)) {
+                kept.push(d);
+            }
+        }
+        decisions = kept;
+    }
     let written: HashSet<&str> = accounts.iter().chain(&contacts).chain(&leads).map(|r| r.id.as_str()).collect();
     // A record deleted and then restored is written again, not deleted.
     deleted.retain(|id| !written.contains(id.as_str()));
     deleted.extend(records.folded_leads);
+    // Records that changed owner away from the rep leave their browser.
+    deleted.extend(records.hidden);
     let delta = IndexDelta {
         base_version: since_run as u64,
         version: current as u64,

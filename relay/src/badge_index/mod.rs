@@ -10,7 +10,7 @@ pub mod delta;
 use std::io::Write as _;
 use std::sync::Arc;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crmsync::core::badge::keyed_hash::HashKey;
 use crmsync::core::badge::IndexWriter;
@@ -54,37 +54,67 @@ pub enum IndexBuildError {
     Worker(String),
 }
 
-/// The last index built, shared by requests; building holds the lock, so concurrent
-/// requests after an import wait for one build instead of starting their own.
+/// The indexes built, one per visibility group (`all` under the `everyone` policy, else
+/// one per set of visible owners), shared by requests; building holds the lock, so
+/// concurrent requests after an import wait for one build instead of starting their own.
 #[derive(Default)]
 pub struct IndexCache {
-    current: tokio::sync::Mutex<Option<Arc<ServedIndex>>>,
+    current: tokio::sync::Mutex<HashMap<String, Arc<ServedIndex>>>,
+}
+
+/// Most visibility groups kept built at once; past it the cache starts afresh.
+const MAX_GROUPS: usize = 256;
+
+/// The cache key of a visibility group.
+fn group_key(owners: Option<&HashSet<String>>) -> String {
+    match owners {
+        None => "all".into(),
+        Some(owners) => {
+            let mut sorted: Vec<&String> = owners.iter().collect();
+            sorted.sort();
+            let digest = Sha256::digest(sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",").as_bytes());
+            digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        }
+    }
 }
 
 impl IndexCache {
-    /// The index for the latest finished import, built if needed; `None` before the
-    /// first import.
+    /// The index for the latest finished import as `owners` may see it (`None`: every
+    /// record), built if needed; `None` before the first import.
     #[tracing::instrument(name = "badge_index", skip_all)]
-    pub async fn current(&self, state: &AppState) -> Result<Option<Arc<ServedIndex>>, IndexBuildError> {
+    pub async fn current(
+        &self,
+        state: &AppState,
+        owners: Option<HashSet<String>>,
+    ) -> Result<Option<Arc<ServedIndex>>, IndexBuildError> {
         let Some(run) = state.store.last_finished_run().await? else {
             return Ok(None);
         };
         let version = u64::try_from(run).unwrap_or_default();
         let last_decision = state.store.last_decision_id().await?;
+        let key = group_key(owners.as_ref());
         let mut current = self.current.lock().await;
-        if let Some(served) = current.as_ref().filter(|s| s.version == version && s.last_decision == last_decision) {
+        if let Some(served) = current.get(&key).filter(|s| s.version == version && s.last_decision == last_decision) {
             return Ok(Some(served.clone()));
         }
         let started = std::time::Instant::now();
-        let writer = collect(state.store.as_ref(), IndexWriter::new(version, hash_key(state).await?)).await?;
+        let limited = owners.is_some();
+        let (writer, shown) =
+            collect(state.store.as_ref(), IndexWriter::new(version, hash_key(state).await?), owners).await?;
         let decisions = state.store.decisions().await?;
         let last_decision = decisions.last().map(|d| d.id);
-        let decisions: Vec<Decision> = decisions.iter().filter_map(crate::directory::matching::decision_of).collect();
+        // A rep who may not see a record gets no decision about it either.
+        let decisions: Vec<Decision> = decisions
+            .iter()
+            .filter(|d| !limited || shown.contains(&d.crm_id))
+            .filter_map(crate::directory::matching::decision_of)
+            .collect();
         let served = tokio::task::spawn_blocking(move || serve(&writer, version, &decisions, last_decision))
             .await
             .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
         tracing::info!(
             version,
+            group = %key,
             people = served.people,
             companies = served.companies,
             bytes = served.encoded_len,
@@ -93,13 +123,17 @@ impl IndexCache {
             "badge index built"
         );
         let served = Arc::new(served);
-        *current = Some(served.clone());
+        if current.len() >= MAX_GROUPS || current.values().any(|s| s.version != version) {
+            current.clear();
+        }
+        current.insert(key, served.clone());
         Ok(Some(served))
     }
 
-    /// Drops the cached index (the org was disconnected and its data purged).
+    /// Drops the cached indexes (the org was disconnected and its data purged, or the
+    /// visibility setting changed).
     pub async fn clear(&self) {
-        *self.current.lock().await = None;
+        self.current.lock().await.clear();
     }
 }
 
@@ -120,13 +154,29 @@ async fn for_pages(store: &dyn Store, object: &str, mut each: impl FnMut(&[CrmRo
     }
 }
 
-/// The org's accounts, contacts and leads, normalised, labelled and hashed into `writer`,
-/// reading the store a page at a time (accounts first: contacts take their names).
-async fn collect(store: &dyn Store, mut writer: IndexWriter) -> Result<IndexWriter, StoreError> {
-    let mut names = Names::of_users(&store.rows("User").await?);
+/// The org's accounts, contacts and leads that `owners` may see (all with `None`),
+/// normalised, labelled and hashed into `writer`, reading the store a page at a time
+/// (accounts first: contacts take their names); also the ids of the records written, when
+/// limited, for filtering decisions.
+async fn collect(
+    store: &dyn Store,
+    mut writer: IndexWriter,
+    owners: Option<HashSet<String>>,
+) -> Result<(IndexWriter, HashSet<String>), StoreError> {
+    let limited = owners.is_some();
+    let mut names = Names::of_users(&store.rows("User").await?).only_owned_by(owners);
+    let mut shown: HashSet<String> = HashSet::new();
+    let mut keep = |ids: &[CrmRow], hidden: &[String]| {
+        if limited {
+            let hidden: HashSet<&String> = hidden.iter().collect();
+            shown.extend(ids.iter().filter(|r| !hidden.contains(&r.id)).map(|r| r.id.clone()));
+        }
+    };
     for_pages(store, "Account", |rows| {
         names.add_accounts(rows);
-        for (record, label) in labelled(&names, rows, &[], &[], |_| false).companies {
+        let l = labelled(&names, rows, &[], &[], |_| false);
+        keep(rows, &l.hidden);
+        for (record, label) in l.companies {
             writer.add_company(record, label);
         }
     })
@@ -134,18 +184,22 @@ async fn collect(store: &dyn Store, mut writer: IndexWriter) -> Result<IndexWrit
     let mut contact_ids: HashSet<String> = HashSet::new();
     for_pages(store, "Contact", |rows| {
         contact_ids.extend(rows.iter().map(|r| r.id.clone()));
-        for (record, label) in labelled(&names, &[], rows, &[], |_| false).people {
+        let l = labelled(&names, &[], rows, &[], |_| false);
+        keep(rows, &l.hidden);
+        for (record, label) in l.people {
             writer.add_person(record, label);
         }
     })
     .await?;
     for_pages(store, "Lead", |rows| {
-        for (record, label) in labelled(&names, &[], &[], rows, |id| contact_ids.contains(id)).people {
+        let l = labelled(&names, &[], &[], rows, |id| contact_ids.contains(id));
+        keep(rows, &l.hidden);
+        for (record, label) in l.people {
             writer.add_person(record, label);
         }
     })
     .await?;
-    Ok(writer)
+    Ok((writer, shown))
 }
 
 fn serve(writer: &IndexWriter, version: u64, decisions: &[Decision], last_decision: Option<i64>) -> ServedIndex {

@@ -37,8 +37,9 @@ fn build_error(e: crate::badge_index::IndexBuildError) -> ApiError {
 
 /// `GET /api/v1/index`: the org's badge index (binary, gzip-encoded when the client
 /// accepts it). `If-None-Match` with the current ETag answers 304 without a body.
-pub async fn index(State(state): State<Arc<AppState>>, _rep: Rep, headers: HeaderMap) -> Result<Response, ApiError> {
-    let served = state.badge_index.current(&state).await.map_err(build_error)?;
+pub async fn index(State(state): State<Arc<AppState>>, rep: Rep, headers: HeaderMap) -> Result<Response, ApiError> {
+    let owners = crate::admin::visibility::owners_for(&state, &rep.user_id).await?;
+    let served = state.badge_index.current(&state, owners).await.map_err(build_error)?;
     let Some(served) = served else {
         return Err(ApiError::Conflict(
             "no CRM data has been imported yet; the index is served after the first import".into(),
@@ -76,7 +77,7 @@ pub async fn index(State(state): State<Arc<AppState>>, _rep: Rep, headers: Heade
 /// in the same headers, 204 when nothing changed, 410 when a snapshot is needed.
 pub async fn index_delta(
     State(state): State<Arc<AppState>>,
-    _rep: Rep,
+    rep: Rep,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -89,7 +90,8 @@ pub async fn index_delta(
         }
     };
     let (since, decisions) = (number("since", true)?, number("decisions", false)?);
-    match delta_since(&state, since, decisions).await.map_err(build_error)? {
+    let owners = crate::admin::visibility::owners_for(&state, &rep.user_id).await?;
+    match delta_since(&state, since, decisions, owners).await.map_err(build_error)? {
         DeltaAnswer::UpToDate => Ok(StatusCode::NO_CONTENT.into_response()),
         DeltaAnswer::Snapshot(why) => Err(ApiError::Gone(format!("download the index again: {why}"))),
         DeltaAnswer::Delta { bytes, version, last_decision } => {
@@ -149,6 +151,10 @@ pub async fn contact(
         }
     };
     let id18 = parsed.to_string();
+    // Under role-hierarchy visibility a record the rep may not see does not exist for them.
+    if !crate::admin::visibility::may_see(&state, &rep.user_id, object, &id18).await? {
+        return Err(ApiError::NotFound(format!("{object} {id18}")));
+    }
     let row =
         state.store.crm_row(object, &id18).await?.ok_or_else(|| ApiError::NotFound(format!("{object} {id18}")))?;
     let instance_url = state.store.connection().await?.map(|c| c.instance_url).unwrap_or_default();

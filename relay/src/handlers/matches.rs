@@ -35,10 +35,22 @@ fn parse_id(id: &str) -> Result<SalesforceId, ApiError> {
 /// profiles users rejected for it.
 pub async fn get_match(
     State(state): State<Arc<AppState>>,
-    _rep: Rep,
+    rep: Rep,
     Path(crm_id): Path<String>,
 ) -> Result<Json<RecordMatch>, ApiError> {
-    Ok(Json(record_match(state.store.as_ref(), &parse_id(&crm_id)?).await?))
+    let id = parse_id(&crm_id)?;
+    visible(&state, &rep, &id).await?;
+    Ok(Json(record_match(state.store.as_ref(), &id).await?))
+}
+
+/// 404 for a record the rep may not see (role-hierarchy visibility), as for a missing one.
+async fn visible(state: &AppState, rep: &Rep, id: &SalesforceId) -> Result<(), ApiError> {
+    if let Some(object) = matchable_object(id) {
+        if !crate::admin::visibility::may_see(state, &rep.user_id, object, id.as_str()).await? {
+            return Err(ApiError::NotFound(format!("{object} {id}")));
+        }
+    }
+    Ok(())
 }
 
 /// `POST /api/v1/matches` `{crm_id, network_id, kind: match|not_match|unmatch}`: stores
@@ -56,7 +68,8 @@ pub async fn decide(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -
             "network_id {network_id:?} is not in the directory (pick a profile from the directory search), so it"
         )));
     }
-    // Checks that the record exists before anything is stored.
+    // Checks that the record exists (and is the rep's to see) before anything is stored.
+    visible(&state, &rep, &id).await?;
     record_match(state.store.as_ref(), &id).await?;
     let decision = DecisionRow {
         id: 0,

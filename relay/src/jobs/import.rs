@@ -205,8 +205,14 @@ pub async fn schedule(state: &AppState) {
                 let changed: i64 = report.objects.iter().map(|o| o.added + o.changed + o.deleted).sum();
                 tracing::info!(run = report.run, rows, changed, "import finished");
                 // Build the browsers' index now rather than on the first rep's request.
-                if let Err(e) = state.badge_index.current(state).await {
-                    tracing::error!(error = %e, "the badge index could not be built after the import");
+                // (Under role-hierarchy visibility each rep's is built on their first request.)
+                let everyone = crate::admin::settings::load(state)
+                    .await
+                    .is_ok_and(|s| s.badge_visibility == crmsync::core::rules::visibility::BadgeVisibility::Everyone);
+                if everyone {
+                    if let Err(e) = state.badge_index.current(state, None).await {
+                        tracing::error!(error = %e, "the badge index could not be built after the import");
+                    }
                 }
             }
             Err(ImportError::Connect(ConnectError::NotConnected)) => {

@@ -359,3 +359,108 @@ async fn the_console_api_manages_seats_settings_and_the_queue_and_refuses_what_i
     let (status, _) = admin_api(&r, &cookie, Method::POST, "/api/v1/admin/import", None).await;
     assert_eq!(status, 202);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_hierarchy_visibility_keeps_other_records_out_of_a_reps_browser() {
+    use crmsync::core::badge::BadgeIndex;
+    use std::collections::{HashMap, HashSet};
+    let r = ready("admin-visibility", 1000).await;
+    // The integration user holds "VP Sales": it sees its own records and those of users in
+    // the roles below (the sales managers' users), nobody else's.
+    let vp = &r.sim.org.integration_user_id;
+    r.run(&["seats", "add", "--user", vp]);
+    let token = r.run(&["token", "--user", vp]).trim().to_string();
+    let index_of = |token: String| {
+        let relay = r.relay.clone();
+        async move {
+            let bytes = reqwest::Client::new()
+                .get(format!("{relay}/api/v1/index"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            BadgeIndex::decode(&bytes).unwrap()
+        }
+    };
+    let everything = index_of(token.clone()).await.len();
+    r.run(&["settings", "set", "badge_visibility", "role_hierarchy"]);
+
+    let roles = roles_of(&r).await;
+    let users = org_records(&r.sim, "User").await;
+    let role_of: HashMap<&str, &str> =
+        users.iter().filter_map(|u| Some((u["Id"].as_str()?, u["UserRoleId"].as_str()?))).collect();
+    let vp_role = role_of[vp.as_str()];
+    let below: HashSet<String> = subtree(&roles, vp_role).into_iter().filter(|id| id != vp_role).collect();
+    let mut owners: HashSet<&str> = users
+        .iter()
+        .filter(|u| u["UserRoleId"].as_str().is_some_and(|r| below.contains(r)))
+        .map(|u| u["Id"].as_str().unwrap())
+        .collect();
+    owners.insert(vp);
+    let accounts = org_records(&r.sim, "Account").await;
+    let account_owner: HashMap<&str, &str> =
+        accounts.iter().map(|a| (a["Id"].as_str().unwrap(), a["OwnerId"].as_str().unwrap_or_default())).collect();
+    let contacts = org_records(&r.sim, "Contact").await;
+    let contact_ids: HashSet<&str> = contacts.iter().map(|c| c["Id"].as_str().unwrap()).collect();
+    let owner_of_contact = |c: &Value| -> String {
+        c["OwnerId"]
+            .as_str()
+            .filter(|o| !o.is_empty())
+            .unwrap_or_else(|| {
+                account_owner.get(c["AccountId"].as_str().unwrap_or_default()).copied().unwrap_or_default()
+            })
+            .to_string()
+    };
+    let leads = org_records(&r.sim, "Lead").await;
+    let people = contacts.iter().filter(|c| owners.contains(owner_of_contact(c).as_str())).count()
+        + leads
+            .iter()
+            .filter(|l| !contact_ids.contains(l["ConvertedContactId"].as_str().unwrap_or_default()))
+            .filter(|l| owners.contains(l["OwnerId"].as_str().unwrap_or_default()))
+            .count();
+    let companies = accounts.iter().filter(|a| owners.contains(a["OwnerId"].as_str().unwrap_or_default())).count();
+    let limited = index_of(token.clone()).await.len();
+    assert_eq!(limited, (people, companies), "the VP's index holds exactly the records below them");
+    assert!(limited.0 > 0 && limited.0 < everything.0, "{limited:?} of {everything:?}");
+
+    // Contact details and matches: 404 for a record the rep may not see, as for a missing one.
+    let hidden =
+        contacts.iter().find(|c| !owners.contains(owner_of_contact(c).as_str())).unwrap()["Id"].as_str().unwrap();
+    let shown =
+        contacts.iter().find(|c| owners.contains(owner_of_contact(c).as_str())).unwrap()["Id"].as_str().unwrap();
+    let get = |path: String| {
+        let (relay, token) = (r.relay.clone(), token.clone());
+        async move {
+            reqwest::Client::new()
+                .get(format!("{relay}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(get(format!("/api/v1/crm/{hidden}/contact")).await, 404);
+    assert_eq!(get(format!("/api/v1/crm/{shown}/contact")).await, 200);
+    assert_eq!(get(format!("/api/v1/matches/{hidden}")).await, 404);
+    assert_eq!(get(format!("/api/v1/matches/{shown}")).await, 200);
+    // The prepared rep (a sales manager with no roles below) sees their own records only.
+    let (status, _) = r.api(Method::GET, &format!("/api/v1/crm/{shown}/contact"), None).await;
+    assert_eq!(
+        status,
+        if owner_of_contact(contacts.iter().find(|c| c["Id"] == json!(shown)).unwrap()) == r.rep.id {
+            200
+        } else {
+            404
+        }
+    );
+
+    // Back to everyone: the whole org again.
+    r.run(&["settings", "set", "badge_visibility", "everyone"]);
+    assert_eq!(index_of(token.clone()).await.len(), everything);
+    assert_eq!(get(format!("/api/v1/crm/{hidden}/contact")).await, 200);
+}
