@@ -4,28 +4,17 @@
 use gloo::net::http::Request;
 use yew::prelude::*;
 
-use super::components::{AdminPanel, ConnectionPanel, PageHealthPanel, WritebackPanel};
+use super::components::{
+    AdminPanel, AdminsPanel, ConnectionPanel, PageHealthPanel, QueuePanel, SeatsPanel, SettingsPanel, SyncPanel,
+    WritebackPanel,
+};
 use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
 use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, PublicStatus, RelayStatus, SetupReport};
 
 /// How often the open console re-reads the relay status.
 const STATUS_REFRESH_MS: u32 = 3_000;
 
-/// The relay's `{"error": {"message"}}`, or the HTTP status when the body has none.
-async fn error_of(response: gloo::net::http::Response) -> String {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        error: Inner,
-    }
-    #[derive(serde::Deserialize)]
-    struct Inner {
-        message: String,
-    }
-    match response.json::<Body>().await {
-        Ok(body) => body.error.message,
-        Err(_) => format!("HTTP {}", response.status()),
-    }
-}
+use super::http::{error_of, post_empty as post_admin};
 
 async fn fetch_status() -> Result<RelayStatus, String> {
     let response = Request::get("/api/v1/status").send().await.map_err(|e| e.to_string())?;
@@ -47,15 +36,6 @@ async fn fetch_admin() -> Result<Option<AdminIdentity>, String> {
         _ if response.ok() => response.json::<AdminIdentity>().await.map(Some).map_err(|e| e.to_string()),
         _ => Err(error_of(response).await),
     }
-}
-
-/// `POST` an admin action without a body and read its JSON answer.
-async fn post_admin<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, String> {
-    let response = Request::post(path).send().await.map_err(|e| e.to_string())?;
-    if !response.ok() {
-        return Err(error_of(response).await);
-    }
-    response.json::<T>().await.map_err(|e| e.to_string())
 }
 
 /// "Set up write-back" (`setup`) or "Flush now".
@@ -135,6 +115,7 @@ pub fn admin_app() -> Html {
     };
     let (on_setup, on_flush) = (writeback_button(true), writeback_button(false));
     let signed_in = matches!(state.admin, Load::Loaded(Ok(Some(_))));
+    let connected = matches!(&state.status, Load::Loaded(Ok(s)) if matches!(s.connection, crate::core::api::ConnectionStatus::Connected { .. }));
     let login_error = state.login_error.as_ref().map(|message| {
         html! { <p class="error" role="alert" data-testid="login-error">{ message }</p> }
     });
@@ -158,6 +139,13 @@ pub fn admin_app() -> Html {
                 {on_flush}
             />
             <PageHealthPanel status={state.status.clone()} />
+            if signed_in && connected {
+                <SyncPanel />
+                <SeatsPanel />
+                <SettingsPanel />
+                <QueuePanel />
+                <AdminsPanel />
+            }
         </main>
     }
 }

@@ -1,11 +1,15 @@
-//! The admin console served by the relay at `/admin/`: the org connection and API usage
-//! today; seats, write-back and reports join it as their issues land.
+//! The admin console served by the relay at `/admin/`: the org connection, seats by
+//! role, write-back per user and kind, the org's settings and queue, admins and the audit
+//! log, and sync health.
 
 #[cfg(feature = "web")]
 mod app;
 #[cfg(feature = "web")]
 pub mod components;
+#[cfg(feature = "web")]
+mod http;
 pub mod state;
+pub mod users_view;
 
 #[cfg(feature = "web")]
 pub use app::AdminApp;

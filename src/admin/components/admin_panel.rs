@@ -1,5 +1,5 @@
-//! The signed-in admin's controls: sign in (only the user who connected the org is an
-//! admin today), and disconnect with or without clean-up, with the purge report.
+//! The signed-in admin's controls: sign in (admins only), sign out, and disconnect with or
+//! without clean-up, with the purge report.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -14,6 +14,18 @@ pub struct AdminPanelProps {
     pub disconnect: Option<Result<DisconnectReport, String>>,
     /// Called with `clean_up`.
     pub on_disconnect: Callback<bool>,
+}
+
+/// Ends the console session and shows the signed-out page.
+fn sign_out() -> Callback<MouseEvent> {
+    Callback::from(|_: MouseEvent| {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = gloo::net::http::Request::post("/api/v1/admin/sign-out").send().await;
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+    })
 }
 
 /// Sign-in link, or who is signed in with the disconnect form; then the last report.
@@ -35,7 +47,9 @@ pub fn admin_panel(props: &AdminPanelProps) -> Html {
             };
             html! {
                 <div data-testid="admin">
-                    <p>{ "Signed in as " }<b>{ &admin.username }</b></p>
+                    <p>{ "Signed in as " }<b>{ &admin.username }</b>{ " " }
+                        <button class="slds-button slds-button_neutral" data-testid="sign-out" onclick={sign_out()}>{ "Sign out" }</button>
+                    </p>
                     <form onsubmit={on_submit}>
                         <label>
                             <input type="checkbox" ref={clean_up} data-testid="clean-up" />

@@ -1,13 +1,23 @@
 //! Admin console views.
 
 mod admin_panel;
+mod admins_panel;
 mod connect_form;
 mod connection_panel;
 mod page_health_panel;
+mod queue_panel;
+mod seats_panel;
+mod settings_panel;
+mod sync_panel;
 mod writeback_panel;
 
 pub use admin_panel::AdminPanel;
+pub use admins_panel::AdminsPanel;
 pub use connect_form::ConnectForm;
 pub use connection_panel::ConnectionPanel;
 pub use page_health_panel::PageHealthPanel;
+pub use queue_panel::QueuePanel;
+pub use seats_panel::SeatsPanel;
+pub use settings_panel::SettingsPanel;
+pub use sync_panel::SyncPanel;
 pub use writeback_panel::WritebackPanel;

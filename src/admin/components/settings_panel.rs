@@ -1,0 +1,97 @@
+//! The org's settings: badge visibility, the activity kinds written back at all, and
+//! write-back test mode (one test record only), saved together.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::admin::http;
+use crate::admin::state::Load;
+use crate::core::activity::ActivityKind;
+use crate::core::api::admin::{AdminSettings, AdminSettingsChange};
+
+/// The settings form.
+#[function_component(SettingsPanel)]
+pub fn settings_panel() -> Html {
+    let settings = use_state(|| Load::<AdminSettings>::Loading);
+    let message = use_state(|| None::<Result<String, String>>);
+    let visibility = use_node_ref();
+    let test_record = use_node_ref();
+    let kind_refs: Vec<NodeRef> = ActivityKind::ALL.iter().map(|_| NodeRef::default()).collect();
+    {
+        let settings = settings.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                settings.set(Load::Loaded(http::get("/api/v1/admin/settings").await))
+            });
+        });
+    }
+    let Load::Loaded(Ok(current)) = &*settings else {
+        return match &*settings {
+            Load::Loaded(Err(e)) => html! { <section class="panel"><p class="error">{ e.clone() }</p></section> },
+            _ => html! {},
+        };
+    };
+    let on_save = {
+        let (settings, message, visibility, test_record, kind_refs) =
+            (settings.clone(), message.clone(), visibility.clone(), test_record.clone(), kind_refs.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let kinds: Vec<String> = ActivityKind::ALL
+                .iter()
+                .zip(&kind_refs)
+                .filter(|(_, r)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
+                .map(|(k, _)| k.as_str().to_string())
+                .collect();
+            let change = AdminSettingsChange {
+                badge_visibility: visibility.cast::<HtmlSelectElement>().map(|s| s.value()),
+                writeback_kinds: Some(kinds),
+                writeback_test_record: test_record.cast::<HtmlInputElement>().map(|i| i.value()),
+                seat_role_grants: None,
+            };
+            let (settings, message) = (settings.clone(), message.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match http::send::<_, AdminSettings>("PUT", "/api/v1/admin/settings", Some(&change)).await {
+                    Ok(saved) => {
+                        settings.set(Load::Loaded(Ok(saved)));
+                        message.set(Some(Ok("Settings saved.".into())));
+                    }
+                    Err(e) => message.set(Some(Err(e))),
+                }
+            });
+        })
+    };
+    let everyone = current.badge_visibility == crate::core::rules::visibility::BadgeVisibility::Everyone;
+    html! {
+        <section class="panel" data-testid="settings">
+            <h2>{ "Org settings" }</h2>
+            <form onsubmit={on_save}>
+                <p><label>{ "Who sees which badges " }
+                    <select ref={visibility} data-testid="badge-visibility">
+                        <option value="everyone" selected={everyone}>{ "everyone sees every record" }</option>
+                        <option value="role_hierarchy" selected={!everyone}>{ "reps see their records and those of roles below them" }</option>
+                    </select>
+                </label></p>
+                <p>{ "Activities written to Salesforce: " }
+                    { for ActivityKind::ALL.iter().zip(&kind_refs).map(|(k, r)| html! {
+                        <label>
+                            <input type="checkbox" ref={r.clone()} data-testid={format!("org-kind-{}", k.as_str())} checked={current.writeback_kinds.contains(k)} />
+                            { format!(" {} ", k.label()) }
+                        </label>
+                    }) }
+                </p>
+                <p><label>{ "Test mode: write only activities on record " }
+                    <input ref={test_record} data-testid="test-record" placeholder="a Lead or Contact id; empty for everyone" value={current.writeback_test_record.clone().unwrap_or_default()} />
+                </label></p>
+                if let Some(limit) = current.seat_limit {
+                    <p>{ format!("Seat limit: {limit} (CRMSYNC_SEAT_LIMIT).") }</p>
+                }
+                <button type="submit" class="slds-button slds-button_brand" data-testid="save-settings">{ "Save settings" }</button>
+            </form>
+            { match &*message {
+                Some(Ok(text)) => html! { <p data-testid="settings-message">{ text }</p> },
+                Some(Err(text)) => html! { <p class="error" role="alert" data-testid="settings-message">{ text }</p> },
+                None => html! {},
+            } }
+        </section>
+    }
+}
