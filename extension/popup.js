@@ -80,9 +80,13 @@ async function showKinds() {
   const prefs = await ask('writebackPrefs').catch(() => null);
   if (asked !== kindsAsked) return; // the rep changed a box meanwhile: a newer answer follows
   const boxes = document.querySelectorAll('[data-testid=kinds] input');
+  // Kinds the org does not write back at all are not offered (older relays send no list).
+  const orgKinds = prefs?.org_kinds ?? null;
   for (const box of boxes) {
-    box.disabled = !prefs?.enabled;
-    box.checked = Boolean(prefs?.enabled && prefs.kinds?.[box.dataset.kind]);
+    const allowed = !orgKinds || orgKinds.includes(box.dataset.kind);
+    box.disabled = !prefs?.enabled || !allowed;
+    box.checked = Boolean(prefs?.enabled && allowed && prefs.kinds?.[box.dataset.kind]);
+    box.closest('label')?.toggleAttribute('hidden', !allowed);
   }
   document.querySelector('[data-testid=kinds-note]').textContent = !prefs ? 'The relay did not answer.'
     : prefs.enabled ? '' : 'An admin has not enabled activity write-back for you.';

@@ -129,6 +129,12 @@ writeback_table="| what | value |
 |---|---|
 $(tests/bench/writeback.sh 10000)"
 
+visibility_out=$(tests/bench/visibility.sh 200000)
+visibility_table="| index for | rep's role | depth | roles below | records in the index | build (relay log) | first request | cached request | gzip body |
+|---|---|---|---|---|---|---|---|---|
+$(echo "$visibility_out" | grep '^|')"
+visibility_org=$(echo "$visibility_out" | awk '/^ORG / { sub(/^ORG /, ""); print }')
+
 section=$(clean_test_section)
 
 cat > BENCHMARKS.md <<MD
@@ -203,6 +209,21 @@ that click to Salesforce is the rest of the current interval plus the flush, so 
 about 2 minutes; the relay's age at the click says where in its interval the click fell.
 
 $writeback_table
+
+Measured $today at $commit$dirty.
+
+## Badge visibility: the index per visibility group (\`tests/bench/visibility.sh\`)
+
+An org of $visibility_org (sfsim \`--seed-org 200000\`), imported by a relay on SQLite. Under
+\`everyone\` every rep gets the one index of the whole org; under \`role_hierarchy\` each rep's
+index holds only records owned by the rep or by users in roles below theirs, built on the
+rep's first request (from the store, a page at a time) and then served from the relay's
+cache until the next import or decision. One rep per depth of the hierarchy, from the role
+with most roles below to one with none. "Build" is the relay's own log line for the build;
+"first request" includes it (the \`everyone\` index is built right after the import, so its
+first request mostly waits for that build).
+
+$visibility_table
 
 Measured $today at $commit$dirty.
 

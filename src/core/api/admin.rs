@@ -226,3 +226,21 @@ pub struct ApiUsageDay {
     pub used: i64,
     pub max: i64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_take_their_fields_and_refuse_unknown_ones() {
+        let c: SeatChange = serde_json::from_str(r#"{"action": "add", "role": "VP Sales", "subtree": true}"#).unwrap();
+        assert_eq!((c.who.role.as_deref(), c.who.subtree, c.keep_granting), (Some("VP Sales"), true, false));
+        let c: SeatChange = serde_json::from_str(r#"{"action": "remove", "user_ids": ["a", "b"]}"#).unwrap();
+        assert_eq!(c.who.user_ids, ["a", "b"]);
+        let err = serde_json::from_str::<SeatChange>(r#"{"action": "add", "roles": "x"}"#).unwrap_err().to_string();
+        assert!(err.contains("roles"), "{err}");
+        let err = serde_json::from_str::<WritebackChange>(r#"{"enabled": true, "user": "x"}"#).unwrap_err().to_string();
+        assert!(err.contains("user"), "{err}");
+        assert!(serde_json::from_str::<AdminSettingsChange>(r#"{"visibility": "everyone"}"#).is_err());
+    }
+}
