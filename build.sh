@@ -210,24 +210,36 @@ EOF
 LOG_DIR=target/test-logs
 
 # A throw-away PostgreSQL server for the store tests: a private cluster in a temp folder,
-# run as the `postgres` user (the server refuses root), on a free port; stopped on exit.
+# on a free port, stopped on exit. As root it runs as the `postgres` user (the server
+# refuses root); as anyone else, as that user. Says what is missing when it cannot start.
 PG_DIR=""
+PG_BIN=""
+as_pg_owner() {
+  if [ "$(id -u)" = 0 ]; then su postgres -c "$*"; else sh -c "$*"; fi
+}
 start_test_postgres() {
-  local bin port
-  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  local port
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    say "PostgreSQL is not installed: the store suite on PostgreSQL needs Debian's postgresql package (initdb, pg_ctl)"
+    return 1
+  fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   PG_DIR=$(mktemp -d)
-  chown postgres "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
   say "starting a throw-away PostgreSQL on 127.0.0.1:$port"
-  su postgres -c "$bin/initdb -D $PG_DIR/data -A trust -U postgres" >/dev/null
-  su postgres -c "$bin/pg_ctl -D $PG_DIR/data -l $PG_DIR/log -o '-p $port -k $PG_DIR -c listen_addresses=127.0.0.1' -w start" >/dev/null
+  if ! as_pg_owner "$PG_BIN/initdb -D $PG_DIR/data -A trust -U postgres" >/dev/null \
+    || ! as_pg_owner "$PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/log -o '-p $port -k $PG_DIR -c listen_addresses=127.0.0.1' -w start" >/dev/null; then
+    say "PostgreSQL did not start (its log: $PG_DIR/log)"
+    return 1
+  fi
   export CRMSYNC_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port"
   trap stop_test_postgres EXIT
 }
 
 stop_test_postgres() {
   if [ -n "$PG_DIR" ]; then
-    su postgres -c "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/pg_ctl -D $PG_DIR/data -m fast stop" >/dev/null 2>&1 || true
+    as_pg_owner "$PG_BIN/pg_ctl -D $PG_DIR/data -m fast stop" >/dev/null 2>&1 || true
     rm -rf "$PG_DIR"
     PG_DIR=""
     unset CRMSYNC_TEST_POSTGRES
@@ -256,15 +268,29 @@ count_tests() {
 cmd_test() {
   local started=$SECONDS
   ensure_test_packages
-  build_wasm
-  assemble_dist
-  build_native dev
+  # Installs (and PATH changes) happen here, so the suites below see them too.
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_npm_packages
+  # The build runs as its own process so that its first failing step stops it (errexit
+  # does not apply inside an `if`), and the summary line is printed all the same.
+  if ! "$ROOT/build.sh" build-for-tests; then
+    say "the build failed (see above); no suite ran"
+    echo "summary: 0 passed, 1 failed"
+    return 1
+  fi
+  local built=$SECONDS
+  say "built in $((built - started))s; running the suites"
   rm -rf "$LOG_DIR" && mkdir -p "$LOG_DIR"
   run_suite guards tests/guards.sh
   run_suite rust cargo test --workspace
-  start_test_postgres
-  run_suite postgres cargo test -p crmsync-relay --test it
-  stop_test_postgres
+  run_suite quality python3 tests/quality/gate.py "$ROOT/target/debug/crmsync"
+  if start_test_postgres; then
+    run_suite postgres cargo test -p crmsync-relay --test it
+    stop_test_postgres
+  else
+    FAILED_SUITES+=(postgres)
+  fi
   run_suite wasm cargo test --target wasm32-unknown-unknown --features web --test web
   run_suite firefox-lint node_modules/.bin/web-ext lint --source-dir dist/extension-firefox --no-config-discovery
   run_suite e2e env CRMSYNC_BIN_DIR="$ROOT/target/debug" CRMSYNC_DIST="$ROOT/dist" \
@@ -273,6 +299,7 @@ cmd_test() {
   run_suite api env CRMSYNC_BIN_DIR="$ROOT/target/debug" tests/api/schemathesis.sh
   read -r passed failed < <(count_tests)
   local elapsed=$((SECONDS - started))
+  say "timing: build $((built - started))s, suites $((SECONDS - built))s, total ${elapsed}s"
   if [ ${#FAILED_SUITES[@]} -gt 0 ]; then
     say "failed suites: ${FAILED_SUITES[*]} (logs in $LOG_DIR)"
     [ "$failed" -gt 0 ] || failed=${#FAILED_SUITES[@]}
@@ -305,6 +332,7 @@ case "${1:-build}" in
   build) cmd_build ;;
   run) cmd_run ;;
   test) cmd_test ;;
+  build-for-tests) build_wasm; assemble_dist; build_native dev ;;
   bench) shift; cmd_bench "$@" ;;
   fuzz) cmd_fuzz ;;
   -h|--help|help) sed -n '2,14p' "$0" ;;

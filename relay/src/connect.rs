@@ -248,6 +248,14 @@ pub async fn renew(state: &AppState) -> Result<SalesforceClient, ConnectError> {
 /// sessions are deleted, and a new setup code guards the next connect from the console.
 pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
     let _import = state.import_lock.lock().await;
+    // No import (of this relay or another on the store) may write while the data goes.
+    let lease = crate::jobs::import::ImportLease::take(state).await?;
+    let report = disconnect_holding(state, clean_up).await;
+    lease.release().await?;
+    report
+}
+
+async fn disconnect_holding(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
     let connection = state.store.connection().await?.ok_or(ConnectError::NotConnected)?;
     let mut revoked = false;
     let mut tokens = vec![connection.access_token_sealed.clone()];

@@ -39,6 +39,10 @@ pub enum ApiError {
     /// 500: a storage failure; logged, not echoed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// 500: a job step failed (a build worker stopped, compression failed); logged with
+    /// its cause, answered generically.
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// A JSON request body read as `T`; a malformed one is a 400 saying what and where
@@ -88,6 +92,10 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_GATEWAY, "salesforce", e.to_string())
             }
             ApiError::Store(e) => {
+                tracing::error!(error = %e, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the relay log".to_string())
+            }
+            ApiError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the relay log".to_string())
             }

@@ -1,4 +1,4 @@
-//! The web-server flow's browser half (CONTRACT.md §1): `GET /services/oauth2/authorize`
+//! The web-server flow's browser half (docs/salesforce.md §1): `GET /services/oauth2/authorize`
 //! shows a login page, then a consent page ("Allow Access?"), then redirects back to the
 //! client's callback with `code` and `state`, or with `error=access_denied`. PKCE (S256)
 //! challenges are kept with the code and checked by the token endpoint.

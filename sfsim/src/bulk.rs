@@ -1,4 +1,4 @@
-//! Bulk API 2.0 query jobs (CONTRACT.md §2): create, status with a realistic state
+//! Bulk API 2.0 query jobs (docs/salesforce.md §2): create, status with a realistic state
 //! machine (UploadComplete → InProgress → JobComplete), CSV results paged by locator with
 //! the literal `null` on the last page (gzip when the client accepts it), and delete. Plus `describe`, which importers call
 //! first. The org's schema is crmsync's field list minus what this "edition" lacks.

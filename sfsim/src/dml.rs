@@ -1,4 +1,4 @@
-//! Writing activities (CONTRACT.md §4 and §6): `POST /sobjects/{Task|Note}`, sObject
+//! Writing activities (docs/salesforce.md §4 and §6): `POST /sobjects/{Task|Note}`, sObject
 //! Collections create (`POST /composite/sobjects`) and upsert by an external-id field
 //! (`PATCH /composite/sobjects/{SObject}/{Field}`), with `allOrNone`; and the Tooling API's
 //! `POST /tooling/sobjects/CustomField` (the external-id field) and

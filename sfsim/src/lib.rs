@@ -1,4 +1,4 @@
-//! sfsim: a local Salesforce that speaks the wire formats of CONTRACT.md, for crmsync's
+//! sfsim: a local Salesforce that speaks the wire formats of docs/salesforce.md, for crmsync's
 //! tests, benchmarks and demo. It persists its org in SQLite so a demo survives restarts.
 //!
 //! Tests start it in-process on port 0 with [`launch`]; the binary is a thin shim.

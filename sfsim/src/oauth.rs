@@ -1,4 +1,4 @@
-//! OAuth 2.0 endpoints (CONTRACT.md §1): the token endpoint (authorization code with
+//! OAuth 2.0 endpoints (docs/salesforce.md §1): the token endpoint (authorization code with
 //! PKCE, refresh token, JWT bearer, client credentials), revoke, userinfo and the identity
 //! URL. Errors use OAuth's object shape `{"error", "error_description"}`, not REST's array.
 
@@ -254,7 +254,7 @@ pub fn opaque_token(tag: &str, org_id: &str) -> String {
     }
 }
 
-/// Base64 HMAC-SHA256 of `id + issued_at` keyed with the client secret (CONTRACT.md §1).
+/// Base64 HMAC-SHA256 of `id + issued_at` keyed with the client secret (docs/salesforce.md §1).
 pub fn sign(secret: &str, id: &str, issued_at: &str) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(mac) => mac,

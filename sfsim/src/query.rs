@@ -1,4 +1,4 @@
-//! REST query and replication (CONTRACT.md §3): `query` and `queryAll` with batches of up
+//! REST query and replication (docs/salesforce.md §3): `query` and `queryAll` with batches of up
 //! to 2000 records and a `nextRecordsUrl` cursor, `SELECT count()`, and getUpdated /
 //! getDeleted over a window of recent days.
 

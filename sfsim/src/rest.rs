@@ -1,4 +1,4 @@
-//! REST endpoints under `/services/data` (CONTRACT.md §3, §5): the versions list and
+//! REST endpoints under `/services/data` (docs/salesforce.md §3, §5): the versions list and
 //! `/limits`, with Salesforce's error array shape and `Sforce-Limit-Info` on every call.
 
 use std::sync::Arc;

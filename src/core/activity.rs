@@ -1,4 +1,4 @@
-//! Activities reps log for write-back (ARCHITECTURE.md "Activity write-back rules"): the
+//! Activities reps log for write-back (docs/ARCHITECTURE.md "Activity write-back rules"): the
 //! kinds, the request the extension and scripts send (`POST /api/v1/activities`), its
 //! checks, and the views the queue shows. Shared so the browser checks an activity the
 //! same way before it queues one offline.

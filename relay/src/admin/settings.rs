@@ -1,6 +1,7 @@
-//! The org's settings as admins set them, kept in `org_settings` (so a disconnect with
-//! clean-up forgets them with the org): badge visibility, the kinds written back at all,
-//! write-back test mode, and the roles that give seats at each import.
+//! The org's settings as admins set them, kept as relay facts under `setting:` (a
+//! reconnect keeps them; a disconnect with clean-up forgets them with the org's data):
+//! badge visibility, the kinds written back at all, write-back test mode, and the roles
+//! that give seats at each import.
 
 use crmsync::core::activity::ActivityKind;
 use crmsync::core::api::admin::{AdminSettings, AdminSettingsChange};
@@ -17,6 +18,11 @@ const WRITEBACK_KINDS: &str = "writeback_kinds";
 const TEST_RECORD: &str = "writeback_test_record";
 const SEAT_GRANTS: &str = "seat_role_grants";
 
+/// The relay fact a setting is kept under.
+fn key(name: &str) -> String {
+    format!("setting:{name}")
+}
+
 /// The names `crmsync settings get|set` takes.
 pub const NAMES: &[&str] = &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD];
 
@@ -24,14 +30,14 @@ pub const NAMES: &[&str] = &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD];
 pub async fn load(state: &AppState) -> Result<AdminSettings, StoreError> {
     let store = &state.store;
     let badge_visibility =
-        store.org_setting(BADGE_VISIBILITY).await?.and_then(|v| BadgeVisibility::parse(&v).ok()).unwrap_or_default();
-    let writeback_kinds = match store.org_setting(WRITEBACK_KINDS).await? {
+        store.fact(&key(BADGE_VISIBILITY)).await?.and_then(|v| BadgeVisibility::parse(&v).ok()).unwrap_or_default();
+    let writeback_kinds = match store.fact(&key(WRITEBACK_KINDS)).await? {
         Some(text) => text.split(',').filter_map(ActivityKind::parse).collect(),
         None => ActivityKind::ALL.to_vec(),
     };
-    let writeback_test_record = store.org_setting(TEST_RECORD).await?.filter(|v| !v.is_empty());
+    let writeback_test_record = store.fact(&key(TEST_RECORD)).await?.filter(|v| !v.is_empty());
     let seat_role_grants = store
-        .org_setting(SEAT_GRANTS)
+        .fact(&key(SEAT_GRANTS))
         .await?
         .and_then(|v| serde_json::from_str::<Vec<RoleGrant>>(&v).ok())
         .unwrap_or_default();
@@ -86,16 +92,16 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
     }
     let mut done = Vec::new();
     if let Some(v) = visibility {
-        state.store.set_org_setting(BADGE_VISIBILITY, v.as_str()).await?;
+        state.store.set_fact(&key(BADGE_VISIBILITY), v.as_str()).await?;
         done.push(format!("badge_visibility={}", v.as_str()));
     }
     if let Some(kinds) = kinds {
         let text = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
-        state.store.set_org_setting(WRITEBACK_KINDS, &text).await?;
+        state.store.set_fact(&key(WRITEBACK_KINDS), &text).await?;
         done.push(format!("writeback_kinds={text}"));
     }
     if let Some(record) = test_record {
-        state.store.set_org_setting(TEST_RECORD, &record).await?;
+        state.store.set_fact(&key(TEST_RECORD), &record).await?;
         done.push(format!("writeback_test_record={}", if record.is_empty() { "off" } else { &record }));
     }
     if let Some(grants) = change.seat_role_grants {
@@ -110,7 +116,7 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
 
 /// Replaces the roles that give seats at each import.
 pub async fn set_grants(state: &AppState, grants: &[RoleGrant]) -> Result<(), StoreError> {
-    state.store.set_org_setting(SEAT_GRANTS, &serde_json::to_string(grants).unwrap_or_else(|_| "[]".into())).await
+    state.store.set_fact(&key(SEAT_GRANTS), &serde_json::to_string(grants).unwrap_or_else(|_| "[]".into())).await
 }
 
 /// One setting as `crmsync settings get` prints it.

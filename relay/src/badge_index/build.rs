@@ -162,13 +162,7 @@ pub fn default_params() -> (Params, Params) {
 }
 
 fn person_name(f: &Map<String, Value>) -> String {
-    let joined = format!("{} {}", text(f, "FirstName"), text(f, "LastName"));
-    let joined = joined.trim();
-    if joined.is_empty() {
-        text(f, "Name").to_string()
-    } else {
-        joined.to_string()
-    }
+    crmsync::core::sf::display::person_name(text(f, "FirstName"), text(f, "LastName"), text(f, "Name"))
 }
 
 #[cfg(test)]

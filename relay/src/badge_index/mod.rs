@@ -52,6 +52,8 @@ pub enum IndexBuildError {
     Store(#[from] StoreError),
     #[error("building the badge index stopped unexpectedly: {0}")]
     Worker(String),
+    #[error("compressing the badge index failed: {0}")]
+    Compress(std::io::Error),
 }
 
 /// The indexes built, one per visibility group (`all` under the `everyone` policy, else
@@ -111,7 +113,8 @@ impl IndexCache {
             .collect();
         let served = tokio::task::spawn_blocking(move || serve(&writer, version, &decisions, last_decision))
             .await
-            .map_err(|e| IndexBuildError::Worker(e.to_string()))?;
+            .map_err(|e| IndexBuildError::Worker(e.to_string()))?
+            .map_err(IndexBuildError::Compress)?;
         tracing::info!(
             version,
             group = %key,
@@ -202,16 +205,21 @@ async fn collect(
     Ok((writer, shown))
 }
 
-fn serve(writer: &IndexWriter, version: u64, decisions: &[Decision], last_decision: Option<i64>) -> ServedIndex {
+fn serve(
+    writer: &IndexWriter,
+    version: u64,
+    decisions: &[Decision],
+    last_decision: Option<i64>,
+) -> std::io::Result<ServedIndex> {
     let params = default_params();
     let encoded = writer.encode((&params.0, &params.1), decisions);
     let digest = Sha256::digest(&encoded);
     let etag = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let mut gz = GzEncoder::new(Vec::with_capacity(encoded.len() / 3), flate2::Compression::default());
-    // Writing into a Vec cannot fail.
-    let gzip = gz.write_all(&encoded).and_then(|()| gz.finish()).unwrap_or_default();
+    gz.write_all(&encoded)?;
+    let gzip = gz.finish()?;
     let (people, companies) = writer.len();
-    ServedIndex { version, last_decision, etag, gzip, encoded_len: encoded.len(), people, companies }
+    Ok(ServedIndex { version, last_decision, etag, gzip, encoded_len: encoded.len(), people, companies })
 }
 
 /// The org's index hash key, made on first use.

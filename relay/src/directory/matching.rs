@@ -7,9 +7,10 @@ use std::collections::HashSet;
 use crmsync::core::api::{MatchedProfile, RecordMatch};
 use crmsync::core::matching::decisions::{Decision, DecisionKind, Decisions};
 use crmsync::core::matching::input::{crm_record, CrmRecord};
+use crmsync::core::matching::link::link;
 use crmsync::core::matching::params::Params;
 use crmsync::core::matching::scoring::{Scorer, TermFrequencies};
-use crmsync::core::matching::{Linkable, Method, DEFAULT_THRESHOLD};
+use crmsync::core::matching::{Linkable, Method};
 use crmsync::core::sf::{SObjectType, SalesforceId};
 use serde_json::{Map, Value};
 
@@ -109,8 +110,11 @@ pub async fn record_match(store: &dyn Store, id: &SalesforceId) -> Result<Record
 
     let (entity, search, name) = match &record {
         CrmRecord::Person(..) => {
-            let name = format!("{} {}", text(&fields, "FirstName"), text(&fields, "LastName")).trim().to_string();
-            let name = if name.is_empty() { text(&fields, "Name").to_string() } else { name };
+            let name = crmsync::core::sf::display::person_name(
+                text(&fields, "FirstName"),
+                text(&fields, "LastName"),
+                text(&fields, "Name"),
+            );
             let last = text(&fields, "LastName");
             ("person", if last.is_empty() { name.clone() } else { last.to_string() }, name)
         }
@@ -168,19 +172,23 @@ fn best_link<R: Linkable>(
     let tf = TermFrequencies::default();
     let scorer = Scorer::new(R::comparisons(), &params, &tf);
     let network: Vec<(usize, R)> = candidates.iter().enumerate().filter_map(|(i, p)| read(p).map(|r| (i, r))).collect();
-    if let Some(manual) = decisions.matches().get(crm.id()) {
-        if let Some((i, r)) = network.iter().find(|(_, r)| r.id() == manual) {
-            return Some((*i, Method::Manual, 1.0, scorer.explain(crm, r).compact()));
-        }
-    }
-    let min_weight = (DEFAULT_THRESHOLD / (1.0 - DEFAULT_THRESHOLD)).log2();
+    // Positions in `network`; the core's rule picks one.
+    let manual =
+        decisions.matches().get(crm.id()).and_then(|manual| network.iter().position(|(_, r)| r.id() == manual));
     let mut scratch = Vec::new();
-    let (i, r, _) = network
-        .iter()
-        .filter(|(_, r)| !decisions.is_rejected(crm.id(), r.id()))
-        .map(|(i, r)| (*i, r, scorer.weight(crm, r, &mut scratch)))
-        .filter(|&(_, _, w)| w >= min_weight)
-        .max_by(|a, b| a.2.total_cmp(&b.2))?;
+    let scored: Vec<(usize, f64)> = if manual.is_some() {
+        Vec::new()
+    } else {
+        network
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, r))| !decisions.is_rejected(crm.id(), r.id()))
+            .map(|(at, (_, r))| (at, scorer.weight(crm, r, &mut scratch)))
+            .collect()
+    };
+    let (at, method) = link(manual, scored)?;
+    let (i, r) = &network[at];
     let explanation = scorer.explain(crm, r);
-    Some((i, Method::Auto, explanation.probability, explanation.compact()))
+    let probability = if method == Method::Manual { 1.0 } else { explanation.probability };
+    Some((*i, method, probability, explanation.compact()))
 }

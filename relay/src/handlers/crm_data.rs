@@ -28,10 +28,7 @@ pub const DECISIONS_HEADER: &str = "x-crmsync-index-decisions";
 fn build_error(e: crate::badge_index::IndexBuildError) -> ApiError {
     match e {
         crate::badge_index::IndexBuildError::Store(e) => ApiError::Store(e),
-        other => {
-            tracing::error!(error = %other, "badge index build failed");
-            ApiError::Conflict(format!("the CRM index could not be built: {other}"))
-        }
+        other => ApiError::Internal(format!("the CRM index could not be built: {other}")),
     }
 }
 
@@ -56,7 +53,7 @@ pub async fn index(State(state): State<Arc<AppState>>, rep: Rep, headers: Header
         let mut encoded = Vec::with_capacity(served.encoded_len);
         flate2::read::GzDecoder::new(served.gzip.as_slice())
             .read_to_end(&mut encoded)
-            .map_err(|e| ApiError::Conflict(format!("the cached CRM index is damaged: {e}")))?;
+            .map_err(|e| ApiError::Internal(format!("the cached CRM index is damaged: {e}")))?;
         encoded.into_response()
     };
     let h = response.headers_mut();
@@ -97,7 +94,10 @@ pub async fn index_delta(
         DeltaAnswer::Delta { bytes, version, last_decision } => {
             let mut response = if accepts_gzip(&headers) {
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                let body = gz.write_all(&bytes).and_then(|()| gz.finish()).unwrap_or_default();
+                let body = gz
+                    .write_all(&bytes)
+                    .and_then(|()| gz.finish())
+                    .map_err(|e| ApiError::Internal(format!("compressing an index delta failed: {e}")))?;
                 let mut response = body.into_response();
                 response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                 response
@@ -179,10 +179,11 @@ fn info_text(fields: &Map<String, Value>, name: &str) -> Option<String> {
 /// The contact details of an imported record's fields.
 fn contact_info(object: &str, id: &str, fields: &Map<String, Value>, instance_url: &str) -> CrmContactInfo {
     let get = |name: &str| info_text(fields, name);
-    let name = match (get("FirstName"), get("LastName")) {
-        (None, None) => get("Name").unwrap_or_default(),
-        (first, last) => format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default()).trim().to_string(),
-    };
+    let name = crmsync::core::sf::display::person_name(
+        &get("FirstName").unwrap_or_default(),
+        &get("LastName").unwrap_or_default(),
+        &get("Name").unwrap_or_default(),
+    );
     CrmContactInfo {
         id: id.to_string(),
         object: object.to_string(),

@@ -33,6 +33,56 @@ pub enum ImportError {
     /// A results page is not the CSV the job promised.
     #[error("importing {object}: the results CSV is malformed: {reason}")]
     BadCsv { object: String, reason: String },
+    /// This import's store-wide lease ran out and another import took it over.
+    #[error("the import stopped: its lease on the store ran out and another import took over")]
+    LeaseLost,
+}
+
+/// The store-wide lease an import holds: two relays on one database, or a relay and
+/// `crmsync import`, never import at once (a second full import could otherwise delete
+/// rows the first one is writing).
+const IMPORT_LEASE: &str = "import";
+/// How long the lease lasts unless renewed (it is renewed before each object, and runs
+/// out on its own when its holder crashed).
+const IMPORT_LEASE_MS: i64 = 15 * 60 * 1000;
+
+/// This import's hold on [`IMPORT_LEASE`].
+pub(crate) struct ImportLease<'a> {
+    state: &'a AppState,
+    holder: String,
+}
+
+impl<'a> ImportLease<'a> {
+    /// Waits until no other import holds the store, then takes it.
+    pub(crate) async fn take(state: &'a AppState) -> Result<Self, StoreError> {
+        let holder = format!("pid {} {}", std::process::id(), crate::secrets::random_token(6));
+        let mut said = false;
+        loop {
+            let now = now_ms();
+            if state.store.try_lock(IMPORT_LEASE, &holder, now, now + IMPORT_LEASE_MS).await? {
+                return Ok(Self { state, holder });
+            }
+            if !said {
+                tracing::info!("another import is running on this store; this one waits for it");
+                said = true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+
+    /// Extends the lease; `LeaseLost` when another import has it now.
+    async fn renew(&self) -> Result<(), ImportError> {
+        let now = now_ms();
+        if self.state.store.try_lock(IMPORT_LEASE, &self.holder, now, now + IMPORT_LEASE_MS).await? {
+            Ok(())
+        } else {
+            Err(ImportError::LeaseLost)
+        }
+    }
+
+    pub(crate) async fn release(self) -> Result<(), StoreError> {
+        self.state.store.unlock(IMPORT_LEASE, &self.holder).await
+    }
 }
 
 /// Where an object's import is, for progress displays.
@@ -103,6 +153,18 @@ async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), Imp
 
 async fn import_objects(state: &AppState, full: bool, progress: ProgressSink<'_>) -> Result<ImportReport, ImportError> {
     let _running = state.import_lock.lock().await;
+    let lease = ImportLease::take(state).await?;
+    let result = import_holding(state, full, progress, &lease).await;
+    lease.release().await?;
+    result
+}
+
+async fn import_holding(
+    state: &AppState,
+    full: bool,
+    progress: ProgressSink<'_>,
+    lease: &ImportLease<'_>,
+) -> Result<ImportReport, ImportError> {
     let mut client = Arc::new(match stored_client(state).await {
         Ok(c) => c,
         Err(ConnectError::NotConnected) => {
@@ -150,6 +212,7 @@ async fn import_objects(state: &AppState, full: bool, progress: ProgressSink<'_>
     // again; a failure of the current session is renewed once per run.
     let mut generation = 0u32;
     for ((object, wanted), prepared) in IMPORTED.iter().zip(prepared.drain(..)) {
+        lease.renew().await?;
         let watermark = watermark_of(object);
         go_ahead.next();
         let prepared = match prepared {

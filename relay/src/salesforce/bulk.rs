@@ -1,4 +1,4 @@
-//! Bulk API 2.0 query from the client side (CONTRACT.md §2): create a job, wait for it
+//! Bulk API 2.0 query from the client side (docs/salesforce.md §2): create a job, wait for it
 //! with growing pauses, read CSV pages by locator until the literal `null`, delete it.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The JWT bearer flow's assertion (CONTRACT.md §1): RS256 over
+//! The JWT bearer flow's assertion (docs/salesforce.md §1): RS256 over
 //! `{"iss": consumer key, "sub": username, "aud": login host, "exp": now + 3 min}`, signed
 //! with the private key whose certificate is uploaded to the connected app.
 

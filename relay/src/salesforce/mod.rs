@@ -1,4 +1,4 @@
-//! Talking to Salesforce over its real wire formats (CONTRACT.md): OAuth, the REST API
+//! Talking to Salesforce over its real wire formats (docs/salesforce.md): OAuth, the REST API
 //! and its errors. The same code serves a production org, a sandbox and sfsim.
 
 pub mod bulk;

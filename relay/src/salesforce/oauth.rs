@@ -1,4 +1,4 @@
-//! The OAuth endpoints (CONTRACT.md §1): the four grants crmsync uses (client
+//! The OAuth endpoints (docs/salesforce.md §1): the four grants crmsync uses (client
 //! credentials, JWT bearer, authorization code with PKCE, refresh token), the authorize
 //! URL of the web-server flow, and revoke.
 
@@ -83,6 +83,15 @@ struct OAuthErrorBody {
     error: String,
     #[serde(default)]
     error_description: String,
+}
+
+/// A token or revoke endpoint's refusal as an error: the OAuth error object when the body
+/// is one, else whatever the body allows (Salesforce's error array, or a snippet).
+pub fn token_error(url: &str, status: u16, body: &[u8]) -> SalesforceError {
+    match serde_json::from_slice::<OAuthErrorBody>(body) {
+        Ok(e) => SalesforceError::OAuth { status, error: e.error, description: e.error_description },
+        Err(_) => read_error(url, status, body),
+    }
 }
 
 /// Client-credentials grant against `<login_url>/services/oauth2/token`.
@@ -182,10 +191,9 @@ pub async fn revoke(http: &reqwest::Client, login_url: &str, token: &Secret) -> 
     let body = response.bytes().await.map_err(transport)?;
     match status {
         200 => Ok(true),
-        400 => match serde_json::from_slice::<OAuthErrorBody>(&body) {
-            Ok(e) if e.error == "invalid_token" => Ok(false),
-            Ok(e) => Err(SalesforceError::OAuth { status, error: e.error, description: e.error_description }),
-            Err(_) => Err(read_error(&url, status, &body)),
+        400 => match token_error(&url, status, &body) {
+            SalesforceError::OAuth { error, .. } if error == "invalid_token" => Ok(false),
+            other => Err(other),
         },
         _ => Err(read_error(&url, status, &body)),
     }
@@ -202,10 +210,7 @@ async fn request_token(
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(transport)?;
     if status != 200 {
-        if let Ok(err) = serde_json::from_slice::<OAuthErrorBody>(&body) {
-            return Err(SalesforceError::OAuth { status, error: err.error, description: err.error_description });
-        }
-        return Err(read_error(url, status, &body));
+        return Err(token_error(url, status, &body));
     }
     let token: TokenResponse =
         serde_json::from_slice(&body).map_err(|source| SalesforceError::Decode { what: "token response", source })?;

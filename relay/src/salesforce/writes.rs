@@ -1,4 +1,4 @@
-//! Writing to the org (CONTRACT.md §4): sObject Collections create and upsert by external
+//! Writing to the org (docs/salesforce.md §4): sObject Collections create and upsert by external
 //! id, the Tooling API creates the write-back setup needs, and REST queries followed
 //! through `nextRecordsUrl`.
 

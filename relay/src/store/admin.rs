@@ -288,7 +288,7 @@ macro_rules! impl_admin_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(query_err("listing the queue"))?;
-                Ok((rows.iter().map(activity_from_row).collect(), total))
+                Ok((rows.iter().map(activity_from_row).collect::<Result<Vec<_>, _>>()?, total))
             }
 
             async fn discard_activities(&self, ids: &[String], now_ms: i64) -> Result<Vec<String>, StoreError> {

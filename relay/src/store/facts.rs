@@ -48,6 +48,12 @@ pub trait FactStore: Send + Sync {
     async fn delete_all_sessions(&self) -> Result<u64, StoreError>;
     /// Deletes sessions that expired before `now_ms`.
     async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64, StoreError>;
+    /// Takes the lease `name` for `holder` until `expires_at_ms` when nobody holds it (or
+    /// the holder's lease ran out, or `holder` holds it already: then it is extended);
+    /// false when another holder has it.
+    async fn try_lock(&self, name: &str, holder: &str, now_ms: i64, expires_at_ms: i64) -> Result<bool, StoreError>;
+    /// Gives the lease back (only `holder`'s).
+    async fn unlock(&self, name: &str, holder: &str) -> Result<(), StoreError>;
 }
 
 /// Implements [`FactStore`] for a backend whose struct has a `pool` field.
@@ -92,6 +98,39 @@ macro_rules! impl_fact_store {
                     .await
                     .map_err(query_err("ending every session"))?;
                 Ok(done.rows_affected())
+            }
+
+            async fn try_lock(
+                &self,
+                name: &str,
+                holder: &str,
+                now_ms: i64,
+                expires_at_ms: i64,
+            ) -> Result<bool, StoreError> {
+                let sql = $sql(
+                    "INSERT INTO locks (name, holder, expires_at_ms) VALUES (?, ?, ?) \
+                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms \
+                     WHERE locks.expires_at_ms < ? OR locks.holder = excluded.holder",
+                );
+                let done = sqlx::query(&sql)
+                    .bind(name)
+                    .bind(holder)
+                    .bind(expires_at_ms)
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(query_err("taking a lease"))?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn unlock(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+                sqlx::query(&$sql("DELETE FROM locks WHERE name = ? AND holder = ?"))
+                    .bind(name)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(query_err("giving a lease back"))?;
+                Ok(())
             }
 
             async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {

@@ -24,6 +24,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/sqlite/0007_deletions.sql") },
     Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/sqlite/0008_relay_facts.sql") },
     Migration { version: 9, name: "admin", sql: include_str!("../../migrations/sqlite/0009_admin.sql") },
+    Migration { version: 10, name: "locks", sql: include_str!("../../migrations/sqlite/0010_locks.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -37,6 +38,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 7, name: "deletions", sql: include_str!("../../migrations/postgres/0007_deletions.sql") },
     Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/postgres/0008_relay_facts.sql") },
     Migration { version: 9, name: "admin", sql: include_str!("../../migrations/postgres/0009_admin.sql") },
+    Migration { version: 10, name: "locks", sql: include_str!("../../migrations/postgres/0010_locks.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

@@ -7,6 +7,7 @@ pub mod facts;
 mod migrate;
 mod postgres;
 pub mod records;
+pub mod seats;
 mod sqlite;
 pub mod writeback;
 
@@ -20,6 +21,7 @@ pub use directory::{DecisionRow, DirectoryStore, ProfileRow};
 pub use facts::FactStore;
 pub use postgres::PostgresStore;
 pub use records::RecordStore;
+pub use seats::SeatStore;
 pub use sqlite::SqliteStore;
 pub use writeback::{Changed, Outcome, QueueState, Seat, StoredActivity, WritebackStore, WritebackUser};
 
@@ -43,6 +45,12 @@ pub enum StoreError {
     /// Any other database failure, with the operation that hit it.
     #[error("database error while {context}: {source}")]
     Query { context: &'static str, source: sqlx::Error },
+    /// A stored value this build never writes (a damaged database, or one a newer build
+    /// wrote): refused rather than read as some default.
+    #[error(
+        "the database holds {what} {value:?}, which this build does not know; restore a backup or upgrade crmsync"
+    )]
+    Unknown { what: &'static str, value: String },
 }
 
 /// How the connection was obtained, which decides how an expired session is renewed.
@@ -66,13 +74,13 @@ impl AuthFlow {
         }
     }
 
-    /// Reads a stored name; unknown names (never written by this build) read as client
-    /// credentials, the migration's default.
-    pub fn parse(name: &str) -> Self {
+    /// Reads a stored name (the migration's default is `client_credentials`).
+    pub fn parse(name: &str) -> Result<Self, StoreError> {
         match name {
-            "jwt" => Self::Jwt,
-            "web_server" => Self::WebServer,
-            _ => Self::ClientCredentials,
+            "client_credentials" => Ok(Self::ClientCredentials),
+            "jwt" => Ok(Self::Jwt),
+            "web_server" => Ok(Self::WebServer),
+            other => Err(StoreError::Unknown { what: "the connection's auth flow", value: other.to_string() }),
         }
     }
 }
@@ -126,7 +134,9 @@ pub struct SyncState {
 
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
-pub trait Store: WritebackStore + AdminStore + RecordStore + DirectoryStore + FactStore + Send + Sync {
+pub trait Store:
+    WritebackStore + SeatStore + AdminStore + RecordStore + DirectoryStore + FactStore + Send + Sync
+{
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;
     /// Replaces the sealed access token after a renewal (the rest of the connection stays).

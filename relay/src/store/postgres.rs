@@ -83,18 +83,21 @@ impl Store for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(query_err("reading the org connection"))?;
-        Ok(row.map(|r| StoredConnection {
-            auth_flow: AuthFlow::parse(r.get::<&str, _>(9)),
-            login_url: r.get(0),
-            instance_url: r.get(1),
-            org_id: r.get(2),
-            user_id: r.get(3),
-            username: r.get(4),
-            api_version: r.get(5),
-            access_token_sealed: r.get(6),
-            refresh_token_sealed: r.get(7),
-            connected_at_ms: r.get(8),
-        }))
+        row.map(|r| {
+            Ok(StoredConnection {
+                auth_flow: AuthFlow::parse(r.get::<&str, _>(9))?,
+                login_url: r.get(0),
+                instance_url: r.get(1),
+                org_id: r.get(2),
+                user_id: r.get(3),
+                username: r.get(4),
+                api_version: r.get(5),
+                access_token_sealed: r.get(6),
+                refresh_token_sealed: r.get(7),
+                connected_at_ms: r.get(8),
+            })
+        })
+        .transpose()
     }
 
     async fn delete_connection(&self) -> Result<u64, StoreError> {
@@ -176,7 +179,7 @@ impl Store for PostgresStore {
                 .map_err(query_err("purging CRM data"))?;
             report.push((table.to_string(), done.rows_affected()));
         }
-        sqlx::query("DELETE FROM relay_facts WHERE key = 'data_org_id'")
+        sqlx::query("DELETE FROM relay_facts WHERE key = 'data_org_id' OR key LIKE 'setting:%'")
             .execute(&mut *tx)
             .await
             .map_err(query_err("forgetting whose data was stored"))?;
@@ -349,3 +352,4 @@ super::records::impl_record_store!(PostgresStore, super::writeback::numbered);
 super::directory::impl_directory_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
 super::facts::impl_fact_store!(PostgresStore, super::writeback::numbered);
 super::admin::impl_admin_store!(PostgresStore, super::writeback::numbered);
+super::seats::impl_seat_store!(PostgresStore, super::writeback::numbered);

@@ -157,7 +157,7 @@ impl Store for SqliteStore {
                 .map_err(query_err("purging CRM data"))?;
             report.push((table.to_string(), done.rows_affected()));
         }
-        sqlx::query("DELETE FROM relay_facts WHERE key = 'data_org_id'")
+        sqlx::query("DELETE FROM relay_facts WHERE key = 'data_org_id' OR key LIKE 'setting:%'")
             .execute(&mut *tx)
             .await
             .map_err(query_err("forgetting whose data was stored"))?;
@@ -349,18 +349,21 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(query_err("reading the org connection"))?;
-        Ok(row.map(|r| StoredConnection {
-            auth_flow: AuthFlow::parse(r.get::<&str, _>(9)),
-            login_url: r.get(0),
-            instance_url: r.get(1),
-            org_id: r.get(2),
-            user_id: r.get(3),
-            username: r.get(4),
-            api_version: r.get(5),
-            access_token_sealed: r.get(6),
-            refresh_token_sealed: r.get(7),
-            connected_at_ms: r.get(8),
-        }))
+        row.map(|r| {
+            Ok(StoredConnection {
+                auth_flow: AuthFlow::parse(r.get::<&str, _>(9))?,
+                login_url: r.get(0),
+                instance_url: r.get(1),
+                org_id: r.get(2),
+                user_id: r.get(3),
+                username: r.get(4),
+                api_version: r.get(5),
+                access_token_sealed: r.get(6),
+                refresh_token_sealed: r.get(7),
+                connected_at_ms: r.get(8),
+            })
+        })
+        .transpose()
     }
 }
 
@@ -405,3 +408,4 @@ super::records::impl_record_store!(SqliteStore, super::writeback::as_is);
 super::directory::impl_directory_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
 super::facts::impl_fact_store!(SqliteStore, super::writeback::as_is);
 super::admin::impl_admin_store!(SqliteStore, super::writeback::as_is);
+super::seats::impl_seat_store!(SqliteStore, super::writeback::as_is);

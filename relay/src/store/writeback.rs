@@ -1,27 +1,12 @@
-//! What activity write-back keeps: seats, each user's write-back switch and opt-ins, the
-//! activity queue, and small org facts. The SQL is written once with `?` placeholders
+//! What activity write-back keeps: the activity queue and small org facts (seats and
+//! each user's switch and opt-ins are in `seats`). The SQL is written once with `?` placeholders
 //! and numbered (`$1`, `$2`, …) for PostgreSQL, so both backends run the same statements.
 
 use async_trait::async_trait;
 use crmsync::core::activity::{ActivityKind, CheckedActivity};
 
+pub use super::seats::{Seat, WritebackUser};
 use super::StoreError;
-
-/// A Salesforce user allowed to sign in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seat {
-    /// 18-character User id.
-    pub user_id: String,
-    pub username: String,
-    pub added_at_ms: i64,
-}
-
-/// A user's write-back switch (an admin's) and opted-in kinds (the user's own).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WritebackUser {
-    pub enabled: bool,
-    pub kinds: Vec<ActivityKind>,
-}
 
 /// Where a stored activity stands. `Sending` is internal: a write is in flight or its
 /// outcome is unknown (users see it as pending).
@@ -49,15 +34,16 @@ impl QueueState {
         }
     }
 
-    /// Reads a stored name (the queue only ever stores these five).
-    pub(super) fn parse(name: &str) -> Self {
+    /// Reads a stored name; one this build never writes is an error, not a guess.
+    pub(super) fn parse(name: &str) -> Result<Self, StoreError> {
         match name {
-            "unassigned" => Self::Unassigned,
-            "sending" => Self::Sending,
-            "written" => Self::Written,
-            "failed" => Self::Failed,
-            "discarded" => Self::Discarded,
-            _ => Self::Pending,
+            "unassigned" => Ok(Self::Unassigned),
+            "pending" => Ok(Self::Pending),
+            "sending" => Ok(Self::Sending),
+            "written" => Ok(Self::Written),
+            "failed" => Ok(Self::Failed),
+            "discarded" => Ok(Self::Discarded),
+            other => Err(StoreError::Unknown { what: "an activity state", value: other.to_string() }),
         }
     }
 }
@@ -105,23 +91,9 @@ pub enum Changed {
     No,
 }
 
-/// Seats, write-back settings, the activity queue and org facts.
+/// The activity queue and org facts.
 #[async_trait]
 pub trait WritebackStore: Send + Sync {
-    /// Gives `seat` a seat.
-    async fn add_seat(&self, seat: &Seat) -> Result<Changed, StoreError>;
-    /// Takes a seat away and ends the user's sessions.
-    async fn remove_seat(&self, user_id: &str) -> Result<Changed, StoreError>;
-    /// Every seat, by username.
-    async fn seats(&self) -> Result<Vec<Seat>, StoreError>;
-    /// The seat of `user_id`, if any.
-    async fn seat(&self, user_id: &str) -> Result<Option<Seat>, StoreError>;
-    /// An admin's switch for one user.
-    async fn set_writeback_enabled(&self, user_id: &str, enabled: bool, now_ms: i64) -> Result<Changed, StoreError>;
-    /// A user's opt-ins, replaced whole.
-    async fn set_writeback_kinds(&self, user_id: &str, kinds: &[ActivityKind], now_ms: i64) -> Result<(), StoreError>;
-    /// A user's switch and opt-ins (off and none when never set).
-    async fn writeback_user(&self, user_id: &str) -> Result<WritebackUser, StoreError>;
     /// Stores new activities of `user_id` in one transaction; ids already stored are left
     /// as they are. Returns each activity as stored, in request order.
     async fn insert_activities(
@@ -227,109 +199,6 @@ macro_rules! impl_writeback_store {
     ($store:ty, $row:ty, $sql:path) => {
         #[async_trait::async_trait]
         impl $crate::store::writeback::WritebackStore for $store {
-            async fn add_seat(&self, seat: &$crate::store::writeback::Seat) -> Result<$crate::store::writeback::Changed, StoreError> {
-                let sql = $sql("INSERT INTO seats (user_id, username, added_at_ms) VALUES (?, ?, ?) ON CONFLICT (user_id) DO NOTHING");
-                let done = sqlx::query(&sql)
-                    .bind(&seat.user_id)
-                    .bind(&seat.username)
-                    .bind(seat.added_at_ms)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(query_err("adding a seat"))?;
-                Ok(changed(done.rows_affected()))
-            }
-
-            async fn remove_seat(&self, user_id: &str) -> Result<$crate::store::writeback::Changed, StoreError> {
-                let mut tx = self.begin_write().await.map_err(query_err("starting a seat removal"))?;
-                let done = sqlx::query(&$sql("DELETE FROM seats WHERE user_id = ?"))
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_err("removing a seat"))?;
-                sqlx::query(&$sql("DELETE FROM web_sessions WHERE user_id = ? AND kind <> 'admin'"))
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_err("ending the sessions of a removed seat"))?;
-                tx.commit().await.map_err(query_err("committing a seat removal"))?;
-                Ok(changed(done.rows_affected()))
-            }
-
-            async fn seats(&self) -> Result<Vec<$crate::store::writeback::Seat>, StoreError> {
-                let rows = sqlx::query("SELECT user_id, username, added_at_ms FROM seats ORDER BY username")
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(query_err("listing seats"))?;
-                Ok(rows
-                    .iter()
-                    .map(|r| $crate::store::writeback::Seat { user_id: r.get(0), username: r.get(1), added_at_ms: r.get(2) })
-                    .collect())
-            }
-
-            async fn seat(&self, user_id: &str) -> Result<Option<$crate::store::writeback::Seat>, StoreError> {
-                let row = sqlx::query(&$sql("SELECT user_id, username, added_at_ms FROM seats WHERE user_id = ?"))
-                    .bind(user_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(query_err("reading a seat"))?;
-                Ok(row.map(|r| $crate::store::writeback::Seat { user_id: r.get(0), username: r.get(1), added_at_ms: r.get(2) }))
-            }
-
-            async fn set_writeback_enabled(
-                &self,
-                user_id: &str,
-                enabled: bool,
-                now_ms: i64,
-            ) -> Result<$crate::store::writeback::Changed, StoreError> {
-                let sql = $sql(
-                    "INSERT INTO writeback_users (user_id, enabled, kinds, updated_at_ms) VALUES (?, ?, '', ?)
-                     ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled, updated_at_ms = excluded.updated_at_ms
-                     WHERE writeback_users.enabled <> excluded.enabled",
-                );
-                let done = sqlx::query(&sql)
-                    .bind(user_id)
-                    .bind(i64::from(enabled))
-                    .bind(now_ms)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(query_err("switching write-back"))?;
-                Ok(changed(done.rows_affected()))
-            }
-
-            async fn set_writeback_kinds(
-                &self,
-                user_id: &str,
-                kinds: &[crmsync::core::activity::ActivityKind],
-                now_ms: i64,
-            ) -> Result<(), StoreError> {
-                let sql = $sql(
-                    "INSERT INTO writeback_users (user_id, enabled, kinds, updated_at_ms) VALUES (?, 0, ?, ?)
-                     ON CONFLICT (user_id) DO UPDATE SET kinds = excluded.kinds, updated_at_ms = excluded.updated_at_ms",
-                );
-                sqlx::query(&sql)
-                    .bind(user_id)
-                    .bind($crate::store::writeback::kinds_text(kinds))
-                    .bind(now_ms)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(query_err("saving write-back opt-ins"))?;
-                Ok(())
-            }
-
-            async fn writeback_user(&self, user_id: &str) -> Result<$crate::store::writeback::WritebackUser, StoreError> {
-                let row = sqlx::query(&$sql("SELECT enabled, kinds FROM writeback_users WHERE user_id = ?"))
-                    .bind(user_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(query_err("reading write-back settings"))?;
-                Ok(row
-                    .map(|r| $crate::store::writeback::WritebackUser {
-                        enabled: r.get::<i64, _>(0) != 0,
-                        kinds: $crate::store::writeback::kinds_from_text(&r.get::<String, _>(1)),
-                    })
-                    .unwrap_or_default())
-            }
-
             async fn insert_activities(
                 &self,
                 user_id: &str,
@@ -366,7 +235,7 @@ macro_rules! impl_writeback_store {
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(query_err("reading a stored activity"))?;
-                    stored.push(activity_from_row(&row));
+                    stored.push(activity_from_row(&row)?);
                 }
                 tx.commit().await.map_err(query_err("committing activities"))?;
                 Ok(stored)
@@ -379,7 +248,7 @@ macro_rules! impl_writeback_store {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(query_err("reading an activity"))?;
-                Ok(row.as_ref().map(activity_from_row))
+                row.as_ref().map(activity_from_row).transpose()
             }
 
             async fn activities_of(
@@ -396,11 +265,8 @@ macro_rules! impl_writeback_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(query_err("listing activities"))?;
-                Ok(rows
-                    .iter()
-                    .map(activity_from_row)
-                    .filter(|a| states.is_empty() || states.contains(&a.state))
-                    .collect())
+                let all = rows.iter().map(activity_from_row).collect::<Result<Vec<_>, _>>()?;
+                Ok(all.into_iter().filter(|a| states.is_empty() || states.contains(&a.state)).collect())
             }
 
             async fn assign_activity(&self, id: &str, target: &str, now_ms: i64) -> Result<$crate::store::writeback::Changed, StoreError> {
@@ -477,7 +343,7 @@ macro_rules! impl_writeback_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(query_err("reading due activities"))?;
-                Ok(rows.iter().map(activity_from_row).collect())
+                rows.iter().map(activity_from_row).collect()
             }
 
             async fn uncertain_activities(&self) -> Result<Vec<$crate::store::writeback::StoredActivity>, StoreError> {
@@ -489,7 +355,7 @@ macro_rules! impl_writeback_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(query_err("reading activities in flight"))?;
-                Ok(rows.iter().map(activity_from_row).collect())
+                rows.iter().map(activity_from_row).collect()
             }
 
             async fn mark_sending(&self, ids: &[String], now_ms: i64) -> Result<Vec<String>, StoreError> {
@@ -568,14 +434,13 @@ macro_rules! impl_writeback_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(query_err("counting activities"))?;
-                Ok(rows
-                    .iter()
+                rows.iter()
                     .map(|r| {
                         let state: String = r.get(0);
                         let count: i64 = r.get(1);
-                        ($crate::store::writeback::QueueState::parse(&state), count.max(0) as u64)
+                        Ok(($crate::store::writeback::QueueState::parse(&state)?, count.max(0) as u64))
                     })
-                    .collect())
+                    .collect()
             }
 
             async fn claimed_salesforce_ids(&self, salesforce_ids: &[String]) -> Result<Vec<String>, StoreError> {
@@ -623,21 +488,20 @@ macro_rules! impl_writeback_store {
             }
         }
 
-        fn activity_from_row(r: &$row) -> $crate::store::writeback::StoredActivity {
+        fn activity_from_row(r: &$row) -> Result<$crate::store::writeback::StoredActivity, StoreError> {
             let kind: String = r.get("kind");
             let state: String = r.get("state");
-            $crate::store::writeback::StoredActivity {
+            Ok($crate::store::writeback::StoredActivity {
                 id: r.get("id"),
                 user_id: r.get("user_id"),
-                // Only this relay writes the column, from ActivityKind names.
                 kind: crmsync::core::activity::ActivityKind::parse(&kind)
-                    .unwrap_or(crmsync::core::activity::ActivityKind::Note),
+                    .ok_or(StoreError::Unknown { what: "an activity kind", value: kind })?,
                 subject: r.get("subject"),
                 body: r.get("body"),
                 occurred_at: r.get("occurred_at"),
                 profile_id: r.get("profile_id"),
                 target: r.get("target"),
-                state: $crate::store::writeback::QueueState::parse(&state),
+                state: $crate::store::writeback::QueueState::parse(&state)?,
                 attempts: r.get("attempts"),
                 next_attempt_at_ms: r.get("next_attempt_at_ms"),
                 sent_at_ms: r.get("sent_at_ms"),
@@ -645,7 +509,7 @@ macro_rules! impl_writeback_store {
                 error: r.get("error"),
                 created_at_ms: r.get("created_at_ms"),
                 written_at_ms: r.get("written_at_ms"),
-            }
+            })
         }
 
         fn changed(rows: u64) -> $crate::store::writeback::Changed {

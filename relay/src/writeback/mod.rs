@@ -1,4 +1,4 @@
-//! Activity write-back (ARCHITECTURE.md "Activity write-back rules", CONTRACT.md §4–§6):
+//! Activity write-back (docs/ARCHITECTURE.md "Activity write-back rules", docs/salesforce.md §4–§6):
 //! who may write, what the org needs, how an activity becomes a Task or a Note, and the
 //! flush that writes the queue exactly once.
 

@@ -37,19 +37,10 @@ impl RecordTypeIds {
     }
 }
 
-/// The subject shown in Salesforce: the rep's, or the kind's name.
+/// The subject shown in Salesforce: the rep's, or the kind's name (the core's rule, as
+/// the queue views show it).
 fn subject(a: &StoredActivity) -> String {
-    if !a.subject.trim().is_empty() {
-        return a.subject.clone();
-    }
-    match a.kind {
-        ActivityKind::Inmail => "InMail",
-        ActivityKind::Message => "Message",
-        ActivityKind::Call => "Call",
-        ActivityKind::Note => "Note",
-        ActivityKind::DocumentView => "Document viewed",
-    }
-    .to_string()
+    crmsync::core::activity::subject_of(a.kind, &a.subject, "")
 }
 
 /// The Task for an activity (not a note). `with_subtype` is false when re-sending a call

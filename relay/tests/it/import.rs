@@ -65,3 +65,34 @@ async fn disconnect_with_clean_up_revokes_and_purges() {
     let again = import(&state, false, &|_, _| {}).await.unwrap();
     assert!(again.objects.iter().all(|o| o.added == o.rows), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_imports_on_one_store_take_turns_and_leave_it_equal_to_the_org() {
+    let dir = temp_dir("import-twice");
+    let sim = start_sim(&dir).await;
+    let settings = settings_for(&sim, &dir, &dir, &sim.org.client_secret);
+    // Two relays on one database (each with its own in-process lock).
+    let a = AppState::open(settings.clone()).await.unwrap();
+    import(&a, false, &|_, _| {}).await.unwrap();
+    let b = AppState::open(settings).await.unwrap();
+    mutate(&sim, "Contact", 5, 5, 5).await;
+    mutate(&sim, "Lead", 5, 5, 5).await;
+    let (first, second) = tokio::join!(import(&a, true, &|_, _| {}), import(&b, true, &|_, _| {}));
+    first.unwrap();
+    second.unwrap();
+    assert_store_equals_org(a.store.as_ref(), &sim, "after two full imports at once").await;
+
+    // While another holder has the store's import lease, an import waits for it.
+    let now = crmsync_relay::state::now_ms();
+    assert!(a.store.try_lock("import", "someone else", now, now + 60_000).await.unwrap());
+    let waiting = tokio::spawn(async move { import(&b, false, &|_, _| {}).await.map(|r| r.run) });
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(!waiting.is_finished(), "the import waited for the lease");
+    a.store.unlock("import", "someone else").await.unwrap();
+    let run = tokio::time::timeout(std::time::Duration::from_secs(60), waiting).await.unwrap().unwrap().unwrap();
+    assert!(run > 0);
+    // A lease whose holder crashed runs out on its own.
+    let now = crmsync_relay::state::now_ms();
+    assert!(a.store.try_lock("import", "crashed", now - 10, now - 1).await.unwrap());
+    import(&a, false, &|_, _| {}).await.unwrap();
+}

@@ -13,6 +13,7 @@ mod match_cli;
 mod matching;
 mod oauth;
 mod observability;
+mod payloads;
 mod security;
 mod sfsim_dml;
 mod sfsim_rest;

@@ -1,5 +1,5 @@
 //! sfsim's write side over real sockets: the Tooling API adds the external-id field,
-//! Collections upsert on it is idempotent, the Task and Note rules of CONTRACT.md §6 refuse
+//! Collections upsert on it is idempotent, the Task and Note rules of docs/salesforce.md §6 refuse
 //! what Salesforce refuses, and `allOrNone` rolls a whole request back.
 
 use serde_json::{json, Value};

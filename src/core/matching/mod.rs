@@ -7,6 +7,7 @@ pub mod blocking;
 pub mod comparison;
 pub mod decisions;
 pub mod input;
+pub mod link;
 pub mod parallel;
 pub mod params;
 pub mod record;

@@ -12,7 +12,12 @@ pub fn map_chunks<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<U> + Sy
     {
         std::thread::scope(|s| {
             let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| f(c))).collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            // A worker that panicked stops the whole job with its panic: a chunk is never
+            // dropped silently (that would read as "no matches" for its records).
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
         })
     }
     #[cfg(target_arch = "wasm32")]
@@ -42,5 +47,17 @@ mod tests {
         let out = map_chunks(&items, |c| c.iter().map(|x| x * 2).collect());
         assert_eq!(out.len(), 50_000);
         assert!(out.iter().enumerate().all(|(i, &x)| x == 2 * i as u32));
+    }
+
+    #[test]
+    fn a_panicking_worker_stops_the_job_instead_of_losing_its_chunk() {
+        let items: Vec<u32> = (0..50_000).collect();
+        let outcome = std::panic::catch_unwind(|| {
+            map_chunks(&items, |c| {
+                assert!(!c.contains(&49_999), "worker failed");
+                c.to_vec()
+            })
+        });
+        assert!(outcome.is_err(), "the panic reached the caller");
     }
 }

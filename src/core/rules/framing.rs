@@ -1,5 +1,5 @@
 //! Which pages may frame the widget: the connected org's own Lightning, Classic, Setup
-//! and Visualforce hosts (CONTRACT.md §7), derived from its instance URL, never every
+//! and Visualforce hosts (docs/salesforce.md §7), derived from its instance URL, never every
 //! Salesforce customer's.
 
 /// The origins (`scheme://host[:port]`) of the org whose API lives at `instance_url`

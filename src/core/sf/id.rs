@@ -1,5 +1,5 @@
 //! Salesforce record ids: the 15-character case-sensitive form users see and the
-//! 18-character form the API returns (CONTRACT.md §7).
+//! 18-character form the API returns (docs/salesforce.md §7).
 //!
 //! Everything crmsync stores or compares is the 18-character form, so an id pasted from
 //! a report (15), read from a Classic URL (15 or 18) or lower-cased by a spreadsheet (18,

@@ -1,4 +1,4 @@
-//! Links that open a record in the org's Lightning Experience (CONTRACT.md §7): the
+//! Links that open a record in the org's Lightning Experience (docs/salesforce.md §7): the
 //! instance's `*.my.salesforce.com` host becomes `*.lightning.force.com`.
 
 /// The Lightning host for an instance URL's host, when it is a My Domain host.

@@ -1,6 +1,6 @@
 //! The sObject types crmsync reads or writes, and the key prefixes that identify them.
 //!
-//! Key prefixes are the same in every org (CONTRACT.md §7), so an id alone tells the
+//! Key prefixes are the same in every org (docs/salesforce.md §7), so an id alone tells the
 //! object: a pasted id, a Classic URL or a CSV row needs no describe call.
 
 use serde::{Deserialize, Serialize};

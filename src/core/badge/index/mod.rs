@@ -7,18 +7,24 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{CodecError, Reader, Writer};
+mod delta;
+mod wire;
+mod writer;
+
+pub use delta::IndexDelta;
+pub use wire::INDEX_FORMAT;
+pub use writer::IndexWriter;
+
+use super::codec::{CodecError, Reader};
 use super::keyed_hash::{hashed_text, HashKey};
 use crate::core::matching::decisions::{Decision, DecisionKind, Decisions};
+use crate::core::matching::link::link;
 use crate::core::matching::params::Params;
 use crate::core::matching::record::{CompanyRecord, CrmKind, PersonRecord};
 use crate::core::matching::scoring::{Explanation, Scorer, TermFrequencies};
-use crate::core::matching::{Linkable, Method, DEFAULT_THRESHOLD};
+use crate::core::matching::{Linkable, Method};
 use crate::core::normalize::{nickname_groups_of, Email, Location};
-
-const MAGIC: &[u8; 4] = b"CRMX";
-/// Binary format of snapshots and deltas.
-pub const INDEX_FORMAT: u32 = 2;
+use wire::{get_companies, get_decisions, get_people, write_index, MAGIC};
 
 /// What the badge shows about a CRM record besides its id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +112,8 @@ impl<R: Linkable> Side<R> {
             }
         };
         if let Some((crm_id, _)) = decisions.matches().iter().find(|(_, n)| n.as_str() == network_id) {
-            return self.position(crm_id).map(|i| hit(i, Method::Manual));
+            let manual = self.position(crm_id);
+            return link(manual, std::iter::empty()).map(|(i, method)| hit(i, method));
         }
         let mut candidates: Vec<u32> = Vec::new();
         let mut keys = Vec::new();
@@ -126,8 +133,7 @@ impl<R: Linkable> Side<R> {
         candidates.dedup();
         let mut scratch = Vec::new();
         let manual_elsewhere = |i: usize| decisions.matches().contains_key(self.records[i].id());
-        let min_weight = (DEFAULT_THRESHOLD / (1.0 - DEFAULT_THRESHOLD)).log2();
-        candidates
+        let scored = candidates
             .into_iter()
             .map(|i| i as usize)
             .filter(|&i| !manual_elsewhere(i) && !decisions.is_rejected(self.records[i].id(), network_id))
@@ -135,10 +141,8 @@ impl<R: Linkable> Side<R> {
                 let w = scorer.weight(&self.records[i], observed, &mut scratch)
                     - f64::from(self.records[i].precedence()) * 1e-6;
                 (i, w)
-            })
-            .filter(|&(_, w)| w >= min_weight)
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(i, _)| hit(i, Method::Auto))
+            });
+        link(None, scored).map(|(i, method)| hit(i, method))
     }
 }
 
@@ -151,24 +155,6 @@ pub struct BadgeIndex {
     companies: Side<CompanyRecord>,
     history: Vec<Decision>,
     decisions: Decisions,
-}
-
-const DELTA_MAGIC: &[u8; 4] = b"CRMD";
-
-/// Changes from one index version to the next.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct IndexDelta {
-    pub base_version: u64,
-    pub version: u64,
-    /// `None`: records as built (with clear contact data, hashed when applied or
-    /// encoded); `Some(key)`: read from the wire, already hashed under `key`.
-    pub key: Option<HashKey>,
-    pub people: Vec<(PersonRecord, Label)>,
-    pub companies: Vec<(CompanyRecord, Label)>,
-    /// CRM ids removed from the org.
-    pub deleted: Vec<String>,
-    /// Decisions made since the base version, in order.
-    pub decisions: Vec<Decision>,
 }
 
 /// Why a delta cannot be applied.
@@ -307,118 +293,6 @@ impl BadgeIndex {
     }
 }
 
-/// The bytes of an index (format [`INDEX_FORMAT`]) from its parts.
-fn write_index(
-    version: u64,
-    key: &HashKey,
-    params: (&Params, &Params),
-    people: (&[PersonRecord], &[Label]),
-    companies: (&[CompanyRecord], &[Label]),
-    decisions: &[Decision],
-) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.raw(MAGIC);
-    w.varint(u64::from(INDEX_FORMAT));
-    w.varint(version);
-    w.raw(key);
-    w.str(&serde_json::to_string(params.0).unwrap_or_default());
-    w.str(&serde_json::to_string(params.1).unwrap_or_default());
-    put_people(&mut w, people.0, people.1);
-    put_companies(&mut w, companies.0, companies.1);
-    put_decisions(&mut w, decisions);
-    w.bytes
-}
-
-/// Collects records for an index that is only shipped, never looked up in (the relay):
-/// contact data is hashed as records are added, and the look-up structures a
-/// [`BadgeIndex`] derives are never built. Encodes to the same bytes as the index.
-pub struct IndexWriter {
-    version: u64,
-    key: HashKey,
-    people: (Vec<PersonRecord>, Vec<Label>),
-    companies: (Vec<CompanyRecord>, Vec<Label>),
-}
-
-impl IndexWriter {
-    pub fn new(version: u64, key: HashKey) -> Self {
-        Self { version, key, people: Default::default(), companies: Default::default() }
-    }
-
-    pub fn add_person(&mut self, record: PersonRecord, label: Label) {
-        self.people.0.push(minimise_person(&self.key, record));
-        self.people.1.push(label);
-    }
-
-    pub fn add_company(&mut self, record: CompanyRecord, label: Label) {
-        self.companies.0.push(minimise_company(&self.key, record));
-        self.companies.1.push(label);
-    }
-
-    /// Number of people and companies added.
-    pub fn len(&self) -> (usize, usize) {
-        (self.people.0.len(), self.companies.0.len())
-    }
-
-    /// The index's bytes, with scoring `params` and the users' `decisions`.
-    pub fn encode(&self, params: (&Params, &Params), decisions: &[Decision]) -> Vec<u8> {
-        let people = (self.people.0.as_slice(), self.people.1.as_slice());
-        let companies = (self.companies.0.as_slice(), self.companies.1.as_slice());
-        write_index(self.version, &self.key, params, people, companies, decisions)
-    }
-}
-
-impl IndexDelta {
-    /// The delta as bytes for browsers holding an index hashed under `key`: contact data
-    /// is hashed here (if it is not already), never sent in clear.
-    pub fn encode(&self, key: &HashKey) -> Vec<u8> {
-        let (people, people_labels): (Vec<PersonRecord>, Vec<Label>) = self
-            .people
-            .iter()
-            .map(|(r, l)| (if self.key.is_some() { r.clone() } else { minimise_person(key, r.clone()) }, l.clone()))
-            .unzip();
-        let (companies, company_labels): (Vec<CompanyRecord>, Vec<Label>) = self
-            .companies
-            .iter()
-            .map(|(r, l)| (if self.key.is_some() { r.clone() } else { minimise_company(key, r.clone()) }, l.clone()))
-            .unzip();
-        let mut w = Writer::default();
-        w.raw(DELTA_MAGIC);
-        w.varint(u64::from(INDEX_FORMAT));
-        w.varint(self.base_version);
-        w.varint(self.version);
-        w.raw(self.key.as_ref().unwrap_or(key));
-        put_people(&mut w, &people, &people_labels);
-        put_companies(&mut w, &companies, &company_labels);
-        w.varint(self.deleted.len() as u64);
-        w.column(&self.deleted.iter().map(String::as_str).collect::<Vec<_>>());
-        put_decisions(&mut w, &self.decisions);
-        w.bytes
-    }
-
-    /// Reads bytes made by [`IndexDelta::encode`].
-    pub fn decode(bytes: &[u8]) -> Result<Self, IndexError> {
-        let mut r = Reader::new(bytes);
-        if r.raw(4)? != DELTA_MAGIC {
-            return Err(CodecError::BadMagic.into());
-        }
-        let format = r.varint()? as u32;
-        if format != INDEX_FORMAT {
-            return Err(CodecError::UnsupportedFormat(format, INDEX_FORMAT).into());
-        }
-        let (base_version, version) = (r.varint()?, r.varint()?);
-        let key: HashKey = r.raw(16)?.try_into().map_err(|_| CodecError::Truncated(r.pos))?;
-        let people = get_people(&mut r)?;
-        let companies = get_companies(&mut r)?;
-        let n = r.count()?;
-        let deleted = r.column(n)?;
-        let decisions = get_decisions(&mut r)?;
-        if !r.done() {
-            return Err(CodecError::Invalid { at: r.pos, what: "trailing bytes".into() }.into());
-        }
-        Ok(Self { base_version, version, key: Some(key), people, companies, deleted, decisions })
-    }
-}
-
 fn upsert<R: Linkable>(side: &mut Side<R>, records: impl Iterator<Item = (R, Label)>, deleted: &[String]) {
     let mut at: HashMap<String, usize> =
         side.records.iter().enumerate().map(|(i, r)| (r.id().to_string(), i)).collect();
@@ -449,166 +323,6 @@ fn upsert<R: Linkable>(side: &mut Side<R>, records: impl Iterator<Item = (R, Lab
         });
     }
     side.derive();
-}
-
-/// Positions of `ids` in id order: records are written sorted, so neighbouring ids
-/// share their prefix and compress well.
-fn id_order<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let ids: Vec<&str> = ids.collect();
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by_key(|&i| ids[i]);
-    order
-}
-
-/// Writes a list-valued field (phones) as counts, then all values as one column.
-fn put_lists(w: &mut Writer, lists: &[&[String]]) {
-    for list in lists {
-        w.varint(list.len() as u64);
-    }
-    let flat: Vec<&str> = lists.iter().flat_map(|l| l.iter().map(String::as_str)).collect();
-    w.column(&flat);
-}
-
-fn get_lists(r: &mut Reader<'_>, n: usize) -> Result<Vec<Vec<String>>, CodecError> {
-    let counts = (0..n).map(|_| r.count()).collect::<Result<Vec<_>, _>>()?;
-    let mut flat = r.column(counts.iter().sum())?.into_iter();
-    Ok(counts.into_iter().map(|c| flat.by_ref().take(c).collect()).collect())
-}
-
-fn put_locations(w: &mut Writer, locations: &[&Location]) {
-    w.column(&locations.iter().map(|l| l.city.as_str()).collect::<Vec<_>>());
-    w.column(&locations.iter().map(|l| l.region.as_str()).collect::<Vec<_>>());
-    w.column(&locations.iter().map(|l| l.country.as_str()).collect::<Vec<_>>());
-}
-
-fn get_locations(r: &mut Reader<'_>, n: usize) -> Result<Vec<Location>, CodecError> {
-    let (city, region, country) = (r.column(n)?, r.column(n)?, r.column(n)?);
-    Ok(city
-        .into_iter()
-        .zip(region)
-        .zip(country)
-        .map(|((city, region), country)| Location { city, region, country })
-        .collect())
-}
-
-fn put_labels(w: &mut Writer, labels: &[&Label]) {
-    w.column(&labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>());
-    w.column(&labels.iter().map(|l| l.owner.as_str()).collect::<Vec<_>>());
-}
-
-fn get_labels(r: &mut Reader<'_>, n: usize) -> Result<Vec<Label>, CodecError> {
-    let (names, owners) = (r.column(n)?, r.column(n)?);
-    Ok(names.into_iter().zip(owners).map(|(name, owner)| Label { name, owner }).collect())
-}
-
-/// People column by column (format 2), in id order.
-fn put_people(w: &mut Writer, records: &[PersonRecord], labels: &[Label]) {
-    let order = id_order(records.iter().map(|p| p.id.as_str()));
-    let people: Vec<&PersonRecord> = order.iter().map(|&i| &records[i]).collect();
-    w.varint(people.len() as u64);
-    let col = |f: fn(&PersonRecord) -> &str| people.iter().map(|p| f(p)).collect::<Vec<&str>>();
-    w.column(&col(|p| &p.id));
-    for p in &people {
-        w.varint(u64::from(p.kind == Some(CrmKind::Lead)));
-    }
-    w.column(&col(|p| &p.name.first));
-    w.column(&col(|p| &p.name.last));
-    w.column(&col(|p| p.email.as_ref().map_or("", |e| e.local.as_str())));
-    put_lists(w, &people.iter().map(|p| p.phones.as_slice()).collect::<Vec<_>>());
-    w.column(&col(|p| &p.company));
-    put_locations(w, &people.iter().map(|p| &p.location).collect::<Vec<_>>());
-    put_labels(w, &order.iter().map(|&i| &labels[i]).collect::<Vec<_>>());
-}
-
-fn get_people(r: &mut Reader<'_>) -> Result<Vec<(PersonRecord, Label)>, CodecError> {
-    let n = r.count()?;
-    let ids = r.column(n)?;
-    let leads = r.numbers(n)?;
-    let (first, last, emails) = (r.column(n)?, r.column(n)?, r.column(n)?);
-    let phones = get_lists(r, n)?;
-    let companies = r.column(n)?;
-    let locations = get_locations(r, n)?;
-    let labels = get_labels(r, n)?;
-    let mut out = Vec::with_capacity(n);
-    let columns = ids.into_iter().zip(leads).zip(first).zip(last).zip(emails).zip(phones).zip(companies);
-    for (((((((id, lead), first), last), email), phones), company), (location, label)) in
-        columns.zip(locations.into_iter().zip(labels))
-    {
-        let person = PersonRecord {
-            id,
-            kind: Some(if lead == 1 { CrmKind::Lead } else { CrmKind::Contact }),
-            first_name_groups: nickname_groups_of(&first),
-            name: crate::core::normalize::PersonName { first, last },
-            email: (!email.is_empty()).then(|| Email { local: email, domain: String::new() }),
-            phones,
-            company,
-            location,
-            ..Default::default()
-        };
-        out.push((person, label));
-    }
-    Ok(out)
-}
-
-/// Companies column by column (format 2), in id order.
-fn put_companies(w: &mut Writer, records: &[CompanyRecord], labels: &[Label]) {
-    let order = id_order(records.iter().map(|c| c.id.as_str()));
-    let companies: Vec<&CompanyRecord> = order.iter().map(|&i| &records[i]).collect();
-    w.varint(companies.len() as u64);
-    let col = |f: fn(&CompanyRecord) -> &str| companies.iter().map(|c| f(c)).collect::<Vec<&str>>();
-    w.column(&col(|c| &c.id));
-    w.column(&col(|c| &c.name));
-    w.column(&col(|c| &c.domain));
-    put_lists(w, &companies.iter().map(|c| c.phones.as_slice()).collect::<Vec<_>>());
-    put_locations(w, &companies.iter().map(|c| &c.location).collect::<Vec<_>>());
-    put_labels(w, &order.iter().map(|&i| &labels[i]).collect::<Vec<_>>());
-}
-
-fn get_companies(r: &mut Reader<'_>) -> Result<Vec<(CompanyRecord, Label)>, CodecError> {
-    let n = r.count()?;
-    let (ids, names, domains) = (r.column(n)?, r.column(n)?, r.column(n)?);
-    let phones = get_lists(r, n)?;
-    let locations = get_locations(r, n)?;
-    let labels = get_labels(r, n)?;
-    Ok(ids
-        .into_iter()
-        .zip(names)
-        .zip(domains)
-        .zip(phones)
-        .zip(locations.into_iter().zip(labels))
-        .map(|((((id, name), domain), phones), (location, label))| {
-            (CompanyRecord { id, name, domain, phones, location, ..Default::default() }, label)
-        })
-        .collect())
-}
-
-fn put_decisions(w: &mut Writer, decisions: &[Decision]) {
-    w.varint(decisions.len() as u64);
-    for d in decisions {
-        w.str(&d.crm_id);
-        w.str(&d.network_id);
-        w.varint(match d.kind {
-            DecisionKind::Match => 0,
-            DecisionKind::NotMatch => 1,
-            DecisionKind::Unmatch => 2,
-        });
-    }
-}
-
-fn get_decisions(r: &mut Reader<'_>) -> Result<Vec<Decision>, CodecError> {
-    (0..r.count()?)
-        .map(|_| {
-            let (crm_id, network_id) = (r.str()?, r.str()?);
-            let at = r.pos;
-            let kind = match r.varint()? {
-                0 => DecisionKind::Match,
-                1 => DecisionKind::NotMatch,
-                2 => DecisionKind::Unmatch,
-                other => return Err(CodecError::Invalid { at, what: format!("decision kind {other}") }),
-            };
-            Ok(Decision { crm_id, network_id, kind })
-        })
-        .collect()
 }
 
 #[cfg(test)]
