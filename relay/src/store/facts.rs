@@ -54,6 +54,11 @@ pub trait FactStore: Send + Sync {
     async fn try_lock(&self, name: &str, holder: &str, now_ms: i64, expires_at_ms: i64) -> Result<bool, StoreError>;
     /// Gives the lease back (only `holder`'s).
     async fn unlock(&self, name: &str, holder: &str) -> Result<(), StoreError>;
+    /// Who holds the lease `name`, and until when.
+    async fn lock_holder(&self, name: &str) -> Result<Option<(String, i64)>, StoreError>;
+    /// Moves the lease from `from` (a holder known to be gone) to `to`; false when `from`
+    /// no longer holds it.
+    async fn take_over_lock(&self, name: &str, from: &str, to: &str, expires_at_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// Implements [`FactStore`] for a backend whose struct has a `pool` field.
@@ -131,6 +136,33 @@ macro_rules! impl_fact_store {
                     .await
                     .map_err(query_err("giving a lease back"))?;
                 Ok(())
+            }
+
+            async fn lock_holder(&self, name: &str) -> Result<Option<(String, i64)>, StoreError> {
+                let row = sqlx::query(&$sql("SELECT holder, expires_at_ms FROM locks WHERE name = ?"))
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(query_err("reading a lease"))?;
+                Ok(row.map(|r| (r.get(0), r.get(1))))
+            }
+
+            async fn take_over_lock(
+                &self,
+                name: &str,
+                from: &str,
+                to: &str,
+                expires_at_ms: i64,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query(&$sql("UPDATE locks SET holder = ?, expires_at_ms = ? WHERE name = ? AND holder = ?"))
+                    .bind(to)
+                    .bind(expires_at_ms)
+                    .bind(name)
+                    .bind(from)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(query_err("taking over a lease"))?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {

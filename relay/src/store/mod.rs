@@ -9,6 +9,7 @@ mod postgres;
 pub mod records;
 pub mod seats;
 mod sqlite;
+mod store_sql;
 pub mod writeback;
 
 use std::path::Path;
