@@ -106,6 +106,20 @@ impl ActivityState {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// A comma-separated list of names exactly as written (no spaces, no empty items);
+    /// empty means every state. The error names the first wrong item and the names allowed.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        text.split(',')
+            .filter(|_| !text.is_empty())
+            .map(|name| {
+                Self::parse(name).ok_or_else(|| {
+                    let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+                    format!("state {name:?} is not one of {}", names.join(", "))
+                })
+            })
+            .collect()
+    }
 }
 
 /// One activity as a client sends it.
@@ -412,6 +426,14 @@ mod tests {
     fn kinds_and_states_round_trip_their_names() {
         for k in ActivityKind::ALL {
             assert_eq!(ActivityKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(ActivityState::parse_list(""), Ok(vec![]));
+        assert_eq!(
+            ActivityState::parse_list("failed,pending"),
+            Ok(vec![ActivityState::Failed, ActivityState::Pending])
+        );
+        for bad in ["\t", " failed", "failed,", ",failed", "gone"] {
+            assert!(ActivityState::parse_list(bad).unwrap_err().contains("is not one of"), "{bad:?}");
         }
         for s in ActivityState::ALL {
             assert_eq!(ActivityState::parse(s.as_str()), Some(s));

@@ -44,22 +44,11 @@ fn day_ms(text: &str, name: &str) -> Result<i64, AdminError> {
 
 /// A query checked into a store filter; `export` lifts the page limit.
 pub async fn filter_of(state: &AppState, q: &QueueQuery, export: bool) -> Result<QueueFilter, AdminError> {
-    let mut states = Vec::new();
-    if let Some(list) = &q.state {
-        for name in list.split(',') {
-            let public = ActivityState::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = ActivityState::ALL.iter().map(|s| s.as_str()).collect();
-                AdminError::Invalid(format!("state {name:?} is not one of {}", names.join(", ")))
-            })?;
-            states.extend(match public {
-                ActivityState::Unassigned => vec![QueueState::Unassigned],
-                ActivityState::Pending => vec![QueueState::Pending, QueueState::Sending],
-                ActivityState::Written => vec![QueueState::Written],
-                ActivityState::Failed => vec![QueueState::Failed],
-                ActivityState::Discarded => vec![QueueState::Discarded],
-            });
-        }
-    }
+    let states: Vec<QueueState> = ActivityState::parse_list(q.state.as_deref().unwrap_or_default())
+        .map_err(AdminError::Invalid)?
+        .into_iter()
+        .flat_map(|s| QueueState::of_public(s).iter().copied())
+        .collect();
     let user_id = match &q.rep {
         Some(r) => Some(crate::writeback::users::find_user(state.store.as_ref(), r).await?.id),
         None => None,

@@ -24,17 +24,6 @@ use crate::store::{Changed, QueueState, StoredActivity, WritebackUser};
 /// Most activities one request may carry.
 const MAX_PER_REQUEST: usize = 1_000;
 
-/// How users see a stored state (`sending` is still pending to them).
-pub fn public_state(state: QueueState) -> ActivityState {
-    match state {
-        QueueState::Unassigned => ActivityState::Unassigned,
-        QueueState::Pending | QueueState::Sending => ActivityState::Pending,
-        QueueState::Written => ActivityState::Written,
-        QueueState::Failed => ActivityState::Failed,
-        QueueState::Discarded => ActivityState::Discarded,
-    }
-}
-
 /// A stored activity as its owner sees it, with a link to the written record.
 pub fn view(a: &StoredActivity, instance_url: Option<&str>) -> ActivityView {
     let object = if a.kind == ActivityKind::Note { "Note" } else { "Task" };
@@ -51,7 +40,7 @@ pub fn view(a: &StoredActivity, instance_url: Option<&str>) -> ActivityView {
         profile_id: a.profile_id.clone(),
         target: a.target.clone(),
         suggested_target: None,
-        state: public_state(a.state),
+        state: a.state.public(),
         salesforce_id: a.salesforce_id.clone(),
         salesforce_url: url,
         error: a.error.clone(),
@@ -165,23 +154,13 @@ pub async fn list(
     rep: Rep,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<ActivityView>>, ApiError> {
-    let mut wanted = Vec::new();
     let given = params.get("state").map(String::as_str).unwrap_or_default();
-    // Empty means every state; otherwise each comma-separated name exactly as written (no
-    // spaces, no empty items), as the OpenAPI pattern says.
-    for name in given.split(',').filter(|_| !given.is_empty()) {
-        let public = ActivityState::parse(name).ok_or_else(|| {
-            let names: Vec<&str> = ActivityState::ALL.iter().map(|s| s.as_str()).collect();
-            ApiError::BadRequest(format!("state {name:?} is not one of {}", names.join(", ")))
-        })?;
-        wanted.extend(match public {
-            ActivityState::Unassigned => vec![QueueState::Unassigned],
-            ActivityState::Pending => vec![QueueState::Pending, QueueState::Sending],
-            ActivityState::Written => vec![QueueState::Written],
-            ActivityState::Failed => vec![QueueState::Failed],
-            ActivityState::Discarded => vec![QueueState::Discarded],
-        });
-    }
+    // Each comma-separated name exactly as written, as the OpenAPI pattern says.
+    let wanted: Vec<QueueState> = ActivityState::parse_list(given)
+        .map_err(ApiError::BadRequest)?
+        .into_iter()
+        .flat_map(|s| QueueState::of_public(s).iter().copied())
+        .collect();
     let activities = state.store.activities_of(&rep.user_id, &wanted).await?;
     let instance = instance_url(&state).await?;
     let mut views: Vec<ActivityView> = activities.iter().map(|a| view(a, instance.as_deref())).collect();
@@ -236,7 +215,7 @@ pub async fn assign(
         return Err(ApiError::Conflict(format!(
             "activity {} is {}; only unassigned or failed activities take a new target",
             a.id,
-            public_state(a.state).as_str()
+            a.state.public().as_str()
         )));
     }
     let a = own(&state, &rep, &a.id).await?;
@@ -255,7 +234,7 @@ pub async fn retry(
         return Err(ApiError::Conflict(format!(
             "activity {} is {}; only failed activities are retried",
             a.id,
-            public_state(a.state).as_str()
+            a.state.public().as_str()
         )));
     }
     let a = own(&state, &rep, &a.id).await?;

@@ -68,7 +68,7 @@ pub async fn relay_status(state: &AppState) -> Result<RelayStatus, crate::store:
     };
     let mut activities: ActivityTotals = ActivityState::ALL.iter().map(|s| (*s, 0)).collect();
     for (stored, n) in state.store.activity_totals().await? {
-        *activities.entry(crate::handlers::activities::public_state(stored)).or_default() += n;
+        *activities.entry(stored.public()).or_default() += n;
     }
     let page_problems = super::page_health::recent(state).await?;
     Ok(RelayStatus { connection, api_usage, objects, activities, page_problems })

@@ -3,7 +3,7 @@
 //! and numbered (`$1`, `$2`, …) for PostgreSQL, so both backends run the same statements.
 
 use async_trait::async_trait;
-use crmsync::core::activity::{ActivityKind, CheckedActivity};
+use crmsync::core::activity::{ActivityKind, ActivityState, CheckedActivity};
 
 pub use super::seats::{Seat, WritebackUser};
 use super::StoreError;
@@ -31,6 +31,28 @@ impl QueueState {
             Self::Written => "written",
             Self::Failed => "failed",
             Self::Discarded => "discarded",
+        }
+    }
+
+    /// How users see this state (`sending` is still pending to them).
+    pub fn public(self) -> ActivityState {
+        match self {
+            Self::Unassigned => ActivityState::Unassigned,
+            Self::Pending | Self::Sending => ActivityState::Pending,
+            Self::Written => ActivityState::Written,
+            Self::Failed => ActivityState::Failed,
+            Self::Discarded => ActivityState::Discarded,
+        }
+    }
+
+    /// The stored states a state users name stands for.
+    pub fn of_public(state: ActivityState) -> &'static [QueueState] {
+        match state {
+            ActivityState::Unassigned => &[Self::Unassigned],
+            ActivityState::Pending => &[Self::Pending, Self::Sending],
+            ActivityState::Written => &[Self::Written],
+            ActivityState::Failed => &[Self::Failed],
+            ActivityState::Discarded => &[Self::Discarded],
         }
     }
 

@@ -284,15 +284,7 @@ async fn the_console_api_manages_seats_settings_and_the_queue_and_refuses_what_i
     assert_eq!(status, 200);
     r.log(json!([activity(1, "call", Some(test)), activity(2, "call", Some(other)), activity(3, "note", Some(other))]))
         .await;
-    let flushed: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/writeback/flush", r.relay))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, flushed) = admin_api(&r, &cookie, Method::POST, "/api/v1/admin/writeback/flush", None).await;
     assert_eq!(flushed["written"], json!(1), "{flushed}");
     assert_eq!(flushed["held_for_test_mode"], json!(2), "{flushed}");
 
@@ -337,15 +329,7 @@ async fn the_console_api_manages_seats_settings_and_the_queue_and_refuses_what_i
     let (_, test_off) =
         admin_api(&r, &cookie, Method::PUT, "/api/v1/admin/settings", Some(json!({"writeback_test_record": ""}))).await;
     assert_eq!(test_off["writeback_test_record"], Value::Null);
-    let flushed: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/writeback/flush", r.relay))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, flushed) = admin_api(&r, &cookie, Method::POST, "/api/v1/admin/writeback/flush", None).await;
     assert_eq!(flushed["written"], json!(1), "only the note: {flushed}");
     let (_, discarded) = admin_api(&r, &cookie, Method::GET, "/api/v1/admin/activities?state=discarded", None).await;
     assert_eq!(discarded["total"], json!(1));

@@ -1,7 +1,7 @@
 //! Crash safety: `crmsync import` of a 100k-row org killed with SIGKILL at ten random
 //! points, then run to the end: the store equals the org exactly (nothing lost, nothing
-//! duplicated). The kill points come from a seed printed by the test (set
-//! `CRMSYNC_CRASH_SEED` to replay one).
+//! duplicated). The kill points come from a fixed seed, printed (`CRMSYNC_CRASH_SEED`
+//! replays one, `=random` draws another).
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -30,10 +30,7 @@ async fn import_killed_at_random_points_then_finished_equals_the_org() {
     let sim = start_sim_with(&dir, 100_000).await;
     let data = dir.join("relay");
     let database = database_url(&dir).unwrap_or_default();
-    let seed = std::env::var("CRMSYNC_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
-    });
-    eprintln!("crash test seed {seed} (CRMSYNC_CRASH_SEED={seed} replays these kill points)");
+    let seed = crate::harness::test_seed("CRMSYNC_CRASH_SEED", 20_261_201, "import crash test (kill points)");
     let mut rng = crmsync::core::rng::SeededRng::new(seed);
     // Ten kills at random points (a whole run of this org takes several seconds in a test
     // build on an idle machine; each restart resumes, so later kills land in later stages).

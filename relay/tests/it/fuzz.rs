@@ -197,12 +197,8 @@ fn bulk_csv(records: &[Value]) -> String {
 async fn every_parser_of_outside_input_survives_mutated_inputs() {
     // A fixed seed by default, so a clean test run is repeatable; `./build.sh fuzz` (or
     // `CRMSYNC_FUZZ_SEED=random`) explores new ones.
-    let seed = match std::env::var("CRMSYNC_FUZZ_SEED").ok().as_deref() {
-        Some("random") => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs()),
-        Some(given) => given.parse().unwrap_or(DEFAULT_SEED),
-        None => DEFAULT_SEED,
-    };
-    eprintln!("fuzz seed {seed} (CRMSYNC_FUZZ_SEED={seed} replays it), {:?} per target", budget());
+    let seed = crate::harness::test_seed("CRMSYNC_FUZZ_SEED", DEFAULT_SEED, "fuzz");
+    eprintln!("{:?} per target", budget());
     let r = ready("fuzz", 120).await;
 
     // Real seeds: the relay's badge index, a delta after an incremental import, a Bulk page.

@@ -185,3 +185,16 @@ pub async fn assert_store_equals_org(store: &dyn crmsync_relay::store::Store, si
         }
     }
 }
+
+/// The seed of a randomized test: `var` names it (a number replays one, `random` draws a
+/// new one from the clock), else `fixed`, so a clean run is repeatable. Printed, so a
+/// failure can be replayed.
+pub fn test_seed(var: &str, fixed: u64, what: &str) -> u64 {
+    let seed = match std::env::var(var).ok().as_deref() {
+        Some("random") => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs()),
+        Some(given) => given.parse().unwrap_or(fixed),
+        None => fixed,
+    };
+    eprintln!("{what} seed {seed} ({var}={seed} replays it; {var}=random draws another)");
+    seed
+}

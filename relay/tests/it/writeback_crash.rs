@@ -46,10 +46,7 @@ async fn flushes_killed_at_random_points_write_every_activity_exactly_once() {
         r.log(Value::Array(batch.to_vec())).await;
     }
 
-    let seed = std::env::var("CRMSYNC_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())
-    });
-    eprintln!("write-back crash test seed {seed} (CRMSYNC_CRASH_SEED={seed} replays these kill points)");
+    let seed = crate::harness::test_seed("CRMSYNC_CRASH_SEED", 20_261_201, "write-back crash test (kill points)");
     let mut rng = crmsync::core::rng::SeededRng::new(seed);
     // Each call takes a while, so kills land inside calls as well as between them.
     fault(&r.sim, json!({"latency_ms": 300})).await;
