@@ -84,26 +84,10 @@ pub async fn delta_since(
     let names = Names::new(&store.rows("User").await?, &store.rows("Account").await?).only_owned_by(owners);
     let records = labelled(&names, &accounts, &contacts, &leads, |id| contacts_present.contains(id));
     // A decision about a record the rep may not see stays on the relay.
-    let mut decisions = decisions;
-    if let Some(owners) = &limited {
-        let mut kept = Vec::with_capacity(decisions.len());
-        for d in decisions {
-            let object = crmsync::core::sf::SalesforceId::parse(&d.crm_id)
-                .ok()
-                .and_then(|id| crate::directory::matching::matchable_object(&id));
-            let owner = match object {
-                Some(object) => match store.crm_row(object, &d.crm_id).await? {
-                    Some(row) => Some(crate::admin::visibility::record_owner(state, object, &row).await?),
-                    None => None,
-                },
-                None => None,
-            };
-            if owner.is_some_and(|o| owners.contains(&o)) {
-                kept.push(d);
-            }
-        }
-        decisions = kept;
-    }
+    let decisions = match &limited {
+        Some(owners) => visible_decisions(state, decisions, owners).await?,
+        None => decisions,
+    };
     let written: HashSet<&str> = accounts.iter().chain(&contacts).chain(&leads).map(|r| r.id.as_str()).collect();
     // A record deleted and then restored is written again, not deleted.
     deleted.retain(|id| !written.contains(id.as_str()));
@@ -121,4 +105,24 @@ pub async fn delta_since(
     };
     let key = hash_key(state).await?;
     Ok(DeltaAnswer::Delta { bytes: delta.encode(&key), version: current as u64, last_decision })
+}
+
+/// The decisions about records `owners` own (their owner as the badge reads it).
+async fn visible_decisions(
+    state: &AppState,
+    decisions: Vec<crate::store::DecisionRow>,
+    owners: &HashSet<String>,
+) -> Result<Vec<crate::store::DecisionRow>, IndexBuildError> {
+    let mut kept = Vec::with_capacity(decisions.len());
+    for d in decisions {
+        let object = crmsync::core::sf::SalesforceId::parse(&d.crm_id)
+            .ok()
+            .and_then(|id| crate::directory::matching::matchable_object(&id));
+        let Some(object) = object else { continue };
+        let Some(row) = state.store.crm_row(object, &d.crm_id).await? else { continue };
+        if owners.contains(&crate::admin::visibility::record_owner(state, object, &row).await?) {
+            kept.push(d);
+        }
+    }
+    Ok(kept)
 }

@@ -4,6 +4,7 @@ mod admin_panel;
 mod admins_panel;
 mod connect_form;
 mod connection_panel;
+mod outcome;
 mod page_health_panel;
 mod queue_panel;
 mod seats_panel;

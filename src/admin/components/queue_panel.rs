@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::admin::http;
 use crate::admin::state::Load;
-use crate::core::api::admin::{AdminActivities, QueueAction, QueueActionReport};
+use crate::core::api::admin::{AdminActivities, AdminActivity, QueueAction, QueueActionReport};
 
 /// The queue's filter as a query string (empty values left out).
 pub fn query(fields: &[(&str, String)]) -> String {
@@ -92,33 +92,7 @@ pub fn queue_panel() -> Html {
             <p data-testid="queue-total">{ format!("{} activities match", page.total) }</p>
             <table class="slds-table" data-testid="queue">
                 <tr><th></th><th>{ "Logged" }</th><th>{ "Rep" }</th><th>{ "Kind" }</th><th>{ "State" }</th><th>{ "Record" }</th><th>{ "Subject" }</th><th>{ "Salesforce says" }</th></tr>
-                { for page.activities.iter().map(|a| {
-                    let id = a.activity.id.clone();
-                    let on_pick = {
-                        let (selected, id) = (selected.clone(), id.clone());
-                        Callback::from(move |e: Event| {
-                            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-                            let mut next = (*selected).clone();
-                            if checked { next.insert(id.clone()); } else { next.remove(&id); }
-                            selected.set(next);
-                        })
-                    };
-                    html! {
-                        <tr data-testid="queue-row" data-id={id.clone()} data-state={a.activity.state.as_str()}>
-                            <td><input type="checkbox" data-testid="select-activity" checked={selected.contains(&id)} onchange={on_pick} /></td>
-                            <td>{ crate::local_time::time(&a.activity.created_at) }</td>
-                            <td>{ &a.username }</td>
-                            <td>{ a.activity.kind.label() }</td>
-                            <td>{ match &a.activity.salesforce_url {
-                                Some(url) => html! { <a href={url.clone()} target="_blank" rel="noopener">{ a.activity.state.as_str() }</a> },
-                                None => html! { a.activity.state.as_str() },
-                            } }</td>
-                            <td>{ a.activity.target.clone().unwrap_or_default() }</td>
-                            <td>{ &a.activity.subject }</td>
-                            <td class="error">{ a.activity.error.clone().unwrap_or_default() }</td>
-                        </tr>
-                    }
-                }) }
+                { for page.activities.iter().map(|a| activity_row(a, &selected)) }
             </table>
             </>
         },
@@ -141,12 +115,42 @@ pub fn queue_panel() -> Html {
                 <button class="slds-button slds-button_neutral" data-testid="queue-retarget" disabled={none} onclick={act("retarget")}>{ "Re-target" }</button>{ " " }
                 <button class="slds-button slds-button_destructive" data-testid="queue-discard" disabled={none} onclick={act("discard")}>{ "Discard" }</button>
             </p>
-            { match &*message {
-                Some(Ok(text)) => html! { <p data-testid="queue-message">{ text }</p> },
-                Some(Err(text)) => html! { <p class="error" role="alert" data-testid="queue-message">{ text }</p> },
-                None => html! {},
-            } }
+            { super::outcome::outcome(&message, "queue-message") }
             { rows }
         </section>
+    }
+}
+
+/// One activity's row: a box to select it, when and by whom, what, where, and Salesforce's
+/// message for a failure.
+fn activity_row(a: &AdminActivity, selected: &UseStateHandle<HashSet<String>>) -> Html {
+    let id = a.activity.id.clone();
+    let on_pick = {
+        let (selected, id) = (selected.clone(), id.clone());
+        Callback::from(move |e: Event| {
+            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+            let mut next = (*selected).clone();
+            if checked {
+                next.insert(id.clone());
+            } else {
+                next.remove(&id);
+            }
+            selected.set(next);
+        })
+    };
+    html! {
+        <tr data-testid="queue-row" data-id={id.clone()} data-state={a.activity.state.as_str()}>
+            <td><input type="checkbox" data-testid="select-activity" checked={selected.contains(&id)} onchange={on_pick} /></td>
+            <td>{ crate::local_time::time(&a.activity.created_at) }</td>
+            <td>{ &a.username }</td>
+            <td>{ a.activity.kind.label() }</td>
+            <td>{ match &a.activity.salesforce_url {
+                Some(url) => html! { <a href={url.clone()} target="_blank" rel="noopener">{ a.activity.state.as_str() }</a> },
+                None => html! { a.activity.state.as_str() },
+            } }</td>
+            <td>{ a.activity.target.clone().unwrap_or_default() }</td>
+            <td>{ &a.activity.subject }</td>
+            <td class="error">{ a.activity.error.clone().unwrap_or_default() }</td>
+        </tr>
     }
 }

@@ -139,50 +139,58 @@ pub fn seats_panel() -> Html {
                     { " " }<button class="slds-button slds-button_neutral" data-testid="grant-role" {onclick}>{ "Give this role seats, now and at each import" }</button>
                 }
             </p>
-            { match &*message {
-                Some(Ok(text)) => html! { <p data-testid="seats-message">{ text }</p> },
-                Some(Err(text)) => html! { <p class="error" role="alert" data-testid="seats-message">{ text }</p> },
-                None => html! {},
-            } }
+            { super::outcome::outcome(&message, "seats-message") }
             <table class="slds-table" data-testid="users">
                 <tr>
                     <th><input type="checkbox" data-testid="select-all" checked={all_selected} onchange={on_all} /></th>
                     <th>{ "Name" }</th><th>{ "E-mail" }</th><th>{ "Title" }</th><th>{ "Role" }</th>
                     <th>{ "Seat" }</th><th>{ "Write-back" }</th><th>{ "Last sign-in" }</th>
                 </tr>
-                { for shown.iter().map(|u| {
-                    let id = u.user_id.clone();
-                    let on_pick = {
-                        let selected = selected.clone();
-                        let id = id.clone();
-                        Callback::from(move |e: Event| {
-                            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-                            let mut next = (*selected).clone();
-                            if checked { next.insert(id.clone()); } else { next.remove(&id); }
-                            selected.set(next);
-                        })
-                    };
-                    let seat = match (u.seat, u.seat_source.as_deref(), u.outside_grant) {
-                        (false, _, _) => "—".to_string(),
-                        (true, _, true) => "yes (outside its role grant: remove it?)".to_string(),
-                        (true, Some("role"), _) => "yes, by role".to_string(),
-                        (true, _, _) => "yes".to_string(),
-                    };
-                    let kinds = u.writeback.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
-                    html! {
-                        <tr data-testid="user-row" data-user={id.clone()} data-seat={u.seat.to_string()} data-writeback={u.writeback.enabled.to_string()}>
-                            <td><input type="checkbox" data-testid="select-user" checked={selected.contains(&id)} onchange={on_pick} /></td>
-                            <td>{ &u.name }{ if u.admin { " (admin)" } else { "" } }</td>
-                            <td>{ &u.email }</td>
-                            <td>{ &u.title }</td>
-                            <td>{ u.role.clone().unwrap_or_else(|| "(no role)".into()) }</td>
-                            <td>{ seat }</td>
-                            <td>{ if u.writeback.enabled { format!("on{}", if kinds.is_empty() { String::new() } else { format!(" ({kinds})") }) } else { "off".into() } }</td>
-                            <td>{ match &u.last_sign_in { Some(t) => crate::local_time::time(t), None => html! { "never" } } }</td>
-                        </tr>
-                    }
-                }) }
+                { for shown.iter().map(|u| user_row(u, &selected)) }
             </table>
         </section>
+    }
+}
+
+/// One user's row: a box to select them, then who they are, their role, seat and write-back.
+fn user_row(u: &SeatUser, selected: &UseStateHandle<HashSet<String>>) -> Html {
+    let id = u.user_id.clone();
+    let on_pick = {
+        let selected = selected.clone();
+        let id = id.clone();
+        Callback::from(move |e: Event| {
+            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+            let mut next = (*selected).clone();
+            if checked {
+                next.insert(id.clone());
+            } else {
+                next.remove(&id);
+            }
+            selected.set(next);
+        })
+    };
+    let seat = match (u.seat, u.seat_source.as_deref(), u.outside_grant) {
+        (false, _, _) => "—".to_string(),
+        (true, _, true) => "yes (outside its role grant: remove it?)".to_string(),
+        (true, Some("role"), _) => "yes, by role".to_string(),
+        (true, _, _) => "yes".to_string(),
+    };
+    let kinds = u.writeback.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+    let writeback = match (u.writeback.enabled, kinds.is_empty()) {
+        (false, _) => "off".to_string(),
+        (true, true) => "on".to_string(),
+        (true, false) => format!("on ({kinds})"),
+    };
+    html! {
+        <tr data-testid="user-row" data-user={id.clone()} data-seat={u.seat.to_string()} data-writeback={u.writeback.enabled.to_string()}>
+            <td><input type="checkbox" data-testid="select-user" checked={selected.contains(&id)} onchange={on_pick} /></td>
+            <td>{ &u.name }{ if u.admin { " (admin)" } else { "" } }</td>
+            <td>{ &u.email }</td>
+            <td>{ &u.title }</td>
+            <td>{ u.role.clone().unwrap_or_else(|| "(no role)".into()) }</td>
+            <td>{ seat }</td>
+            <td>{ writeback }</td>
+            <td>{ match &u.last_sign_in { Some(t) => crate::local_time::time(t), None => html! { "never" } } }</td>
+        </tr>
     }
 }

@@ -87,11 +87,7 @@ pub fn settings_panel() -> Html {
                 }
                 <button type="submit" class="slds-button slds-button_brand" data-testid="save-settings">{ "Save settings" }</button>
             </form>
-            { match &*message {
-                Some(Ok(text)) => html! { <p data-testid="settings-message">{ text }</p> },
-                Some(Err(text)) => html! { <p class="error" role="alert" data-testid="settings-message">{ text }</p> },
-                None => html! {},
-            } }
+            { super::outcome::outcome(&message, "settings-message") }
         </section>
     }
 }

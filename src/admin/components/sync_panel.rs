@@ -77,11 +77,7 @@ pub fn sync_panel() -> Html {
                 }) }
             </table>
             <p><button class="slds-button slds-button_neutral" data-testid="import-now" onclick={on_import}>{ "Import now" }</button></p>
-            { match &*message {
-                Some(Ok(text)) => html! { <p data-testid="import-message">{ text }</p> },
-                Some(Err(text)) => html! { <p class="error" role="alert">{ text }</p> },
-                None => html! {},
-            } }
+            { super::outcome::outcome(&message, "import-message") }
             <h3>{ "API calls per day" }</h3>
             { usage_chart(&health_now.api_usage) }
         </section>
