@@ -1,3 +1,4 @@
 //! Background and on-demand jobs of the relay.
 
 pub mod import;
+pub mod lease;
