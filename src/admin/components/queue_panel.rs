@@ -125,19 +125,7 @@ pub fn queue_panel() -> Html {
 /// message for a failure.
 fn activity_row(a: &AdminActivity, selected: &UseStateHandle<HashSet<String>>) -> Html {
     let id = a.activity.id.clone();
-    let on_pick = {
-        let (selected, id) = (selected.clone(), id.clone());
-        Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-            let mut next = (*selected).clone();
-            if checked {
-                next.insert(id.clone());
-            } else {
-                next.remove(&id);
-            }
-            selected.set(next);
-        })
-    };
+    let on_pick = super::outcome::toggle(selected, &id);
     html! {
         <tr data-testid="queue-row" data-id={id.clone()} data-state={a.activity.state.as_str()}>
             <td><input type="checkbox" data-testid="select-activity" checked={selected.contains(&id)} onchange={on_pick} /></td>

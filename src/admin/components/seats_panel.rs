@@ -155,20 +155,7 @@ pub fn seats_panel() -> Html {
 /// One user's row: a box to select them, then who they are, their role, seat and write-back.
 fn user_row(u: &SeatUser, selected: &UseStateHandle<HashSet<String>>) -> Html {
     let id = u.user_id.clone();
-    let on_pick = {
-        let selected = selected.clone();
-        let id = id.clone();
-        Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-            let mut next = (*selected).clone();
-            if checked {
-                next.insert(id.clone());
-            } else {
-                next.remove(&id);
-            }
-            selected.set(next);
-        })
-    };
+    let on_pick = super::outcome::toggle(selected, &id);
     let seat = match (u.seat, u.seat_source.as_deref(), u.outside_grant) {
         (false, _, _) => "—".to_string(),
         (true, _, true) => "yes (outside its role grant: remove it?)".to_string(),
