@@ -30,6 +30,8 @@ struct LoadedIndex {
     version: u64,
     people: usize,
     companies: usize,
+    /// The relay's matching run the index's links reflect (the delta's `matches`).
+    matches: u64,
 }
 
 /// The shape every error takes in JavaScript.
@@ -60,7 +62,7 @@ pub fn load_index(bytes: &[u8]) -> Result<JsValue, JsValue> {
     let index = BadgeIndex::decode(bytes)
         .map_err(|e| js_error(format!("the CRM index cannot be read: {e}"), Some(format!("{} bytes", bytes.len()))))?;
     let (people, companies) = index.len();
-    let loaded = LoadedIndex { version: index.version, people, companies };
+    let loaded = LoadedIndex { version: index.version, people, companies, matches: index.match_seq() };
     INDEX.set(Some(index));
     serde_wasm_bindgen::to_value(&loaded).map_err(|e| js_error("cannot encode the index summary", Some(e.to_string())))
 }
@@ -104,8 +106,13 @@ pub fn apply_delta(bytes: &[u8]) -> Result<JsValue, JsValue> {
         let index = index.as_mut().ok_or_else(|| js_error("no CRM index is loaded to update", None))?;
         index.apply(delta).map_err(|e| js_error(e.to_string(), None))?;
         let (people, companies) = index.len();
-        serde_wasm_bindgen::to_value(&LoadedIndex { version: index.version, people, companies })
-            .map_err(|e| js_error("cannot encode the index summary", Some(e.to_string())))
+        serde_wasm_bindgen::to_value(&LoadedIndex {
+            version: index.version,
+            people,
+            companies,
+            matches: index.match_seq(),
+        })
+        .map_err(|e| js_error("cannot encode the index summary", Some(e.to_string())))
     })
 }
 

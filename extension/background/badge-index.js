@@ -44,7 +44,7 @@ async function failure(response, index) {
 
 /** Applies the relay's changes since the stored index; false when a snapshot is needed. */
 async function refreshWithDelta(index) {
-  const since = `since=${index.version}&decisions=${index.decisions ?? 0}`;
+  const since = `since=${index.version}&decisions=${index.decisions ?? 0}&matches=${index.matches ?? 0}`;
   const response = await relayFetch(`/api/v1/index/delta?${since}`);
   if (response.status === 410) return false;
   if (response.status === 204) {

@@ -104,6 +104,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the org's match rates (per object: auto, manual, low confidence, unmatched).
+    MatchReport {
+        /// Print the report as JSON: {"objects": {"Lead"|"Contact"|"Account": {"records", "matched_auto",
+        /// "matched_manual", "low_confidence", "unmatched"}}, "directory", "model", "history"}.
+        #[arg(long)]
+        json: bool,
+        /// Write every unmatched and low-confidence record to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Re-match the whole org first (the relay does it after each import on its own).
+        #[arg(long)]
+        rematch: bool,
+    },
     /// Read or change the org's settings (badge visibility, write-back kinds, test mode).
     #[command(subcommand)]
     Settings(SettingsCommand),
@@ -346,6 +359,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Roles { json } => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
             crate::commands::admin::roles(&state, json).await
+        }
+        Command::MatchReport { json, csv, rematch } => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::match_report::run(&state, json, csv.as_deref(), rematch).await
         }
         Command::Settings(command) => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;

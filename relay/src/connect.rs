@@ -248,6 +248,7 @@ pub async fn renew(state: &AppState) -> Result<SalesforceClient, ConnectError> {
 /// sessions are deleted, and a new setup code guards the next connect from the console.
 pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
     let _import = state.import_lock.lock().await;
+    let _matching = state.match_lock.lock().await;
     // No import (of this relay or another on the store) may write while the data goes.
     let lease = crate::jobs::lease::ImportLease::take(state).await?;
     let report = disconnect_holding(state, clean_up).await;

@@ -126,3 +126,13 @@ impl From<crate::security::setup_code::SetupCodeError> for ApiError {
         }
     }
 }
+
+impl From<crate::matching::MatcherError> for ApiError {
+    fn from(e: crate::matching::MatcherError) -> Self {
+        use crate::matching::MatcherError;
+        match e {
+            MatcherError::Store(e) => ApiError::Store(e),
+            e @ (MatcherError::Worker(_) | MatcherError::Damaged(_)) => ApiError::Internal(e.to_string()),
+        }
+    }
+}

@@ -13,8 +13,8 @@ use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::handlers::{
-    activities, admin, admin_session, connect, cors, crm_data, directory, matches, openapi, page_health, rep_session,
-    static_files, status, writeback_admin,
+    activities, admin, admin_session, connect, cors, crm_data, directory, match_report, matches, openapi, page_health,
+    rep_session, static_files, status, writeback_admin,
 };
 use crate::security::{headers, rate_limit};
 use crate::state::AppState;
@@ -79,6 +79,9 @@ pub const ROUTES: &[RouteSpec] = &[
     route("DELETE", "/api/v1/admin/admins/{user}", Access::Admin),
     route("GET", "/api/v1/admin/audit", Access::Admin),
     route("GET", "/api/v1/admin/sync", Access::Admin),
+    route("GET", "/api/v1/admin/match-report", Access::Admin),
+    route("GET", "/api/v1/admin/match-report.csv", Access::Admin),
+    route("GET", "/api/v1/admin/decisions", Access::Admin),
     route("POST", "/api/v1/admin/import", Access::Admin),
     route("POST", "/api/v1/activities", Access::Rep),
     route("GET", "/api/v1/activities", Access::Rep),
@@ -132,6 +135,9 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("DELETE", "/api/v1/admin/admins/{user}") => delete(admin::remove_admin),
         ("GET", "/api/v1/admin/audit") => get(admin::audit),
         ("GET", "/api/v1/admin/sync") => get(admin::sync),
+        ("GET", "/api/v1/admin/match-report") => get(match_report::match_report),
+        ("GET", "/api/v1/admin/match-report.csv") => get(match_report::match_report_csv),
+        ("GET", "/api/v1/admin/decisions") => get(match_report::decisions),
         ("POST", "/api/v1/admin/import") => post(admin::import_now),
         ("POST", "/api/v1/activities") => post(activities::create),
         ("GET", "/api/v1/activities") => get(activities::list),

@@ -33,6 +33,8 @@ pub struct AppState {
     pub import_now: tokio::sync::Notify,
     /// Held by a write-back flush, so two never overlap in one relay.
     pub flush_lock: tokio::sync::Mutex<()>,
+    /// One matching pass at a time in this relay.
+    pub match_lock: tokio::sync::Mutex<()>,
     /// Wakes the write-back schedule (the admin's "flush now").
     pub flush_now: tokio::sync::Notify,
     /// The browser's badge index, built after each import.
@@ -59,6 +61,7 @@ impl AppState {
             import_now: tokio::sync::Notify::new(),
             badge_index: crate::badge_index::IndexCache::default(),
             flush_lock: tokio::sync::Mutex::new(()),
+            match_lock: tokio::sync::Mutex::new(()),
             flush_now: tokio::sync::Notify::new(),
             used_logins: Default::default(),
             rate_limits: Default::default(),

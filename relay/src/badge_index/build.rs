@@ -78,6 +78,11 @@ impl Names {
         }
     }
 
+    /// An account's name (empty when it is not imported).
+    pub fn account_name(&self, account_id: &str) -> &str {
+        self.accounts.get(account_id).map(|(name, _)| name.as_str()).unwrap_or_default()
+    }
+
     fn owner(&self, user_id: &str) -> String {
         self.users.get(user_id).cloned().unwrap_or_default()
     }
@@ -88,8 +93,9 @@ impl Names {
 pub struct Labelled {
     pub people: Vec<(PersonRecord, Label)>,
     pub companies: Vec<(CompanyRecord, Label)>,
-    /// Converted leads left out because their contact stands for the person.
-    pub folded_leads: Vec<String>,
+    /// Converted leads left out because their contact stands for the person:
+    /// (lead id, contact id).
+    pub folded_leads: Vec<(String, String)>,
     /// Records left out because their owner is not visible to the rep.
     pub hidden: Vec<String>,
 }
@@ -142,8 +148,8 @@ pub fn labelled(
     for row in leads {
         let Some(f) = fields(row) else { continue };
         if let Ok(CrmRecord::Person(record, converted)) = crm_record(|names| first(&f, names)) {
-            if converted.is_some_and(|contact| contact_exists(contact.as_str())) {
-                out.folded_leads.push(row.id.clone());
+            if let Some(contact) = converted.filter(|contact| contact_exists(contact.as_str())) {
+                out.folded_leads.push((row.id.clone(), contact.to_string()));
                 continue;
             }
             if !names.shows(text(&f, "OwnerId")) {
@@ -195,7 +201,7 @@ mod tests {
             row("00Q000000000002EAA", Value::String("damaged".into())),
         ];
         let l = labelled(&Names::new(&users, &accounts), &accounts, &contacts, &leads, |id| id == "003000000000001AAA");
-        assert_eq!(l.folded_leads, vec!["00Q000000000001EAA".to_string()]);
+        assert_eq!(l.folded_leads, vec![("00Q000000000001EAA".to_string(), "003000000000001AAA".to_string())]);
         let index = BadgeIndex::build(7, [3; 16], l.people, l.companies, default_params(), Vec::new());
         assert_eq!(index.len(), (1, 1), "the converted lead folds onto its contact; the damaged row is skipped");
         let seen = Observed {

@@ -19,14 +19,15 @@ const MAX_SHARE: f64 = 0.2;
 /// …or this many, whichever is more.
 const MIN_LIMIT: usize = 1_000;
 
-/// What a browser at (`since_run`, `since_decision`) should do.
+/// What a browser at (`since_run`, `since_decision`, `since_matches`) should do.
 pub enum DeltaAnswer {
     /// Nothing changed.
     UpToDate,
     /// Download the snapshot, for this reason.
     Snapshot(String),
-    /// Apply this delta (encoded), which ends at `version` and `last_decision`.
-    Delta { bytes: Vec<u8>, version: u64, last_decision: i64 },
+    /// Apply this delta (encoded), which ends at `version`, `last_decision` and matching
+    /// run `match_run`.
+    Delta { bytes: Vec<u8>, version: u64, last_decision: i64, match_run: i64 },
 }
 
 /// The delta from a browser's index to the current data.
@@ -34,6 +35,7 @@ pub async fn delta_since(
     state: &AppState,
     since_run: i64,
     since_decision: i64,
+    since_matches: i64,
     owners: Option<HashSet<String>>,
 ) -> Result<DeltaAnswer, IndexBuildError> {
     let store = state.store.as_ref();
@@ -59,7 +61,8 @@ pub async fn delta_since(
     let leads = store.rows_seen_since("Lead", since_run).await?;
     let mut deleted = store.deletions_since(since_run).await?;
     let changed = accounts.len() + contacts.len() + leads.len();
-    if changed == 0 && deleted.is_empty() && decisions.is_empty() && since_run == current {
+    let mut matches = super::relay_matches(store, Some(since_matches), None).await?;
+    if changed == 0 && deleted.is_empty() && decisions.is_empty() && matches.links.is_empty() && since_run == current {
         return Ok(DeltaAnswer::UpToDate);
     }
     let total: i64 = store.object_counts().await?.iter().map(|(_, n)| *n).sum();
@@ -88,10 +91,19 @@ pub async fn delta_since(
         Some(owners) => visible_decisions(state, decisions, owners).await?,
         None => decisions,
     };
+    if let Some(owners) = &limited {
+        let mut kept = Vec::with_capacity(matches.links.len());
+        for m in std::mem::take(&mut matches.links) {
+            if visible(state, &m.crm_id, owners).await? {
+                kept.push(m);
+            }
+        }
+        matches.links = kept;
+    }
     let written: HashSet<&str> = accounts.iter().chain(&contacts).chain(&leads).map(|r| r.id.as_str()).collect();
     // A record deleted and then restored is written again, not deleted.
     deleted.retain(|id| !written.contains(id.as_str()));
-    deleted.extend(records.folded_leads);
+    deleted.extend(records.folded_leads.into_iter().map(|(lead, _)| lead));
     // Records that changed owner away from the rep leave their browser.
     deleted.extend(records.hidden);
     let delta = IndexDelta {
@@ -102,9 +114,11 @@ pub async fn delta_since(
         companies: records.companies,
         deleted,
         decisions: decisions.iter().filter_map(decision_of).collect(),
+        matches,
     };
+    let match_run = delta.matches.seq as i64;
     let key = hash_key(state).await?;
-    Ok(DeltaAnswer::Delta { bytes: delta.encode(&key), version: current as u64, last_decision })
+    Ok(DeltaAnswer::Delta { bytes: delta.encode(&key), version: current as u64, last_decision, match_run })
 }
 
 /// The decisions about records `owners` own (their owner as the badge reads it).
@@ -115,14 +129,19 @@ async fn visible_decisions(
 ) -> Result<Vec<crate::store::DecisionRow>, IndexBuildError> {
     let mut kept = Vec::with_capacity(decisions.len());
     for d in decisions {
-        let object = crmsync::core::sf::SalesforceId::parse(&d.crm_id)
-            .ok()
-            .and_then(|id| crate::directory::matching::matchable_object(&id));
-        let Some(object) = object else { continue };
-        let Some(row) = state.store.crm_row(object, &d.crm_id).await? else { continue };
-        if owners.contains(&crate::admin::visibility::record_owner(state, object, &row).await?) {
+        if visible(state, &d.crm_id, owners).await? {
             kept.push(d);
         }
     }
     Ok(kept)
+}
+
+/// Whether `owners` own the record `crm_id` (its owner as the badge reads it).
+async fn visible(state: &AppState, crm_id: &str, owners: &HashSet<String>) -> Result<bool, IndexBuildError> {
+    let object = crmsync::core::sf::SalesforceId::parse(crm_id)
+        .ok()
+        .and_then(|id| crate::directory::matching::matchable_object(&id));
+    let Some(object) = object else { return Ok(false) };
+    let Some(row) = state.store.crm_row(object, crm_id).await? else { return Ok(false) };
+    Ok(owners.contains(&crate::admin::visibility::record_owner(state, object, &row).await?))
 }

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::collections::{HashMap, HashSet};
 
 use crmsync::core::badge::keyed_hash::HashKey;
-use crmsync::core::badge::IndexWriter;
+use crmsync::core::badge::{IndexWriter, RelayMatch, RelayMatches};
 use crmsync::core::matching::decisions::Decision;
+use crmsync::core::matching::params::Params;
 use flate2::write::GzEncoder;
 use sha2::{Digest, Sha256};
 
@@ -35,6 +36,8 @@ pub struct ServedIndex {
     pub version: u64,
     /// The newest decision it includes.
     pub last_decision: Option<i64>,
+    /// The org-wide matcher's run whose links it carries.
+    pub match_run: Option<i64>,
     /// Strong validator: hex SHA-256 of the encoded index (first 16 bytes).
     pub etag: String,
     /// The encoded index, gzipped.
@@ -54,6 +57,8 @@ pub enum IndexBuildError {
     Worker(String),
     #[error("compressing the badge index failed: {0}")]
     Compress(std::io::Error),
+    #[error("the stored match model is damaged: {0}")]
+    Model(String),
 }
 
 /// The indexes built, one per visibility group (`all` under the `everyone` policy, else
@@ -94,9 +99,13 @@ impl IndexCache {
         };
         let version = u64::try_from(run).unwrap_or_default();
         let last_decision = state.store.last_decision_id().await?;
+        let match_run = state.store.last_match_run().await?;
         let key = group_key(owners.as_ref());
         let mut current = self.current.lock().await;
-        if let Some(served) = current.get(&key).filter(|s| s.version == version && s.last_decision == last_decision) {
+        let fresh = |s: &&Arc<ServedIndex>| {
+            s.version == version && s.last_decision == last_decision && s.match_run == match_run
+        };
+        if let Some(served) = current.get(&key).filter(fresh) {
             return Ok(Some(served.clone()));
         }
         let started = std::time::Instant::now();
@@ -111,10 +120,13 @@ impl IndexCache {
             .filter(|d| !limited || shown.contains(&d.crm_id))
             .filter_map(crate::directory::matching::decision_of)
             .collect();
-        let served = tokio::task::spawn_blocking(move || serve(&writer, version, &decisions, last_decision))
-            .await
-            .map_err(|e| IndexBuildError::Worker(e.to_string()))?
-            .map_err(IndexBuildError::Compress)?;
+        let matches = relay_matches(state.store.as_ref(), None, limited.then_some(&shown)).await?;
+        let params = current_params(state.store.as_ref()).await?;
+        let served =
+            tokio::task::spawn_blocking(move || serve(&writer, version, &params, &decisions, last_decision, &matches))
+                .await
+                .map_err(|e| IndexBuildError::Worker(e.to_string()))?
+                .map_err(IndexBuildError::Compress)?;
         tracing::info!(
             version,
             group = %key,
@@ -144,7 +156,11 @@ impl IndexCache {
 const PAGE: i64 = 5_000;
 
 /// Calls `each` with every row of `object`, a page at a time.
-async fn for_pages(store: &dyn Store, object: &str, mut each: impl FnMut(&[CrmRow])) -> Result<(), StoreError> {
+pub(crate) async fn for_pages(
+    store: &dyn Store,
+    object: &str,
+    mut each: impl FnMut(&[CrmRow]),
+) -> Result<(), StoreError> {
     let mut after = String::new();
     loop {
         let page = store.rows_after(object, &after, PAGE).await?;
@@ -205,21 +221,65 @@ async fn collect(
     Ok((writer, shown))
 }
 
+/// The parameters browsers score with: the org-wide matcher's current models (the spec's
+/// defaults before the first pass).
+pub(crate) async fn current_params(store: &dyn Store) -> Result<(Params, Params), IndexBuildError> {
+    let (mut person, mut company) = default_params();
+    for (entity, params) in [("person", &mut person), ("company", &mut company)] {
+        if let Some(m) = store.latest_match_model(entity).await? {
+            *params = serde_json::from_str(&m.params_json)
+                .map_err(|e| IndexBuildError::Model(format!("model {} of {entity}: {e}", m.version)))?;
+        }
+    }
+    Ok((person, company))
+}
+
+/// The matcher's automatic links for the index: all of them (`since` = `None`), or those
+/// changed after matching run `since` (a record no longer linked comes with an empty
+/// profile); only records in `shown` when given. Converted leads standing as their
+/// contact are left out: the contact carries the link.
+pub(crate) async fn relay_matches(
+    store: &dyn Store,
+    since: Option<i64>,
+    shown: Option<&HashSet<String>>,
+) -> Result<RelayMatches, StoreError> {
+    let seq = store.last_match_run().await?.unwrap_or(0);
+    let rows = match since {
+        Some(since) => store.match_outcomes_since(since).await?,
+        None => store.match_outcomes().await?,
+    };
+    let links = rows
+        .into_iter()
+        .filter(|r| r.folded_into.is_none() && shown.is_none_or(|s| s.contains(&r.crm_id)))
+        .filter_map(|r| {
+            let linked = r.state == "auto" && r.network_id.is_some();
+            (linked || since.is_some()).then(|| RelayMatch {
+                network_id: if linked { r.network_id.unwrap_or_default() } else { String::new() },
+                probability: if linked { r.probability } else { 0.0 },
+                crm_id: r.crm_id,
+            })
+        })
+        .collect();
+    Ok(RelayMatches { seq: u64::try_from(seq).unwrap_or_default(), links })
+}
+
 fn serve(
     writer: &IndexWriter,
     version: u64,
+    params: &(Params, Params),
     decisions: &[Decision],
     last_decision: Option<i64>,
+    matches: &RelayMatches,
 ) -> std::io::Result<ServedIndex> {
-    let params = default_params();
-    let encoded = writer.encode((&params.0, &params.1), decisions);
+    let encoded = writer.encode((&params.0, &params.1), decisions, matches);
     let digest = Sha256::digest(&encoded);
     let etag = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let mut gz = GzEncoder::new(Vec::with_capacity(encoded.len() / 3), flate2::Compression::default());
     gz.write_all(&encoded)?;
     let gzip = gz.finish()?;
     let (people, companies) = writer.len();
-    Ok(ServedIndex { version, last_decision, etag, gzip, encoded_len: encoded.len(), people, companies })
+    let match_run = (matches.seq > 0).then_some(matches.seq as i64);
+    Ok(ServedIndex { version, last_decision, match_run, etag, gzip, encoded_len: encoded.len(), people, companies })
 }
 
 /// The org's index hash key, made on first use.

@@ -5,5 +5,6 @@ pub mod admin;
 pub mod import_network;
 pub mod index_files;
 pub mod match_files;
+pub mod match_report;
 pub mod progress;
 pub mod writeback;

@@ -43,7 +43,7 @@ pub async fn allow_extensions(request: Request, next: Next) -> Response {
     );
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("etag, x-crmsync-index-version, x-crmsync-index-decisions"),
+        HeaderValue::from_static("etag, x-crmsync-index-version, x-crmsync-index-decisions, x-crmsync-index-matches"),
     );
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     h.append(header::VARY, HeaderValue::from_static("origin"));

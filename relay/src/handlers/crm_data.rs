@@ -24,6 +24,8 @@ use crate::state::AppState;
 pub const VERSION_HEADER: &str = "x-crmsync-index-version";
 /// Header carrying the newest match decision the index includes (0: none).
 pub const DECISIONS_HEADER: &str = "x-crmsync-index-decisions";
+/// The org-wide matcher's run whose links the index carries (the delta's `matches`).
+pub const MATCHES_HEADER: &str = "x-crmsync-index-matches";
 
 fn build_error(e: crate::badge_index::IndexBuildError) -> ApiError {
     match e {
@@ -65,11 +67,13 @@ pub async fn index(State(state): State<Arc<AppState>>, rep: Rep, headers: Header
     }
     h.insert(VERSION_HEADER, HeaderValue::from(served.version));
     h.insert(DECISIONS_HEADER, HeaderValue::from(served.last_decision.unwrap_or(0)));
+    h.insert(MATCHES_HEADER, HeaderValue::from(served.match_run.unwrap_or(0)));
     Ok(response)
 }
 
-/// `GET /api/v1/index/delta?since=<version>&decisions=<id>`: what changed since the
-/// index a browser holds (its version and newest decision, from the snapshot's headers):
+/// `GET /api/v1/index/delta?since=<version>&decisions=<id>&matches=<run>`: what changed
+/// since the index a browser holds (its version, newest decision and matching run, from
+/// the snapshot's headers):
 /// 200 with a binary delta (gzip-encoded when accepted) and the new version and decision
 /// in the same headers, 204 when nothing changed, 410 when a snapshot is needed.
 pub async fn index_delta(
@@ -86,12 +90,12 @@ pub async fn index_delta(
             Some(v) => v.parse::<u64>().ok().and_then(|n| i64::try_from(n).ok()).ok_or_else(bad),
         }
     };
-    let (since, decisions) = (number("since", true)?, number("decisions", false)?);
+    let (since, decisions, matches) = (number("since", true)?, number("decisions", false)?, number("matches", false)?);
     let owners = crate::admin::visibility::owners_for(&state, &rep.user_id).await?;
-    match delta_since(&state, since, decisions, owners).await.map_err(build_error)? {
+    match delta_since(&state, since, decisions, matches, owners).await.map_err(build_error)? {
         DeltaAnswer::UpToDate => Ok(StatusCode::NO_CONTENT.into_response()),
         DeltaAnswer::Snapshot(why) => Err(ApiError::Gone(format!("download the index again: {why}"))),
-        DeltaAnswer::Delta { bytes, version, last_decision } => {
+        DeltaAnswer::Delta { bytes, version, last_decision, match_run } => {
             let mut response = if accepts_gzip(&headers) {
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
                 let body = gz
@@ -109,6 +113,7 @@ pub async fn index_delta(
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
             h.insert(VERSION_HEADER, HeaderValue::from(version));
             h.insert(DECISIONS_HEADER, HeaderValue::from(last_decision));
+            h.insert(MATCHES_HEADER, HeaderValue::from(match_run));
             Ok(response)
         }
     }

@@ -73,9 +73,21 @@ pub async fn observe(
         return Err(ApiError::BadRequest(problems.join("; ")));
     }
     let done = state.store.observe_profiles(&rows).await?;
+    rematch(&state, &rows).await?;
     let skipped = problems.len();
     problems.truncate(20);
     Ok(Json(DirectoryReport { new: done.new, changed: done.changed, unchanged: done.unchanged, skipped, problems }))
+}
+
+/// The org-wide matcher's incremental pass over the profiles just stored (after the first
+/// import; before it there is nothing to match against).
+async fn rematch(state: &AppState, rows: &[crate::store::ProfileRow]) -> Result<(), ApiError> {
+    if rows.is_empty() || state.store.last_finished_run().await?.is_none() {
+        return Ok(());
+    }
+    let ids = rows.iter().map(|r| r.network_id.clone()).collect();
+    crate::matching::run(state, crate::matching::Trigger::Directory(ids)).await?;
+    Ok(())
 }
 
 /// `POST /api/v1/directory/connections` with the network's `Connections.csv` as the body.
@@ -89,6 +101,7 @@ pub async fn upload_connections(
     let (rows, skipped) =
         connections_rows(text, &rep.user_id, now_ms()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let done = state.store.observe_profiles(&rows).await?;
+    rematch(&state, &rows).await?;
     let problems = if skipped > 0 {
         vec![format!("{skipped} rows without a profile URL or a name were left out")]
     } else {

@@ -80,6 +80,9 @@ pub async fn decide(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -
         decided_at_ms: now_ms(),
     };
     state.store.add_decision(&decision).await?;
+    let trigger =
+        crate::matching::Trigger::Decision { crm_id: decision.crm_id.clone(), network_id: decision.network_id.clone() };
+    crate::matching::run(&state, trigger).await?;
     if request.kind == DecisionKind::Match {
         // The caller's own unassigned activities about this profile now have their record;
         // other reps see the match as a suggestion on theirs (`suggested_target`).

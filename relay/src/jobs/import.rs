@@ -33,6 +33,9 @@ pub enum ImportError {
     /// A results page is not the CSV the job promised.
     #[error("importing {object}: the results CSV is malformed: {reason}")]
     BadCsv { object: String, reason: String },
+    /// The matching pass after the import failed (the imported rows are stored).
+    #[error("the import finished but matching its records failed: {0}")]
+    Matching(#[from] crate::matching::MatcherError),
     /// This import's store-wide lease ran out and another import took it over.
     #[error("the import stopped: its lease on the store ran out and another import took over")]
     LeaseLost,
@@ -93,7 +96,8 @@ pub async fn import(state: &AppState, full: bool, progress: ProgressSink<'_>) ->
 }
 
 /// What follows a finished import: the error shown in the console is cleared, the day's
-/// API usage kept, and the role grants give seats to users new in their roles.
+/// API usage kept, the role grants give seats to users new in their roles, and the
+/// org-wide matcher links what the import changed.
 async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), ImportError> {
     state.store.delete_fact(crate::admin::health::LAST_IMPORT_ERROR).await?;
     if let Some(u) = report.api_usage {
@@ -101,6 +105,7 @@ async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), Imp
         state.store.record_api_usage(day, u.used as i64, u.max as i64).await?;
     }
     crate::admin::seats::apply_grants(state).await?;
+    crate::matching::run(state, crate::matching::Trigger::Import { run: report.run, full: report.full }).await?;
     Ok(())
 }
 

@@ -62,6 +62,10 @@ pub trait DirectoryStore: Send + Sync {
     async fn profile(&self, network_id: &str) -> Result<Option<ProfileRow>, StoreError>;
     /// Profiles of `entity` whose name contains `text` (case-insensitive), newest first.
     async fn profiles_named(&self, entity: &str, text: &str, limit: i64) -> Result<Vec<ProfileRow>, StoreError>;
+    /// Every profile of `entity` (the org-wide matcher's network side), by network id.
+    async fn profiles_of(&self, entity: &str) -> Result<Vec<ProfileRow>, StoreError>;
+    /// Profiles stored per entity.
+    async fn profile_counts(&self) -> Result<Vec<(String, i64)>, StoreError>;
     /// Records a decision; answers its id.
     async fn add_decision(&self, decision: &DecisionRow) -> Result<i64, StoreError>;
     /// Every decision, oldest first.
@@ -183,6 +187,27 @@ macro_rules! impl_directory_store {
                     .await
                     .map_err(query_err("searching the directory"))?;
                 Ok(rows.iter().map(|r: &$row| profile_row(r)).collect())
+            }
+
+            async fn profiles_of(&self, entity: &str) -> Result<Vec<$crate::store::directory::ProfileRow>, StoreError> {
+                let sql = $sql(&format!(
+                    "SELECT {} FROM network_profiles WHERE entity = ? ORDER BY network_id",
+                    $crate::store::directory::PROFILE_COLUMNS
+                ));
+                let rows = sqlx::query(&sql)
+                    .bind(entity)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(query_err("reading the directory"))?;
+                Ok(rows.iter().map(|r: &$row| profile_row(r)).collect())
+            }
+
+            async fn profile_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+                let rows = sqlx::query("SELECT entity, COUNT(*) FROM network_profiles GROUP BY entity")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(query_err("counting the directory"))?;
+                Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
             }
 
             async fn add_decision(&self, d: &$crate::store::directory::DecisionRow) -> Result<i64, StoreError> {

@@ -25,6 +25,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/sqlite/0008_relay_facts.sql") },
     Migration { version: 9, name: "admin", sql: include_str!("../../migrations/sqlite/0009_admin.sql") },
     Migration { version: 10, name: "locks", sql: include_str!("../../migrations/sqlite/0010_locks.sql") },
+    Migration { version: 11, name: "matches", sql: include_str!("../../migrations/sqlite/0011_matches.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -39,6 +40,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 8, name: "relay_facts", sql: include_str!("../../migrations/postgres/0008_relay_facts.sql") },
     Migration { version: 9, name: "admin", sql: include_str!("../../migrations/postgres/0009_admin.sql") },
     Migration { version: 10, name: "locks", sql: include_str!("../../migrations/postgres/0010_locks.sql") },
+    Migration { version: 11, name: "matches", sql: include_str!("../../migrations/postgres/0011_matches.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

@@ -96,3 +96,4 @@ super::directory::impl_directory_store!(PostgresStore, sqlx::postgres::PgRow, su
 super::facts::impl_fact_store!(PostgresStore, super::writeback::numbered);
 super::admin::impl_admin_store!(PostgresStore, super::writeback::numbered);
 super::seats::impl_seat_store!(PostgresStore, super::writeback::numbered);
+super::matches::impl_match_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);

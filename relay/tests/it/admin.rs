@@ -9,7 +9,13 @@ use crate::harness::admin_cookie;
 use crate::writeback::{activity, cli, org_records, ready, uuid, Ready};
 
 /// An admin API call with the console's cookie, from the console's own origin.
-async fn admin_api(r: &Ready, cookie: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+pub(crate) async fn admin_api(
+    r: &Ready,
+    cookie: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut request = reqwest::Client::new()
         .request(method, format!("{}{path}", r.relay))
         .header("cookie", cookie)

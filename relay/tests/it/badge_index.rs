@@ -152,9 +152,12 @@ async fn contact_details_me_and_cors() {
     assert!(foreign.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
 
-async fn get_delta(relay: &str, token: &str, since: &str, decisions: &str) -> reqwest::Response {
+/// The delta from the index a browser holds: (version, decision, matching run) from its
+/// headers.
+async fn get_delta(relay: &str, token: &str, since: &str, cursor: &(String, String)) -> reqwest::Response {
+    let (decisions, matches) = cursor;
     reqwest::Client::new()
-        .get(format!("{relay}/api/v1/index/delta?since={since}&decisions={decisions}"))
+        .get(format!("{relay}/api/v1/index/delta?since={since}&decisions={decisions}&matches={matches}"))
         .bearer_auth(token)
         .send()
         .await
@@ -169,8 +172,8 @@ fn header(response: &reqwest::Response, name: &str) -> String {
 async fn deltas_carry_incremental_changes_and_decisions_or_ask_for_a_snapshot() {
     let r = ready("badge-delta", 300).await;
     let first = get_index(&r.relay, &r.token, None).await;
-    let (mut version, mut decisions) =
-        (header(&first, "x-crmsync-index-version"), header(&first, "x-crmsync-index-decisions"));
+    let mut version = header(&first, "x-crmsync-index-version");
+    let mut decisions = (header(&first, "x-crmsync-index-decisions"), header(&first, "x-crmsync-index-matches"));
     let mut index = BadgeIndex::decode(&first.bytes().await.unwrap()).unwrap();
     assert_eq!(get_delta(&r.relay, &r.token, &version, &decisions).await.status(), 204);
 
@@ -184,6 +187,7 @@ async fn deltas_carry_incremental_changes_and_decisions_or_ask_for_a_snapshot() 
     assert_eq!(delta.status(), 200);
     assert!(header(&delta, "x-crmsync-index-version").parse::<u64>().unwrap() > version.parse().unwrap());
     version = header(&delta, "x-crmsync-index-version");
+    decisions.1 = header(&delta, "x-crmsync-index-matches");
     let bytes = delta.bytes().await.unwrap();
     let decoded = IndexDelta::decode(&bytes).unwrap();
     assert_eq!((decoded.people.len(), decoded.deleted.len()), (2, 1), "one changed, one added; one deleted");
@@ -207,7 +211,7 @@ async fn deltas_carry_incremental_changes_and_decisions_or_ask_for_a_snapshot() 
     assert_eq!(status, 200, "{body}");
     let delta = get_delta(&r.relay, &r.token, &version, &decisions).await;
     assert_eq!(delta.status(), 200);
-    decisions = header(&delta, "x-crmsync-index-decisions");
+    decisions = (header(&delta, "x-crmsync-index-decisions"), header(&delta, "x-crmsync-index-matches"));
     index.apply(IndexDelta::decode(&delta.bytes().await.unwrap()).unwrap()).unwrap();
     let someone = Observed {
         url: "https://www.linkedin.com/in/somebody-else/".into(),

@@ -10,6 +10,7 @@ mod harness;
 mod import;
 mod incremental;
 mod match_cli;
+mod match_report;
 mod matching;
 mod oauth;
 mod observability;

@@ -6,7 +6,7 @@ pub mod index;
 pub mod keyed_hash;
 pub mod observed;
 
-pub use index::{BadgeHit, BadgeIndex, IndexDelta, IndexError, IndexWriter, Label};
+pub use index::{BadgeHit, BadgeIndex, IndexDelta, IndexError, IndexWriter, Label, RelayMatch, RelayMatches};
 pub use observed::Observed;
 
 use serde::{Deserialize, Serialize};

@@ -221,11 +221,21 @@ pub struct Candidates {
 
 /// All pairs sharing a key under any rule.
 pub fn candidate_pairs<R>(rules: &[BlockingRule<R>], crm: &[R], network: &[R]) -> Candidates {
+    candidate_pairs_with(rules, crm.iter(), network.iter())
+}
+
+/// [`candidate_pairs`] over borrowed records (a subset of either side); indices are
+/// positions in the iterators.
+pub fn candidate_pairs_with<'a, R: 'a>(
+    rules: &[BlockingRule<R>],
+    crm: impl Iterator<Item = &'a R> + Clone,
+    network: impl Iterator<Item = &'a R> + Clone,
+) -> Candidates {
     let mut out = Candidates::default();
     let mut keys = Vec::new();
     for rule in rules {
         let mut blocks: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
-        for (i, r) in crm.iter().enumerate() {
+        for (i, r) in crm.clone().enumerate() {
             keys.clear();
             (rule.keys)(r, &mut keys);
             for k in &keys {
@@ -233,7 +243,7 @@ pub fn candidate_pairs<R>(rules: &[BlockingRule<R>], crm: &[R], network: &[R]) -
             }
         }
         let network_keys = rule.network_keys.unwrap_or(rule.keys);
-        for (j, r) in network.iter().enumerate() {
+        for (j, r) in network.clone().enumerate() {
             keys.clear();
             network_keys(r, &mut keys);
             for k in &keys {

@@ -3,6 +3,7 @@
 //! scores with explanations → decisions → one-to-one assignment.
 
 pub mod assignment;
+pub mod batch;
 pub mod blocking;
 pub mod comparison;
 pub mod decisions;
@@ -139,13 +140,7 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     let specs = R::comparisons();
     let candidates = candidate_pairs(R::blocking_rules(), crm, network);
     let width = specs.len();
-    let level_rows: Vec<u8> = parallel::map_chunks(&candidates.pairs, |chunk| {
-        let mut out = vec![NULL_LEVEL; chunk.len() * width];
-        for (row, &(i, j)) in out.chunks_exact_mut(width).zip(chunk) {
-            levels(specs, &crm[i as usize], &network[j as usize], row);
-        }
-        out
-    });
+    let level_rows = level_rows(crm, network, &candidates.pairs);
     let params = match &options.params {
         Some(p) if p.fits(specs) => p.clone(),
         _ => train(specs, crm, network, &level_rows, options),
@@ -202,6 +197,27 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
         skipped_blocks: candidates.skipped_blocks,
         scored,
     }
+}
+
+/// The level vectors of `pairs`, one row of `R::comparisons().len()` levels per pair.
+fn level_rows<R: Linkable>(crm: &[R], network: &[R], pairs: &[(u32, u32)]) -> Vec<u8> {
+    let specs = R::comparisons();
+    let width = specs.len();
+    parallel::map_chunks(pairs, |chunk| {
+        let mut out = vec![NULL_LEVEL; chunk.len() * width];
+        for (row, &(i, j)) in out.chunks_exact_mut(width).zip(chunk) {
+            levels(specs, &crm[i as usize], &network[j as usize], row);
+        }
+        out
+    })
+}
+
+/// Trains the model on the org's data as [`link`] does (u by sampling, m and λ by EM on
+/// the blocked pairs), for a caller that stores the parameters and scores later.
+pub fn train_params<R: Linkable>(crm: &[R], network: &[R], options: &LinkOptions) -> Params {
+    let candidates = candidate_pairs(R::blocking_rules(), crm, network);
+    let rows = level_rows(crm, network, &candidates.pairs);
+    train(R::comparisons(), crm, network, &rows, options)
 }
 
 fn train<R: Linkable>(

@@ -44,6 +44,16 @@ impl Params {
         }
     }
 
+    /// The spec's defaults with the prior sized to the data: without training, assume
+    /// half of the smaller side has its match on the other (λ = ½·min(n, m) / (n·m)), so
+    /// a large org needs more evidence per pair than a small one, as a trained λ would.
+    pub fn defaults_for<R>(specs: &[Comparison<R>], crm: usize, network: usize) -> Self {
+        let mut params = Self::defaults(specs);
+        let pairs = (crm.max(1) as f64) * (network.max(1) as f64);
+        params.prior = (0.5 * crm.min(network).max(1) as f64 / pairs).clamp(1e-12, 0.5);
+        params
+    }
+
     /// True when these parameters fit `specs` (same comparisons and level counts).
     pub fn fits<R>(&self, specs: &[Comparison<R>]) -> bool {
         self.comparisons.len() == specs.len()
@@ -88,6 +98,15 @@ mod tests {
         assert!(p.fits(&PERSON_COMPARISONS));
         let back: Params = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn sized_defaults_ask_more_of_a_pair_in_a_larger_org() {
+        let small = Params::defaults_for(&PERSON_COMPARISONS, 120, 20);
+        let large = Params::defaults_for(&PERSON_COMPARISONS, 1_000_000, 200_000);
+        assert!((small.prior - 0.5 * 20.0 / 2400.0).abs() < 1e-12);
+        assert!(large.prior_weight() < small.prior_weight() - 10.0);
+        assert_eq!(small.comparisons, Params::defaults(&PERSON_COMPARISONS).comparisons);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! gathers the data and acts on the answer.
 
 pub mod framing;
+pub mod match_rates;
 pub mod roles;
 pub mod seats;
 pub mod visibility;

@@ -21,6 +21,8 @@ pub struct IndexDelta {
     pub deleted: Vec<String>,
     /// Decisions made since the base version, in order.
     pub decisions: Vec<Decision>,
+    /// The relay's links changed since the browser's matching run, and the run now.
+    pub matches: RelayMatches,
 }
 
 impl IndexDelta {
@@ -48,6 +50,7 @@ impl IndexDelta {
         w.varint(self.deleted.len() as u64);
         w.column(&self.deleted.iter().map(String::as_str).collect::<Vec<_>>());
         put_decisions(&mut w, &self.decisions);
+        put_matches(&mut w, &self.matches);
         w.bytes
     }
 
@@ -68,9 +71,10 @@ impl IndexDelta {
         let n = r.count()?;
         let deleted = r.column(n)?;
         let decisions = get_decisions(&mut r)?;
+        let matches = get_matches(&mut r)?;
         if !r.done() {
             return Err(CodecError::Invalid { at: r.pos, what: "trailing bytes".into() }.into());
         }
-        Ok(Self { base_version, version, key: Some(key), people, companies, deleted, decisions })
+        Ok(Self { base_version, version, key: Some(key), people, companies, deleted, decisions, matches })
     }
 }

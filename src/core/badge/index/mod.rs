@@ -24,7 +24,7 @@ use crate::core::matching::record::{CompanyRecord, CrmKind, PersonRecord};
 use crate::core::matching::scoring::{Explanation, Scorer, TermFrequencies};
 use crate::core::matching::{Linkable, Method};
 use crate::core::normalize::{nickname_groups_of, Email, Location};
-use wire::{get_companies, get_decisions, get_people, write_index, MAGIC};
+use wire::{get_companies, get_decisions, get_matches, get_people, write_index, MAGIC};
 
 /// What the badge shows about a CRM record besides its id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +46,60 @@ pub struct BadgeHit {
     pub match_weight: f64,
     pub method: Method,
     pub explanation: Explanation,
+}
+
+/// One automatic link the relay's org-wide matcher made, as the index carries it; an
+/// empty `network_id` (in a delta) says the record has no automatic link any more.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RelayMatch {
+    pub crm_id: String,
+    pub network_id: String,
+    pub probability: f64,
+}
+
+/// The relay's automatic links and the matching run they reflect (`seq`): a badge shows
+/// the relay's link for a profile the directory knows, exactly as the widget does.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RelayMatches {
+    pub seq: u64,
+    pub links: Vec<RelayMatch>,
+}
+
+/// The relay's links, looked up both ways.
+#[derive(Debug, Clone, Default)]
+struct RelayLinks {
+    /// network id → (CRM id, probability).
+    by_network: HashMap<String, (String, f64)>,
+    /// CRM id → network id.
+    by_crm: HashMap<String, String>,
+}
+
+impl RelayLinks {
+    fn apply(&mut self, links: &[RelayMatch]) {
+        for m in links {
+            if let Some(old) = self.by_crm.remove(&m.crm_id) {
+                self.by_network.remove(&old);
+            }
+            if !m.network_id.is_empty() {
+                if let Some((other, _)) =
+                    self.by_network.insert(m.network_id.clone(), (m.crm_id.clone(), m.probability))
+                {
+                    self.by_crm.remove(&other);
+                }
+                self.by_crm.insert(m.crm_id.clone(), m.network_id.clone());
+            }
+        }
+    }
+
+    fn export(&self, seq: u64) -> RelayMatches {
+        let mut links: Vec<RelayMatch> = self
+            .by_network
+            .iter()
+            .map(|(n, (c, p))| RelayMatch { crm_id: c.clone(), network_id: n.clone(), probability: *p })
+            .collect();
+        links.sort_by(|a, b| a.crm_id.cmp(&b.crm_id));
+        RelayMatches { seq, links }
+    }
 }
 
 /// One side of the index (people or companies) with what lookups derive from it.
@@ -96,16 +150,17 @@ impl<R: Linkable> Side<R> {
         observed: &R,
         network_id: &str,
         decisions: &Decisions,
+        relay: &RelayLinks,
         object: impl Fn(&R) -> &'static str,
     ) -> Option<BadgeHit> {
         let scorer = Scorer::new(R::comparisons(), &self.params, &self.tf);
-        let hit = |i: usize, method: Method| {
+        let hit = |i: usize, method: Method, probability: Option<f64>| {
             let e = scorer.explain(&self.records[i], observed);
             BadgeHit {
                 crm_id: self.records[i].id().to_string(),
                 object: object(&self.records[i]).to_string(),
                 label: self.labels[i].clone(),
-                probability: if method == Method::Manual { 1.0 } else { e.probability },
+                probability: if method == Method::Manual { 1.0 } else { probability.unwrap_or(e.probability) },
                 match_weight: e.match_weight,
                 method,
                 explanation: e,
@@ -113,7 +168,13 @@ impl<R: Linkable> Side<R> {
         };
         if let Some((crm_id, _)) = decisions.matches().iter().find(|(_, n)| n.as_str() == network_id) {
             let manual = self.position(crm_id);
-            return link(manual, std::iter::empty()).map(|(i, method)| hit(i, method));
+            return link(manual, std::iter::empty()).map(|(i, method)| hit(i, method, None));
+        }
+        // The relay linked this profile org-wide (unless a user ruled the pair out since).
+        if let Some((crm_id, p)) = relay.by_network.get(network_id) {
+            if let Some(i) = self.position(crm_id).filter(|_| !decisions.is_rejected(crm_id, network_id)) {
+                return Some(hit(i, Method::Auto, Some(*p)));
+            }
         }
         let mut candidates: Vec<u32> = Vec::new();
         let mut keys = Vec::new();
@@ -132,7 +193,11 @@ impl<R: Linkable> Side<R> {
         candidates.sort_unstable();
         candidates.dedup();
         let mut scratch = Vec::new();
-        let manual_elsewhere = |i: usize| decisions.matches().contains_key(self.records[i].id());
+        // One-to-one: a record linked to another profile (by hand or by the relay) is theirs.
+        let manual_elsewhere = |i: usize| {
+            let id = self.records[i].id();
+            decisions.matches().contains_key(id) || relay.by_crm.get(id).is_some_and(|n| n != network_id)
+        };
         let scored = candidates
             .into_iter()
             .map(|i| i as usize)
@@ -142,7 +207,7 @@ impl<R: Linkable> Side<R> {
                     - f64::from(self.records[i].precedence()) * 1e-6;
                 (i, w)
             });
-        link(None, scored).map(|(i, method)| hit(i, method))
+        link(None, scored).map(|(i, method)| hit(i, method, None))
     }
 }
 
@@ -155,6 +220,9 @@ pub struct BadgeIndex {
     companies: Side<CompanyRecord>,
     history: Vec<Decision>,
     decisions: Decisions,
+    relay: RelayLinks,
+    /// The relay's matching run the links reflect.
+    match_seq: u64,
 }
 
 /// Why a delta cannot be applied.
@@ -207,7 +275,22 @@ impl BadgeIndex {
             companies: Side::new(companies, company_labels, params.1),
             decisions: Decisions::from_history(decisions.iter().cloned()),
             history: decisions,
+            relay: RelayLinks::default(),
+            match_seq: 0,
         }
+    }
+
+    /// The index with the relay's automatic links.
+    pub fn with_matches(mut self, matches: &RelayMatches) -> Self {
+        self.relay = RelayLinks::default();
+        self.relay.apply(&matches.links);
+        self.match_seq = matches.seq;
+        self
+    }
+
+    /// The relay's matching run this index reflects (the `matches` cursor of deltas).
+    pub fn match_seq(&self) -> u64 {
+        self.match_seq
     }
 
     /// Number of CRM people and companies held.
@@ -218,7 +301,7 @@ impl BadgeIndex {
     /// The best CRM person for a profile seen on the network (org-wide decisions first).
     pub fn lookup_person(&self, network_id: &str, observed: &PersonRecord) -> Option<BadgeHit> {
         let observed = minimise_person(&self.key, observed.clone());
-        self.people.lookup(&observed, network_id, &self.decisions, |r| match r.kind {
+        self.people.lookup(&observed, network_id, &self.decisions, &self.relay, |r| match r.kind {
             Some(CrmKind::Lead) => "Lead",
             _ => "Contact",
         })
@@ -227,7 +310,7 @@ impl BadgeIndex {
     /// The best CRM account for a company page seen on the network.
     pub fn lookup_company(&self, network_id: &str, observed: &CompanyRecord) -> Option<BadgeHit> {
         let observed = minimise_company(&self.key, observed.clone());
-        self.companies.lookup(&observed, network_id, &self.decisions, |_| "Account")
+        self.companies.lookup(&observed, network_id, &self.decisions, &self.relay, |_| "Account")
     }
 
     /// Applies a delta made for this version.
@@ -247,6 +330,11 @@ impl BadgeIndex {
         upsert(&mut self.companies, delta.companies.into_iter().map(|(r, l)| (company(r), l)), &delta.deleted);
         self.history.extend(delta.decisions);
         self.decisions = Decisions::from_history(self.history.iter().cloned());
+        for id in &delta.deleted {
+            self.relay.apply(&[RelayMatch { crm_id: id.clone(), ..RelayMatch::default() }]);
+        }
+        self.relay.apply(&delta.matches.links);
+        self.match_seq = self.match_seq.max(delta.matches.seq);
         self.version = delta.version;
         Ok(())
     }
@@ -256,7 +344,15 @@ impl BadgeIndex {
         let people = (self.people.records.as_slice(), self.people.labels.as_slice());
         let companies = (self.companies.records.as_slice(), self.companies.labels.as_slice());
         let params = (&self.people.params, &self.companies.params);
-        write_index(self.version, &self.key, params, people, companies, &self.history)
+        write_index(
+            self.version,
+            &self.key,
+            params,
+            people,
+            companies,
+            &self.history,
+            &self.relay.export(self.match_seq),
+        )
     }
 
     /// Reads bytes made by [`BadgeIndex::encode`]; hashes stay as they were built.
@@ -279,6 +375,7 @@ impl BadgeIndex {
         let (people, people_labels) = get_people(&mut r)?.into_iter().unzip();
         let (companies, company_labels) = get_companies(&mut r)?.into_iter().unzip();
         let history = get_decisions(&mut r)?;
+        let matches = get_matches(&mut r)?;
         if !r.done() {
             return Err(CodecError::Invalid { at: r.pos, what: "trailing bytes".into() }.into());
         }
@@ -289,7 +386,10 @@ impl BadgeIndex {
             companies: Side::new(companies, company_labels, cp),
             decisions: Decisions::from_history(history.iter().cloned()),
             history,
-        })
+            relay: RelayLinks::default(),
+            match_seq: 0,
+        }
+        .with_matches(&matches))
     }
 }
 
@@ -434,6 +534,41 @@ mod tests {
     }
 
     #[test]
+    fn the_relays_links_answer_known_profiles_and_stay_one_to_one() {
+        let matches = RelayMatches {
+            seq: 3,
+            links: vec![RelayMatch {
+                crm_id: "0037e00001WZ30qAAD".into(),
+                network_id: "robert-okonkwo".into(),
+                probability: 0.97,
+            }],
+        };
+        let mut idx = BadgeIndex::decode(&index().with_matches(&matches).encode()).unwrap();
+        // The directory's profile: the relay's link and probability, whatever the page shows.
+        let hit = idx.lookup_person("robert-okonkwo", &profile("R", "Okonkwo", "", "")).unwrap();
+        assert_eq!((hit.crm_id.as_str(), hit.method, hit.probability), ("0037e00001WZ30qAAD", Method::Auto, 0.97));
+        // Another profile of the same name: the record is taken.
+        assert!(idx.lookup_person("bob-2", &profile("Robert", "Okonkwo", "rob@acme.com", "Boston")).is_none());
+        // A delta takes the link away; the record is free to be scored again.
+        let delta = IndexDelta {
+            base_version: 1,
+            version: 2,
+            matches: RelayMatches {
+                seq: 4,
+                links: vec![RelayMatch { crm_id: "0037e00001WZ30qAAD".into(), ..Default::default() }],
+            },
+            ..Default::default()
+        };
+        idx.apply(IndexDelta::decode(&delta.encode(&[7; 16])).unwrap()).unwrap();
+        assert_eq!(idx.match_seq(), 4);
+        let scored = idx.lookup_person("bob-2", &profile("Robert", "Okonkwo", "rob@acme.com", "Boston")).unwrap();
+        assert_eq!(scored.crm_id, "0037e00001WZ30qAAD");
+        assert!(idx
+            .lookup_person("robert-okonkwo", &profile("R", "Okonkwo", "", ""))
+            .is_none_or(|h| h.probability != 0.97));
+    }
+
+    #[test]
     fn the_writer_encodes_what_the_index_encodes() {
         let people = vec![
             person("0037e00001WZ30qAAD", "Robert", "Okonkwo", "rob@acme.com", "Boston"),
@@ -442,13 +577,23 @@ mod tests {
         let decisions =
             vec![Decision { crm_id: "0037e00001WZ30qAAD".into(), network_id: "rob".into(), kind: DecisionKind::Match }];
         let params = (Params::defaults(&PERSON_COMPARISONS), Params::defaults(&COMPANY_COMPARISONS));
-        let index = BadgeIndex::build(4, [7; 16], people.clone(), vec![], params.clone(), decisions.clone());
+        let matches = RelayMatches {
+            seq: 9,
+            links: vec![RelayMatch {
+                crm_id: "00Qg5000008th4XEAQ".into(),
+                network_id: "ingrid".into(),
+                probability: 0.93,
+            }],
+        };
+        let index = BadgeIndex::build(4, [7; 16], people.clone(), vec![], params.clone(), decisions.clone())
+            .with_matches(&matches);
         let mut writer = IndexWriter::new(4, [7; 16]);
         for (r, l) in people {
             writer.add_person(r, l);
         }
         assert_eq!(writer.len(), (2, 0));
-        assert_eq!(writer.encode((&params.0, &params.1), &decisions), index.encode());
+        assert_eq!(writer.encode((&params.0, &params.1), &decisions, &matches), index.encode());
+        assert_eq!(BadgeIndex::decode(&index.encode()).unwrap().match_seq(), 9);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use super::*;
 use crate::core::badge::codec::{Reader, Writer};
 
 pub(super) const MAGIC: &[u8; 4] = b"CRMX";
-/// Binary format of snapshots and deltas.
-pub const INDEX_FORMAT: u32 = 2;
+/// Binary format of snapshots and deltas (3: with the relay's matches).
+pub const INDEX_FORMAT: u32 = 3;
 
 /// The bytes of an index (format [`INDEX_FORMAT`]) from its parts.
 pub(super) fn write_index(
@@ -17,6 +17,7 @@ pub(super) fn write_index(
     people: (&[PersonRecord], &[Label]),
     companies: (&[CompanyRecord], &[Label]),
     decisions: &[Decision],
+    matches: &RelayMatches,
 ) -> Vec<u8> {
     let mut w = Writer::default();
     w.raw(MAGIC);
@@ -28,7 +29,40 @@ pub(super) fn write_index(
     put_people(&mut w, people.0, people.1);
     put_companies(&mut w, companies.0, companies.1);
     put_decisions(&mut w, decisions);
+    put_matches(&mut w, matches);
     w.bytes
+}
+
+/// Probabilities travel as millionths.
+const PROBABILITY_SCALE: f64 = 1e6;
+
+/// The relay's matches: the run they reflect, then ids and probabilities as columns.
+pub(super) fn put_matches(w: &mut Writer, matches: &RelayMatches) {
+    w.varint(matches.seq);
+    w.varint(matches.links.len() as u64);
+    w.column(&matches.links.iter().map(|m| m.crm_id.as_str()).collect::<Vec<_>>());
+    w.column(&matches.links.iter().map(|m| m.network_id.as_str()).collect::<Vec<_>>());
+    for m in &matches.links {
+        w.varint((m.probability.clamp(0.0, 1.0) * PROBABILITY_SCALE).round() as u64);
+    }
+}
+
+pub(super) fn get_matches(r: &mut Reader<'_>) -> Result<RelayMatches, CodecError> {
+    let seq = r.varint()?;
+    let n = r.count()?;
+    let (crm, network) = (r.column(n)?, r.column(n)?);
+    let probabilities = r.numbers(n)?;
+    let links = crm
+        .into_iter()
+        .zip(network)
+        .zip(probabilities)
+        .map(|((crm_id, network_id), p)| RelayMatch {
+            crm_id,
+            network_id,
+            probability: (p as f64 / PROBABILITY_SCALE).min(1.0),
+        })
+        .collect();
+    Ok(RelayMatches { seq, links })
 }
 
 /// Positions of `ids` in id order: records are written sorted, so neighbouring ids

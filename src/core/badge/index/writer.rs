@@ -34,10 +34,11 @@ impl IndexWriter {
         (self.people.0.len(), self.companies.0.len())
     }
 
-    /// The index's bytes, with scoring `params` and the users' `decisions`.
-    pub fn encode(&self, params: (&Params, &Params), decisions: &[Decision]) -> Vec<u8> {
+    /// The index's bytes, with scoring `params`, the users' `decisions` and the relay's
+    /// automatic `matches`.
+    pub fn encode(&self, params: (&Params, &Params), decisions: &[Decision], matches: &RelayMatches) -> Vec<u8> {
         let people = (self.people.0.as_slice(), self.people.1.as_slice());
         let companies = (self.companies.0.as_slice(), self.companies.1.as_slice());
-        write_index(self.version, &self.key, params, people, companies, decisions)
+        write_index(self.version, &self.key, params, people, companies, decisions, matches)
     }
 }

@@ -1,0 +1,335 @@
+//! One matching pass: read both sides, train the model when the org is new to it or has
+//! grown by [`RETRAIN_GROWTH`], run the core's batch (full, or incremental over what the
+//! trigger changed) and store the outcomes that differ, stamped with the run's id.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crmsync::core::matching::batch::{self, Changes, KeptLink, Outcome, OutcomeState};
+use crmsync::core::matching::decisions::Decisions;
+use crmsync::core::matching::params::Params;
+use crmsync::core::matching::{train_params, LinkOptions, Linkable, DEFAULT_THRESHOLD};
+use serde::{Deserialize, Serialize};
+
+use super::sides::{CrmSide, DirectorySide};
+use super::MatcherError;
+use crate::directory::matching::all_decisions;
+use crate::state::{now_ms, AppState};
+use crate::store::{MatchModelRow, MatchOutcomeRow, Store};
+
+/// The model is made again once either side (records, profiles) has grown by this share
+/// since it was made.
+pub const RETRAIN_GROWTH: f64 = 0.25;
+/// Fewest records on each side worth training on; below it the spec's defaults, sized to
+/// the data, score.
+pub const MIN_TRAINING_RECORDS: usize = 50;
+
+/// What started a pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// An import finished; `full` rewrote every row.
+    Import { run: i64, full: bool },
+    /// These directory profiles were observed or uploaded.
+    Directory(Vec<String>),
+    /// A user decided about this pair.
+    Decision { crm_id: String, network_id: String },
+    /// `crmsync match-report --rematch` or an admin: re-score the whole org.
+    Everything,
+}
+
+impl Trigger {
+    fn name(&self) -> &'static str {
+        match self {
+            Trigger::Import { full: true, .. } => "full_import",
+            Trigger::Import { .. } => "import",
+            Trigger::Directory(_) => "directory",
+            Trigger::Decision { .. } => "decision",
+            Trigger::Everything => "everything",
+        }
+    }
+}
+
+/// One side's figures in a pass.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SideRun {
+    pub records: usize,
+    pub profiles: usize,
+    pub full: bool,
+    /// The model was made (trained or sized) in this pass.
+    pub model_made: bool,
+    pub model_version: i64,
+    pub rescored_records: usize,
+    pub scored_pairs: usize,
+    pub pairs_per_rule: Vec<(String, usize)>,
+    pub skipped_blocks: usize,
+    pub displaced: usize,
+}
+
+/// What a pass did (stored with the run).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MatchRunReport {
+    pub run: i64,
+    pub trigger: String,
+    pub people: SideRun,
+    pub companies: SideRun,
+    /// Outcomes written because they changed, and forgotten because their record went.
+    pub written: usize,
+    pub deleted: usize,
+    /// Records linked (auto and manual) after the pass.
+    pub matched: usize,
+    pub duration_ms: u64,
+}
+
+/// Runs one pass (one at a time per relay).
+#[tracing::instrument(name = "match", skip_all, fields(trigger = trigger.name()))]
+pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, MatcherError> {
+    let _one = state.match_lock.lock().await;
+    let started = std::time::Instant::now();
+    let store = state.store.as_ref();
+    let crm = Arc::new(CrmSide::load(store).await?);
+    let directory = Arc::new(DirectorySide::load(store).await?);
+    let decisions = Arc::new(all_decisions(store).await?);
+    let stored: HashMap<String, MatchOutcomeRow> =
+        store.match_outcomes().await?.into_iter().map(|r| (r.crm_id.clone(), r)).collect();
+    let changed_crm = changed_records(store, &trigger).await?;
+    let changed_net: HashSet<String> = match &trigger {
+        Trigger::Directory(ids) => ids.iter().cloned().collect(),
+        Trigger::Decision { network_id, .. } => HashSet::from([network_id.clone()]),
+        _ => HashSet::new(),
+    };
+    let full = matches!(trigger, Trigger::Import { full: true, .. } | Trigger::Everything);
+    let run = store.start_match_run(trigger.name(), now_ms()).await?;
+
+    let person_model = Arc::new(model(store, "person", &crm.people, &directory.people).await?);
+    let company_model = Arc::new(model(store, "company", &crm.companies, &directory.companies).await?);
+    let job = {
+        let (crm, directory, decisions, stored) =
+            (crm.clone(), directory.clone(), decisions.clone(), Arc::new(stored.clone()));
+        let (changed_crm, changed_net) = (changed_crm.clone(), changed_net.clone());
+        let (person_model, company_model) = (person_model.clone(), company_model.clone());
+        move || {
+            let people = side_pass(
+                &crm.people,
+                &directory.people,
+                &decisions,
+                &person_model,
+                &Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net },
+            );
+            let companies = side_pass(
+                &crm.companies,
+                &directory.companies,
+                &decisions,
+                &company_model,
+                &Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net },
+            );
+            (people, companies)
+        }
+    };
+    let ((people_run, people_out), (companies_run, companies_out)) =
+        tokio::task::spawn_blocking(job).await.map_err(|e| MatcherError::Worker(e.to_string()))?;
+
+    let at = now_ms();
+    let mut rows: Vec<MatchOutcomeRow> = Vec::new();
+    let row = |crm_id: &str, object: &str, o: &Outcome, network_id: Option<&str>, version: i64| MatchOutcomeRow {
+        crm_id: crm_id.to_string(),
+        object: object.to_string(),
+        state: o.state.as_str().to_string(),
+        network_id: network_id.map(str::to_string),
+        probability: o.probability,
+        match_weight: o.match_weight,
+        explanation: o.explanation.clone(),
+        model_version: version,
+        matched_at_ms: at,
+        seq: run,
+        folded_into: None,
+    };
+    for o in &people_out {
+        let record = &crm.people[o.crm];
+        let network = o.network.map(|j| directory.people[j].id.as_str());
+        rows.push(row(&record.id, CrmSide::person_object(record), o, network, person_model.version));
+    }
+    for o in &companies_out {
+        let network = o.network.map(|j| directory.companies[j].id.as_str());
+        rows.push(row(&crm.companies[o.crm].id, "Account", o, network, company_model.version));
+    }
+    // A converted lead stands as its contact does.
+    let by_id: HashMap<&str, &MatchOutcomeRow> =
+        rows.iter().map(|r| (r.crm_id.as_str(), r)).chain(stored.iter().map(|(k, v)| (k.as_str(), v))).collect();
+    let folded: Vec<MatchOutcomeRow> = crm
+        .folded
+        .iter()
+        .filter_map(|(lead, contact)| {
+            let c = by_id.get(contact.as_str())?;
+            Some(MatchOutcomeRow {
+                crm_id: lead.clone(),
+                object: "Lead".into(),
+                explanation: format!("converted into Contact {contact}; {}", c.explanation),
+                folded_into: Some(contact.clone()),
+                seq: run,
+                ..(*c).clone()
+            })
+        })
+        .collect();
+    rows.extend(folded);
+    let written: Vec<MatchOutcomeRow> =
+        rows.into_iter().filter(|r| stored.get(&r.crm_id).is_none_or(|s| s.differs(r))).collect();
+    let present: HashSet<&str> = crm
+        .people
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(crm.companies.iter().map(|c| c.id.as_str()))
+        .chain(crm.folded.iter().map(|(lead, _)| lead.as_str()))
+        .collect();
+    let deleted: Vec<String> = stored.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
+    store.save_match_outcomes(&written, &deleted).await?;
+    let matched = store.match_outcomes().await?.iter().filter(|r| r.state == "auto" || r.state == "manual").count();
+    let report = MatchRunReport {
+        run,
+        trigger: trigger.name().to_string(),
+        people: people_run,
+        companies: companies_run,
+        written: written.len(),
+        deleted: deleted.len(),
+        matched,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    let json = serde_json::to_string(&report).map_err(|e| MatcherError::Worker(e.to_string()))?;
+    store.finish_match_run(run, now_ms(), matched as i64, &json).await?;
+    tracing::info!(
+        run,
+        written = report.written,
+        matched,
+        rescored = report.people.rescored_records + report.companies.rescored_records,
+        seconds = started.elapsed().as_secs_f64(),
+        "matching pass finished"
+    );
+    Ok(report)
+}
+
+/// The CRM ids the trigger changed (an incremental import's written rows, a decision's
+/// record).
+async fn changed_records(store: &dyn Store, trigger: &Trigger) -> Result<HashSet<String>, MatcherError> {
+    Ok(match trigger {
+        Trigger::Import { run, full: false } => {
+            let mut ids = HashSet::new();
+            for object in ["Account", "Contact", "Lead"] {
+                ids.extend(store.rows_seen_since(object, run - 1).await?.into_iter().map(|r| r.id));
+            }
+            ids
+        }
+        Trigger::Decision { crm_id, .. } => HashSet::from([crm_id.clone()]),
+        _ => HashSet::new(),
+    })
+}
+
+/// A side's model for this pass.
+struct Model {
+    params: Params,
+    version: i64,
+    /// Made in this pass: every stored outcome is re-scored with it.
+    trained_now: bool,
+}
+
+/// The stored model of `entity`, made again first when there is none yet or either side
+/// has grown by [`RETRAIN_GROWTH`] since: trained when both sides hold enough records,
+/// else the spec's defaults sized to the data.
+async fn model<R: Linkable + Send + Clone>(
+    store: &dyn Store,
+    entity: &str,
+    crm: &[R],
+    network: &[R],
+) -> Result<Model, MatcherError> {
+    let stored = store.latest_match_model(entity).await?;
+    let grew = |now: usize, then: i64| now as f64 >= (then.max(0) as f64 * (1.0 + RETRAIN_GROWTH)).max(1.0);
+    let renew = stored.as_ref().is_none_or(|m| grew(crm.len(), m.records) || grew(network.len(), m.profiles));
+    if !renew {
+        if let Some(m) = stored {
+            let params: Params = serde_json::from_str(&m.params_json)
+                .map_err(|e| MatcherError::Damaged(format!("match model {} of {entity}: {e}", m.version)))?;
+            if !params.fits(R::comparisons()) {
+                return Err(MatcherError::Damaged(format!(
+                    "match model {} of {entity} does not fit this build's comparisons",
+                    m.version
+                )));
+            }
+            return Ok(Model { params, version: m.version, trained_now: false });
+        }
+    }
+    let trained = crm.len() >= MIN_TRAINING_RECORDS && network.len() >= MIN_TRAINING_RECORDS;
+    let params = if trained {
+        let (crm_owned, network_owned) = (crm.to_vec(), network.to_vec());
+        tokio::task::spawn_blocking(move || train_params(&crm_owned, &network_owned, &LinkOptions::default()))
+            .await
+            .map_err(|e| MatcherError::Worker(e.to_string()))?
+    } else {
+        Params::defaults_for(R::comparisons(), crm.len(), network.len())
+    };
+    let params_json = serde_json::to_string(&params).map_err(|e| MatcherError::Worker(e.to_string()))?;
+    let row = MatchModelRow {
+        version: 0,
+        entity: entity.to_string(),
+        params_json,
+        trained,
+        trained_at_ms: now_ms(),
+        records: crm.len() as i64,
+        profiles: network.len() as i64,
+    };
+    let version = store.save_match_model(&row).await?;
+    tracing::info!(entity, version, trained, records = crm.len(), profiles = network.len(), "match model made");
+    Ok(Model { params, version, trained_now: true })
+}
+
+/// What a side's pass must re-score.
+struct Wanted<'a> {
+    full: bool,
+    stored: &'a HashMap<String, MatchOutcomeRow>,
+    changed_crm: &'a HashSet<String>,
+    changed_net: &'a HashSet<String>,
+}
+
+/// One side's pass: full when asked, when the model changed under the stored outcomes,
+/// else incremental over the changed records, profiles and records never scored.
+fn side_pass<R: Linkable>(
+    crm: &[R],
+    network: &[R],
+    decisions: &Decisions,
+    model: &Model,
+    wanted: &Wanted<'_>,
+) -> (SideRun, Vec<Outcome>) {
+    let net_index: HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
+    let stale = |r: &R| wanted.stored.get(r.id()).is_none_or(|s| s.model_version != model.version);
+    let all = wanted.full || model.trained_now || crm.iter().any(|r| stale(r) && wanted.stored.contains_key(r.id()));
+    let mut changes = Changes { all, ..Changes::default() };
+    let mut kept = Vec::new();
+    if !all {
+        for (i, r) in crm.iter().enumerate() {
+            match wanted.stored.get(r.id()) {
+                Some(s) if !wanted.changed_crm.contains(r.id()) => {
+                    // A stored link to a profile still in the directory is kept.
+                    let at = s.network_id.as_deref().and_then(|n| net_index.get(n));
+                    if let (Some(&j), Some(OutcomeState::Auto)) = (at, OutcomeState::parse(&s.state)) {
+                        kept.push(KeptLink { crm: i, network: j, match_weight: s.match_weight });
+                    } else if s.network_id.as_deref().is_some_and(|n| !net_index.contains_key(n)) {
+                        changes.crm.push(i); // its profile left the directory
+                    }
+                }
+                _ => changes.crm.push(i),
+            }
+        }
+        changes.network = wanted.changed_net.iter().filter_map(|n| net_index.get(n.as_str()).copied()).collect();
+    }
+    let result = batch::run(crm, network, decisions, &model.params, DEFAULT_THRESHOLD, &changes, &kept);
+    let side = SideRun {
+        records: crm.len(),
+        profiles: network.len(),
+        full: all,
+        model_made: model.trained_now,
+        model_version: model.version,
+        rescored_records: result.outcomes.len(),
+        scored_pairs: result.scored_pairs,
+        pairs_per_rule: result.pairs_per_rule.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
+        skipped_blocks: result.skipped_blocks,
+        displaced: result.displaced,
+    };
+    (side, result.outcomes)
+}
