@@ -139,6 +139,27 @@ async fn connections_decisions_and_imports_move_the_match_rates() {
     assert_eq!(state["matched"]["profile"]["network_id"], "person-0", "{state}");
     assert_eq!(state["matched"]["method"], "auto");
 
+    // The same link everywhere: the browser's index lookup, the widget and the store.
+    let snapshot =
+        reqwest::Client::new().get(format!("{}/api/v1/index", r.relay)).bearer_auth(&r.token).send().await.unwrap();
+    let index = crmsync::core::badge::BadgeIndex::decode(&snapshot.bytes().await.unwrap()).unwrap();
+    for (i, c) in uploaded.iter().enumerate() {
+        let company = text(&accounts[text(c, "AccountId")], "Name");
+        let seen = crmsync::core::badge::Observed {
+            url: format!("https://www.linkedin.com/in/person-{i}/"),
+            name: format!("{} {}", text(c, "FirstName"), text(c, "LastName")),
+            headline: "Buyer".into(),
+            company: company.into(),
+            ..Default::default()
+        };
+        let hit = index.lookup_person(&format!("person-{i}"), &seen.person_record().unwrap()).unwrap();
+        let (_, widget) = r.api(Method::GET, &format!("/api/v1/matches/{}", text(c, "Id")), None).await;
+        assert_eq!(hit.crm_id, text(c, "Id"), "the badge of person-{i}");
+        assert_eq!(widget["matched"]["profile"]["network_id"], format!("person-{i}").as_str(), "{widget}");
+        let p = widget["matched"]["probability"].as_f64().unwrap();
+        assert!((hit.probability - p).abs() < 1e-5, "badge {} vs widget {p}", hit.probability);
+    }
+
     // "Not this one" moves it out of matched_auto; a manual match moves another in.
     let (status, _) = r
         .api(
