@@ -5,8 +5,8 @@ use gloo::net::http::Request;
 use yew::prelude::*;
 
 use super::components::{
-    AdminPanel, AdminsPanel, ConnectionPanel, PageHealthPanel, QueuePanel, SeatsPanel, SettingsPanel, SyncPanel,
-    WritebackPanel,
+    AdminPanel, AdminsPanel, ConnectionPanel, DecisionsPanel, MatchPanel, PageHealthPanel, QueuePanel, SeatsPanel,
+    SettingsPanel, SyncPanel, WritebackPanel,
 };
 use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
 use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, PublicStatus, RelayStatus, SetupReport};
@@ -141,9 +141,11 @@ pub fn admin_app() -> Html {
             <PageHealthPanel status={state.status.clone()} />
             if signed_in && connected {
                 <SyncPanel />
+                <MatchPanel />
                 <SeatsPanel />
                 <SettingsPanel />
                 <QueuePanel />
+                <DecisionsPanel />
                 <AdminsPanel />
             }
         </main>

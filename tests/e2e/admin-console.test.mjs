@@ -5,7 +5,7 @@
 // command line's view of the same store.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, adminConsole, eventually } from './harness.mjs';
+import { startStack, adminConsole, eventually, seatedRep, crmContacts } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -82,5 +82,55 @@ test('admin console: seats and write-back by role subtree, settings, queue, audi
   // Sign out: the console asks to sign in again.
   await page.click('[data-testid=sign-out]');
   await page.locator('[data-testid=sign-in]').waitFor({ timeout: 15_000 });
+  await page.close();
+});
+
+test('admin console: match rates per object, their trend, the export and the decisions trail', { timeout: 120_000 }, async () => {
+  const rep = await seatedRep(stack);
+  stack.cli(['settings', 'set', 'badge_visibility', 'everyone']); // the test before narrowed it
+  const token = stack.cli(['token', '--user', rep.username]).trim();
+  const { named, accountOf } = await crmContacts(stack);
+  // A rep's Connections.csv with 15 of the org's contacts: they become matched.
+  const people = named.filter((c) => c.Email).slice(0, 15);
+  const quote = (v) => `"${String(v ?? '').replaceAll('"', '""')}"`;
+  const csv = ['First Name,Last Name,URL,Email Address,Company,Position,Connected On',
+    ...people.map((c, i) => [c.FirstName, c.LastName, `https://www.linkedin.com/in/e2e-${i}`, c.Email,
+      accountOf[c.AccountId].Name, 'Buyer', '01 Jan 2026'].map(quote).join(','))].join('\n');
+  const upload = await fetch(`${stack.relayUrl}/api/v1/directory/connections`,
+    { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: csv });
+  assert.equal(upload.status, 200, await upload.text());
+  // One "not this one", so the trail has an entry.
+  const decided = await fetch(`${stack.relayUrl}/api/v1/matches`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ crm_id: people[0].Id, network_id: 'e2e-0', kind: 'not_match' }),
+  });
+  assert.equal(decided.status, 200, await decided.text());
+  const report = JSON.parse(stack.cli(['match-report', '--json']));
+  assert.ok(report.objects.Contact.matched_auto >= 14, JSON.stringify(report));
+
+  const page = await adminConsole(stack);
+  const contact = page.locator('[data-testid=match-object][data-object=Contact]');
+  await contact.waitFor({ timeout: 15_000 });
+  for (const [id, key] of [['auto', 'matched_auto'], ['manual', 'matched_manual'], ['low', 'low_confidence'], ['unmatched', 'unmatched']]) {
+    for (const object of ['Lead', 'Contact', 'Account']) {
+      const bar = page.locator(`[data-testid=match-object][data-object=${object}] [data-testid=bar-${id}]`);
+      assert.equal(Number(await bar.getAttribute('data-count')), report.objects[object][key], `${object} ${key}`);
+    }
+  }
+  await page.locator('[data-testid=match-trend] circle').first().waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('[data-testid=match-trend] circle').count(), report.history.length);
+  // The download is the whole export, fetched with the console's own cookie.
+  const href = await page.getAttribute('[data-testid=match-report-csv]', 'href');
+  const exported = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+  const listed = ['Lead', 'Contact', 'Account'].reduce((n, o) => n + report.objects[o].low_confidence + report.objects[o].unmatched, 0);
+  assert.equal(exported.trim().split('\n').length, listed + 1);
+  assert.ok(exported.includes(people[0].Id), 'the rejected contact is listed');
+  // The trail: the decision with who made it, and the filter by record.
+  const rows = page.locator('[data-testid=decision-row]');
+  await rows.first().waitFor({ timeout: 10_000 });
+  assert.match(await rows.first().textContent(), new RegExp(`${rep.username}.*not this one`));
+  await page.fill('[data-testid=decisions-record]', people[1].Id);
+  await page.click('[data-testid=decisions-filter]');
+  await eventually(() => rows.count(), (n) => n === 0, 10_000);
   await page.close();
 });
