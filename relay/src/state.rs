@@ -35,6 +35,8 @@ pub struct AppState {
     pub flush_lock: tokio::sync::Mutex<()>,
     /// One matching pass at a time in this relay.
     pub match_lock: tokio::sync::Mutex<()>,
+    /// What the last matching pass read, for the next one.
+    pub matcher_cache: crate::matching::cache::MatcherCache,
     /// Wakes the write-back schedule (the admin's "flush now").
     pub flush_now: tokio::sync::Notify,
     /// The browser's badge index, built after each import.
@@ -62,6 +64,7 @@ impl AppState {
             badge_index: crate::badge_index::IndexCache::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             match_lock: tokio::sync::Mutex::new(()),
+            matcher_cache: Default::default(),
             flush_now: tokio::sync::Notify::new(),
             used_logins: Default::default(),
             rate_limits: Default::default(),

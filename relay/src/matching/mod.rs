@@ -3,6 +3,7 @@
 //! to the directory (incrementally where it can), and the outcomes are stored — what
 //! badges, the widget and the match-rate report all read.
 
+pub mod cache;
 pub mod report;
 pub mod run;
 pub mod sides;

@@ -11,7 +11,8 @@ use crmsync::core::matching::params::Params;
 use crmsync::core::matching::{train_params, LinkOptions, Linkable, DEFAULT_THRESHOLD};
 use serde::{Deserialize, Serialize};
 
-use super::sides::{CrmSide, DirectorySide};
+use super::cache::Loaded;
+use super::sides::CrmSide;
 use super::MatcherError;
 use crate::directory::matching::all_decisions;
 use crate::state::{now_ms, AppState};
@@ -86,50 +87,70 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, M
     let _one = state.match_lock.lock().await;
     let started = std::time::Instant::now();
     let store = state.store.as_ref();
-    let crm = Arc::new(CrmSide::load(store).await?);
-    let directory = Arc::new(DirectorySide::load(store).await?);
+    let loaded = super::cache::load(state, &trigger).await?;
+    let load_seconds = started.elapsed().as_secs_f64();
     let decisions = Arc::new(all_decisions(store).await?);
-    let stored: HashMap<String, MatchOutcomeRow> =
-        store.match_outcomes().await?.into_iter().map(|r| (r.crm_id.clone(), r)).collect();
-    let changed_crm = changed_records(store, &trigger).await?;
-    let changed_net: HashSet<String> = match &trigger {
+    let changed_crm = Arc::new(changed_records(store, &trigger).await?);
+    let changed_net: Arc<HashSet<String>> = Arc::new(match &trigger {
         Trigger::Directory(ids) => ids.iter().cloned().collect(),
         Trigger::Decision { network_id, .. } => HashSet::from([network_id.clone()]),
         _ => HashSet::new(),
-    };
+    });
     let full = matches!(trigger, Trigger::Import { full: true, .. } | Trigger::Everything);
     let run = store.start_match_run(trigger.name(), now_ms()).await?;
-
+    let (crm, directory, stored) = (loaded.crm.clone(), loaded.directory.clone(), loaded.stored.clone());
     let person_model = Arc::new(model(store, "person", &crm.people, &directory.people).await?);
     let company_model = Arc::new(model(store, "company", &crm.companies, &directory.companies).await?);
-    let job = {
-        let (crm, directory, decisions, stored) =
-            (crm.clone(), directory.clone(), decisions.clone(), Arc::new(stored.clone()));
-        let (changed_crm, changed_net) = (changed_crm.clone(), changed_net.clone());
-        let (person_model, company_model) = (person_model.clone(), company_model.clone());
-        move || {
-            let people = side_pass(
-                &crm.people,
-                &directory.people,
-                &decisions,
-                &person_model,
-                &Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net },
-            );
-            let companies = side_pass(
-                &crm.companies,
-                &directory.companies,
-                &decisions,
-                &company_model,
-                &Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net },
-            );
-            (people, companies)
-        }
+    let models = (person_model.version, company_model.version);
+    let job = move || {
+        let wanted = Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net };
+        let people = side_pass(&crm.people, &directory.people, &decisions, &person_model, &wanted);
+        let companies = side_pass(&crm.companies, &directory.companies, &decisions, &company_model, &wanted);
+        (people, companies)
     };
     let ((people_run, people_out), (companies_run, companies_out)) =
         tokio::task::spawn_blocking(job).await.map_err(|e| MatcherError::Worker(e.to_string()))?;
+    let score_seconds = started.elapsed().as_secs_f64() - load_seconds;
+    let (written, deleted) = changed_rows(&loaded, (&people_out, &companies_out), models, run);
+    store.save_match_outcomes(&written, &deleted).await?;
+    let loaded = loaded.with_changes(&written, &deleted, run);
+    let matched = loaded.stored.values().filter(|r| r.state == "auto" || r.state == "manual").count();
+    let report = MatchRunReport {
+        run,
+        trigger: trigger.name().to_string(),
+        people: people_run,
+        companies: companies_run,
+        written: written.len(),
+        deleted: deleted.len(),
+        matched,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    let json = serde_json::to_string(&report).map_err(|e| MatcherError::Worker(e.to_string()))?;
+    store.finish_match_run(run, now_ms(), matched as i64, &json).await?;
+    super::cache::keep(state, loaded).await;
+    tracing::info!(
+        run,
+        written = report.written,
+        matched,
+        rescored = report.people.rescored_records + report.companies.rescored_records,
+        load_seconds,
+        score_seconds,
+        seconds = started.elapsed().as_secs_f64(),
+        "matching pass finished"
+    );
+    Ok(report)
+}
 
+/// The outcome rows that differ from the stored ones (a converted lead's copied from its
+/// contact), and the stored ids whose records are gone.
+fn changed_rows(
+    loaded: &Loaded,
+    (people_out, companies_out): (&[Outcome], &[Outcome]),
+    (person_model, company_model): (i64, i64),
+    run: i64,
+) -> (Vec<MatchOutcomeRow>, Vec<String>) {
+    let (crm, directory, stored) = (&loaded.crm, &loaded.directory, &loaded.stored);
     let at = now_ms();
-    let mut rows: Vec<MatchOutcomeRow> = Vec::new();
     let row = |crm_id: &str, object: &str, o: &Outcome, network_id: Option<&str>, version: i64| MatchOutcomeRow {
         crm_id: crm_id.to_string(),
         object: object.to_string(),
@@ -143,18 +164,19 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, M
         seq: run,
         folded_into: None,
     };
-    for o in &people_out {
+    let mut rows: Vec<MatchOutcomeRow> = Vec::new();
+    for o in people_out {
         let record = &crm.people[o.crm];
         let network = o.network.map(|j| directory.people[j].id.as_str());
-        rows.push(row(&record.id, CrmSide::person_object(record), o, network, person_model.version));
+        rows.push(row(&record.id, CrmSide::person_object(record), o, network, person_model));
     }
-    for o in &companies_out {
+    for o in companies_out {
         let network = o.network.map(|j| directory.companies[j].id.as_str());
-        rows.push(row(&crm.companies[o.crm].id, "Account", o, network, company_model.version));
+        rows.push(row(&crm.companies[o.crm].id, "Account", o, network, company_model));
     }
-    // A converted lead stands as its contact does.
+    // A converted lead stands as its contact does: this pass's outcome, else the stored one.
     let by_id: HashMap<&str, &MatchOutcomeRow> =
-        rows.iter().map(|r| (r.crm_id.as_str(), r)).chain(stored.iter().map(|(k, v)| (k.as_str(), v))).collect();
+        stored.iter().map(|(k, v)| (k.as_str(), v)).chain(rows.iter().map(|r| (r.crm_id.as_str(), r))).collect();
     let folded: Vec<MatchOutcomeRow> = crm
         .folded
         .iter()
@@ -181,29 +203,7 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, M
         .chain(crm.folded.iter().map(|(lead, _)| lead.as_str()))
         .collect();
     let deleted: Vec<String> = stored.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
-    store.save_match_outcomes(&written, &deleted).await?;
-    let matched = store.match_outcomes().await?.iter().filter(|r| r.state == "auto" || r.state == "manual").count();
-    let report = MatchRunReport {
-        run,
-        trigger: trigger.name().to_string(),
-        people: people_run,
-        companies: companies_run,
-        written: written.len(),
-        deleted: deleted.len(),
-        matched,
-        duration_ms: started.elapsed().as_millis() as u64,
-    };
-    let json = serde_json::to_string(&report).map_err(|e| MatcherError::Worker(e.to_string()))?;
-    store.finish_match_run(run, now_ms(), matched as i64, &json).await?;
-    tracing::info!(
-        run,
-        written = report.written,
-        matched,
-        rescored = report.people.rescored_records + report.companies.rescored_records,
-        seconds = started.elapsed().as_secs_f64(),
-        "matching pass finished"
-    );
-    Ok(report)
+    (written, deleted)
 }
 
 /// The CRM ids the trigger changed (an incremental import's written rows, a decision's

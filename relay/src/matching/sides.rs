@@ -12,7 +12,7 @@ use crate::directory::observed_of;
 use crate::store::{ProfileRow, Store, StoreError};
 
 /// The CRM side.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct CrmSide {
     pub people: Vec<PersonRecord>,
     pub people_labels: Vec<Label>,
@@ -67,7 +67,7 @@ impl CrmSide {
 }
 
 /// The directory side, with each profile's display name (for the export).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct DirectorySide {
     pub people: Vec<PersonRecord>,
     pub companies: Vec<CompanyRecord>,
@@ -93,5 +93,36 @@ impl DirectorySide {
         }
         side.names = people.into_iter().chain(companies).map(|p| (p.network_id, p.name)).collect();
         Ok(side)
+    }
+
+    /// Re-reads the profiles `ids` (new or changed since the side was read).
+    pub async fn refresh(&mut self, store: &dyn Store, ids: &[String]) -> Result<(), StoreError> {
+        let mut people: HashMap<String, usize> =
+            self.people.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        let mut companies: HashMap<String, usize> =
+            self.companies.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        for id in ids {
+            let Some(row) = store.profile(id).await? else { continue };
+            let observed = observed_of(&row);
+            if let Some(r) = observed.person_record() {
+                match people.get(id) {
+                    Some(&i) => self.people[i] = r,
+                    None => {
+                        people.insert(id.clone(), self.people.len());
+                        self.people.push(r);
+                    }
+                }
+            } else if let Some(r) = observed.company_record() {
+                match companies.get(id) {
+                    Some(&i) => self.companies[i] = r,
+                    None => {
+                        companies.insert(id.clone(), self.companies.len());
+                        self.companies.push(r);
+                    }
+                }
+            }
+            self.names.insert(row.network_id, row.name);
+        }
+        Ok(())
     }
 }

@@ -98,6 +98,10 @@ pub trait MatchStore: Send + Sync {
     async fn last_match_run(&self) -> Result<Option<i64>, StoreError>;
 }
 
+/// Rows written per statement: 11 values each stays under SQLite's and PostgreSQL's
+/// limits on bound parameters.
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
+
 /// Columns of [`MatchOutcomeRow`].
 pub(super) const OUTCOME_COLUMNS: &str =
     "crm_id, object, state, network_id, probability, match_weight, explanation, model_version, matched_at_ms, seq, \
@@ -153,38 +157,44 @@ macro_rules! impl_match_store {
                 deleted: &[String],
             ) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(query_err("starting a match update"))?;
-                let upsert = $sql(&format!(
-                    "INSERT INTO crm_matches ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (crm_id) DO UPDATE SET \
-                     object = excluded.object, state = excluded.state, network_id = excluded.network_id, \
-                     probability = excluded.probability, match_weight = excluded.match_weight, \
-                     explanation = excluded.explanation, model_version = excluded.model_version, \
-                     matched_at_ms = excluded.matched_at_ms, seq = excluded.seq, folded_into = excluded.folded_into",
-                    $crate::store::matches::OUTCOME_COLUMNS
-                ));
-                for r in rows {
-                    sqlx::query(&upsert)
-                        .bind(&r.crm_id)
-                        .bind(&r.object)
-                        .bind(&r.state)
-                        .bind(&r.network_id)
-                        .bind(r.probability)
-                        .bind(r.match_weight)
-                        .bind(&r.explanation)
-                        .bind(r.model_version)
-                        .bind(r.matched_at_ms)
-                        .bind(r.seq)
-                        .bind(&r.folded_into)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(query_err("storing a match outcome"))?;
+                let one = format!("({})", vec!["?"; 11].join(", "));
+                for chunk in rows.chunks($crate::store::matches::ROWS_PER_STATEMENT) {
+                    let upsert = $sql(&format!(
+                        "INSERT INTO crm_matches ({}) VALUES {} ON CONFLICT (crm_id) DO UPDATE SET \
+                         object = excluded.object, state = excluded.state, network_id = excluded.network_id, \
+                         probability = excluded.probability, match_weight = excluded.match_weight, \
+                         explanation = excluded.explanation, model_version = excluded.model_version, \
+                         matched_at_ms = excluded.matched_at_ms, seq = excluded.seq, folded_into = excluded.folded_into",
+                        $crate::store::matches::OUTCOME_COLUMNS,
+                        vec![one.as_str(); chunk.len()].join(", ")
+                    ));
+                    let mut query = sqlx::query(&upsert);
+                    for r in chunk {
+                        query = query
+                            .bind(&r.crm_id)
+                            .bind(&r.object)
+                            .bind(&r.state)
+                            .bind(&r.network_id)
+                            .bind(r.probability)
+                            .bind(r.match_weight)
+                            .bind(&r.explanation)
+                            .bind(r.model_version)
+                            .bind(r.matched_at_ms)
+                            .bind(r.seq)
+                            .bind(&r.folded_into);
+                    }
+                    query.execute(&mut *tx).await.map_err(query_err("storing match outcomes"))?;
                 }
-                let delete = $sql("DELETE FROM crm_matches WHERE crm_id = ?");
-                for id in deleted {
-                    sqlx::query(&delete)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(query_err("forgetting a match outcome"))?;
+                for chunk in deleted.chunks($crate::store::matches::ROWS_PER_STATEMENT) {
+                    let delete = $sql(&format!(
+                        "DELETE FROM crm_matches WHERE crm_id IN ({})",
+                        vec!["?"; chunk.len()].join(", ")
+                    ));
+                    let mut query = sqlx::query(&delete);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    query.execute(&mut *tx).await.map_err(query_err("forgetting match outcomes"))?;
                 }
                 tx.commit().await.map_err(query_err("committing a match update"))?;
                 Ok(())

@@ -14,8 +14,13 @@ pub struct BlockingRule<R: 'static> {
     pub keys: fn(&R, &mut Vec<u64>),
     /// Keys for the network side when they differ from the CRM side's (e.g. swapped names).
     pub network_keys: Option<fn(&R, &mut Vec<u64>)>,
-    /// Blocks with more pairs than this are skipped: broad rules get a tighter bound.
+    /// Blocks with more pairs than this are split by [`BlockingRule::refine`] (and what is
+    /// still too common is skipped): broad rules get a tighter bound.
     pub max_block_pairs: usize,
+    /// Second keys, finest last, that split a block too common to pair whole: a common
+    /// surname's block is paired within each full name, then within each full name and
+    /// employer, instead of being dropped.
+    pub refine: &'static [fn(&R) -> u64],
 }
 
 /// Default bound on a block's pairs: larger blocks are skipped (too common to say much).
@@ -57,6 +62,25 @@ fn house_number(street: &str) -> Option<&str> {
     street.split(' ').next().filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// A person's surname and first name, nicknames as one (Bob is Robert).
+fn full_name(r: &PersonRecord) -> u64 {
+    let first = match r.first_name_groups.iter().min() {
+        Some(group) => group.to_string(),
+        None => r.name.first.clone(),
+    };
+    key_hash(20, &[&r.name.last, &first])
+}
+
+/// A person's employer.
+fn employer(r: &PersonRecord) -> u64 {
+    key_hash(21, &[&r.company])
+}
+
+/// A person's surname initial.
+fn surname_initial(r: &PersonRecord) -> u64 {
+    key_hash(22, &[initial(&r.name.last)])
+}
+
 /// Person rules: e-mail, phone, sound of the surname with the first initial, the
 /// sounds of first and last name swapped between the sides, first name with
 /// city, postal code with the surname initial, house number with postal code, surname
@@ -67,12 +91,14 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))),
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "phone",
         keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(1, &[p]))),
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "surname sound + first initial",
@@ -83,6 +109,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[full_name, employer],
     },
     BlockingRule {
         name: "first name + city",
@@ -93,6 +120,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         },
         network_keys: None,
         max_block_pairs: BROAD_BLOCK_PAIRS,
+        refine: &[surname_initial],
     },
     BlockingRule {
         name: "postal code + surname initial",
@@ -103,6 +131,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "name sounds swapped",
@@ -112,6 +141,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
             }
         },
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
         network_keys: Some(|r, out| {
             if !r.name.first.is_empty() && !r.name.last.is_empty() {
                 out.push(key_hash(5, &[&soundex(&r.name.last), &soundex(&r.name.first)]));
@@ -127,6 +157,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "surname + city",
@@ -137,6 +168,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "house number + street word",
@@ -150,6 +182,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
 ];
 
@@ -161,18 +194,21 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         keys: |r, out| out.extend((!r.name.is_empty()).then(|| key_hash(0, &[&r.name]))),
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "domain",
         keys: |r, out| out.extend((!r.domain.is_empty()).then(|| key_hash(1, &[&r.domain]))),
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "phone",
         keys: |r, out| out.extend(r.phones.iter().map(|p| key_hash(2, &[p]))),
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "first name word + city",
@@ -185,6 +221,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "postal code + name initial",
@@ -195,6 +232,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
     BlockingRule {
         name: "house number + postal code",
@@ -205,6 +243,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
     },
 ];
 
@@ -215,8 +254,10 @@ pub struct Candidates {
     pub pairs: Vec<(u32, u32)>,
     /// Per rule: pairs produced before de-duplication.
     pub per_rule: Vec<(&'static str, usize)>,
-    /// Blocks skipped for exceeding [`MAX_BLOCK_PAIRS`].
+    /// Blocks (or parts of split blocks) skipped: too common even after refining.
     pub skipped_blocks: usize,
+    /// Blocks too common to pair whole, split by a second key instead.
+    pub split_blocks: usize,
 }
 
 /// All pairs sharing a key under any rule.
@@ -231,11 +272,12 @@ pub fn candidate_pairs_with<'a, R: 'a>(
     crm: impl Iterator<Item = &'a R> + Clone,
     network: impl Iterator<Item = &'a R> + Clone,
 ) -> Candidates {
+    let (crm, network): (Vec<&R>, Vec<&R>) = (crm.collect(), network.collect());
     let mut out = Candidates::default();
     let mut keys = Vec::new();
     for rule in rules {
         let mut blocks: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
-        for (i, r) in crm.clone().enumerate() {
+        for (i, r) in crm.iter().enumerate() {
             keys.clear();
             (rule.keys)(r, &mut keys);
             for k in &keys {
@@ -243,7 +285,7 @@ pub fn candidate_pairs_with<'a, R: 'a>(
             }
         }
         let network_keys = rule.network_keys.unwrap_or(rule.keys);
-        for (j, r) in network.clone().enumerate() {
+        for (j, r) in network.iter().enumerate() {
             keys.clear();
             network_keys(r, &mut keys);
             for k in &keys {
@@ -254,19 +296,52 @@ pub fn candidate_pairs_with<'a, R: 'a>(
         }
         let before = out.pairs.len();
         for (left, right) in blocks.values() {
-            if left.len() * right.len() > rule.max_block_pairs {
-                out.skipped_blocks += 1;
-                continue;
-            }
-            for &i in left {
-                out.pairs.extend(right.iter().map(|&j| (i, j)));
-            }
+            pair_block(rule, (&crm, &network), (left, right), 0, &mut out);
         }
         out.per_rule.push((rule.name, out.pairs.len() - before));
     }
     out.pairs.sort_unstable();
     out.pairs.dedup();
     out
+}
+
+/// Pairs one block whole when it is small enough; else splits it by the rule's next
+/// refining key (`level`) and pairs each part, skipping what no key makes small enough.
+fn pair_block<R>(
+    rule: &BlockingRule<R>,
+    (crm, network): (&[&R], &[&R]),
+    (left, right): (&[u32], &[u32]),
+    level: usize,
+    out: &mut Candidates,
+) {
+    if right.is_empty() {
+        return;
+    }
+    if left.len() * right.len() <= rule.max_block_pairs {
+        for &i in left {
+            out.pairs.extend(right.iter().map(|&j| (i, j)));
+        }
+        return;
+    }
+    let Some(refine) = rule.refine.get(level) else {
+        out.skipped_blocks += 1;
+        return;
+    };
+    if level == 0 {
+        out.split_blocks += 1;
+    }
+    let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
+    for &i in left {
+        parts.entry(refine(crm[i as usize])).or_default().0.push(i);
+    }
+    for &j in right {
+        if let Some(part) = parts.get_mut(&refine(network[j as usize])) {
+            part.1.push(j);
+        }
+    }
+    for (l, r) in parts.values() {
+        pair_block(rule, (crm, network), (l, r), level + 1, out);
+    }
 }
 
 #[cfg(test)]
@@ -290,6 +365,21 @@ mod tests {
         // Doe/Dough share a Soundex (D000 vs D200? no) — check via first initial + sound.
         assert!(c.pairs.contains(&(1, 1)), "the shared e-mail must pair them");
         assert!(!c.pairs.iter().any(|&(_, j)| j == 2));
+    }
+
+    #[test]
+    fn a_block_too_common_is_split_by_full_name_not_dropped() {
+        // 100 CRM people and 50 profiles named J… Smith: 5,000 pairs, over the bound.
+        let firsts = ["James", "John", "Jane", "Julia", "Jack"];
+        let crm: Vec<PersonRecord> = (0..100).map(|i| person(firsts[i % 5], "Smith", "")).collect();
+        let mut net: Vec<PersonRecord> = (0..49).map(|i| person(firsts[i % 4], "Smith", "")).collect();
+        net.push(person("Jack", "Smith", ""));
+        let c = candidate_pairs(&PERSON_RULES, &crm, &net);
+        assert_eq!(c.split_blocks, 1);
+        // Jack pairs with the 20 CRM Jacks only, not with every J. Smith.
+        let jack: Vec<u32> = c.pairs.iter().filter(|&&(_, j)| j == 49).map(|&(i, _)| i).collect();
+        assert_eq!(jack.len(), 20);
+        assert!(jack.iter().all(|&i| i % 5 == 4));
     }
 
     #[test]
