@@ -6,16 +6,27 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crmsync::core::matching::prepared::Prepared;
+
 use super::run::Trigger;
 use super::sides::{CrmSide, DirectorySide};
 use super::MatcherError;
 use crate::state::AppState;
 use crate::store::MatchOutcomeRow;
 
+/// Both sides' blocking keys and term frequencies, kept with the CRM side they were made
+/// for (made by the first pass over it).
+#[derive(Default)]
+pub struct PreparedSides {
+    pub people: Option<Prepared>,
+    pub companies: Option<Prepared>,
+}
+
 /// The matcher's inputs for one pass.
 #[derive(Clone)]
 pub struct Loaded {
     pub crm: Arc<CrmSide>,
+    pub prepared: Arc<std::sync::Mutex<PreparedSides>>,
     pub directory: Arc<DirectorySide>,
     /// crm id → stored outcome.
     pub stored: Arc<HashMap<String, MatchOutcomeRow>>,
@@ -54,6 +65,7 @@ pub async fn load(state: &AppState, trigger: &Trigger) -> Result<Loaded, Matcher
     let Some(mut loaded) = current.filter(|_| !matches!(trigger, Trigger::Everything)) else {
         return Ok(Loaded {
             crm: Arc::new(CrmSide::load(store).await?),
+            prepared: Arc::default(),
             directory: Arc::new(DirectorySide::load(store).await?),
             stored: Arc::new(store.match_outcomes().await?.into_iter().map(|r| (r.crm_id.clone(), r)).collect()),
             import_run,
@@ -62,6 +74,7 @@ pub async fn load(state: &AppState, trigger: &Trigger) -> Result<Loaded, Matcher
     };
     if loaded.import_run != import_run || matches!(trigger, Trigger::Import { .. }) {
         loaded.crm = Arc::new(CrmSide::load(store).await?);
+        loaded.prepared = Arc::default();
         loaded.import_run = import_run;
     }
     if let Trigger::Directory(ids) = trigger {

@@ -5,9 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crmsync::core::matching::batch::{self, Changes, KeptLink, Outcome, OutcomeState};
+use crmsync::core::matching::batch::{self, Changes, KeptLink, Outcome, OutcomeState, Scoring};
 use crmsync::core::matching::decisions::Decisions;
 use crmsync::core::matching::params::Params;
+use crmsync::core::matching::prepared::Prepared;
 use crmsync::core::matching::{train_params, LinkOptions, Linkable, DEFAULT_THRESHOLD};
 use serde::{Deserialize, Serialize};
 
@@ -99,13 +100,16 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, M
     let full = matches!(trigger, Trigger::Import { full: true, .. } | Trigger::Everything);
     let run = store.start_match_run(trigger.name(), now_ms()).await?;
     let (crm, directory, stored) = (loaded.crm.clone(), loaded.directory.clone(), loaded.stored.clone());
+    let prepared = loaded.prepared.clone();
     let person_model = Arc::new(model(store, "person", &crm.people, &directory.people).await?);
     let company_model = Arc::new(model(store, "company", &crm.companies, &directory.companies).await?);
     let models = (person_model.version, company_model.version);
     let job = move || {
         let wanted = Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net };
-        let people = side_pass(&crm.people, &directory.people, &decisions, &person_model, &wanted);
-        let companies = side_pass(&crm.companies, &directory.companies, &decisions, &company_model, &wanted);
+        let mut kept = prepared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let people = side_pass(&crm.people, &directory.people, &decisions, &person_model, &wanted, &mut kept.people);
+        let companies =
+            side_pass(&crm.companies, &directory.companies, &decisions, &company_model, &wanted, &mut kept.companies);
         (people, companies)
     };
     let ((people_run, people_out), (companies_run, companies_out)) =
@@ -295,6 +299,7 @@ fn side_pass<R: Linkable>(
     decisions: &Decisions,
     model: &Model,
     wanted: &Wanted<'_>,
+    prepared: &mut Option<Prepared>,
 ) -> (SideRun, Vec<Outcome>) {
     let net_index: HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
     let stale = |r: &R| wanted.stored.get(r.id()).is_none_or(|s| s.model_version != model.version);
@@ -317,8 +322,22 @@ fn side_pass<R: Linkable>(
             }
         }
         changes.network = wanted.changed_net.iter().filter_map(|n| net_index.get(n.as_str()).copied()).collect();
+        changes.stored_weights = crm
+            .iter()
+            .map(|r| match wanted.stored.get(r.id()) {
+                Some(s) if s.network_id.is_some() => s.match_weight,
+                _ => f64::NEG_INFINITY,
+            })
+            .collect();
     }
-    let result = batch::run(crm, network, decisions, &model.params, DEFAULT_THRESHOLD, &changes, &kept);
+    // The kept keys, brought up to date with the profiles that arrived; made anew for a
+    // new CRM side.
+    match prepared {
+        Some(p) if p.fits(crm.len(), network.len()) => p.update_network(network, &changes.network),
+        _ => *prepared = Some(Prepared::new(crm, network)),
+    }
+    let scoring = Scoring { params: &model.params, threshold: DEFAULT_THRESHOLD, prepared: prepared.as_ref() };
+    let result = batch::run(crm, network, decisions, &scoring, &changes, &kept);
     let side = SideRun {
         records: crm.len(),
         profiles: network.len(),

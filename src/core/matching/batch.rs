@@ -8,13 +8,15 @@
 use std::collections::{HashMap, HashSet};
 
 use super::assignment::{one_to_one, ScoredPair};
-use super::blocking::candidate_pairs;
+use super::blocking::{candidate_pairs, candidate_pairs_with};
 use super::decisions::Decisions;
 use super::link::weight_of_probability;
 use super::parallel::map_chunks;
 use super::params::{probability, Params};
+use super::prepared::Prepared;
 use super::scoring::{Scorer, TermFrequencies};
 use super::{Linkable, Method};
+use crate::core::rules::match_rates::LOW_CONFIDENCE_FLOOR;
 
 /// How a record's outcome stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +93,11 @@ pub struct Changes {
     pub all: bool,
     pub crm: Vec<usize>,
     pub network: Vec<usize>,
+    /// Per CRM record, the weight of its stored best candidate or link (`-inf`: none);
+    /// empty when unknown. A record that only shares a block with a changed profile is
+    /// re-scored when the new pair beats it and reaches the low-confidence floor — else
+    /// nothing shown about it can change.
+    pub stored_weights: Vec<f64>,
 }
 
 /// The pass's result and what it cost.
@@ -112,14 +119,22 @@ pub struct BatchResult {
 /// Rounds an incremental pass re-scores records that lost their profile to a stronger pair.
 const MAX_ROUNDS: usize = 4;
 
+/// The model and what is kept between passes.
+pub struct Scoring<'a> {
+    pub params: &'a Params,
+    pub threshold: f64,
+    /// Both sides' blocking keys and term frequencies, when the caller keeps them (they
+    /// must fit the sides); `None` counts and keys afresh.
+    pub prepared: Option<&'a Prepared>,
+}
+
 /// Runs the pass: `kept` are the stored links (by CRM index) of records the change does
 /// not touch; users' `decisions` always win.
 pub fn run<R: Linkable>(
     crm: &[R],
     network: &[R],
     decisions: &Decisions,
-    params: &Params,
-    threshold: f64,
+    scoring: &Scoring<'_>,
     changes: &Changes,
     kept: &[KeptLink],
 ) -> BatchResult {
@@ -127,9 +142,18 @@ pub fn run<R: Linkable>(
     if crm.is_empty() {
         return result;
     }
+    let (params, threshold) = (scoring.params, scoring.threshold);
+    let prepared = scoring.prepared.filter(|p| p.fits(crm.len(), network.len()));
     let specs = R::comparisons();
-    let tf = TermFrequencies::count(specs, [crm, network]);
-    let scorer = Scorer::new(specs, params, &tf);
+    let counted;
+    let tf = match prepared {
+        Some(p) => &p.tf,
+        None => {
+            counted = TermFrequencies::count(specs, [crm, network]);
+            &counted
+        }
+    };
+    let scorer = Scorer::new(specs, params, tf);
     let net_index: HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
     // Manual links: both sides taken, whatever else happens.
     let manual: HashMap<usize, usize> = crm
@@ -139,7 +163,7 @@ pub fn run<R: Linkable>(
         .collect();
     let manual_net: HashSet<usize> = manual.values().copied().collect();
 
-    let mut affected = affected_records(crm, network, changes, kept, &mut result);
+    let mut affected = affected_records(crm, network, changes, kept, prepared, &scorer, &mut result);
     let mut scored: Vec<(u32, u32, f64)> = Vec::new();
     let mut done: Vec<bool> = vec![false; crm.len()];
     let mut assigned: Vec<ScoredPair> = Vec::new();
@@ -151,7 +175,7 @@ pub fn run<R: Linkable>(
         for &i in &fresh {
             done[i] = true;
         }
-        scored.extend(score_records(crm, network, &fresh, &scorer, &mut result));
+        scored.extend(score_records(crm, network, &fresh, &scorer, prepared, &mut result));
         let pairs = eligible(crm, network, decisions, &scored, &manual, &manual_net, threshold);
         let fixed =
             kept.iter().filter(|k| !done[k.crm] && !manual.contains_key(&k.crm) && !manual_net.contains(&k.network));
@@ -186,6 +210,8 @@ fn affected_records<R: Linkable>(
     network: &[R],
     changes: &Changes,
     kept: &[KeptLink],
+    prepared: Option<&Prepared>,
+    scorer: &Scorer<'_, R>,
     result: &mut BatchResult,
 ) -> Vec<usize> {
     if changes.all {
@@ -196,19 +222,38 @@ fn affected_records<R: Linkable>(
     affected.extend(kept.iter().filter(|k| changed_net.contains(&k.network)).map(|k| k.crm));
     if !changed_net.is_empty() {
         let subset: Vec<usize> = changed_net.iter().copied().filter(|&j| j < network.len()).collect();
-        let sub: Vec<&R> = subset.iter().map(|&j| &network[j]).collect();
-        let candidates = candidate_pairs_refs(crm, &sub);
+        // Only the CRM records in the changed profiles' blocks can pair with them.
+        let crm_rows: Vec<usize> = match prepared {
+            Some(p) => p.crm_near(network, &subset),
+            None => (0..crm.len()).collect(),
+        };
+        let candidates = candidate_pairs_with(
+            R::blocking_rules(),
+            crm_rows.iter().map(|&i| &crm[i]),
+            subset.iter().map(|&j| &network[j]),
+        );
         result.skipped_blocks += candidates.skipped_blocks;
-        affected.extend(candidates.pairs.iter().map(|&(i, _)| i as usize));
+        let mut scratch = Vec::new();
+        // A pair below the low-confidence floor changes nothing the report or a badge
+        // shows; the next full pass records it as a best candidate.
+        let floor = weight_of_probability(LOW_CONFIDENCE_FLOOR);
+        for &(i, j) in &candidates.pairs {
+            let (i, j) = (crm_rows[i as usize], subset[j as usize]);
+            let beats = match changes.stored_weights.get(i) {
+                Some(&stored) => {
+                    let w = scorer.weight(&crm[i], &network[j], &mut scratch);
+                    w > stored && w >= floor
+                }
+                None => true,
+            };
+            if beats {
+                affected.insert(i);
+            }
+        }
     }
     let mut affected: Vec<usize> = affected.into_iter().collect();
     affected.sort_unstable();
     affected
-}
-
-/// Blocking between `crm` and a borrowed subset of the network.
-fn candidate_pairs_refs<R: Linkable>(crm: &[R], sub: &[&R]) -> super::blocking::Candidates {
-    super::blocking::candidate_pairs_with(R::blocking_rules(), crm.iter(), sub.iter().copied())
 }
 
 /// Scores every candidate pair of the records `rows` (their whole candidate sets).
@@ -217,15 +262,24 @@ fn score_records<R: Linkable>(
     network: &[R],
     rows: &[usize],
     scorer: &Scorer<'_, R>,
+    prepared: Option<&Prepared>,
     result: &mut BatchResult,
 ) -> Vec<(u32, u32, f64)> {
     let candidates = if rows.len() == crm.len() {
         candidate_pairs(R::blocking_rules(), crm, network)
     } else {
-        let mut c =
-            super::blocking::candidate_pairs_with(R::blocking_rules(), rows.iter().map(|&i| &crm[i]), network.iter());
+        // Only the profiles in these records' blocks can pair with them.
+        let net_rows: Vec<usize> = match prepared {
+            Some(p) => p.network_near(crm, rows),
+            None => (0..network.len()).collect(),
+        };
+        let mut c = candidate_pairs_with(
+            R::blocking_rules(),
+            rows.iter().map(|&i| &crm[i]),
+            net_rows.iter().map(|&j| &network[j]),
+        );
         for p in &mut c.pairs {
-            p.0 = rows[p.0 as usize] as u32;
+            *p = (rows[p.0 as usize] as u32, net_rows[p.1 as usize] as u32);
         }
         c
     };
@@ -366,10 +420,14 @@ mod tests {
         Params::defaults(&PERSON_COMPARISONS)
     }
 
+    fn scoring(p: &Params) -> Scoring<'_> {
+        Scoring { params: p, threshold: DEFAULT_THRESHOLD, prepared: None }
+    }
+
     #[test]
     fn a_full_pass_links_one_to_one_and_says_why() {
         let (crm, net) = sides();
-        let r = run(&crm, &net, &Decisions::default(), &params(), DEFAULT_THRESHOLD, &all(), &[]);
+        let r = run(&crm, &net, &Decisions::default(), &scoring(&params()), &all(), &[]);
         assert_eq!(r.outcomes.len(), 3);
         assert_eq!((r.outcomes[0].state, r.outcomes[0].network), (OutcomeState::Auto, Some(0)));
         assert_eq!((r.outcomes[1].state, r.outcomes[1].network), (OutcomeState::Auto, Some(1)));
@@ -384,7 +442,7 @@ mod tests {
             Decision { crm_id: "c3".into(), network_id: "grace-h".into(), kind: DecisionKind::Match },
             Decision { crm_id: "c1".into(), network_id: "ada-lovelace".into(), kind: DecisionKind::NotMatch },
         ]);
-        let r = run(&crm, &net, &decisions, &params(), DEFAULT_THRESHOLD, &all(), &[]);
+        let r = run(&crm, &net, &decisions, &scoring(&params()), &all(), &[]);
         assert_eq!(
             (r.outcomes[2].state, r.outcomes[2].network, r.outcomes[2].probability),
             (OutcomeState::Manual, Some(1), 1.0)
@@ -396,7 +454,7 @@ mod tests {
     #[test]
     fn an_incremental_pass_rescores_only_what_a_change_touches() {
         let (crm, mut net) = sides();
-        let full = run(&crm, &net, &Decisions::default(), &params(), DEFAULT_THRESHOLD, &all(), &[]);
+        let full = run(&crm, &net, &Decisions::default(), &scoring(&params()), &all(), &[]);
         let kept: Vec<KeptLink> = full
             .outcomes
             .iter()
@@ -404,10 +462,42 @@ mod tests {
             .map(|o| KeptLink { crm: o.crm, network: o.network.unwrap(), match_weight: o.match_weight })
             .collect();
         net.push(person("alan-t", "Alan", "Turing", "alan@bletchley.example", "Bletchley"));
-        let changes = Changes { all: false, crm: vec![], network: vec![2] };
-        let r = run(&crm, &net, &Decisions::default(), &params(), DEFAULT_THRESHOLD, &changes, &kept);
+        let stored_weights = full
+            .outcomes
+            .iter()
+            .map(|o| if o.network.is_some() { o.match_weight } else { f64::NEG_INFINITY })
+            .collect();
+        let changes = Changes { network: vec![2], stored_weights, ..Changes::default() };
+        let r = run(&crm, &net, &Decisions::default(), &scoring(&params()), &changes, &kept);
         assert_eq!(r.outcomes.len(), 1, "only Alan shares a block with the new profile: {:?}", r.outcomes);
         assert_eq!((r.outcomes[0].crm, r.outcomes[0].state, r.outcomes[0].network), (2, OutcomeState::Auto, Some(2)));
+        // The same with the keys kept from before the profile arrived, keyed in after.
+        let mut prepared = Prepared::new(&crm, &net[..2]);
+        prepared.update_network(&net, &[2]);
+        let p = params();
+        let kept_scoring = Scoring { prepared: Some(&prepared), ..scoring(&p) };
+        let again = run(&crm, &net, &Decisions::default(), &kept_scoring, &changes, &kept);
+        assert_eq!(again.outcomes, r.outcomes);
+    }
+
+    #[test]
+    fn a_weaker_namesake_in_the_same_block_rescores_nobody() {
+        let (crm, mut net) = sides();
+        let full = run(&crm, &net, &Decisions::default(), &scoring(&params()), &all(), &[]);
+        let kept: Vec<KeptLink> = full
+            .outcomes
+            .iter()
+            .filter_map(|o| Some(KeptLink { crm: o.crm, network: o.network?, match_weight: o.match_weight }))
+            .collect();
+        let stored_weights = full
+            .outcomes
+            .iter()
+            .map(|o| if o.network.is_some() { o.match_weight } else { f64::NEG_INFINITY })
+            .collect();
+        net.push(person("ada-baker", "Ada", "Lovelace", "", "Crumbs Bakery"));
+        let changes = Changes { network: vec![2], stored_weights, ..Changes::default() };
+        let r = run(&crm, &net, &Decisions::default(), &scoring(&params()), &changes, &kept);
+        assert!(r.outcomes.is_empty(), "Ada's link is stronger than the namesake: {:?}", r.outcomes);
     }
 
     #[test]
@@ -418,11 +508,10 @@ mod tests {
         ];
         let net = vec![person("ada", "Ada", "Lovelace", "ada@engines.example", "Analytical Engines")];
         // c1 held the profile; c2 is new and stronger.
-        let w = run(&crm[..1], &net, &Decisions::default(), &params(), DEFAULT_THRESHOLD, &all(), &[]).outcomes[0]
-            .match_weight;
+        let w = run(&crm[..1], &net, &Decisions::default(), &scoring(&params()), &all(), &[]).outcomes[0].match_weight;
         let kept = [KeptLink { crm: 0, network: 0, match_weight: w }];
-        let changes = Changes { all: false, crm: vec![1], network: vec![] };
-        let r = run(&crm, &net, &Decisions::default(), &params(), DEFAULT_THRESHOLD, &changes, &kept);
+        let changes = Changes { crm: vec![1], ..Changes::default() };
+        let r = run(&crm, &net, &Decisions::default(), &scoring(&params()), &changes, &kept);
         let states: Vec<(usize, OutcomeState)> = r.outcomes.iter().map(|o| (o.crm, o.state)).collect();
         assert_eq!(
             states,

@@ -11,6 +11,7 @@ pub mod input;
 pub mod link;
 pub mod parallel;
 pub mod params;
+pub mod prepared;
 pub mod record;
 pub mod scoring;
 pub mod similarity;

@@ -16,7 +16,7 @@ pub const NULL_LEVEL: u8 = u8::MAX;
 const MAX_TF_ADJUSTMENT: f64 = 6.0;
 
 /// How often each value occurs, per comparison that asks for term frequencies.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct TermFrequencies {
     tables: Vec<Option<(HashMap<String, u32>, u64)>>,
 }
@@ -41,6 +41,20 @@ impl TermFrequencies {
             })
             .collect();
         Self { tables }
+    }
+
+    /// Counts the values of `records` too (profiles new since counting).
+    pub fn add<'a, R: 'a>(&mut self, specs: &[Comparison<R>], records: impl Iterator<Item = &'a R> + Clone) {
+        for (c, table) in specs.iter().zip(self.tables.iter_mut()) {
+            let (Some(value), Some((counts, total))) = (c.tf_value, table.as_mut()) else { continue };
+            for r in records.clone() {
+                let v = value(r);
+                if !v.is_empty() {
+                    *counts.entry(v.to_string()).or_default() += 1;
+                    *total += 1;
+                }
+            }
+        }
     }
 
     /// log2(u_exact / tf(value)): positive for rare values, negative for common ones.
