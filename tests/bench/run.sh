@@ -135,6 +135,14 @@ visibility_table="| index for | rep's role | depth | roles below | records in th
 $(echo "$visibility_out" | grep '^|')"
 visibility_org=$(echo "$visibility_out" | awk '/^ORG / { sub(/^ORG /, ""); print }')
 
+org_rows=1400000 org_profiles=200000
+if $quick; then org_rows=200000 org_profiles=40000; fi
+org_out=$(tests/bench/org_matching.sh "$org_rows" "$org_profiles")
+org_table="| step | records re-scored | outcomes written | linked after | reading | scoring | whole pass | request (wall) |
+|---|---|---|---|---|---|---|---|
+$(echo "$org_out" | grep '^|')"
+org_org=$(echo "$org_out" | awk '/^ORG / { sub(/^ORG /, ""); print }')
+
 section=$(clean_test_section)
 
 cat > BENCHMARKS.md <<MD
@@ -224,6 +232,21 @@ with most roles below to one with none. "Build" is the relay's own log line for 
 first request mostly waits for that build).
 
 $visibility_table
+
+Measured $today at $commit$dirty.
+
+## Org-wide matching in the relay (\`tests/bench/org_matching.sh $org_rows $org_profiles\`)
+
+An org of $org_org. sfsim \`--seed-org $org_rows\` imported by a relay on SQLite; then a
+directory of $org_profiles profiles uploaded as Connections.csv (two thirds the org's own
+people, a fifth of those at another company, one third strangers), one profile seen on a
+page, a 1,000-row Connections.csv, an incremental import after 1,000 contacts changed, and a
+full re-match. "Reading" is loading what the pass needs (the whole org after an import; only
+the changed profiles otherwise), "scoring" the core's pass; the whole pass adds the model,
+writing the changed outcomes and the run's record. Each pass's own log line
+(\`matching pass finished\`) gives these.
+
+$org_table
 
 Measured $today at $commit$dirty.
 

@@ -3,7 +3,7 @@
 //! store's last match run and import run say so); an import re-reads the CRM side, a
 //! directory change patches in only the profiles it names. A failed pass leaves no cache.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crmsync::core::matching::prepared::Prepared;
@@ -30,6 +30,8 @@ pub struct Loaded {
     pub directory: Arc<DirectorySide>,
     /// crm id → stored outcome.
     pub stored: Arc<HashMap<String, MatchOutcomeRow>>,
+    /// The CRM side was read for this pass (not kept from the last): records may be gone.
+    pub crm_reloaded: bool,
     /// The import run the CRM side reflects, and the match run the rest reflects.
     import_run: Option<i64>,
     match_run: Option<i64>,
@@ -45,7 +47,7 @@ impl Loaded {
         for row in written {
             stored.insert(row.crm_id.clone(), row.clone());
         }
-        Self { stored: Arc::new(stored), match_run: Some(run), ..self }
+        Self { stored: Arc::new(stored), match_run: Some(run), crm_reloaded: false, ..self }
     }
 }
 
@@ -66,6 +68,7 @@ pub async fn load(state: &AppState, trigger: &Trigger) -> Result<Loaded, Matcher
         return Ok(Loaded {
             crm: Arc::new(CrmSide::load(store).await?),
             prepared: Arc::default(),
+            crm_reloaded: true,
             directory: Arc::new(DirectorySide::load(store).await?),
             stored: Arc::new(store.match_outcomes().await?.into_iter().map(|r| (r.crm_id.clone(), r)).collect()),
             import_run,
@@ -75,6 +78,7 @@ pub async fn load(state: &AppState, trigger: &Trigger) -> Result<Loaded, Matcher
     if loaded.import_run != import_run || matches!(trigger, Trigger::Import { .. }) {
         loaded.crm = Arc::new(CrmSide::load(store).await?);
         loaded.prepared = Arc::default();
+        loaded.crm_reloaded = true;
         loaded.import_run = import_run;
     }
     if let Trigger::Directory(ids) = trigger {

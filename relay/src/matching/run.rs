@@ -2,7 +2,7 @@
 //! grown by [`RETRAIN_GROWTH`], run the core's batch (full, or incremental over what the
 //! trigger changed) and store the outcomes that differ, stamped with the run's id.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use crmsync::core::matching::batch::{self, Changes, KeptLink, Outcome, OutcomeState, Scoring};
@@ -94,8 +94,8 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, M
     let changed_crm = Arc::new(changed_records(store, &trigger).await?);
     let changed_net: Arc<HashSet<String>> = Arc::new(match &trigger {
         Trigger::Directory(ids) => ids.iter().cloned().collect(),
-        Trigger::Decision { network_id, .. } => HashSet::from([network_id.clone()]),
-        _ => HashSet::new(),
+        Trigger::Decision { network_id, .. } => std::iter::once(network_id.clone()).collect(),
+        _ => HashSet::default(),
     });
     let full = matches!(trigger, Trigger::Import { full: true, .. } | Trigger::Everything);
     let run = store.start_match_run(trigger.name(), now_ms()).await?;
@@ -178,14 +178,15 @@ fn changed_rows(
         let network = o.network.map(|j| directory.companies[j].id.as_str());
         rows.push(row(&crm.companies[o.crm].id, "Account", o, network, company_model));
     }
-    // A converted lead stands as its contact does: this pass's outcome, else the stored one.
-    let by_id: HashMap<&str, &MatchOutcomeRow> =
-        stored.iter().map(|(k, v)| (k.as_str(), v)).chain(rows.iter().map(|r| (r.crm_id.as_str(), r))).collect();
+    // A converted lead stands as its contact does: this pass's outcome, else the stored one
+    // (only read again when the CRM side was).
+    let fresh: HashMap<&str, &MatchOutcomeRow> = rows.iter().map(|r| (r.crm_id.as_str(), r)).collect();
     let folded: Vec<MatchOutcomeRow> = crm
         .folded
         .iter()
+        .filter(|(_, contact)| loaded.crm_reloaded || fresh.contains_key(contact.as_str()))
         .filter_map(|(lead, contact)| {
-            let c = by_id.get(contact.as_str())?;
+            let c = fresh.get(contact.as_str()).copied().or_else(|| stored.get(contact))?;
             Some(MatchOutcomeRow {
                 crm_id: lead.clone(),
                 object: "Lead".into(),
@@ -199,6 +200,10 @@ fn changed_rows(
     rows.extend(folded);
     let written: Vec<MatchOutcomeRow> =
         rows.into_iter().filter(|r| stored.get(&r.crm_id).is_none_or(|s| s.differs(r))).collect();
+    // Records only go with a new read of the CRM side.
+    if !loaded.crm_reloaded {
+        return (written, Vec::new());
+    }
     let present: HashSet<&str> = crm
         .people
         .iter()
@@ -215,14 +220,14 @@ fn changed_rows(
 async fn changed_records(store: &dyn Store, trigger: &Trigger) -> Result<HashSet<String>, MatcherError> {
     Ok(match trigger {
         Trigger::Import { run, full: false } => {
-            let mut ids = HashSet::new();
+            let mut ids = HashSet::default();
             for object in ["Account", "Contact", "Lead"] {
                 ids.extend(store.rows_seen_since(object, run - 1).await?.into_iter().map(|r| r.id));
             }
             ids
         }
-        Trigger::Decision { crm_id, .. } => HashSet::from([crm_id.clone()]),
-        _ => HashSet::new(),
+        Trigger::Decision { crm_id, .. } => std::iter::once(crm_id.clone()).collect(),
+        _ => HashSet::default(),
     })
 }
 
@@ -302,33 +307,29 @@ fn side_pass<R: Linkable>(
     prepared: &mut Option<Prepared>,
 ) -> (SideRun, Vec<Outcome>) {
     let net_index: HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
-    let stale = |r: &R| wanted.stored.get(r.id()).is_none_or(|s| s.model_version != model.version);
-    let all = wanted.full || model.trained_now || crm.iter().any(|r| stale(r) && wanted.stored.contains_key(r.id()));
-    let mut changes = Changes { all, ..Changes::default() };
+    let mut changes = Changes::default();
     let mut kept = Vec::new();
-    if !all {
-        for (i, r) in crm.iter().enumerate() {
-            match wanted.stored.get(r.id()) {
-                Some(s) if !wanted.changed_crm.contains(r.id()) => {
-                    // A stored link to a profile still in the directory is kept.
-                    let at = s.network_id.as_deref().and_then(|n| net_index.get(n));
-                    if let (Some(&j), Some(OutcomeState::Auto)) = (at, OutcomeState::parse(&s.state)) {
-                        kept.push(KeptLink { crm: i, network: j, match_weight: s.match_weight });
-                    } else if s.network_id.as_deref().is_some_and(|n| !net_index.contains_key(n)) {
-                        changes.crm.push(i); // its profile left the directory
-                    }
-                }
-                _ => changes.crm.push(i),
-            }
+    let mut stale = false;
+    // One walk over the side: what is stored for each record, kept as it is or re-scored.
+    for (i, r) in crm.iter().enumerate() {
+        let Some(s) = wanted.stored.get(r.id()) else {
+            changes.crm.push(i); // never scored
+            changes.stored_weights.push(f64::NEG_INFINITY);
+            continue;
+        };
+        stale |= s.model_version != model.version;
+        let at = s.network_id.as_deref().map(|n| net_index.get(n));
+        changes.stored_weights.push(if at.is_some() { s.match_weight } else { f64::NEG_INFINITY });
+        if wanted.changed_crm.contains(r.id()) || at.is_some_and(|j| j.is_none()) {
+            changes.crm.push(i); // changed, or its profile left the directory
+        } else if let (Some(Some(&j)), Some(OutcomeState::Auto)) = (at, OutcomeState::parse(&s.state)) {
+            kept.push(KeptLink { crm: i, network: j, match_weight: s.match_weight });
         }
+    }
+    changes.all = wanted.full || model.trained_now || stale;
+    let all = changes.all;
+    if !all {
         changes.network = wanted.changed_net.iter().filter_map(|n| net_index.get(n.as_str()).copied()).collect();
-        changes.stored_weights = crm
-            .iter()
-            .map(|r| match wanted.stored.get(r.id()) {
-                Some(s) if s.network_id.is_some() => s.match_weight,
-                _ => f64::NEG_INFINITY,
-            })
-            .collect();
     }
     // The kept keys, brought up to date with the profiles that arrived; made anew for a
     // new CRM side.

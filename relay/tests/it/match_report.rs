@@ -116,11 +116,15 @@ async fn connections_decisions_and_imports_move_the_match_rates() {
         .find(|c| !text(c, "LastName").is_empty() && !uploaded.iter().any(|u| u["Id"] == c["Id"]))
         .unwrap();
     let name = format!("{} {}", text(extra, "FirstName"), text(extra, "LastName"));
+    let headline = match accounts.get(text(extra, "AccountId")) {
+        Some(a) => format!("Buyer at {}", text(a, "Name")),
+        None => "Buyer".into(),
+    };
     let (status, body) = r
         .api(
             Method::POST,
             "/api/v1/directory/profiles",
-            Some(json!({"profiles": [{"url": "https://www.linkedin.com/in/extra-one/", "name": name}]})),
+            Some(json!({"profiles": [{"url": "https://www.linkedin.com/in/extra-one/", "name": name, "headline": headline}]})),
         )
         .await;
     assert_eq!(status, 200, "{body}");

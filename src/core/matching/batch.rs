@@ -5,7 +5,7 @@
 //! the records sharing a block with a changed profile, the records linked to either) and
 //! keeps every other link as stored, so the assignment stays one-to-one.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::assignment::{one_to_one, ScoredPair};
 use super::blocking::{candidate_pairs, candidate_pairs_with};
@@ -154,13 +154,7 @@ pub fn run<R: Linkable>(
         }
     };
     let scorer = Scorer::new(specs, params, tf);
-    let net_index: HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
-    // Manual links: both sides taken, whatever else happens.
-    let manual: HashMap<usize, usize> = crm
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| Some((i, *net_index.get(decisions.matches().get(r.id())?.as_str())?)))
-        .collect();
+    let manual = manual_links(crm, network, decisions);
     let manual_net: HashSet<usize> = manual.values().copied().collect();
 
     let mut affected = affected_records(crm, network, changes, kept, prepared, &scorer, &mut result);
@@ -201,6 +195,19 @@ pub fn run<R: Linkable>(
     }
     result.outcomes = outcomes(crm, network, decisions, &scorer, &scored, &assigned, &manual, &done);
     result
+}
+
+/// Manual links by index: both sides taken, whatever else happens. Only the few ids users
+/// decided about are hashed per record, not the whole of either side.
+fn manual_links<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions) -> HashMap<usize, usize> {
+    let wanted: HashMap<&str, &str> = decisions.matches().iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
+    if wanted.is_empty() {
+        return HashMap::default();
+    }
+    let profiles: HashSet<&str> = wanted.values().copied().collect();
+    let net_index: HashMap<&str, usize> =
+        network.iter().enumerate().filter(|(_, r)| profiles.contains(r.id())).map(|(j, r)| (r.id(), j)).collect();
+    crm.iter().enumerate().filter_map(|(i, r)| Some((i, *net_index.get(wanted.get(r.id())?)?))).collect()
 }
 
 /// The records to re-score: every record on a full pass; else the changed ones, those
@@ -335,7 +342,7 @@ fn outcomes<R: Linkable>(
 ) -> Vec<Outcome> {
     let taken: HashSet<usize> = assigned.iter().map(|p| p.network as usize).chain(manual.values().copied()).collect();
     let linked: HashMap<usize, usize> = assigned.iter().map(|p| (p.crm as usize, p.network as usize)).collect();
-    let mut best: HashMap<usize, (usize, f64)> = HashMap::new();
+    let mut best: HashMap<usize, (usize, f64)> = HashMap::default();
     for &(i, j, w) in scored {
         let (i, j) = (i as usize, j as usize);
         if taken.contains(&j) || decisions.is_rejected(crm[i].id(), network[j].id()) {

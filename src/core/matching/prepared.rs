@@ -4,7 +4,7 @@
 //! they arrive, so a pass after one page view looks up a handful of blocks instead of
 //! re-keying a million records.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::scoring::TermFrequencies;
 use super::Linkable;
@@ -42,7 +42,7 @@ impl Prepared {
     /// Keys both sides and counts their values.
     pub fn new<R: Linkable>(crm: &[R], network: &[R]) -> Self {
         let rules = R::blocking_rules().len();
-        let (mut c, mut n) = (vec![HashMap::new(); rules], vec![HashMap::new(); rules]);
+        let (mut c, mut n) = (vec![HashMap::default(); rules], vec![HashMap::default(); rules]);
         key_side(crm.iter().enumerate(), false, &mut c);
         key_side(network.iter().enumerate(), true, &mut n);
         let tf = TermFrequencies::count(R::comparisons(), [crm, network]);
@@ -80,7 +80,7 @@ impl Prepared {
 
 /// Every record of the other side's `keyed` blocks that `records` fall into.
 fn near<'a, R: Linkable + 'a>(keyed: &Keyed, records: impl Iterator<Item = &'a R>, network: bool) -> Vec<usize> {
-    let mut out: HashSet<u32> = HashSet::new();
+    let mut out: HashSet<u32> = HashSet::default();
     let mut keys = Vec::new();
     for r in records {
         for (rule, map) in R::blocking_rules().iter().zip(keyed) {
