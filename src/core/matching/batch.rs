@@ -240,23 +240,25 @@ fn affected_records<R: Linkable>(
             subset.iter().map(|&j| &network[j]),
         );
         result.skipped_blocks += candidates.skipped_blocks;
-        let mut scratch = Vec::new();
         // A pair below the low-confidence floor changes nothing the report or a badge
         // shows; the next full pass records it as a best candidate.
         let floor = weight_of_probability(LOW_CONFIDENCE_FLOOR);
-        for &(i, j) in &candidates.pairs {
-            let (i, j) = (crm_rows[i as usize], subset[j as usize]);
-            let beats = match changes.stored_weights.get(i) {
-                Some(&stored) => {
-                    let w = scorer.weight(&crm[i], &network[j], &mut scratch);
-                    w > stored && w >= floor
-                }
-                None => true,
-            };
-            if beats {
-                affected.insert(i);
-            }
-        }
+        let beating = map_chunks(&candidates.pairs, |chunk| {
+            let mut scratch = Vec::new();
+            chunk
+                .iter()
+                .map(|&(i, j)| (crm_rows[i as usize], subset[j as usize]))
+                .filter(|&(i, j)| match changes.stored_weights.get(i) {
+                    Some(&stored) => {
+                        let w = scorer.weight(&crm[i], &network[j], &mut scratch);
+                        w > stored && w >= floor
+                    }
+                    None => true,
+                })
+                .map(|(i, _)| i)
+                .collect()
+        });
+        affected.extend(beating);
     }
     let mut affected: Vec<usize> = affected.into_iter().collect();
     affected.sort_unstable();
