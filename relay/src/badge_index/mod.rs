@@ -36,7 +36,7 @@ pub struct ServedIndex {
     pub version: u64,
     /// The newest decision it includes.
     pub last_decision: Option<i64>,
-    /// The org-wide matcher's run whose links it carries.
+    /// The newest matching run whose changes it carries.
     pub match_run: Option<i64>,
     /// Strong validator: hex SHA-256 of the encoded index (first 16 bytes).
     pub etag: String,
@@ -99,7 +99,7 @@ impl IndexCache {
         };
         let version = u64::try_from(run).unwrap_or_default();
         let last_decision = state.store.last_decision_id().await?;
-        let match_run = state.store.last_match_run().await?;
+        let match_run = state.store.last_match_change().await?;
         let key = group_key(owners.as_ref());
         let mut current = self.current.lock().await;
         let fresh = |s: &&Arc<ServedIndex>| {
@@ -243,7 +243,7 @@ pub(crate) async fn relay_matches(
     since: Option<i64>,
     shown: Option<&HashSet<String>>,
 ) -> Result<RelayMatches, StoreError> {
-    let seq = store.last_match_run().await?.unwrap_or(0);
+    let seq = store.last_match_change().await?.unwrap_or(0);
     let rows = match since {
         Some(since) => store.match_outcomes_since(since).await?,
         None => store.match_outcomes().await?,

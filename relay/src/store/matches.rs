@@ -94,8 +94,11 @@ pub trait MatchStore: Send + Sync {
     async fn finish_match_run(&self, id: i64, at_ms: i64, matched: i64, report_json: &str) -> Result<(), StoreError>;
     /// The last `limit` finished runs, oldest first.
     async fn match_runs(&self, limit: i64) -> Result<Vec<MatchRunRow>, StoreError>;
-    /// The newest finished run's id (the badge index is rebuilt when it moves).
+    /// The newest finished run's id.
     async fn last_match_run(&self) -> Result<Option<i64>, StoreError>;
+    /// The newest run that changed an outcome (the badge index is rebuilt when it moves;
+    /// a pass that changed nothing leaves it).
+    async fn last_match_change(&self) -> Result<Option<i64>, StoreError>;
 }
 
 /// Rows written per statement: 11 values each stays under SQLite's and PostgreSQL's
@@ -292,6 +295,14 @@ macro_rules! impl_match_store {
                     .collect();
                 runs.reverse();
                 Ok(runs)
+            }
+
+            async fn last_match_change(&self) -> Result<Option<i64>, StoreError> {
+                let row = sqlx::query("SELECT MAX(seq) FROM crm_matches")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(query_err("reading the last match change"))?;
+                Ok(row.get::<Option<i64>, _>(0))
             }
 
             async fn last_match_run(&self) -> Result<Option<i64>, StoreError> {

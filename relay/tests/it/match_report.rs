@@ -136,6 +136,21 @@ async fn connections_decisions_and_imports_move_the_match_rates() {
     let [records, auto, manual, low, unmatched] = counts(&after, "Contact");
     assert_eq!(records, auto + manual + low + unmatched, "{after}");
 
+    // The same profile seen again changes no link: browsers keep their index (304).
+    let index = |etag: Option<String>| {
+        let mut request = reqwest::Client::new().get(format!("{}/api/v1/index", r.relay)).bearer_auth(&r.token);
+        if let Some(etag) = etag {
+            request = request.header("if-none-match", etag);
+        }
+        request.send()
+    };
+    let etag = index(None).await.unwrap().headers()["etag"].to_str().unwrap().to_string();
+    let again =
+        json!({"profiles": [{"url": "https://www.linkedin.com/in/extra-one/", "name": name, "headline": headline}]});
+    assert_eq!(r.api(Method::POST, "/api/v1/directory/profiles", Some(again)).await.0, 200);
+    assert_eq!(last_run(&r).await["written"], 0);
+    assert_eq!(index(Some(etag)).await.unwrap().status(), 304, "nothing changed, nothing to download");
+
     // The widget shows the stored match, with its probability.
     let first = text(uploaded[0], "Id");
     let (status, state) = r.api(Method::GET, &format!("/api/v1/matches/{first}"), None).await;
