@@ -230,24 +230,22 @@ fn affected_records<R: Linkable>(
     if !changed_net.is_empty() {
         let subset: Vec<usize> = changed_net.iter().copied().filter(|&j| j < network.len()).collect();
         // Only the CRM records in the changed profiles' blocks can pair with them.
-        let crm_rows: Vec<usize> = match prepared {
-            Some(p) => p.crm_near(network, &subset),
-            None => (0..crm.len()).collect(),
+        let pairs: Vec<(u32, u32)> = match prepared {
+            Some(p) => p.pairs_of_network(crm, network, &subset),
+            None => {
+                let c = candidate_pairs_with(R::blocking_rules(), crm.iter(), subset.iter().map(|&j| &network[j]));
+                result.skipped_blocks += c.skipped_blocks;
+                c.pairs.into_iter().map(|(i, j)| (i, subset[j as usize] as u32)).collect()
+            }
         };
-        let candidates = candidate_pairs_with(
-            R::blocking_rules(),
-            crm_rows.iter().map(|&i| &crm[i]),
-            subset.iter().map(|&j| &network[j]),
-        );
-        result.skipped_blocks += candidates.skipped_blocks;
         // A pair below the low-confidence floor changes nothing the report or a badge
         // shows; the next full pass records it as a best candidate.
         let floor = weight_of_probability(LOW_CONFIDENCE_FLOOR);
-        let beating = map_chunks(&candidates.pairs, |chunk| {
+        let beating = map_chunks(&pairs, |chunk| {
             let mut scratch = Vec::new();
             chunk
                 .iter()
-                .map(|&(i, j)| (crm_rows[i as usize], subset[j as usize]))
+                .map(|&(i, j)| (i as usize, j as usize))
                 .filter(|&(i, j)| match changes.stored_weights.get(i) {
                     Some(&stored) => {
                         let w = scorer.weight(&crm[i], &network[j], &mut scratch);
@@ -276,19 +274,13 @@ fn score_records<R: Linkable>(
 ) -> Vec<(u32, u32, f64)> {
     let candidates = if rows.len() == crm.len() {
         candidate_pairs(R::blocking_rules(), crm, network)
+    } else if let Some(p) = prepared {
+        // Straight from the kept blocks: only these records' parts of them.
+        super::blocking::Candidates { pairs: p.pairs_of_crm(crm, network, rows), ..Default::default() }
     } else {
-        // Only the profiles in these records' blocks can pair with them.
-        let net_rows: Vec<usize> = match prepared {
-            Some(p) => p.network_near(crm, rows),
-            None => (0..network.len()).collect(),
-        };
-        let mut c = candidate_pairs_with(
-            R::blocking_rules(),
-            rows.iter().map(|&i| &crm[i]),
-            net_rows.iter().map(|&j| &network[j]),
-        );
+        let mut c = candidate_pairs_with(R::blocking_rules(), rows.iter().map(|&i| &crm[i]), network.iter());
         for p in &mut c.pairs {
-            *p = (rows[p.0 as usize] as u32, net_rows[p.1 as usize] as u32);
+            p.0 = rows[p.0 as usize] as u32;
         }
         c
     };

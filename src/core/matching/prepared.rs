@@ -66,33 +66,111 @@ impl Prepared {
         self.tf.add(R::comparisons(), network[appended.start.min(network.len())..].iter());
         self.network_len = network.len();
     }
+}
 
-    /// CRM records sharing a block with any of the network records `rows`.
-    pub fn crm_near<R: Linkable>(&self, network: &[R], rows: &[usize]) -> Vec<usize> {
-        near(&self.crm, rows.iter().map(|&j| &network[j]), true)
+impl Prepared {
+    /// The candidate pairs (CRM index, network index) of the network records `rows`, read
+    /// straight from the kept blocks under the same bounds as a full pass: a block small
+    /// enough is paired whole, a larger one within the row's refining keys.
+    pub fn pairs_of_network<R: Linkable>(&self, crm: &[R], network: &[R], rows: &[usize]) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut keys = Vec::new();
+        for (r, rule) in R::blocking_rules().iter().enumerate() {
+            for &j in rows {
+                keys.clear();
+                (rule.network_keys.unwrap_or(rule.keys))(&network[j], &mut keys);
+                for k in &keys {
+                    let (Some(left), Some(right)) = (self.crm[r].get(k), self.network[r].get(k)) else { continue };
+                    let (part, _) = refined(rule, (crm, network), (left, right), |refine| refine(&network[j]));
+                    out.extend(part.into_iter().map(|i| (i, j as u32)));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
-    /// Network records sharing a block with any of the CRM records `rows`.
-    pub fn network_near<R: Linkable>(&self, crm: &[R], rows: &[usize]) -> Vec<usize> {
-        near(&self.network, rows.iter().map(|&i| &crm[i]), false)
+    /// The candidate pairs (CRM index, network index) of the CRM records `rows`, as
+    /// [`Prepared::pairs_of_network`] does for profiles.
+    pub fn pairs_of_crm<R: Linkable>(&self, crm: &[R], network: &[R], rows: &[usize]) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut keys = Vec::new();
+        for (r, rule) in R::blocking_rules().iter().enumerate() {
+            for &i in rows {
+                keys.clear();
+                (rule.keys)(&crm[i], &mut keys);
+                for k in &keys {
+                    let (Some(left), Some(right)) = (self.crm[r].get(k), self.network[r].get(k)) else { continue };
+                    let (_, part) = refined(rule, (crm, network), (left, right), |refine| refine(&crm[i]));
+                    out.extend(part.into_iter().map(|j| (i as u32, j)));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
-/// Every record of the other side's `keyed` blocks that `records` fall into.
-fn near<'a, R: Linkable + 'a>(keyed: &Keyed, records: impl Iterator<Item = &'a R>, network: bool) -> Vec<usize> {
-    let mut out: HashSet<u32> = HashSet::default();
-    let mut keys = Vec::new();
-    for r in records {
-        for (rule, map) in R::blocking_rules().iter().zip(keyed) {
-            keys.clear();
-            let keyer = if network { rule.network_keys.unwrap_or(rule.keys) } else { rule.keys };
-            keyer(r, &mut keys);
-            for k in &keys {
-                out.extend(map.get(k).into_iter().flatten());
-            }
+/// The part of a block (`left` CRM, `right` network records) that one record, whose
+/// refining keys `key_of` gives, is paired within — the whole block when it is small
+/// enough, else the records sharing its refining keys, level by level, as a full pass
+/// splits it; empty when even the finest part is too common.
+fn refined<R>(
+    rule: &super::blocking::BlockingRule<R>,
+    (crm, network): (&[R], &[R]),
+    (left, right): (&[u32], &[u32]),
+    key_of: impl Fn(fn(&R) -> u64) -> u64,
+) -> (Vec<u32>, Vec<u32>) {
+    if left.len() * right.len() <= rule.max_block_pairs {
+        return (left.to_vec(), right.to_vec());
+    }
+    let (mut left, mut right) = (left.to_vec(), right.to_vec());
+    for &refine in rule.refine {
+        let wanted = key_of(refine);
+        left.retain(|&i| refine(&crm[i as usize]) == wanted);
+        right.retain(|&j| refine(&network[j as usize]) == wanted);
+        if left.len() * right.len() <= rule.max_block_pairs {
+            return (left, right);
         }
     }
-    let mut out: Vec<usize> = out.into_iter().map(|i| i as usize).collect();
-    out.sort_unstable();
-    out
+    (Vec::new(), Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::matching::blocking::{candidate_pairs, PERSON_RULES};
+    use crate::core::matching::record::{PersonInput, PersonRecord};
+
+    fn person(first: &str, last: &str, company: &str) -> PersonRecord {
+        PersonRecord::new(
+            String::new(),
+            None,
+            &PersonInput { first_name: first, last_name: last, company, ..Default::default() },
+        )
+    }
+
+    #[test]
+    fn pairs_from_the_kept_blocks_are_the_full_passes_pairs() {
+        // A common surname (split by full name, then employer) beside rare ones.
+        let firsts = ["James", "John", "Jane", "Julia", "Jack"];
+        let mut crm: Vec<PersonRecord> =
+            (0..300).map(|i| person(firsts[i % 5], "Smith", &format!("Co {}", i % 7))).collect();
+        crm.push(person("Ada", "Lovelace", "Engines"));
+        let mut net: Vec<PersonRecord> =
+            (0..40).map(|i| person(firsts[i % 5], "Smith", &format!("Co {}", i % 3))).collect();
+        net.push(person("Ada", "Lovelace", "Engines"));
+        let full = candidate_pairs(&PERSON_RULES, &crm, &net).pairs;
+        let prepared = Prepared::new(&crm, &net);
+        for j in [0, 7, 40] {
+            let want: Vec<(u32, u32)> = full.iter().copied().filter(|&(_, n)| n == j as u32).collect();
+            assert_eq!(prepared.pairs_of_network(&crm, &net, &[j]), want, "profile {j}");
+        }
+        for i in [0, 3, 299, 300] {
+            let want: Vec<(u32, u32)> = full.iter().copied().filter(|&(c, _)| c == i as u32).collect();
+            assert_eq!(prepared.pairs_of_crm(&crm, &net, &[i]), want, "record {i}");
+        }
+    }
 }
