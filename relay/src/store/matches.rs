@@ -29,7 +29,7 @@ pub struct MatchOutcomeRow {
 
 impl MatchOutcomeRow {
     /// True when what the row says, or the model that said it, differs (not only when it
-    /// was said).
+    /// was said, nor by a rounding of its probability).
     pub fn differs(&self, other: &MatchOutcomeRow) -> bool {
         (&self.object, &self.state, &self.network_id, &self.explanation, self.model_version, &self.folded_into)
             != (
@@ -40,9 +40,13 @@ impl MatchOutcomeRow {
                 other.model_version,
                 &other.folded_into,
             )
-            || (self.probability - other.probability).abs() > 1e-9
+            || (self.probability - other.probability).abs() > PROBABILITY_CHANGE
     }
 }
+
+/// A probability moving by less than this is not a change worth writing (term
+/// frequencies shift a little with every profile the directory gains).
+pub const PROBABILITY_CHANGE: f64 = 1e-4;
 
 /// Trained parameters of one entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
