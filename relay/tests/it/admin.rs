@@ -229,6 +229,17 @@ async fn the_console_api_manages_seats_settings_and_the_queue_and_refuses_what_i
         .await
         .unwrap();
     assert_eq!(cross.status().as_u16(), 403);
+    // The write-back buttons too: another site's page cannot run setup or a flush.
+    for path in ["/api/v1/admin/writeback/setup", "/api/v1/admin/writeback/flush"] {
+        let cross = reqwest::Client::new()
+            .post(format!("{}{path}", r.relay))
+            .header("cookie", &cookie)
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross.status().as_u16(), 403, "{path}");
+    }
     let (status, body) =
         admin_api(&r, &cookie, Method::PUT, "/api/v1/admin/settings", Some(json!({"badge_visibility": "all"}))).await;
     assert_eq!(status, 400, "{body}");
