@@ -11,23 +11,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 n=${1:-200000}
 p=${2:-40000}
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-sim_port=$(free_port)
-relay_port=$(free_port)
-target/release/sfsim --listen "127.0.0.1:$sim_port" --data "$work/sim" --seed-org "$n" > "$work/sim.out" 2> "$work/sim.err" &
-sim=$!
-relay=
-cleanup() { kill $sim $relay 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-for _ in $(seq 1 1800); do grep -q '^CRMSYNC_SALESFORCE_CLIENT_SECRET=' "$work/sim.out" 2>/dev/null && break; sleep 0.5; done
-set -a; eval "$(grep '^CRMSYNC_' "$work/sim.out")"; set +a
-export CRMSYNC_DATA_DIR="$work/relay" CRMSYNC_LOG=info CRMSYNC_LOG_FORMAT=json
-unset DATABASE_URL CRMSYNC_SECRET_KEY CRMSYNC_CONFIG
-relay_url="http://127.0.0.1:$relay_port"
-sim_url="http://127.0.0.1:$sim_port"
-target/release/crmsync serve --listen "127.0.0.1:$relay_port" > "$work/relay.out" 2> "$work/relay.err" &
-relay=$!
+source tests/bench/org_stack.sh
+start_org_stack "$n"
 for _ in $(seq 1 3600); do
   grep -q '"matching pass finished"' "$work/relay.err" 2>/dev/null && break
   sleep 0.5
