@@ -97,7 +97,13 @@ enum Command {
     Seats(SeatsCommand),
     /// Switch activity write-back on or off for a user or a role.
     #[command(subcommand)]
-    Writeback(WritebackCommand),
+    Writeback(SwitchCommand),
+    /// Switch auto-save (owners' lists filled from open opportunities) on or off for a user or a role.
+    #[command(subcommand)]
+    Autosave(SwitchCommand),
+    /// Show a rep's saved lists.
+    #[command(subcommand)]
+    Lists(ListsCommand),
     /// Print the org's role hierarchy (from the imported UserRole) with user counts.
     Roles {
         /// Print the tree as JSON: [{"id", "name", "parent_id", "users", "users_in_subtree", "children": […]}].
@@ -209,16 +215,30 @@ enum SeatsCommand {
 }
 
 #[derive(Subcommand)]
-enum WritebackCommand {
-    /// Let users write activities back (they still opt in per kind).
+enum SwitchCommand {
+    /// Switch it on for a user or a role (write-back: users still opt in per kind).
     Enable {
         #[command(flatten)]
         who: Who,
     },
-    /// Stop users' activities from being written back.
+    /// Switch it off for a user or a role.
     Disable {
         #[command(flatten)]
         who: Who,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListsCommand {
+    /// Print a user's lists with their entries.
+    Show {
+        /// Salesforce user id (15 or 18 characters) or username.
+        #[arg(long)]
+        user: String,
+        /// Print JSON: {"lists": [{"name", "kind": "auto_accounts"|"auto_people"|"manual", "entries":
+        /// [{"crm_id", "object", "name", "reason", "saved_at", "network_id"}]}]}.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -351,10 +371,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Writeback(command) => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
             let (who, enabled) = match command {
-                WritebackCommand::Enable { who } => (who, true),
-                WritebackCommand::Disable { who } => (who, false),
+                SwitchCommand::Enable { who } => (who, true),
+                SwitchCommand::Disable { who } => (who, false),
             };
-            crate::commands::admin::writeback_switch(&state, who.selection(), enabled).await
+            crate::commands::admin::switch(&state, who.selection(), enabled, crate::admin::seats::Switch::Writeback)
+                .await
+        }
+        Command::Autosave(command) => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            let (who, enabled) = match command {
+                SwitchCommand::Enable { who } => (who, true),
+                SwitchCommand::Disable { who } => (who, false),
+            };
+            crate::commands::admin::switch(&state, who.selection(), enabled, crate::admin::seats::Switch::AutoSave)
+                .await
+        }
+        Command::Lists(ListsCommand::Show { user, json }) => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            crate::commands::lists::show(&state, &user, json).await
         }
         Command::Roles { json } => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;

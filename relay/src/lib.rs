@@ -14,6 +14,7 @@ pub mod directory;
 pub mod error;
 pub mod handlers;
 pub mod jobs;
+pub mod lists;
 pub mod matching;
 pub mod observability;
 pub mod router;

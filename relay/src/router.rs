@@ -13,8 +13,8 @@ use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::handlers::{
-    activities, admin, admin_session, connect, cors, crm_data, directory, match_report, matches, openapi, page_health,
-    rep_session, static_files, status, writeback_admin,
+    activities, admin, admin_session, connect, cors, crm_data, directory, lists, match_report, matches, openapi,
+    page_health, rep_session, static_files, status, writeback_admin,
 };
 use crate::security::{headers, rate_limit};
 use crate::state::AppState;
@@ -83,6 +83,9 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/admin/match-report.csv", Access::Admin),
     route("GET", "/api/v1/admin/decisions", Access::Admin),
     route("POST", "/api/v1/admin/import", Access::Admin),
+    route("POST", "/api/v1/admin/autosave/users", Access::Admin),
+    route("GET", "/api/v1/admin/data-quality", Access::Admin),
+    route("GET", "/api/v1/admin/data-quality.csv", Access::Admin),
     route("POST", "/api/v1/activities", Access::Rep),
     route("GET", "/api/v1/activities", Access::Rep),
     route("POST", "/api/v1/activities/backfill", Access::Rep),
@@ -103,6 +106,13 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/api/v1/matches/{crm_id}", Access::Rep),
     route("GET", "/api/v1/me/writeback", Access::Rep),
     route("PUT", "/api/v1/me/writeback", Access::Rep),
+    route("GET", "/api/v1/lists", Access::Rep),
+    route("POST", "/api/v1/lists", Access::Rep),
+    route("POST", "/api/v1/lists/{id}/entries", Access::Rep),
+    route("DELETE", "/api/v1/lists/{id}/entries/{crm_id}", Access::Rep),
+    route("PUT", "/api/v1/me/lists", Access::Rep),
+    route("GET", "/api/v1/alerts", Access::Rep),
+    route("POST", "/api/v1/alerts/{id}/read", Access::Rep),
     route("GET", openapi::PATH, Access::Public("the API's own description")),
     route("GET", "/healthz", Access::Public("liveness probe")),
 ];
@@ -139,6 +149,9 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("GET", "/api/v1/admin/match-report.csv") => get(match_report::match_report_csv),
         ("GET", "/api/v1/admin/decisions") => get(match_report::decisions),
         ("POST", "/api/v1/admin/import") => post(admin::import_now),
+        ("POST", "/api/v1/admin/autosave/users") => post(admin::autosave_users),
+        ("GET", "/api/v1/admin/data-quality") => get(lists::data_quality),
+        ("GET", "/api/v1/admin/data-quality.csv") => get(lists::data_quality_csv),
         ("POST", "/api/v1/activities") => post(activities::create),
         ("GET", "/api/v1/activities") => get(activities::list),
         ("POST", "/api/v1/activities/backfill") => post(activities::backfill),
@@ -161,6 +174,13 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("GET", "/api/v1/matches/{crm_id}") => get(matches::get_match),
         ("GET", "/api/v1/me/writeback") => get(activities::get_prefs),
         ("PUT", "/api/v1/me/writeback") => put(activities::put_prefs),
+        ("GET", "/api/v1/lists") => get(lists::get_lists),
+        ("POST", "/api/v1/lists") => post(lists::create_list),
+        ("POST", "/api/v1/lists/{id}/entries") => post(lists::add_entry),
+        ("DELETE", "/api/v1/lists/{id}/entries/{crm_id}") => delete(lists::remove_entry),
+        ("PUT", "/api/v1/me/lists") => put(lists::put_prefs),
+        ("GET", "/api/v1/alerts") => get(lists::get_alerts),
+        ("POST", "/api/v1/alerts/{id}/read") => post(lists::read_alert),
         ("GET", openapi::PATH) => get(openapi::document),
         ("GET", "/healthz") => get(|| async { "ok" }),
         // Unreachable while ROUTES and this match agree (the router test calls every route).

@@ -306,9 +306,16 @@ pub async fn describe(
     let fields: Vec<_> = fields
         .iter()
         .map(|f| {
-            json!({ "name": f, "label": f, "type": field_type(f), "nillable": f != "Id",
+            let picklist = crate::schema::picklist(&object, f);
+            let values: Vec<Value> = picklist
+                .iter()
+                .map(|v| json!({ "value": v, "label": v, "active": true, "defaultValue": false, "validFor": null }))
+                .collect();
+            json!({ "name": f, "label": f, "type": if picklist.is_empty() { field_type(f) } else { "picklist" },
+                    "nillable": f != "Id",
                     "createable": f != "Id" && f != "SystemModstamp" && f != "IsDeleted",
-                    "updateable": f != "Id" && f != "SystemModstamp" && f != "IsDeleted", "custom": f.ends_with("__c") })
+                    "updateable": f != "Id" && f != "SystemModstamp" && f != "IsDeleted", "custom": f.ends_with("__c"),
+                    "picklistValues": values })
         })
         .collect();
     let mut body = object_summary(&version, &object);

@@ -78,6 +78,19 @@ const CITIES: &[(&str, &str, &str)] = &[
     ("Paris", "", "France"),
 ];
 const STAGES_OPEN: &[&str] = &["Prospecting", "Qualification", "Proposal/Price Quote", "Negotiation/Review"];
+/// Every Opportunity stage, in a new org's picklist order.
+pub const STAGES: &[&str] = &[
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+];
 
 /// A datetime `days` after 2025-01-01 plus `secs`, in Bulk CSV form.
 pub fn stamp(days: u64, secs: u64) -> String {

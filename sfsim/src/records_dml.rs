@@ -40,6 +40,18 @@ const REQUIRED: &[(&str, &[&str])] = &[
     ("Opportunity", &["Name", "StageName", "CloseDate"]),
     ("OpportunityContactRole", &["OpportunityId", "ContactId"]),
 ];
+/// Opportunity fields Salesforce derives from the stage (read-only to the API).
+const DERIVED_FROM_STAGE: &[&str] = &["IsClosed", "IsWon"];
+
+/// Whether a stage closes an opportunity, and as won (the demo org's closed stages).
+fn stage_outcome(stage: &str) -> (bool, bool) {
+    match stage {
+        "Closed Won" => (true, true),
+        "Closed Lost" => (true, false),
+        _ => (false, false),
+    }
+}
+
 /// Objects only Salesforce itself changes here.
 const READ_ONLY: &[&str] = &["User", "UserRole", "RecordType"];
 
@@ -122,7 +134,21 @@ async fn checked(
                 &[given],
             ));
         };
+        if object == "Opportunity" && DERIVED_FROM_STAGE.contains(&name.as_str()) {
+            return Err(fail(
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                format!("Unable to create/update fields: {name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set."),
+                &[name],
+            ));
+        }
         fields.insert(name.clone(), stored_value(object, name, value)?);
+    }
+    if object == "Opportunity" {
+        if let Some(Some(stage)) = fields.get("StageName").cloned() {
+            let (closed, won) = stage_outcome(&stage);
+            fields.insert("IsClosed".into(), Some(closed.to_string()));
+            fields.insert("IsWon".into(), Some(won.to_string()));
+        }
     }
     if before.is_none() {
         let required = REQUIRED.iter().find(|(o, _)| *o == object).map_or(&[][..], |(_, r)| *r);

@@ -51,6 +51,15 @@ pub fn org_fields(object: &str) -> Option<Vec<&'static str>> {
     Some(fields)
 }
 
+/// The values of a picklist field in the org's order (Opportunity stages as a new
+/// Salesforce org has them); empty for any other field.
+pub fn picklist(object: &str, field: &str) -> &'static [&'static str] {
+    match (object, field) {
+        ("Opportunity", "StageName") => crate::demo_data::STAGES,
+        _ => &[],
+    }
+}
+
 /// A field's describe type, from Salesforce's naming conventions.
 pub fn field_type(field: &str) -> &'static str {
     match field {

@@ -164,17 +164,56 @@ pub async fn change(state: &AppState, actor: &Actor, change: &SeatChange) -> Res
     Ok(report)
 }
 
-/// Switches write-back on or off for the selected users.
-pub async fn writeback(state: &AppState, actor: &Actor, change: &WritebackChange) -> Result<ChangeReport, AdminError> {
-    let (users, _) = select(state, &change.who).await?;
-    let mut report = ChangeReport::default();
-    for u in &users {
-        match state.store.set_writeback_enabled(&u.id, change.enabled, now_ms()).await? {
-            Changed::Yes => report.changed.push(u.id.clone()),
-            Changed::No => report.unchanged.push(u.id.clone()),
+/// A per-user switch an admin flips for users or a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Switch {
+    /// Whether the users' activities are written back.
+    Writeback,
+    /// Whether auto-save fills the users' lists.
+    AutoSave,
+}
+
+impl Switch {
+    fn audit_word(self, enabled: bool) -> &'static str {
+        match (self, enabled) {
+            (Self::Writeback, true) => "writeback enable",
+            (Self::Writeback, false) => "writeback disable",
+            (Self::AutoSave, true) => "autosave enable",
+            (Self::AutoSave, false) => "autosave disable",
         }
     }
-    let word = if change.enabled { "writeback enable" } else { "writeback disable" };
+}
+
+/// Flips `which` for the users or role `change` names, logged.
+pub async fn switch(
+    state: &AppState,
+    actor: &Actor,
+    change: &WritebackChange,
+    which: Switch,
+) -> Result<ChangeReport, AdminError> {
+    let (users, _) = select(state, &change.who).await?;
+    let autosave: HashMap<String, bool> = match which {
+        Switch::AutoSave => state.store.autosave_rows().await?.into_iter().map(|r| (r.user_id, r.enabled)).collect(),
+        Switch::Writeback => HashMap::new(),
+    };
+    let mut report = ChangeReport::default();
+    for u in &users {
+        let changed = match which {
+            Switch::Writeback => {
+                state.store.set_writeback_enabled(&u.id, change.enabled, now_ms()).await? == Changed::Yes
+            }
+            Switch::AutoSave => {
+                state.store.set_autosave_enabled(&u.id, change.enabled, now_ms()).await?;
+                autosave.get(&u.id).copied().unwrap_or(true) != change.enabled
+            }
+        };
+        if changed {
+            report.changed.push(u.id.clone());
+        } else {
+            report.unchanged.push(u.id.clone());
+        }
+    }
+    let word = which.audit_word(change.enabled);
     audit(state, actor, word, &format!("{}: {} changed", describe(&change.who, &users), report.changed.len())).await?;
     Ok(report)
 }

@@ -5,6 +5,7 @@
 
 use crmsync::core::activity::ActivityKind;
 use crmsync::core::api::admin::{AdminSettings, AdminSettingsChange};
+use crmsync::core::rules::auto_save::StageThreshold;
 use crmsync::core::rules::seats::RoleGrant;
 use crmsync::core::rules::visibility::BadgeVisibility;
 use crmsync::core::sf::SalesforceId;
@@ -17,14 +18,19 @@ const BADGE_VISIBILITY: &str = "badge_visibility";
 const WRITEBACK_KINDS: &str = "writeback_kinds";
 const TEST_RECORD: &str = "writeback_test_record";
 const SEAT_GRANTS: &str = "seat_role_grants";
+const AUTOSAVE_MIN_STAGE: &str = "autosave_min_stage";
+/// The org's Opportunity stages in order (JSON), as the last import read them.
+pub const STAGE_ORDER: &str = "autosave_stage_order";
+/// Entries the last import saved (a number).
+pub const AUTOSAVE_LAST_IMPORT: &str = "autosave_last_import";
 
 /// The relay fact a setting is kept under.
-fn key(name: &str) -> String {
+pub fn key(name: &str) -> String {
     format!("setting:{name}")
 }
 
 /// The names `crmsync settings get|set` takes.
-pub const NAMES: &[&str] = &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD];
+pub const NAMES: &[&str] = &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD, AUTOSAVE_MIN_STAGE];
 
 /// The org's settings (defaults where never set).
 pub async fn load(state: &AppState) -> Result<AdminSettings, StoreError> {
@@ -41,13 +47,30 @@ pub async fn load(state: &AppState) -> Result<AdminSettings, StoreError> {
         .await?
         .and_then(|v| serde_json::from_str::<Vec<RoleGrant>>(&v).ok())
         .unwrap_or_default();
+    let threshold = stage_threshold(state).await?;
+    let autosave_last_import = store.fact(&key(AUTOSAVE_LAST_IMPORT)).await?.and_then(|v| v.parse().ok());
     Ok(AdminSettings {
         badge_visibility,
         writeback_kinds,
         writeback_test_record,
         seat_role_grants,
         seat_limit: state.settings.seat_limit,
+        autosave_min_stage: threshold.min_stage,
+        autosave_stages: threshold.order,
+        autosave_last_import,
     })
+}
+
+/// The auto-save stage threshold with the org's stage order.
+pub async fn stage_threshold(state: &AppState) -> Result<StageThreshold, StoreError> {
+    let min_stage = state.store.fact(&key(AUTOSAVE_MIN_STAGE)).await?.filter(|v| !v.is_empty());
+    let order = state
+        .store
+        .fact(&key(STAGE_ORDER))
+        .await?
+        .and_then(|v| serde_json::from_str::<Vec<String>>(&v).ok())
+        .unwrap_or_default();
+    Ok(StageThreshold { min_stage, order })
 }
 
 /// Applies `change` (each field checked before anything is stored) and logs it.
@@ -84,6 +107,28 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
                 .map_err(|e| AdminError::Invalid(format!("writeback_test_record: {e}"))),
         })
         .transpose()?;
+    let min_stage = match change.autosave_min_stage.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(String::new()),
+        Some(stage) => {
+            let order = stage_threshold(state).await?.order;
+            match order.iter().find(|s| s.eq_ignore_ascii_case(stage)) {
+                Some(known) => Some(known.clone()),
+                None if order.is_empty() => {
+                    return Err(AdminError::Invalid(
+                        "autosave_min_stage: the org's opportunity stages are not known yet; run an import first"
+                            .into(),
+                    ))
+                }
+                None => {
+                    return Err(AdminError::Invalid(format!(
+                        "autosave_min_stage: {stage:?} is not one of the org's stages ({})",
+                        order.join(", ")
+                    )))
+                }
+            }
+        }
+    };
     if let Some(grants) = &change.seat_role_grants {
         let roles = crate::writeback::users::org_roles(state.store.as_ref()).await?;
         if let Some(g) = grants.iter().find(|g| roles.get(&g.role_id).is_none()) {
@@ -103,6 +148,10 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
     if let Some(record) = test_record {
         state.store.set_fact(&key(TEST_RECORD), &record).await?;
         done.push(format!("writeback_test_record={}", if record.is_empty() { "off" } else { &record }));
+    }
+    if let Some(stage) = min_stage {
+        state.store.set_fact(&key(AUTOSAVE_MIN_STAGE), &stage).await?;
+        done.push(format!("autosave_min_stage={}", if stage.is_empty() { "any" } else { &stage }));
     }
     if let Some(grants) = change.seat_role_grants {
         set_grants(state, &grants).await?;
@@ -125,6 +174,7 @@ pub fn show(settings: &AdminSettings, name: &str) -> Option<String> {
         BADGE_VISIBILITY => Some(settings.badge_visibility.as_str().to_string()),
         WRITEBACK_KINDS => Some(settings.writeback_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")),
         TEST_RECORD => Some(settings.writeback_test_record.clone().unwrap_or_default()),
+        AUTOSAVE_MIN_STAGE => Some(settings.autosave_min_stage.clone().unwrap_or_default()),
         _ => None,
     }
 }
@@ -139,6 +189,7 @@ pub fn change_of(name: &str, value: &str) -> Result<AdminSettingsChange, AdminEr
                 Some(value.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect())
         }
         TEST_RECORD => change.writeback_test_record = Some(value.to_string()),
+        AUTOSAVE_MIN_STAGE => change.autosave_min_stage = Some(value.to_string()),
         other => {
             return Err(AdminError::Invalid(format!("no setting is named {other:?} (settings: {})", NAMES.join(", "))))
         }

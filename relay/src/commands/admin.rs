@@ -92,18 +92,27 @@ pub async fn seats_list(state: &AppState, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `crmsync writeback enable|disable --user U | --role R [--subtree]`.
-pub async fn writeback_switch(state: &AppState, who: UserSelection, enabled: bool) -> anyhow::Result<()> {
+/// `crmsync writeback|autosave enable|disable --user U | --role R [--subtree]`.
+pub async fn switch(
+    state: &AppState,
+    who: UserSelection,
+    enabled: bool,
+    which: admin::seats::Switch,
+) -> anyhow::Result<()> {
     let change = WritebackChange { enabled, who };
     let (selected, _) = admin::seats::select(state, &change.who).await?;
-    let report = admin::seats::writeback(state, &Actor::command_line(), &change).await?;
+    let report = admin::seats::switch(state, &Actor::command_line(), &change, which).await?;
     let word = if enabled { "enabled" } else { "disabled" };
+    let what = match which {
+        admin::seats::Switch::Writeback => "activity write-back",
+        admin::seats::Switch::AutoSave => "auto-save",
+    };
     let seated: Vec<String> = state.store.seats().await?.into_iter().map(|s| s.user_id).collect();
     for u in &selected {
         if report.changed.contains(&u.id) {
-            println!("activity write-back {word} for {} ({})", u.username, u.id);
+            println!("{what} {word} for {} ({})", u.username, u.id);
         } else {
-            println!("activity write-back was already {word} for {} ({})", u.username, u.id);
+            println!("{what} was already {word} for {} ({})", u.username, u.id);
         }
         if enabled && !seated.contains(&u.id) {
             println!(

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod import_network;
 pub mod index_files;
+pub mod lists;
 pub mod match_files;
 pub mod match_report;
 pub mod progress;

@@ -71,7 +71,17 @@ pub async fn writeback_users(
     body: Bytes,
 ) -> Result<Json<ChangeReport>, ApiError> {
     let change: WritebackChange = json_body(&body)?;
-    Ok(Json(admin::seats::writeback(&state, &actor(&session), &change).await?))
+    Ok(Json(admin::seats::switch(&state, &actor(&session), &change, admin::seats::Switch::Writeback).await?))
+}
+
+/// `POST /api/v1/admin/autosave/users`: switch auto-save for users or a role.
+pub async fn autosave_users(
+    State(state): State<Arc<AppState>>,
+    AdminChange(session): AdminChange,
+    body: Bytes,
+) -> Result<Json<ChangeReport>, ApiError> {
+    let change: WritebackChange = json_body(&body)?;
+    Ok(Json(admin::seats::switch(&state, &actor(&session), &change, admin::seats::Switch::AutoSave).await?))
 }
 
 /// `GET /api/v1/admin/settings`.

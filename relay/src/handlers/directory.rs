@@ -72,8 +72,10 @@ pub async fn observe(
     if rows.is_empty() && !problems.is_empty() {
         return Err(ApiError::BadRequest(problems.join("; ")));
     }
+    let before = crate::lists::alerts::before_observe(&state, &rows).await?;
     let done = state.store.observe_profiles(&rows).await?;
     rematch(&state, &rows).await?;
+    crate::lists::alerts::after_observe(&state, before).await?;
     let skipped = problems.len();
     problems.truncate(20);
     Ok(Json(DirectoryReport { new: done.new, changed: done.changed, unchanged: done.unchanged, skipped, problems }))
@@ -100,8 +102,10 @@ pub async fn upload_connections(
         std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest(format!("the export is not UTF-8 text: {e}")))?;
     let (rows, skipped) =
         connections_rows(text, &rep.user_id, now_ms()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let before = crate::lists::alerts::before_observe(&state, &rows).await?;
     let done = state.store.observe_profiles(&rows).await?;
     rematch(&state, &rows).await?;
+    crate::lists::alerts::after_observe(&state, before).await?;
     let problems = if skipped > 0 {
         vec![format!("{skipped} rows without a profile URL or a name were left out")]
     } else {

@@ -23,7 +23,7 @@ pub async fn match_report(State(state): State<Arc<AppState>>, _admin: Admin) -> 
 }
 
 /// A CSV download.
-fn csv_download(name: &str, body: String) -> Response {
+pub(crate) fn csv_download(name: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

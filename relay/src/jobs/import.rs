@@ -96,8 +96,8 @@ pub async fn import(state: &AppState, full: bool, progress: ProgressSink<'_>) ->
 }
 
 /// What follows a finished import: the error shown in the console is cleared, the day's
-/// API usage kept, the role grants give seats to users new in their roles, and the
-/// org-wide matcher links what the import changed.
+/// API usage kept, the role grants give seats to users new in their roles, the org-wide
+/// matcher links what the import changed, and auto-save fills owners' lists.
 async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), ImportError> {
     state.store.delete_fact(crate::admin::health::LAST_IMPORT_ERROR).await?;
     if let Some(u) = report.api_usage {
@@ -106,6 +106,7 @@ async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), Imp
     }
     crate::admin::seats::apply_grants(state).await?;
     crate::matching::run(state, crate::matching::Trigger::Import { run: report.run, full: report.full }).await?;
+    crate::lists::auto_save::after_import(state, report.run).await?;
     Ok(())
 }
 

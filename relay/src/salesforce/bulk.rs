@@ -20,18 +20,53 @@ pub struct JobInfo {
     records: Option<u64>,
 }
 
-/// Field names of `object` in this org (`describe`).
-pub async fn describe_fields(client: &SalesforceClient, object: &str) -> Result<Vec<String>, SalesforceError> {
-    #[derive(Deserialize)]
-    struct Field {
-        name: String,
-    }
+/// A field as describe lists it: its name and, for a picklist, its active values in the
+/// org's order.
+#[derive(Debug, Clone, Deserialize)]
+struct DescribedField {
+    name: String,
+    #[serde(default, rename = "picklistValues")]
+    picklist_values: Vec<PicklistValue>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct PicklistValue {
+    value: String,
+    #[serde(default = "active_by_default")]
+    active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+async fn describe(client: &SalesforceClient, object: &str) -> Result<Vec<DescribedField>, SalesforceError> {
     #[derive(Deserialize)]
     struct Describe {
-        fields: Vec<Field>,
+        fields: Vec<DescribedField>,
     }
     let d: Describe = client.get_versioned(&format!("sobjects/{object}/describe")).await?;
-    Ok(d.fields.into_iter().map(|f| f.name).collect())
+    Ok(d.fields)
+}
+
+/// The field names `object` has in this org (describe), so imports ask only for those.
+pub async fn describe_fields(client: &SalesforceClient, object: &str) -> Result<Vec<String>, SalesforceError> {
+    Ok(describe(client, object).await?.into_iter().map(|f| f.name).collect())
+}
+
+/// The active values of a picklist field in the org's order (Opportunity stages, which
+/// the auto-save threshold is "at or past"); empty when the field is not a picklist.
+pub async fn picklist_values(
+    client: &SalesforceClient,
+    object: &str,
+    field: &str,
+) -> Result<Vec<String>, SalesforceError> {
+    Ok(describe(client, object)
+        .await?
+        .into_iter()
+        .find(|f| f.name == field)
+        .map(|f| f.picklist_values.into_iter().filter(|v| v.active).map(|v| v.value).collect())
+        .unwrap_or_default())
 }
 
 /// A finished query job whose results can be paged.

@@ -84,6 +84,8 @@ pub trait MatchStore: Send + Sync {
     async fn match_outcomes(&self) -> Result<Vec<MatchOutcomeRow>, StoreError>;
     /// One record's outcome.
     async fn match_outcome(&self, crm_id: &str) -> Result<Option<MatchOutcomeRow>, StoreError>;
+    /// The records linked (auto or manual) to any of `network_ids`.
+    async fn outcomes_linking(&self, network_ids: &[String]) -> Result<Vec<MatchOutcomeRow>, StoreError>;
     /// Outcomes changed by runs after `seq` (index deltas).
     async fn match_outcomes_since(&self, seq: i64) -> Result<Vec<MatchOutcomeRow>, StoreError>;
     /// Upserts `rows` and forgets `deleted` ids, in one transaction.
@@ -140,6 +142,28 @@ macro_rules! impl_match_store {
                     .await
                     .map_err(query_err("reading a match outcome"))?;
                 Ok(row.as_ref().map(outcome_row))
+            }
+
+            async fn outcomes_linking(
+                &self,
+                network_ids: &[String],
+            ) -> Result<Vec<$crate::store::matches::MatchOutcomeRow>, StoreError> {
+                let mut out = Vec::new();
+                for chunk in network_ids.chunks($crate::store::matches::ROWS_PER_STATEMENT) {
+                    let sql = $sql(&format!(
+                        "SELECT {} FROM crm_matches WHERE state IN ('auto', 'manual') AND network_id IN ({})",
+                        $crate::store::matches::OUTCOME_COLUMNS,
+                        vec!["?"; chunk.len()].join(", ")
+                    ));
+                    let mut query = sqlx::query(&sql);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    let rows =
+                        query.fetch_all(&self.pool).await.map_err(query_err("reading the records linked to profiles"))?;
+                    out.extend(rows.iter().map(outcome_row));
+                }
+                Ok(out)
             }
 
             async fn match_outcomes_since(

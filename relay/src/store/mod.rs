@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod directory;
 pub mod facts;
+pub mod lists;
 pub mod matches;
 mod migrate;
 mod postgres;
@@ -21,6 +22,7 @@ use async_trait::async_trait;
 pub use admin::{AdminRow, AdminStore, AuditEntry, QueueFilter, SeatDetail};
 pub use directory::{DecisionRow, DirectoryStore, ProfileRow};
 pub use facts::FactStore;
+pub use lists::{AlertRow, AutoSaveRow, EntryRow, ListRow, ListStore};
 pub use matches::{MatchModelRow, MatchOutcomeRow, MatchRunRow, MatchStore};
 pub use postgres::PostgresStore;
 pub use records::RecordStore;
@@ -138,7 +140,16 @@ pub struct SyncState {
 /// Everything the relay persists. One implementation per database backend.
 #[async_trait]
 pub trait Store:
-    WritebackStore + SeatStore + AdminStore + RecordStore + DirectoryStore + FactStore + MatchStore + Send + Sync
+    WritebackStore
+    + SeatStore
+    + AdminStore
+    + RecordStore
+    + DirectoryStore
+    + FactStore
+    + MatchStore
+    + ListStore
+    + Send
+    + Sync
 {
     /// Forgets the org connection (tokens included) and every browser session.
     async fn delete_connection(&self) -> Result<u64, StoreError>;

@@ -150,3 +150,4 @@ super::facts::impl_fact_store!(SqliteStore, super::writeback::as_is);
 super::admin::impl_admin_store!(SqliteStore, super::writeback::as_is);
 super::seats::impl_seat_store!(SqliteStore, super::writeback::as_is);
 super::matches::impl_match_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
+super::lists::impl_list_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);

@@ -9,6 +9,7 @@ mod fuzz;
 mod harness;
 mod import;
 mod incremental;
+mod lists;
 mod match_cli;
 mod match_report;
 mod matching;

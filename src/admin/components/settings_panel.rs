@@ -1,5 +1,6 @@
-//! The org's settings: badge visibility, the activity kinds written back at all, and
-//! write-back test mode (one test record only), saved together.
+//! The org's settings: badge visibility, the activity kinds written back at all,
+//! write-back test mode (one test record only) and the stage from which auto-save
+//! applies, saved together.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -16,6 +17,7 @@ pub fn settings_panel() -> Html {
     let message = use_state(|| None::<Result<String, String>>);
     let visibility = use_node_ref();
     let test_record = use_node_ref();
+    let min_stage = use_node_ref();
     let kind_refs: Vec<NodeRef> = ActivityKind::ALL.iter().map(|_| NodeRef::default()).collect();
     {
         let settings = settings.clone();
@@ -32,8 +34,14 @@ pub fn settings_panel() -> Html {
         };
     };
     let on_save = {
-        let (settings, message, visibility, test_record, kind_refs) =
-            (settings.clone(), message.clone(), visibility.clone(), test_record.clone(), kind_refs.clone());
+        let (settings, message, visibility, test_record, min_stage, kind_refs) = (
+            settings.clone(),
+            message.clone(),
+            visibility.clone(),
+            test_record.clone(),
+            min_stage.clone(),
+            kind_refs.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let kinds: Vec<String> = ActivityKind::ALL
@@ -47,6 +55,7 @@ pub fn settings_panel() -> Html {
                 writeback_kinds: Some(kinds),
                 writeback_test_record: test_record.cast::<HtmlInputElement>().map(|i| i.value()),
                 seat_role_grants: None,
+                autosave_min_stage: min_stage.cast::<HtmlSelectElement>().map(|s| s.value()),
             };
             let (settings, message) = (settings.clone(), message.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -82,6 +91,7 @@ pub fn settings_panel() -> Html {
                 <p><label>{ "Test mode: write only activities on record " }
                     <input ref={test_record} data-testid="test-record" placeholder="a Lead or Contact id; empty for everyone" value={current.writeback_test_record.clone().unwrap_or_default()} />
                 </label></p>
+                { stage_choice(current, min_stage) }
                 if let Some(limit) = current.seat_limit {
                     <p>{ format!("Seat limit: {limit} (CRMSYNC_SEAT_LIMIT).") }</p>
                 }
@@ -89,5 +99,26 @@ pub fn settings_panel() -> Html {
             </form>
             { super::outcome::outcome(&message, "settings-message") }
         </section>
+    }
+}
+
+/// The auto-save stage threshold, in the org's stage order (known after an import), and
+/// what the last import saved.
+fn stage_choice(current: &AdminSettings, node: NodeRef) -> Html {
+    let chosen = current.autosave_min_stage.clone().unwrap_or_default();
+    html! {
+        <>
+            <p><label>{ "Auto-save the accounts and contacts of open opportunities at or past " }
+                <select ref={node} data-testid="autosave-stage" disabled={current.autosave_stages.is_empty()}>
+                    <option value="" selected={chosen.is_empty()}>{ "any stage" }</option>
+                    { for current.autosave_stages.iter().map(|s| html! {
+                        <option value={s.clone()} selected={*s == chosen}>{ s.clone() }</option>
+                    }) }
+                </select>
+            </label></p>
+            if let Some(saved) = current.autosave_last_import {
+                <p data-testid="autosave-last">{ format!("The last import saved {saved} entries to reps' lists.") }</p>
+            }
+        </>
     }
 }

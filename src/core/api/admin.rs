@@ -110,6 +110,15 @@ pub struct AdminSettings {
     pub seat_role_grants: Vec<RoleGrant>,
     /// The seat limit (`CRMSYNC_SEAT_LIMIT`), read-only.
     pub seat_limit: Option<usize>,
+    /// Auto-save applies to open opportunities at or past this stage (none: any stage).
+    #[serde(default)]
+    pub autosave_min_stage: Option<String>,
+    /// The org's Opportunity stages in order (read at each import), read-only.
+    #[serde(default)]
+    pub autosave_stages: Vec<String>,
+    /// Entries the last import saved to reps' lists, read-only.
+    #[serde(default)]
+    pub autosave_last_import: Option<i64>,
 }
 
 /// `PUT /api/v1/admin/settings`: the settings to change; absent ones stay.
@@ -125,6 +134,9 @@ pub struct AdminSettingsChange {
     pub writeback_test_record: Option<String>,
     #[serde(default)]
     pub seat_role_grants: Option<Vec<RoleGrant>>,
+    /// A stage name, `""` for any stage.
+    #[serde(default)]
+    pub autosave_min_stage: Option<String>,
 }
 
 /// One activity of the org's queue (`GET /api/v1/admin/activities`).

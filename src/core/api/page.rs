@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::badge::{Badge, BadgeIndex, Observed};
 use crate::core::pages::reading::{self, PageMaterial, ResultMaterial};
-use crate::core::pages::{percent_decode, Page};
+use crate::core::pages::{percent_decode, percent_encode, Page};
 
 /// What the widget iframe is launched with, carried in its URL fragment so that an
 /// in-page navigation on the host page only changes the fragment (no reload).
@@ -42,17 +42,6 @@ impl WidgetLaunch {
         }
         Some(Self { record_id: record_id?, object })
     }
-}
-
-/// Encodes everything but unreserved characters (RFC 3986).
-fn percent_encode(input: &str) -> String {
-    input
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The service worker's answer to a content script: what the page is and what to draw.

@@ -13,7 +13,16 @@ use serde::{Deserialize, Serialize};
 
 pub use network::{network_entity_label, NetworkEntity, NetworkPage};
 pub use salesforce::SalesforceRecordPage;
-pub use url::{percent_decode, PageUrl};
+pub use url::{percent_decode, percent_encode, PageUrl};
+
+/// A network search for a record not matched yet ("find on the network").
+pub fn search_url(entity: NetworkEntity, keywords: &str) -> String {
+    let kind = match entity {
+        NetworkEntity::Person => "people",
+        NetworkEntity::Company => "companies",
+    };
+    format!("https://www.linkedin.com/search/results/{kind}/?keywords={}", percent_encode(keywords.trim()))
+}
 
 /// What a URL shows, as far as crmsync is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

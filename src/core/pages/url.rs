@@ -49,6 +49,17 @@ fn hex_value(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Encodes everything but unreserved characters (RFC 3986).
+pub fn percent_encode(input: &str) -> String {
+    input
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Decodes `%XX` escapes as UTF-8; invalid escapes are kept literally and invalid UTF-8
 /// is replaced, so a hostile URL can never make decoding fail.
 pub fn percent_decode(input: &str) -> String {
