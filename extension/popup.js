@@ -96,6 +96,78 @@ for (const box of document.querySelectorAll('[data-testid=kinds] input')) {
     .then(showKinds, (e) => { $('error').textContent = e.message; }));
 }
 
+function link(href, text) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener';
+  a.textContent = text;
+  return a;
+}
+
+function button(text, onclick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'slds-button slds-button_neutral';
+  b.textContent = text;
+  b.onclick = onclick;
+  return b;
+}
+
+/** Alerts on saved people (unread first, as the relay orders them), each with both links. */
+async function showAlerts() {
+  const box = document.querySelector('[data-testid=alerts]');
+  const answer = await ask('alerts').catch(() => null);
+  const unread = (answer?.alerts ?? []).filter((a) => !a.read);
+  box.replaceChildren(...unread.map((a) => {
+    const p = document.createElement('p');
+    p.className = 'crmsync-alert';
+    p.dataset.id = a.id;
+    p.append(`${a.message} `);
+    if (a.crm_url) p.append(link(a.crm_url, 'CRM record'), ' ');
+    if (a.network_url) p.append(link(a.network_url, 'profile'), ' ');
+    p.append(button('Mark as read', () => ask('readAlert', { id: a.id }).then(showAlerts, (e) => {
+      $('error').textContent = e.message;
+    })));
+    return p;
+  }));
+}
+
+/** The rep's lists: each entry links to its Salesforce record and to its profile (or a
+ *  "find on the network" search while not yet matched), with a remove button. */
+async function showLists() {
+  const box = document.querySelector('[data-testid=lists]');
+  const answer = await ask('lists').catch((e) => ({ error: e.message }));
+  if (answer.error) {
+    box.textContent = answer.error;
+    return;
+  }
+  const open = new Set([...box.querySelectorAll('details[open]')].map((d) => d.dataset.list));
+  box.replaceChildren(...answer.lists.map((list) => {
+    const details = document.createElement('details');
+    details.dataset.list = list.id;
+    details.open = open.has(list.id);
+    const summary = document.createElement('summary');
+    summary.textContent = `${list.name} (${list.entries.length})`;
+    const ul = document.createElement('ul');
+    ul.replaceChildren(...list.entries.map((e) => {
+      const li = document.createElement('li');
+      li.dataset.crmId = e.crm_id ?? '';
+      li.append(e.crm_url ? link(e.crm_url, e.name || e.crm_id) : e.name, ' ');
+      li.append(link(e.network_url, e.network_id ? 'profile' : 'find on the network'), ' ');
+      if (!e.network_id) li.append('(not yet matched) ');
+      const why = document.createElement('small');
+      why.textContent = e.reason;
+      li.append(why, ' ');
+      li.append(button('Remove', () => ask('removeEntry', { list: list.id, key: e.crm_id ?? e.network_id })
+        .then(showLists, (err) => { $('error').textContent = err.message; })));
+      return li;
+    }));
+    details.append(summary, ul);
+    return details;
+  }));
+}
+
 function show(status) {
   $('sign-in-form').hidden = Boolean(status.session);
   $('signed-in').hidden = !status.session;
@@ -107,6 +179,8 @@ function show(status) {
     showQueue(status.waiting_activities);
     showNotLogged(status.not_logged ?? []);
     showKinds();
+    showLists();
+    showAlerts();
   }
 }
 

@@ -5,6 +5,7 @@ import * as session from './background/session.js';
 import * as badgeIndex from './background/badge-index.js';
 import * as directory from './background/directory.js';
 import * as outbox from './background/outbox.js';
+import * as savedLists from './background/lists.js';
 
 const ready = init({ module_or_path: new URL('./pkg/crmsync_bg.wasm', import.meta.url) });
 const REFRESH_ALARM = 'crmsync-index-refresh';
@@ -80,6 +81,7 @@ const handlers = {
       url: String(url ?? ''), material, results: results ?? [], instance_url: s?.instance_url ?? '', org_origins: origins,
     };
     const answer = pageAnswer(question);
+    if (s && answer.badge?.state === 'in_crm') answer.badge.saved = await savedLists.isSaved(answer.badge.crm_id);
     if (sender?.tab?.id !== undefined) await rememberAnswer(sender.tab.id, question.url, answer);
     if (s) {
       directory.share(answer).catch((e) => console.warn('crmsync:', e.message));
@@ -179,6 +181,27 @@ const handlers = {
     });
     return null;
   },
+  // Saved lists: the popup's view and changes; "Save" beside a page's badge saves the
+  // record the core last answered for that tab, never one the page names.
+  async lists() {
+    return savedLists.lists();
+  },
+  async alerts() {
+    return savedLists.alerts();
+  },
+  async readAlert({ id }) {
+    return savedLists.readAlert(id);
+  },
+  async removeEntry({ list, key }) {
+    const answer = await savedLists.remove(list, key);
+    broadcast();
+    return answer;
+  },
+  async saveAnswered(_message, sender) {
+    const target = sender?.tab?.id !== undefined ? await answeredTarget(sender.tab.id, sender.url) : null;
+    if (!target) throw new Error('this page shows no CRM record to save');
+    return savedLists.save(target);
+  },
   async contactInfo({ crmId }) {
     return session.relayJson(`/api/v1/crm/${encodeURIComponent(String(crmId ?? ''))}/contact`);
   },
@@ -187,7 +210,9 @@ const handlers = {
 /** What content scripts may ask: about their page, and logging from it. Signing in or
  *  out, arbitrary relay paths and settings are for the extension's own pages only (the
  *  popup and the widget iframe). */
-const FROM_WEB_PAGES = new Set(['pageAnswer', 'logActivity', 'writebackPrefs', 'setOptIn', 'pageProblem', 'contactInfo']);
+const FROM_WEB_PAGES = new Set([
+  'pageAnswer', 'logActivity', 'writebackPrefs', 'setOptIn', 'pageProblem', 'contactInfo', 'saveAnswered',
+]);
 const PREFIX = 'crmsync:';
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

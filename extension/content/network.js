@@ -111,6 +111,7 @@
     contactFor = crmId;
     if (!crmId) {
       button?.remove();
+      root.getElementById(`${BADGE_ID}-save`)?.remove();
       return;
     }
     if (!button) {
@@ -122,6 +123,38 @@
       crmsyncOnTrusted(button, 'click', () => contactFor && showContact(root, contactFor, button));
     }
     if (button.previousElementSibling !== el) el.after(button);
+    drawSave(root, button, badge);
+  }
+
+  /** "Saved" beside a record in one of the rep's lists, else a "Save" button (which
+   *  saves the record the extension answered for this page, not one the page names). */
+  function drawSave(root, after, badge) {
+    let save = root.getElementById(`${BADGE_ID}-save`);
+    if (!save) {
+      save = document.createElement('button');
+      save.id = `${BADGE_ID}-save`;
+      save.type = 'button';
+      save.style.cssText = 'margin-left:6px;font:12px system-ui,sans-serif;cursor:pointer';
+      crmsyncOnTrusted(save, 'click', () => {
+        save.disabled = true;
+        chrome.runtime.sendMessage({ type: 'crmsync:saveAnswered' }).then((reply) => {
+          if (reply?.ok) {
+            save.textContent = 'Saved';
+            save.dataset.saved = 'true';
+          } else {
+            save.disabled = false;
+            save.title = reply?.error?.message ?? 'not saved';
+          }
+        });
+      });
+    }
+    if (save.dataset.for !== badge.crm_id) save.dataset.saved = 'false';
+    save.dataset.for = badge.crm_id;
+    const saved = Boolean(badge.saved) || save.dataset.saved === 'true';
+    save.textContent = saved ? 'Saved' : 'Save';
+    save.disabled = saved;
+    save.dataset.saved = String(saved);
+    if (save.previousElementSibling !== after) after.after(save);
   }
 
   // What each result row's badge says, kept here (not in the page's DOM) for the filter.

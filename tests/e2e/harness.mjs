@@ -110,6 +110,8 @@ async function startServers({ relayEnv = {} } = {}) {
     orgId,
     users,
     simUrl: simEnv.CRMSYNC_SALESFORCE_LOGIN_URL,
+    /** The connected app's credentials (for tests that change the org through sfsim's REST API). */
+    simClient: { id: simEnv.CRMSYNC_SALESFORCE_CLIENT_ID, secret: simEnv.CRMSYNC_SALESFORCE_CLIENT_SECRET },
     relayUrl,
     fixturePort: fixtures.address().port,
     /** Stops the relay, runs `whileDown()`, and starts it again on the same address. */
@@ -363,4 +365,19 @@ export async function crmContacts(stack) {
 /** Live records of `object` in sfsim (the oracle). */
 export async function simRecords(stack, object) {
   return (await fetch(`${stack.simUrl}/__sim/records/${object}`)).json();
+}
+
+/** Changes the org through sfsim's REST API as the connected app: `method` on
+ *  `/services/data/v66.0/sobjects/<path>`; answers the response's JSON (or null). */
+export async function sfRest(stack, method, path, body) {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials', client_id: stack.simClient.id, client_secret: stack.simClient.secret,
+  });
+  const token = (await (await fetch(`${stack.simUrl}/services/oauth2/token`, { method: 'POST', body: form })).json())
+    .access_token;
+  const response = await fetch(`${stack.simUrl}/services/data/v66.0/sobjects/${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
 }

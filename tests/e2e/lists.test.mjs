@@ -1,0 +1,68 @@
+// Saved lists in the real extension in Chromium: an open opportunity the rep owns saves
+// its contact to "My CRM leads and contacts" at the import; the popup's Lists view shows
+// the entry with a link to the Salesforce record and a "find on the network" search
+// (not matched yet); the profile page's badge says "Saved"; "Save" beside another
+// contact's badge saves it, and a removal from the popup takes it out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, eventually, signInFromPopup, seatedRep, simRecords, crmContacts, sfRest } from './harness.mjs';
+import { crmsyncUi } from './shadow.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.close(); });
+
+test('popup Lists view and the badge\'s Saved mark and Save button', { timeout: 120_000 }, async () => {
+  const rep = await seatedRep(stack, { writeback: false });
+  const { named, profile } = await crmContacts(stack);
+  const [ada, bob] = named;
+  const opp = (await simRecords(stack, 'Opportunity')).find((o) => o.IsClosed !== 'true');
+  await sfRest(stack, 'PATCH', `Opportunity/${opp.Id}`, { OwnerId: rep.id, AccountId: ada.AccountId });
+  await sfRest(stack, 'POST', 'OpportunityContactRole', { OpportunityId: opp.Id, ContactId: ada.Id });
+  stack.cli(['import']);
+
+  const popup = await signInFromPopup(stack, rep);
+  const entry = (id) => popup.locator(`[data-testid=lists] details[data-list=people] li[data-crm-id="${id}"]`);
+  await eventually(() => entry(ada.Id).count(), (n) => n === 1, 20_000);
+  const links = entry(ada.Id).locator('a');
+  assert.equal(await links.nth(0).getAttribute('href'), `${stack.simUrl}/lightning/r/Contact/${ada.Id}/view`);
+  assert.equal(await links.nth(1).textContent(), 'find on the network');
+  assert.match(await links.nth(1).getAttribute('href'), /^https:\/\/www\.linkedin\.com\/search\/results\/people\/\?keywords=/);
+  assert.match(await entry(ada.Id).textContent(), new RegExp(`auto: open opportunity ${opp.Name}`));
+  assert.match(await entry(ada.Id).textContent(), /not yet matched/);
+
+  const profiles = stack.fixtureData.profiles;
+  for (const slug of Object.keys(profiles)) delete profiles[slug];
+  profiles['ada-saved'] = profile(ada);
+  profiles['bob-unsaved'] = profile(bob);
+  await eventually(async () => {
+    const line = await popup.locator('[data-testid=index-status]').textContent();
+    if (!/version \d+/.test(line)) await popup.click('#refresh');
+    return line;
+  }, (t) => /CRM index version \d+/.test(t), 30_000);
+
+  const page = await stack.context.newPage();
+  await page.goto('https://www.linkedin.com/in/ada-saved/');
+  let ui = await crmsyncUi(page);
+  await eventually(() => ui.attr('#crmsync-badge', 'data-state'), (s) => s === 'in_crm', 15_000);
+  await eventually(() => ui.text('#crmsync-badge-save'), (t) => t === 'Saved', 10_000);
+
+  await page.goto('https://www.linkedin.com/in/bob-unsaved/');
+  ui = await crmsyncUi(page);
+  await eventually(() => ui.attr('#crmsync-badge', 'href'), (h) => h?.endsWith(`/Contact/${bob.Id}/view`), 15_000);
+  assert.equal(await ui.text('#crmsync-badge-save'), 'Save');
+  await ui.click('#crmsync-badge-save');
+  await eventually(() => ui.text('#crmsync-badge-save'), (t) => t === 'Saved', 10_000);
+  const lists = JSON.parse(stack.cli(['lists', 'show', '--user', rep.username, '--json']));
+  const people = lists.lists.find((l) => l.kind === 'auto_people');
+  assert.equal(people.entries.find((e) => e.crm_id === bob.Id)?.reason, 'by hand');
+
+  // Removed from the popup: gone from the list.
+  await popup.reload();
+  await eventually(() => entry(bob.Id).count(), (n) => n === 1, 20_000);
+  await popup.locator('[data-testid=lists] details[data-list=people] summary').click();
+  await entry(bob.Id).locator('button').click();
+  await eventually(() => entry(bob.Id).count(), (n) => n === 0, 10_000);
+  const after = JSON.parse(stack.cli(['lists', 'show', '--user', rep.username, '--json']));
+  assert.equal(after.lists.find((l) => l.kind === 'auto_people').entries.some((e) => e.crm_id === bob.Id), false);
+});
