@@ -13,6 +13,8 @@
     not_in_crm: 'background:#f1f3f4;color:#3c4043;border:1px solid #dadce0',
     no_index: 'background:#eef4ff;color:#0b3d91;border:1px solid #b7cdf5',
   };
+  // In the CRM, but the profile shows another employer than the record.
+  const OUT_OF_DATE = 'background:#fff4e5;color:#8c4b00;border:1px solid #fe9339';
   const BADGE_STYLE = 'display:inline-block;margin:4px 0 4px 8px;padding:2px 8px;border-radius:10px;' +
     'font:600 12px/18px system-ui,sans-serif;text-decoration:none;vertical-align:middle;';
 
@@ -36,7 +38,8 @@
   }
 
   function styleBadge(el, badge) {
-    el.style.cssText = BADGE_STYLE + (COLORS[badge.state] ?? COLORS.no_index);
+    el.style.cssText = BADGE_STYLE + (badge.out_of_date ? OUT_OF_DATE : (COLORS[badge.state] ?? COLORS.no_index));
+    el.dataset.outOfDate = badge.out_of_date ? 'true' : 'false';
     if (el.textContent !== badge.text) el.textContent = badge.text;
     el.title = badge.title;
     el.dataset.state = badge.state;

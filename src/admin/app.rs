@@ -5,8 +5,8 @@ use gloo::net::http::Request;
 use yew::prelude::*;
 
 use super::components::{
-    AdminPanel, AdminsPanel, ConnectionPanel, DecisionsPanel, MatchPanel, PageHealthPanel, QueuePanel, SeatsPanel,
-    SettingsPanel, SyncPanel, WritebackPanel,
+    AdminPanel, AdminsPanel, ConnectionPanel, DecisionsPanel, MatchPanel, PageHealthPanel, QualityPanel, QueuePanel,
+    SeatsPanel, SettingsPanel, SyncPanel, WritebackPanel,
 };
 use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
 use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, PublicStatus, RelayStatus, SetupReport};
@@ -146,6 +146,7 @@ pub fn admin_app() -> Html {
                 <SettingsPanel />
                 <QueuePanel />
                 <DecisionsPanel />
+                <QualityPanel />
                 <AdminsPanel />
             }
         </main>

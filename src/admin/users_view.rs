@@ -92,6 +92,7 @@ mod tests {
             admin: false,
             last_sign_in: None,
             writeback: UserWriteback::default(),
+            autosave: true,
         }
     }
 

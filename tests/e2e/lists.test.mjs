@@ -5,7 +5,7 @@
 // contact's badge saves it, and a removal from the popup takes it out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, seatedRep, simRecords, crmContacts, sfRest } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, simRecords, crmContacts, sfRest, adminConsole } from './harness.mjs';
 import { crmsyncUi } from './shadow.mjs';
 
 let stack;
@@ -57,6 +57,23 @@ test('popup Lists view and the badge\'s Saved mark and Save button', { timeout: 
   const people = lists.lists.find((l) => l.kind === 'auto_people');
   assert.equal(people.entries.find((e) => e.crm_id === bob.Id)?.reason, 'by hand');
 
+  // Matched by hand to a profile that shows another employer: the badge says out of date.
+  const token = stack.cli(['token', '--user', rep.username]).trim();
+  const relay = (method, path, body) => fetch(`${stack.relayUrl}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  }).then(async (r) => assert.equal(r.status, 200, await r.text()));
+  const moved = { ...profile(ada), headline: 'Director at Globex Moved Corp' };
+  profiles['ada-moved'] = moved;
+  await relay('POST', '/api/v1/directory/profiles',
+    { profiles: [{ url: 'https://www.linkedin.com/in/ada-moved/', name: moved.name, headline: moved.headline }] });
+  await relay('POST', '/api/v1/matches', { crm_id: ada.Id, network_id: 'ada-moved', kind: 'match' });
+  await popup.click('#refresh');
+  await page.goto('https://www.linkedin.com/in/ada-moved/');
+  ui = await crmsyncUi(page);
+  await eventually(() => ui.attr('#crmsync-badge', 'data-out-of-date'), (v) => v === 'true', 20_000);
+  assert.match(await ui.text('#crmsync-badge'), /^In CRM · Contact · .* · out of date$/);
+  assert.match(await ui.attr('#crmsync-badge', 'title'), /the profile says now at Globex Moved Corp/);
+
   // Removed from the popup: gone from the list.
   await popup.reload();
   await eventually(() => entry(bob.Id).count(), (n) => n === 1, 20_000);
@@ -65,4 +82,27 @@ test('popup Lists view and the badge\'s Saved mark and Save button', { timeout: 
   await eventually(() => entry(bob.Id).count(), (n) => n === 0, 10_000);
   const after = JSON.parse(stack.cli(['lists', 'show', '--user', rep.username, '--json']));
   assert.equal(after.lists.find((l) => l.kind === 'auto_people').entries.some((e) => e.crm_id === bob.Id), false);
+
+  // The console: the stage threshold offers the org's stages, the last import's count is
+  // shown, the rep's auto-save switch is in the seats table, and ada's stale company is
+  // in the data-quality table; switching auto-save off for the rep is stored.
+  const admin = await adminConsole(stack);
+  try {
+    await admin.locator('[data-testid=autosave-stage]').waitFor({ timeout: 15_000 });
+    const stages = await admin.locator('[data-testid=autosave-stage] option').allTextContents();
+    assert.deepEqual(stages.slice(0, 3), ['any stage', 'Prospecting', 'Qualification']);
+    assert.match(await admin.locator('[data-testid=autosave-last]').textContent(), /The last import saved \d+ entries/);
+    const row = admin.locator(`[data-testid=quality-row][data-field=company]`).filter({ hasText: ada.Id });
+    await row.waitFor({ timeout: 15_000 });
+    assert.match(await row.textContent(), /Globex Moved Corp/);
+    const repRow = admin.locator(`[data-testid=user-row][data-user="${rep.id}"]`);
+    assert.equal(await repRow.getAttribute('data-autosave'), 'true');
+    await repRow.locator('[data-testid=select-user]').check();
+    await admin.click('[data-testid=autosave-off]');
+    await eventually(() => repRow.getAttribute('data-autosave'), (v) => v === 'false', 10_000);
+    const lists = JSON.parse(stack.cli(['lists', 'show', '--user', rep.username, '--json']));
+    assert.equal(lists.auto_save, false);
+  } finally {
+    await admin.close();
+  }
 });

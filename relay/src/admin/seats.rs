@@ -32,6 +32,8 @@ pub async fn users(state: &AppState) -> Result<Vec<SeatUser>, StoreError> {
         store.seat_details().await?.into_iter().map(|d| (d.user_id.clone(), d)).collect();
     let grants = super::settings::load(state).await?.seat_role_grants;
     let admins = super::admins::admin_ids(state, &users).await?;
+    let autosave_off: HashSet<String> =
+        store.autosave_rows().await?.into_iter().filter(|r| !r.enabled).map(|r| r.user_id).collect();
     let mut out = Vec::with_capacity(users.len());
     for u in users.iter().filter(|u| u.is_active || seats.contains_key(&u.id)) {
         let seat = seats.contains_key(&u.id);
@@ -53,6 +55,7 @@ pub async fn users(state: &AppState) -> Result<Vec<SeatUser>, StoreError> {
             admin: admins.contains(&u.id),
             last_sign_in: detail.and_then(|d| d.last_sign_in_ms).map(rfc3339_from_unix_ms),
             writeback: UserWriteback { enabled: writeback.enabled, kinds: writeback.kinds },
+            autosave: !autosave_off.contains(&u.id),
         });
     }
     out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.user_id.cmp(&b.user_id)));

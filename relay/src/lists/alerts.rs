@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crmsync::core::api::lists::{ListAlert, ListAlerts, QualityReport, QualityRow};
+use crmsync::core::badge::observed::company_from_headline;
 use crmsync::core::rules::profile_changes::{differences, new_differences, Facts, Field};
 use crmsync::core::sf::links::record_url;
 use serde_json::{Map, Value};
@@ -44,8 +45,10 @@ async fn crm_facts(
     Ok(Some((facts, fields)))
 }
 
+/// A profile's facts: its company, else the headline's "at …".
 fn profile_facts(p: &ProfileRow) -> Facts {
-    Facts { company: p.company.clone(), title: p.headline.clone(), location: p.location.clone() }
+    let company = if p.company.trim().is_empty() { company_from_headline(&p.headline) } else { &p.company };
+    Facts { company: company.to_string(), title: p.headline.clone(), location: p.location.clone() }
 }
 
 /// What to keep from before an observation: the stored profiles of the observed ids that

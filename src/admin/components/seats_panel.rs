@@ -1,6 +1,7 @@
-//! Seats and write-back per user: the imported users with e-mail, title, role, seat,
-//! write-back and last sign-in; filtered to a role (or a role and everything below it)
-//! and by a search; select many and give or take seats or switch write-back in one step;
+//! Seats, write-back and auto-save per user: the imported users with e-mail, title, role,
+//! seat, write-back, auto-save and last sign-in; filtered to a role (or a role and
+//! everything below it) and by a search; select many and give or take seats or switch
+//! write-back or auto-save in one step;
 //! or set a role to give seats at each import. Refusals (the seat limit) are shown as the
 //! relay words them.
 
@@ -57,7 +58,11 @@ pub fn seats_panel() -> Html {
             let (message, generation, selected, payload) =
                 (message.clone(), generation.clone(), selected.clone(), payload.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let path = if kind == "writeback" { "/api/v1/admin/writeback/users" } else { "/api/v1/admin/seats" };
+                let path = match kind {
+                    "writeback" => "/api/v1/admin/writeback/users",
+                    "auto-save" => "/api/v1/admin/autosave/users",
+                    _ => "/api/v1/admin/seats",
+                };
                 let answer = http::send::<_, ChangeReport>("POST", path, Some(&payload)).await;
                 message.set(Some(answer.map(|r| summary(kind, &r))));
                 selected.set(HashSet::new());
@@ -75,7 +80,9 @@ pub fn seats_panel() -> Html {
     let give = act("seats given", with(who_json.clone(), "action", "add".into()));
     let take = act("seats taken", with(who_json.clone(), "action", "remove".into()));
     let wb_on = act("writeback", with(who_json.clone(), "enabled", true.into()));
-    let wb_off = act("writeback", with(who_json, "enabled", false.into()));
+    let wb_off = act("writeback", with(who_json.clone(), "enabled", false.into()));
+    let autosave_on = act("auto-save", with(who_json.clone(), "enabled", true.into()));
+    let autosave_off = act("auto-save", with(who_json, "enabled", false.into()));
     let role_grant = (!filter.role.is_empty()).then(|| {
         let body = serde_json::json!({"action": "add", "role": filter.role, "subtree": filter.with_subtree, "keep_granting": true});
         act("role seats given", body)
@@ -134,7 +141,9 @@ pub fn seats_panel() -> Html {
                 <button class="slds-button slds-button_brand" data-testid="give-seats" disabled={none} onclick={give}>{ format!("Give seats ({})", picked.len()) }</button>{ " " }
                 <button class="slds-button slds-button_neutral" data-testid="take-seats" disabled={none} onclick={take}>{ "Take seats" }</button>{ " " }
                 <button class="slds-button slds-button_neutral" data-testid="writeback-on" disabled={none} onclick={wb_on}>{ "Write-back on" }</button>{ " " }
-                <button class="slds-button slds-button_neutral" data-testid="writeback-off" disabled={none} onclick={wb_off}>{ "Write-back off" }</button>
+                <button class="slds-button slds-button_neutral" data-testid="writeback-off" disabled={none} onclick={wb_off}>{ "Write-back off" }</button>{ " " }
+                <button class="slds-button slds-button_neutral" data-testid="autosave-on" disabled={none} onclick={autosave_on}>{ "Auto-save on" }</button>{ " " }
+                <button class="slds-button slds-button_neutral" data-testid="autosave-off" disabled={none} onclick={autosave_off}>{ "Auto-save off" }</button>
                 if let Some(onclick) = role_grant {
                     { " " }<button class="slds-button slds-button_neutral" data-testid="grant-role" {onclick}>{ "Give this role seats, now and at each import" }</button>
                 }
@@ -144,7 +153,7 @@ pub fn seats_panel() -> Html {
                 <tr>
                     <th><input type="checkbox" data-testid="select-all" checked={all_selected} onchange={on_all} /></th>
                     <th>{ "Name" }</th><th>{ "E-mail" }</th><th>{ "Title" }</th><th>{ "Role" }</th>
-                    <th>{ "Seat" }</th><th>{ "Write-back" }</th><th>{ "Last sign-in" }</th>
+                    <th>{ "Seat" }</th><th>{ "Write-back" }</th><th>{ "Auto-save" }</th><th>{ "Last sign-in" }</th>
                 </tr>
                 { for shown.iter().map(|u| user_row(u, &selected)) }
             </table>
@@ -169,7 +178,7 @@ fn user_row(u: &SeatUser, selected: &UseStateHandle<HashSet<String>>) -> Html {
         (true, false) => format!("on ({kinds})"),
     };
     html! {
-        <tr data-testid="user-row" data-user={id.clone()} data-seat={u.seat.to_string()} data-writeback={u.writeback.enabled.to_string()}>
+        <tr data-testid="user-row" data-user={id.clone()} data-seat={u.seat.to_string()} data-writeback={u.writeback.enabled.to_string()} data-autosave={u.autosave.to_string()}>
             <td><input type="checkbox" data-testid="select-user" checked={selected.contains(&id)} onchange={on_pick} /></td>
             <td>{ &u.name }{ if u.admin { " (admin)" } else { "" } }</td>
             <td>{ &u.email }</td>
@@ -177,6 +186,7 @@ fn user_row(u: &SeatUser, selected: &UseStateHandle<HashSet<String>>) -> Html {
             <td>{ u.role.clone().unwrap_or_else(|| "(no role)".into()) }</td>
             <td>{ seat }</td>
             <td>{ writeback }</td>
+            <td>{ if u.autosave { "on" } else { "off" } }</td>
             <td>{ match &u.last_sign_in { Some(t) => crate::local_time::time(t), None => html! { "never" } } }</td>
         </tr>
     }

@@ -40,6 +40,9 @@ pub struct SeatUser {
     /// RFC 3339 time of the last sign-in, if any.
     pub last_sign_in: Option<String>,
     pub writeback: UserWriteback,
+    /// Whether auto-save fills the user's lists (on until an admin switches it off).
+    #[serde(default)]
+    pub autosave: bool,
 }
 
 /// The role tree (`GET /api/v1/admin/roles`, `crmsync roles --json`).

@@ -40,6 +40,10 @@ pub struct Badge {
     pub crm_id: Option<String>,
     /// `Lead`, `Contact` or `Account` (in CRM).
     pub object: Option<String>,
+    /// What the profile says that the CRM record does not ("now at Globex"): the record
+    /// is out of date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_date: Option<String>,
 }
 
 impl Badge {
@@ -53,6 +57,7 @@ impl Badge {
             link: None,
             crm_id: None,
             object: None,
+            out_of_date: None,
         }
     }
 }

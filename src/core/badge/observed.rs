@@ -56,11 +56,20 @@ impl Observed {
     }
 
     fn person(&self, page: &NetworkPage) -> PersonRecord {
-        let company =
-            if self.company.trim().is_empty() { company_from_headline(&self.headline) } else { &self.company };
+        let company = self.shown_company();
         let input =
             PersonInput { full_name: &self.name, company, location_text: &self.location, ..PersonInput::default() };
         PersonRecord::new(page.slug.clone(), None, &input)
+    }
+
+    /// The employer the page shows: its company field, else the headline's "at …".
+    fn shown_company(&self) -> &str {
+        let company = self.company.trim();
+        if company.is_empty() {
+            company_from_headline(&self.headline).trim()
+        } else {
+            company
+        }
     }
 
     fn company(&self, page: &NetworkPage) -> CompanyRecord {
@@ -84,7 +93,11 @@ impl Observed {
             NetworkEntity::Company => index.lookup_company(&page.slug, &self.company(&page)),
         };
         match hit {
-            Some(hit) => Some(in_crm(hit, instance_url)),
+            Some(hit) => {
+                let company = self.shown_company();
+                let moved = (hit.company_differs && !company.is_empty()).then(|| format!("now at {company}"));
+                Some(in_crm(hit, instance_url, moved))
+            }
             // Nothing read yet (the page is still rendering): no verdict rather than a wrong one.
             None if self.name.trim().is_empty() => None,
             None => Some(not_in_crm(&page)),
@@ -92,7 +105,7 @@ impl Observed {
     }
 }
 
-fn in_crm(hit: BadgeHit, instance_url: &str) -> Badge {
+fn in_crm(hit: BadgeHit, instance_url: &str, out_of_date: Option<String>) -> Badge {
     let owner = if hit.label.owner.is_empty() { String::new() } else { format!(" · {}", hit.label.owner) };
     let why = match hit.method {
         Method::Manual => "matched by hand (an org-wide decision)".to_string(),
@@ -105,13 +118,23 @@ fn in_crm(hit: BadgeHit, instance_url: &str) -> Badge {
             )
         }
     };
+    let (stale, note) = match &out_of_date {
+        Some(what) => {
+            (" · out of date", format!(" Out of date: the profile says {what}; the CRM has another company."))
+        }
+        None => ("", String::new()),
+    };
     Badge {
         state: BadgeState::InCrm,
-        text: format!("In CRM · {}{owner}", hit.object),
-        title: format!("{} — {} {}; {why}. Opens the record in Salesforce.", hit.label.name, hit.object, hit.crm_id),
+        text: format!("In CRM · {}{owner}{stale}", hit.object),
+        title: format!(
+            "{} — {} {}; {why}.{note} Opens the record in Salesforce.",
+            hit.label.name, hit.object, hit.crm_id
+        ),
         link: (!instance_url.is_empty()).then(|| record_url(instance_url, &hit.object, &hit.crm_id)),
         crm_id: Some(hit.crm_id),
         object: Some(hit.object),
+        out_of_date,
     }
 }
 
@@ -124,6 +147,7 @@ fn not_in_crm(page: &NetworkPage) -> Badge {
         link: None,
         crm_id: None,
         object: None,
+        out_of_date: None,
     }
 }
 
@@ -192,6 +216,23 @@ mod tests {
             Some("https://acme.lightning.force.com/lightning/r/Contact/0037e00001WZ30qAAD/view")
         );
         assert!(badge.title.starts_with("Ada Lovelace — Contact 0037e00001WZ30qAAD;"), "{}", badge.title);
+    }
+
+    #[test]
+    fn a_matched_person_at_another_employer_is_out_of_date() {
+        let manual =
+            Decision { crm_id: "0037e00001WZ30qAAD".into(), network_id: "ada-moved".into(), kind: DecisionKind::Match };
+        let index = index(vec![manual]);
+        let moved = seen("https://www.linkedin.com/in/ada-moved/", "Ada Lovelace", "Mathematician at Globex Corp");
+        let badge = moved.badge(Some(&index), "").unwrap();
+        assert_eq!(badge.text, "In CRM · Contact · Grace Hopper · out of date");
+        assert_eq!(badge.out_of_date.as_deref(), Some("now at Globex Corp"));
+        assert!(badge.title.contains("the profile says now at Globex Corp"), "{}", badge.title);
+        // The same employer (another spelling), or none shown: not out of date.
+        let same = seen("https://www.linkedin.com/in/ada-moved/", "Ada Lovelace", "CEO at ANALYTICAL ENGINES LTD.");
+        assert_eq!(same.badge(Some(&index), "").unwrap().out_of_date, None);
+        let none = seen("https://www.linkedin.com/in/ada-moved/", "Ada Lovelace", "Mathematician");
+        assert_eq!(none.badge(Some(&index), "").unwrap().out_of_date, None);
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub struct BadgeHit {
     pub match_weight: f64,
     pub method: Method,
     pub explanation: Explanation,
+    /// The page names an employer and the CRM another one: the record is out of date.
+    #[serde(default)]
+    pub company_differs: bool,
 }
 
 /// One side of the index (people or companies) with what lookups derive from it.
@@ -113,6 +116,7 @@ impl<R: Linkable> Side<R> {
                 match_weight: e.match_weight,
                 method,
                 explanation: e,
+                company_differs: false,
             }
         };
         if let Some((crm_id, _)) = decisions.matches().iter().find(|(_, n)| n.as_str() == network_id) {
@@ -250,10 +254,15 @@ impl BadgeIndex {
     /// The best CRM person for a profile seen on the network (org-wide decisions first).
     pub fn lookup_person(&self, network_id: &str, observed: &PersonRecord) -> Option<BadgeHit> {
         let observed = minimise_person(&self.key, observed.clone());
-        self.people.lookup(&observed, network_id, &self.decisions, &self.relay, |r| match r.kind {
+        let mut hit = self.people.lookup(&observed, network_id, &self.decisions, &self.relay, |r| match r.kind {
             Some(CrmKind::Lead) => "Lead",
             _ => "Contact",
-        })
+        })?;
+        if let Some(i) = self.people.position(&hit.crm_id) {
+            let crm = &self.people.records[i].company;
+            hit.company_differs = !crm.is_empty() && !observed.company.is_empty() && *crm != observed.company;
+        }
+        Some(hit)
     }
 
     /// The best CRM account for a company page seen on the network.
