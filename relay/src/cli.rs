@@ -104,6 +104,29 @@ enum Command {
     /// Show a rep's saved lists.
     #[command(subcommand)]
     Lists(ListsCommand),
+    /// Print the ROI report: influenced pipeline, won amounts and win rates per rep, month or quarter.
+    Roi {
+        /// First day (by close date for closed opportunities, creation for open ones).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Last day, inclusive.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// One row per rep, month or quarter.
+        #[arg(long, default_value = "rep", value_parser = ["rep", "month", "quarter"])]
+        by: String,
+        /// Print JSON: {"rows": [{"rep", "period", "influenced_open_pipeline", "influenced_won_amount",
+        /// "influenced_won_count", "won_amount", "won_count", "win_rate_influenced", "win_rate_other", …}],
+        /// "totals": {…}}.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the rows and the totals to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also list each influenced opportunity with what influenced it.
+        #[arg(long)]
+        opportunities: bool,
+    },
     /// Print the org's role hierarchy (from the imported UserRole) with user counts.
     Roles {
         /// Print the tree as JSON: [{"id", "name", "parent_id", "users", "users_in_subtree", "children": […]}].
@@ -389,6 +412,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Lists(ListsCommand::Show { user, json }) => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
             crate::commands::lists::show(&state, &user, json).await
+        }
+        Command::Roi { from, to, by, json, csv, opportunities } => {
+            let state = crate::state::AppState::open(Settings::load(config)?).await?;
+            let query = crate::admin::roi::RoiQuery { from, to, by: Some(by), influenced: Some(true) };
+            crate::commands::roi::run(&state, &query, json, csv.as_deref(), opportunities).await
         }
         Command::Roles { json } => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;

@@ -14,7 +14,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::handlers::{
     activities, admin, admin_session, connect, cors, crm_data, directory, lists, match_report, matches, openapi,
-    page_health, rep_session, static_files, status, writeback_admin,
+    page_health, rep_session, roi, static_files, status, writeback_admin,
 };
 use crate::security::{headers, rate_limit};
 use crate::state::AppState;
@@ -86,6 +86,9 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/admin/autosave/users", Access::Admin),
     route("GET", "/api/v1/admin/data-quality", Access::Admin),
     route("GET", "/api/v1/admin/data-quality.csv", Access::Admin),
+    route("GET", "/api/v1/admin/roi", Access::Admin),
+    route("GET", "/api/v1/admin/roi.csv", Access::Admin),
+    route("GET", "/api/v1/admin/roi/opportunities", Access::Admin),
     route("POST", "/api/v1/activities", Access::Rep),
     route("GET", "/api/v1/activities", Access::Rep),
     route("POST", "/api/v1/activities/backfill", Access::Rep),
@@ -152,6 +155,9 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("POST", "/api/v1/admin/autosave/users") => post(admin::autosave_users),
         ("GET", "/api/v1/admin/data-quality") => get(lists::data_quality),
         ("GET", "/api/v1/admin/data-quality.csv") => get(lists::data_quality_csv),
+        ("GET", "/api/v1/admin/roi") => get(roi::report),
+        ("GET", "/api/v1/admin/roi.csv") => get(roi::report_csv),
+        ("GET", "/api/v1/admin/roi/opportunities") => get(roi::opportunities),
         ("POST", "/api/v1/activities") => post(activities::create),
         ("GET", "/api/v1/activities") => get(activities::list),
         ("POST", "/api/v1/activities/backfill") => post(activities::backfill),

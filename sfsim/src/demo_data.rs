@@ -209,7 +209,17 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("AccountId", rng.pick(&accounts));
         r.set("Name", format!("Deal {i}"));
         r.set("Amount", format!("{}.0", (rng.below(500) + 1) * 1000));
-        r.set("CloseDate", &stamp(200 + rng.below(200) as u64, 0)[..10]);
+        // Created over the 18 months before 2026-12-01 (days 151 to 690 after 2025-01-01);
+        // closed ones close 2 weeks to 4 months later (never after that day), open ones
+        // are due up to 5 months on: the ROI report has something in every period.
+        let created = 151 + rng.below(540) as u64;
+        let close = if closed == "true" {
+            (created + 14 + rng.below(120) as u64).min(698)
+        } else {
+            created + 30 + rng.below(150) as u64
+        };
+        r.set("CreatedDate", stamp(created, rng.below(86_400) as u64));
+        r.set("CloseDate", &stamp(close, 0)[..10]);
         r.set("StageName", stage);
         r.set("IsClosed", closed);
         r.set("IsWon", won);

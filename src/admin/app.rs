@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::components::{
     AdminPanel, AdminsPanel, ConnectionPanel, DecisionsPanel, MatchPanel, PageHealthPanel, QualityPanel, QueuePanel,
-    SeatsPanel, SettingsPanel, SyncPanel, WritebackPanel,
+    RoiPanel, SeatsPanel, SettingsPanel, SyncPanel, WritebackPanel,
 };
 use super::state::{AdminAction, AdminState, Load, WritebackOutcome};
 use crate::core::api::{AdminIdentity, DisconnectReport, FlushReport, PublicStatus, RelayStatus, SetupReport};
@@ -142,6 +142,7 @@ pub fn admin_app() -> Html {
             if signed_in && connected {
                 <SyncPanel />
                 <MatchPanel />
+                <RoiPanel />
                 <SeatsPanel />
                 <SettingsPanel />
                 <QueuePanel />

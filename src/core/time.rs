@@ -53,6 +53,19 @@ pub fn unix_ms_from_rfc3339(text: &str) -> Option<i64> {
     Some(((days * 86_400 + h * 3600 + mi * 60 + s) - offset_minutes * 60) * 1000 + millis)
 }
 
+/// The day (days since 1970-01-01, UTC) of a date (`2026-03-31`) or an instant's date
+/// part as Salesforce writes them; `None` when it is neither.
+pub fn unix_day(text: &str) -> Option<i64> {
+    let date = text.trim().get(..10)?;
+    unix_ms_from_rfc3339(&format!("{date}T00:00:00Z")).map(|ms| ms.div_euclid(86_400_000))
+}
+
+/// The `YYYY-MM-DD` of a day since 1970-01-01.
+pub fn date_of_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// (year, month, day) to days since 1970-01-01, proleptic Gregorian (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -12,7 +12,7 @@ let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
-test('popup Lists view and the badge\'s Saved mark and Save button', { timeout: 120_000 }, async () => {
+test('popup Lists view, the badge\'s Saved mark, Save button and out-of-date warning; the console\'s auto-save, data quality and ROI pages', { timeout: 120_000 }, async () => {
   const rep = await seatedRep(stack, { writeback: false });
   const { named, profile } = await crmContacts(stack);
   const [ada, bob] = named;
@@ -102,6 +102,22 @@ test('popup Lists view and the badge\'s Saved mark and Save button', { timeout: 
     await eventually(() => repRow.getAttribute('data-autosave'), (v) => v === 'false', 10_000);
     const lists = JSON.parse(stack.cli(['lists', 'show', '--user', rep.username, '--json']));
     assert.equal(lists.auto_save, false);
+
+    // The ROI page: per rep with totals equal to `crmsync roi --json`; per month a chart.
+    const roi = JSON.parse(stack.cli(['roi', '--json']));
+    await admin.locator('[data-testid=roi-total]').waitFor({ timeout: 15_000 });
+    assert.equal(await admin.locator('[data-testid=roi-row]').count(), roi.rows.length);
+    assert.match(await admin.locator('[data-testid=roi-summary]').textContent(),
+      new RegExp(`^${roi.totals.influenced_count} of ${roi.totals.opportunities} opportunities influenced`));
+    await admin.selectOption('[data-testid=roi-by]', 'month');
+    await admin.click('[data-testid=roi-apply]');
+    await admin.locator('[data-testid=roi-chart] g').first().waitFor({ timeout: 15_000 });
+    const months = JSON.parse(stack.cli(['roi', '--by', 'month', '--json']));
+    assert.equal(await admin.locator('[data-testid=roi-chart] g').count(), months.rows.length);
+    await admin.click('[data-testid=roi-sort-3]');
+    const firstPeriod = await admin.locator('[data-testid=roi-row]').first().getAttribute('data-period');
+    const top = months.rows.reduce((a, b) => (b.won_amount > a.won_amount ? b : a));
+    assert.equal(months.rows.find((m) => m.period === firstPeriod).won_amount, top.won_amount);
   } finally {
     await admin.close();
   }

@@ -6,6 +6,7 @@
 pub mod admins;
 pub mod health;
 pub mod queue;
+pub mod roi;
 pub mod seats;
 pub mod settings;
 pub mod visibility;

@@ -19,6 +19,12 @@ const WRITEBACK_KINDS: &str = "writeback_kinds";
 const TEST_RECORD: &str = "writeback_test_record";
 const SEAT_GRANTS: &str = "seat_role_grants";
 const AUTOSAVE_MIN_STAGE: &str = "autosave_min_stage";
+const ROI_REVENUE_FIELD: &str = "roi_revenue_field";
+const ROI_LOOKBACK_DAYS: &str = "roi_lookback_days";
+/// The revenue field when none is set.
+pub const DEFAULT_REVENUE_FIELD: &str = "Amount";
+/// Longest look-back a setting may ask for.
+const MAX_LOOKBACK_DAYS: i64 = 730;
 /// The org's Opportunity stages in order (JSON), as the last import read them.
 pub const STAGE_ORDER: &str = "autosave_stage_order";
 /// Entries the last import saved (a number).
@@ -30,7 +36,8 @@ pub fn key(name: &str) -> String {
 }
 
 /// The names `crmsync settings get|set` takes.
-pub const NAMES: &[&str] = &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD, AUTOSAVE_MIN_STAGE];
+pub const NAMES: &[&str] =
+    &[BADGE_VISIBILITY, WRITEBACK_KINDS, TEST_RECORD, AUTOSAVE_MIN_STAGE, ROI_REVENUE_FIELD, ROI_LOOKBACK_DAYS];
 
 /// The org's settings (defaults where never set).
 pub async fn load(state: &AppState) -> Result<AdminSettings, StoreError> {
@@ -58,7 +65,29 @@ pub async fn load(state: &AppState) -> Result<AdminSettings, StoreError> {
         autosave_min_stage: threshold.min_stage,
         autosave_stages: threshold.order,
         autosave_last_import,
+        roi_revenue_field: revenue_field(state).await?,
+        roi_lookback_days: lookback_days(state).await?,
     })
+}
+
+/// The Opportunity currency field the ROI report sums (imported with the rest).
+pub async fn revenue_field(state: &AppState) -> Result<String, StoreError> {
+    Ok(state
+        .store
+        .fact(&key(ROI_REVENUE_FIELD))
+        .await?
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| DEFAULT_REVENUE_FIELD.to_string()))
+}
+
+/// Days before creation that still influence an opportunity.
+pub async fn lookback_days(state: &AppState) -> Result<i64, StoreError> {
+    Ok(state
+        .store
+        .fact(&key(ROI_LOOKBACK_DAYS))
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(crmsync::core::rules::roi::DEFAULT_LOOKBACK_DAYS))
 }
 
 /// The auto-save stage threshold with the org's stage order.
@@ -129,6 +158,16 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
             }
         }
     };
+    if let Some(days) = change.roi_lookback_days {
+        if !(0..=MAX_LOOKBACK_DAYS).contains(&days) {
+            return Err(AdminError::Invalid(format!("roi_lookback_days: {days} is not 0 to {MAX_LOOKBACK_DAYS}")));
+        }
+    }
+    let revenue = match change.roi_revenue_field.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(DEFAULT_REVENUE_FIELD.to_string()),
+        Some(field) => Some(crate::admin::roi::check_revenue_field(state, field).await?),
+    };
     if let Some(grants) = &change.seat_role_grants {
         let roles = crate::writeback::users::org_roles(state.store.as_ref()).await?;
         if let Some(g) = grants.iter().find(|g| roles.get(&g.role_id).is_none()) {
@@ -148,6 +187,14 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
     if let Some(record) = test_record {
         state.store.set_fact(&key(TEST_RECORD), &record).await?;
         done.push(format!("writeback_test_record={}", if record.is_empty() { "off" } else { &record }));
+    }
+    if let Some(field) = revenue {
+        state.store.set_fact(&key(ROI_REVENUE_FIELD), &field).await?;
+        done.push(format!("roi_revenue_field={field}"));
+    }
+    if let Some(days) = change.roi_lookback_days {
+        state.store.set_fact(&key(ROI_LOOKBACK_DAYS), &days.to_string()).await?;
+        done.push(format!("roi_lookback_days={days}"));
     }
     if let Some(stage) = min_stage {
         state.store.set_fact(&key(AUTOSAVE_MIN_STAGE), &stage).await?;
@@ -175,6 +222,8 @@ pub fn show(settings: &AdminSettings, name: &str) -> Option<String> {
         WRITEBACK_KINDS => Some(settings.writeback_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")),
         TEST_RECORD => Some(settings.writeback_test_record.clone().unwrap_or_default()),
         AUTOSAVE_MIN_STAGE => Some(settings.autosave_min_stage.clone().unwrap_or_default()),
+        ROI_REVENUE_FIELD => Some(settings.roi_revenue_field.clone()),
+        ROI_LOOKBACK_DAYS => Some(settings.roi_lookback_days.to_string()),
         _ => None,
     }
 }
@@ -190,6 +239,13 @@ pub fn change_of(name: &str, value: &str) -> Result<AdminSettingsChange, AdminEr
         }
         TEST_RECORD => change.writeback_test_record = Some(value.to_string()),
         AUTOSAVE_MIN_STAGE => change.autosave_min_stage = Some(value.to_string()),
+        ROI_REVENUE_FIELD => change.roi_revenue_field = Some(value.to_string()),
+        ROI_LOOKBACK_DAYS => {
+            change.roi_lookback_days =
+                Some(value.trim().parse().map_err(|_| {
+                    AdminError::Invalid(format!("roi_lookback_days: {value:?} is not a number of days"))
+                })?)
+        }
         other => {
             return Err(AdminError::Invalid(format!("no setting is named {other:?} (settings: {})", NAMES.join(", "))))
         }

@@ -8,4 +8,5 @@ pub mod lists;
 pub mod match_files;
 pub mod match_report;
 pub mod progress;
+pub mod roi;
 pub mod writeback;

@@ -13,6 +13,7 @@ pub mod matches;
 pub mod openapi;
 pub mod page_health;
 pub mod rep_session;
+pub mod roi;
 pub mod session_token;
 pub mod static_files;
 pub mod status;

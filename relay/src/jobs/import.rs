@@ -150,11 +150,20 @@ async fn import_holding(
     // Each one fetches its first results page once the object before it starts loading, so
     // at most two first pages wait in memory.
     let page_size = state.settings.bulk_page_records;
+    // The ROI report's revenue field, when the admin chose another than Amount.
+    let revenue = crate::admin::settings::revenue_field(state).await?;
+    let fields_of = |object: &str, wanted: &[&'static str]| -> Vec<String> {
+        let mut all: Vec<String> = wanted.iter().map(|f| f.to_string()).collect();
+        if object == "Opportunity" && !all.contains(&revenue) {
+            all.push(revenue.clone());
+        }
+        all
+    };
     let mut prepared = Vec::with_capacity(IMPORTED.len());
     let mut go_ahead = Vec::with_capacity(IMPORTED.len());
     for (object, wanted) in IMPORTED {
         progress(object, Progress::Preparing);
-        let started = start_object(&client, object, wanted, watermark_of(object)).await;
+        let started = start_object(&client, object, &fields_of(object, wanted), watermark_of(object)).await;
         let failed = started.is_err();
         let (go, wait) = tokio::sync::oneshot::channel();
         go_ahead.push(Some(go));
@@ -177,7 +186,7 @@ async fn import_holding(
         let prepared = match prepared {
             Some(background) => background.join().await,
             None => {
-                let started = start_object(&client, object, wanted, watermark.clone()).await;
+                let started = start_object(&client, object, &fields_of(object, wanted), watermark.clone()).await;
                 finish_object(client.clone(), started, None, page_size).await
             }
         };
@@ -193,7 +202,7 @@ async fn import_holding(
                 client = Arc::new(renew(state).await?);
                 generation += 1;
             }
-            let started = start_object(&client, object, wanted, watermark).await;
+            let started = start_object(&client, object, &fields_of(object, wanted), watermark).await;
             result = match finish_object(client.clone(), started, None, page_size).await {
                 Ok(job) => load_object(state, &client, run, job, progress).await,
                 Err(e) => Err(e),
@@ -292,13 +301,14 @@ struct StartedObject {
 async fn start_object(
     client: &SalesforceClient,
     object: &'static str,
-    wanted: &[&str],
+    wanted: &[String],
     watermark: Option<String>,
 ) -> Result<StartedObject, ImportError> {
     let started = Instant::now();
     let sf = |source| ImportError::Salesforce { object: object.to_string(), source };
     let org_fields = describe_fields(client, object).await.map_err(sf)?;
-    let (mut select, missing): (Vec<&str>, Vec<&str>) = wanted.iter().partition(|f| org_fields.iter().any(|o| o == *f));
+    let (mut select, missing): (Vec<&str>, Vec<&str>) =
+        wanted.iter().map(String::as_str).partition(|f| org_fields.iter().any(|o| o == f));
     let has_modstamp = org_fields.iter().any(|f| f == MODSTAMP);
     if has_modstamp {
         select.push(MODSTAMP);

@@ -224,7 +224,7 @@ pub async fn add_entry(state: &AppState, user_id: &str, list_id: &str, entry: &N
         object => kind.takes(object),
     };
     if !takes {
-        return Err(ListError::Invalid(format!(
+        return Err(ListError::Conflict(format!(
             "list {list_id:?} ({}) does not take a {}; save it to {}",
             kind.as_str(),
             row.object,

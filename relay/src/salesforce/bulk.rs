@@ -25,6 +25,8 @@ pub struct JobInfo {
 #[derive(Debug, Clone, Deserialize)]
 struct DescribedField {
     name: String,
+    #[serde(default, rename = "type")]
+    kind: String,
     #[serde(default, rename = "picklistValues")]
     picklist_values: Vec<PicklistValue>,
 }
@@ -52,6 +54,20 @@ async fn describe(client: &SalesforceClient, object: &str) -> Result<Vec<Describ
 /// The field names `object` has in this org (describe), so imports ask only for those.
 pub async fn describe_fields(client: &SalesforceClient, object: &str) -> Result<Vec<String>, SalesforceError> {
     Ok(describe(client, object).await?.into_iter().map(|f| f.name).collect())
+}
+
+/// A field of `object` as the org spells it, with its describe type (`currency`,
+/// `string`, …); `None` when the object lacks it.
+pub async fn field_of(
+    client: &SalesforceClient,
+    object: &str,
+    field: &str,
+) -> Result<Option<(String, String)>, SalesforceError> {
+    Ok(describe(client, object)
+        .await?
+        .into_iter()
+        .find(|f| f.name.eq_ignore_ascii_case(field))
+        .map(|f| (f.name, f.kind)))
 }
 
 /// The active values of a picklist field in the org's order (Opportunity stages, which

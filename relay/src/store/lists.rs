@@ -72,6 +72,8 @@ pub trait ListStore: Send + Sync {
     async fn entries_of(&self, user_id: &str) -> Result<Vec<EntryRow>, StoreError>;
     /// Every entry (of any rep) whose key is one of `keys`.
     async fn entries_with_keys(&self, keys: &[String]) -> Result<Vec<EntryRow>, StoreError>;
+    /// Every entry of every rep (the ROI report's saved-list influence).
+    async fn all_entries(&self) -> Result<Vec<EntryRow>, StoreError>;
     /// Every entry's (user, list, key), for the auto-save rules.
     async fn entry_keys(&self) -> Result<Vec<(String, String, String)>, StoreError>;
     /// Every removal by hand's (user, list, key, source).
@@ -192,6 +194,12 @@ macro_rules! impl_list_store {
                     out.extend(rows.iter().map(entry_row));
                 }
                 Ok(out)
+            }
+
+            async fn all_entries(&self) -> Result<Vec<$crate::store::lists::EntryRow>, StoreError> {
+                let sql = format!("SELECT {} FROM saved_entries ORDER BY user_id, list_id, entry_key", $crate::store::lists::ENTRY_COLUMNS);
+                let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(query_err("reading saved entries"))?;
+                Ok(rows.iter().map(entry_row).collect())
             }
 
             async fn entry_keys(&self) -> Result<Vec<(String, String, String)>, StoreError> {

@@ -189,7 +189,7 @@ async fn reps_save_and_remove_by_hand_and_hear_when_a_saved_person_moves() {
     let (status, same) = r.api(Method::POST, &path, Some(json!({"crm_id": text(&contact, "AccountId")}))).await;
     assert_eq!((status, same["entries"].as_array().unwrap().len()), (200, 1));
     let (status, wrong) = r.api(Method::POST, "/api/v1/lists/accounts/entries", Some(json!({"crm_id": cid}))).await;
-    assert_eq!(status, 400, "{wrong}");
+    assert_eq!(status, 409, "{wrong}");
     assert!(text(&wrong["error"], "message").contains("does not take"), "{wrong}");
     let (status, _) = r.api(Method::POST, "/api/v1/lists/999999/entries", Some(json!({"crm_id": cid}))).await;
     assert_eq!(status, 404);

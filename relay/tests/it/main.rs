@@ -16,6 +16,7 @@ mod matching;
 mod oauth;
 mod observability;
 mod payloads;
+mod roi;
 mod security;
 mod sfsim_dml;
 mod sfsim_rest;

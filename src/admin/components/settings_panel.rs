@@ -56,6 +56,8 @@ pub fn settings_panel() -> Html {
                 writeback_test_record: test_record.cast::<HtmlInputElement>().map(|i| i.value()),
                 seat_role_grants: None,
                 autosave_min_stage: min_stage.cast::<HtmlSelectElement>().map(|s| s.value()),
+                roi_revenue_field: None,
+                roi_lookback_days: None,
             };
             let (settings, message) = (settings.clone(), message.clone());
             wasm_bindgen_futures::spawn_local(async move {

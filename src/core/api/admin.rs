@@ -122,6 +122,12 @@ pub struct AdminSettings {
     /// Entries the last import saved to reps' lists, read-only.
     #[serde(default)]
     pub autosave_last_import: Option<i64>,
+    /// The Opportunity currency field the ROI report sums (`Amount` by default).
+    #[serde(default)]
+    pub roi_revenue_field: String,
+    /// Days before an opportunity's creation that network work still influences it.
+    #[serde(default)]
+    pub roi_lookback_days: i64,
 }
 
 /// `PUT /api/v1/admin/settings`: the settings to change; absent ones stay.
@@ -140,6 +146,12 @@ pub struct AdminSettingsChange {
     /// A stage name, `""` for any stage.
     #[serde(default)]
     pub autosave_min_stage: Option<String>,
+    /// A currency field of the org's Opportunity (checked by describe).
+    #[serde(default)]
+    pub roi_revenue_field: Option<String>,
+    /// 0 to 730.
+    #[serde(default)]
+    pub roi_lookback_days: Option<i64>,
 }
 
 /// One activity of the org's queue (`GET /api/v1/admin/activities`).

@@ -11,6 +11,7 @@ pub mod admin;
 pub mod lists;
 pub mod match_report;
 mod page;
+pub mod roi;
 
 pub use page::{PageAnswer, PageQuestion, WidgetLaunch};
 

@@ -5,6 +5,7 @@ pub mod auto_save;
 pub mod framing;
 pub mod match_rates;
 pub mod profile_changes;
+pub mod roi;
 pub mod roles;
 pub mod seats;
 pub mod visibility;
