@@ -168,6 +168,48 @@ async function showLists() {
   }));
 }
 
+/** The rep's tracked links: views (times only), whether it still opens, and a revoke. */
+async function showDocuments() {
+  const answer = await ask('documents').catch(() => ({ documents: [] }));
+  document.querySelector('[data-testid=documents]').replaceChildren(...answer.documents.map((d) => {
+    const li = document.createElement('li');
+    li.dataset.id = d.id;
+    const last = d.viewed_at.length ? `, last ${new Date(d.viewed_at[d.viewed_at.length - 1]).toLocaleString()}` : '';
+    li.append(`${d.title}: ${d.views} ${d.views === 1 ? 'view' : 'views'}${last}${d.live ? '' : (d.revoked ? ' (revoked)' : ' (expired)')} `);
+    if (d.live) {
+      li.append(link(d.link, 'link'), ' ');
+      li.append(button('Revoke', () => ask('revokeDocument', { id: d.id }).then(showDocuments, (e) => {
+        $('error').textContent = e.message;
+      })));
+    }
+    return li;
+  }));
+}
+
+function base64(buffer) {
+  let text = '';
+  const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+$('share-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('error').textContent = '';
+  const file = $('share-file').files[0];
+  try {
+    const shared = await ask('shareDocument', {
+      title: $('share-title').value, record: $('share-record').value.trim(), url: $('share-url').value.trim(),
+      pdfBase64: file ? base64(await file.arrayBuffer()) : undefined, expiresInDays: $('share-days').value,
+    });
+    document.querySelector('[data-testid=share-link]').replaceChildren('Paste this link into your message: ',
+      link(shared.link, shared.link));
+    showDocuments();
+  } catch (error) {
+    $('error').textContent = error.message;
+  }
+});
+
 function show(status) {
   $('sign-in-form').hidden = Boolean(status.session);
   $('signed-in').hidden = !status.session;
@@ -181,6 +223,8 @@ function show(status) {
     showKinds();
     showLists();
     showAlerts();
+    showDocuments();
+    if (!$('share-record').value) ask('activeRecord').then((id) => { if (id) $('share-record').value = id; }, () => {});
   }
 }
 

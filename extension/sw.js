@@ -197,6 +197,21 @@ const handlers = {
     broadcast();
     return answer;
   },
+  // Tracked document links (the popup's Share view), and the record of the active tab's
+  // badge to prefill it with.
+  async documents() {
+    return savedLists.documents();
+  },
+  async shareDocument(message) {
+    return savedLists.shareDocument(message);
+  },
+  async revokeDocument({ id }) {
+    return savedLists.revokeDocument(id);
+  },
+  async activeRecord() {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true }).catch(() => []);
+    return tab?.id !== undefined ? answeredTarget(tab.id, tab.url) : null;
+  },
   async saveAnswered(_message, sender) {
     const target = sender?.tab?.id !== undefined ? await answeredTarget(sender.tab.id, sender.url) : null;
     if (!target) throw new Error('this page shows no CRM record to save');

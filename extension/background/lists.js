@@ -1,4 +1,4 @@
-// The rep's saved lists at the relay: which CRM records are saved (for the badges'
+// The rep's saved lists and shared documents at the relay: which CRM records are saved (for the badges'
 // "Saved" mark, asked again at most every few minutes and after every change here), and
 // saving or removing an entry. The relay decides everything; this keeps a set of ids.
 import * as session from './session.js';
@@ -52,4 +52,31 @@ export async function alerts() {
 }
 export async function readAlert(id) {
   return session.relayJson(`/api/v1/alerts/${encodeURIComponent(String(id))}/read`, { method: 'POST' });
+}
+
+/** The rep's tracked document links with their views. */
+export async function documents() {
+  return session.relayJson('/api/v1/documents');
+}
+
+/** Shares a PDF (base64 from the popup) or a web address for a lead or contact. */
+export async function shareDocument({ title, record, url, pdfBase64, expiresInDays }) {
+  const days = Number(expiresInDays) > 0 ? Number(expiresInDays) : undefined;
+  if (pdfBase64) {
+    const bytes = Uint8Array.from(atob(pdfBase64), (c) => c.charCodeAt(0));
+    const query = new URLSearchParams({ title: String(title ?? ''), record: String(record ?? '') });
+    if (days) query.set('expires_in_days', String(days));
+    return session.relayJson(`/api/v1/documents?${query}`, {
+      method: 'POST', headers: { 'content-type': 'application/pdf' }, body: bytes,
+    });
+  }
+  return session.relayJson('/api/v1/documents', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title, record, url, ...(days ? { expires_in_days: days } : {}) }),
+  });
+}
+
+export async function revokeDocument(id) {
+  return session.relayJson(`/api/v1/documents/${encodeURIComponent(String(id))}/revoke`, { method: 'POST' });
 }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod connect;
 pub mod directory;
+pub mod documents;
 pub mod error;
 pub mod handlers;
 pub mod jobs;

@@ -13,8 +13,8 @@ use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::handlers::{
-    activities, admin, admin_session, connect, cors, crm_data, directory, lists, match_report, matches, openapi,
-    page_health, rep_session, roi, static_files, status, writeback_admin,
+    activities, admin, admin_session, connect, cors, crm_data, directory, documents, lists, match_report, matches,
+    openapi, page_health, rep_session, roi, static_files, status, writeback_admin,
 };
 use crate::security::{headers, rate_limit};
 use crate::state::AppState;
@@ -24,6 +24,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Requests served at once; more wait their turn (and time out), so a flood queues
 /// instead of exhausting the database pool and memory.
 const MAX_CONCURRENT_REQUESTS: usize = 256;
+
+/// Largest shared PDF, with room for the request around it.
+const DOCUMENT_LIMIT: usize = crmsync::core::rules::documents::MAX_PDF_BYTES + 64 * 1024;
 
 /// Largest `Connections.csv` upload (a 30,000-connection export is about 3 MB).
 const CONNECTIONS_LIMIT: usize = 32 * 1024 * 1024;
@@ -115,6 +118,10 @@ pub const ROUTES: &[RouteSpec] = &[
     route("DELETE", "/api/v1/lists/{id}/entries/{crm_id}", Access::Rep),
     route("PUT", "/api/v1/me/lists", Access::Rep),
     route("GET", "/api/v1/alerts", Access::Rep),
+    route("POST", "/api/v1/documents", Access::Rep),
+    route("GET", "/api/v1/documents", Access::Rep),
+    route("POST", "/api/v1/documents/{id}/revoke", Access::Rep),
+    route("GET", "/d/{token}", Access::Public("a shared document link: the unguessable token is the permission")),
     route("POST", "/api/v1/alerts/{id}/read", Access::Rep),
     route("GET", openapi::PATH, Access::Public("the API's own description")),
     route("GET", "/healthz", Access::Public("liveness probe")),
@@ -186,6 +193,12 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("DELETE", "/api/v1/lists/{id}/entries/{crm_id}") => delete(lists::remove_entry),
         ("PUT", "/api/v1/me/lists") => put(lists::put_prefs),
         ("GET", "/api/v1/alerts") => get(lists::get_alerts),
+        ("POST", "/api/v1/documents") => {
+            post(documents::share).layer(axum::extract::DefaultBodyLimit::max(DOCUMENT_LIMIT))
+        }
+        ("GET", "/api/v1/documents") => get(documents::list),
+        ("POST", "/api/v1/documents/{id}/revoke") => post(documents::revoke),
+        ("GET", "/d/{token}") => get(documents::open),
         ("POST", "/api/v1/alerts/{id}/read") => post(lists::read_alert),
         ("GET", openapi::PATH) => get(openapi::document),
         ("GET", "/healthz") => get(|| async { "ok" }),

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crmsync::core::activity::{check_target, ActivityKind, ActivityState, ActivityView, NewActivity, WritebackPrefs};
-use crmsync::core::rules::writeback::{may_write, RepStanding, WriteRefusal};
+use crmsync::core::rules::writeback::WriteRefusal;
 use crmsync::core::sf::links::record_url;
 use crmsync::core::time::rfc3339_from_unix_ms;
 use serde_json::Value;
@@ -71,12 +71,9 @@ async fn check_allowed(
     kinds: impl IntoIterator<Item = ActivityKind>,
     single: bool,
 ) -> Result<(), ApiError> {
-    let prefs = state.store.writeback_user(&rep.user_id).await?;
-    let seated = state.store.seat(&rep.user_id).await?.is_some();
-    let org = crate::admin::settings::load(state).await?;
-    let standing = RepStanding { seated, enabled: prefs.enabled, kinds: &prefs.kinds, org_kinds: &org.writeback_kinds };
+    let kinds: Vec<ActivityKind> = kinds.into_iter().collect();
     for (i, kind) in kinds.into_iter().enumerate() {
-        if let Err(refusal) = may_write(standing, kind, true) {
+        if let Err(refusal) = crate::writeback::may_log(state, &rep.user_id, kind).await? {
             let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) {
                 format!("{}kind: ", at(i, single))
             } else {

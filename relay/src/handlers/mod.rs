@@ -7,6 +7,7 @@ pub mod connect;
 pub mod cors;
 pub mod crm_data;
 pub mod directory;
+pub mod documents;
 pub mod lists;
 pub mod match_report;
 pub mod matches;

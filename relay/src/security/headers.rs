@@ -1,7 +1,8 @@
 //! Security headers on every answer: a strict Content-Security-Policy (scripts only from
 //! the relay, wasm allowed, no plugins, no `<base>`), no MIME sniffing, no referrer, HSTS
 //! when the relay is served over https, and framing refused except the widget page,
-//! which only the connected org's own Salesforce hosts may frame.
+//! which only the connected org's own Salesforce hosts may frame. Shared documents get
+//! a policy with no script at all.
 
 use std::sync::Arc;
 
@@ -14,6 +15,10 @@ use crate::state::AppState;
 
 /// Every page's script policy (frame-ancestors is added per page).
 pub const SCRIPT_POLICY: &str = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
+/// A shared document (`/d/<token>`): no script, no plugin, nothing loaded from anywhere;
+/// inline styles only for the browser's own PDF viewer page.
+pub const DOCUMENT_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 /// The page that Salesforce record pages frame.
 pub const WIDGET_PATH: &str = "/widget.html";
 
@@ -36,7 +41,8 @@ pub async fn frame_ancestors(state: &AppState, path: &str) -> String {
 pub async fn add(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
-    let csp = format!("{SCRIPT_POLICY}; {}", frame_ancestors(&state, &path).await);
+    let policy = if path.starts_with(crate::documents::LINK_PATH) { DOCUMENT_POLICY } else { SCRIPT_POLICY };
+    let csp = format!("{policy}; {}", frame_ancestors(&state, &path).await);
     let h = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, value);

@@ -31,6 +31,8 @@ pub const PURGED_TABLES: &[&str] = &[
     "saved_removals",
     "autosave_users",
     "list_alerts",
+    "documents",
+    "document_views",
     "network_profiles",
     "network_profile_history",
     "activities",

@@ -27,6 +27,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 10, name: "locks", sql: include_str!("../../migrations/sqlite/0010_locks.sql") },
     Migration { version: 11, name: "matches", sql: include_str!("../../migrations/sqlite/0011_matches.sql") },
     Migration { version: 12, name: "saved_lists", sql: include_str!("../../migrations/sqlite/0012_saved_lists.sql") },
+    Migration { version: 13, name: "documents", sql: include_str!("../../migrations/sqlite/0013_documents.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first (same numbers as SQLite's).
@@ -43,6 +44,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 10, name: "locks", sql: include_str!("../../migrations/postgres/0010_locks.sql") },
     Migration { version: 11, name: "matches", sql: include_str!("../../migrations/postgres/0011_matches.sql") },
     Migration { version: 12, name: "saved_lists", sql: include_str!("../../migrations/postgres/0012_saved_lists.sql") },
+    Migration { version: 13, name: "documents", sql: include_str!("../../migrations/postgres/0013_documents.sql") },
 ];
 
 /// Applies pending PostgreSQL migrations in one transaction, under an advisory lock so

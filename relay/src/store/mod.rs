@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod directory;
+pub mod documents;
 pub mod facts;
 pub mod lists;
 pub mod matches;
@@ -21,6 +22,7 @@ use async_trait::async_trait;
 
 pub use admin::{AdminRow, AdminStore, AuditEntry, QueueFilter, SeatDetail};
 pub use directory::{DecisionRow, DirectoryStore, ProfileRow};
+pub use documents::{DocumentRow, DocumentStore};
 pub use facts::FactStore;
 pub use lists::{AlertRow, AutoSaveRow, EntryRow, ListRow, ListStore};
 pub use matches::{MatchModelRow, MatchOutcomeRow, MatchRunRow, MatchStore};
@@ -148,6 +150,7 @@ pub trait Store:
     + FactStore
     + MatchStore
     + ListStore
+    + DocumentStore
     + Send
     + Sync
 {

@@ -98,3 +98,4 @@ super::admin::impl_admin_store!(PostgresStore, super::writeback::numbered);
 super::seats::impl_seat_store!(PostgresStore, super::writeback::numbered);
 super::matches::impl_match_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
 super::lists::impl_list_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);
+super::documents::impl_document_store!(PostgresStore, sqlx::postgres::PgRow, super::writeback::numbered);

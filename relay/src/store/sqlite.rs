@@ -151,3 +151,4 @@ super::admin::impl_admin_store!(SqliteStore, super::writeback::as_is);
 super::seats::impl_seat_store!(SqliteStore, super::writeback::as_is);
 super::matches::impl_match_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
 super::lists::impl_list_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);
+super::documents::impl_document_store!(SqliteStore, sqlx::sqlite::SqliteRow, super::writeback::as_is);

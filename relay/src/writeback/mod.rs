@@ -16,6 +16,21 @@ use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::state::AppState;
 use crate::store::StoreError;
 
+/// Whether `user_id` may log activities of `kind` now: a seat, write-back enabled by an
+/// admin, the kind opted in by the rep and written by the org (the core's rule).
+pub async fn may_log(
+    state: &AppState,
+    user_id: &str,
+    kind: crmsync::core::activity::ActivityKind,
+) -> Result<Result<(), crmsync::core::rules::writeback::WriteRefusal>, StoreError> {
+    use crmsync::core::rules::writeback::{may_write, RepStanding};
+    let prefs = state.store.writeback_user(user_id).await?;
+    let seated = state.store.seat(user_id).await?.is_some();
+    let org = crate::admin::settings::load(state).await?;
+    let standing = RepStanding { seated, enabled: prefs.enabled, kinds: &prefs.kinds, org_kinds: &org.writeback_kinds };
+    Ok(may_write(standing, kind, true))
+}
+
 /// Why setup or a flush stopped (per-activity failures are not errors: they are states).
 #[derive(Debug, thiserror::Error)]
 pub enum WritebackError {

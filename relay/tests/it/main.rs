@@ -4,6 +4,7 @@ mod admin;
 mod badge_index;
 mod connect;
 mod crash;
+mod documents;
 mod faults;
 mod fuzz;
 mod harness;

@@ -8,6 +8,7 @@ use crate::core::matching::Method;
 use crate::core::pages::NetworkEntity;
 
 pub mod admin;
+pub mod documents;
 pub mod lists;
 pub mod match_report;
 mod page;

@@ -2,6 +2,7 @@
 //! gathers the data and acts on the answer.
 
 pub mod auto_save;
+pub mod documents;
 pub mod framing;
 pub mod match_rates;
 pub mod profile_changes;
