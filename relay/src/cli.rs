@@ -379,87 +379,62 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Index(IndexCommand::Lookup { index, network, out }) => {
             crate::commands::index_files::lookup(&index, &network, out.as_ref())
         }
-        Command::Seats(command) => {
+        Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
+        command => {
             let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            match command {
-                SeatsCommand::Add { who, at_each_import } => {
-                    crate::commands::admin::seats_change(&state, "add", who.selection(), at_each_import).await
-                }
-                SeatsCommand::Remove { who } => {
-                    crate::commands::admin::seats_change(&state, "remove", who.selection(), false).await
-                }
-                SeatsCommand::List { json } => crate::commands::admin::seats_list(&state, json).await,
-            }
+            on_store(&state, command).await
         }
+    }
+}
+
+/// Who a switch command names, and whether it switches on.
+fn switched(command: SwitchCommand) -> (Who, bool) {
+    match command {
+        SwitchCommand::Enable { who } => (who, true),
+        SwitchCommand::Disable { who } => (who, false),
+    }
+}
+
+/// The admin commands: they work on the relay's store (and its org).
+async fn on_store(state: &crate::state::AppState, command: Command) -> anyhow::Result<()> {
+    use crate::admin::seats::Switch;
+    use crate::commands::{admin, writeback};
+    match command {
+        Command::Seats(SeatsCommand::Add { who, at_each_import }) => {
+            admin::seats_change(state, "add", who.selection(), at_each_import).await
+        }
+        Command::Seats(SeatsCommand::Remove { who }) => {
+            admin::seats_change(state, "remove", who.selection(), false).await
+        }
+        Command::Seats(SeatsCommand::List { json }) => admin::seats_list(state, json).await,
         Command::Writeback(command) => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            let (who, enabled) = match command {
-                SwitchCommand::Enable { who } => (who, true),
-                SwitchCommand::Disable { who } => (who, false),
-            };
-            crate::commands::admin::switch(&state, who.selection(), enabled, crate::admin::seats::Switch::Writeback)
-                .await
+            let (who, enabled) = switched(command);
+            admin::switch(state, who.selection(), enabled, Switch::Writeback).await
         }
         Command::Autosave(command) => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            let (who, enabled) = match command {
-                SwitchCommand::Enable { who } => (who, true),
-                SwitchCommand::Disable { who } => (who, false),
-            };
-            crate::commands::admin::switch(&state, who.selection(), enabled, crate::admin::seats::Switch::AutoSave)
-                .await
+            let (who, enabled) = switched(command);
+            admin::switch(state, who.selection(), enabled, Switch::AutoSave).await
         }
-        Command::Lists(ListsCommand::Show { user, json }) => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::lists::show(&state, &user, json).await
-        }
+        Command::Lists(ListsCommand::Show { user, json }) => crate::commands::lists::show(state, &user, json).await,
         Command::Roi { from, to, by, json, csv, opportunities } => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
             let query = crate::admin::roi::RoiQuery { from, to, by: Some(by), influenced: Some(true) };
-            crate::commands::roi::run(&state, &query, json, csv.as_deref(), opportunities).await
+            crate::commands::roi::run(state, &query, json, csv.as_deref(), opportunities).await
         }
-        Command::Roles { json } => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::admin::roles(&state, json).await
-        }
+        Command::Roles { json } => admin::roles(state, json).await,
         Command::MatchReport { json, csv, rematch } => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::match_report::run(&state, json, csv.as_deref(), rematch).await
+            crate::commands::match_report::run(state, json, csv.as_deref(), rematch).await
         }
-        Command::Settings(command) => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            match command {
-                SettingsCommand::Get { name } => crate::commands::admin::settings_get(&state, name.as_deref()).await,
-                SettingsCommand::Set { name, value } => {
-                    crate::commands::admin::settings_set(&state, &name, &value).await
-                }
-            }
-        }
-        Command::Admins(command) => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            match command {
-                AdminsCommand::Add { user } => crate::commands::admin::admins_add(&state, &user).await,
-                AdminsCommand::Remove { user } => crate::commands::admin::admins_remove(&state, &user).await,
-                AdminsCommand::List { json } => crate::commands::admin::admins_list(&state, json).await,
-            }
-        }
-        Command::Token { user, days } => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::writeback::token(&state, &user, days).await
-        }
-        Command::Backfill { user, owner, files } => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::writeback::backfill(&state, &user, owner.as_deref(), &files).await
-        }
-        Command::Setup => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::writeback::setup(&state).await
-        }
-        Command::Flush => {
-            let state = crate::state::AppState::open(Settings::load(config)?).await?;
-            crate::commands::writeback::flush(&state).await
-        }
-        Command::ImportNetwork { file, out } => crate::commands::import_network::run(&file, out.as_ref()),
+        Command::Settings(SettingsCommand::Get { name }) => admin::settings_get(state, name.as_deref()).await,
+        Command::Settings(SettingsCommand::Set { name, value }) => admin::settings_set(state, &name, &value).await,
+        Command::Admins(AdminsCommand::Add { user }) => admin::admins_add(state, &user).await,
+        Command::Admins(AdminsCommand::Remove { user }) => admin::admins_remove(state, &user).await,
+        Command::Admins(AdminsCommand::List { json }) => admin::admins_list(state, json).await,
+        Command::Token { user, days } => writeback::token(state, &user, days).await,
+        Command::Backfill { user, owner, files } => writeback::backfill(state, &user, owner.as_deref(), &files).await,
+        Command::Setup => writeback::setup(state).await,
+        Command::Flush => writeback::flush(state).await,
+        // The commands `run` handles itself never come here.
+        _ => anyhow::bail!("crmsync: this command does not run on the relay's store"),
     }
 }
 

@@ -102,109 +102,114 @@ pub async fn stage_threshold(state: &AppState) -> Result<StageThreshold, StoreEr
     Ok(StageThreshold { min_stage, order })
 }
 
-/// Applies `change` (each field checked before anything is stored) and logs it.
-pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange) -> Result<AdminSettings, AdminError> {
-    let visibility = change
-        .badge_visibility
-        .as_deref()
-        .map(|v| BadgeVisibility::parse(v).map_err(|e| AdminError::Invalid(format!("badge_visibility: {e}"))))
-        .transpose()?;
-    let kinds = change
-        .writeback_kinds
-        .as_ref()
-        .map(|names| {
-            names
-                .iter()
-                .map(|n| {
-                    ActivityKind::parse(n.trim()).ok_or_else(|| {
-                        AdminError::Invalid(format!(
-                            "writeback_kinds: {n:?} is not a kind (use {})",
-                            ActivityKind::names()
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
+/// One checked setting: the setting it changes, its stored text, and what the audit log says.
+struct Write {
+    name: &'static str,
+    value: String,
+    shown: String,
+}
+
+impl Write {
+    fn new(name: &'static str, value: impl Into<String>, shown: impl Into<String>) -> Self {
+        Self { name, value: value.into(), shown: shown.into() }
+    }
+}
+
+fn invalid(name: &str, why: impl std::fmt::Display) -> AdminError {
+    AdminError::Invalid(format!("{name}: {why}"))
+}
+
+fn checked_kinds(names: &[String]) -> Result<Write, AdminError> {
+    let kinds = names
+        .iter()
+        .map(|n| {
+            ActivityKind::parse(n.trim())
+                .ok_or_else(|| invalid(WRITEBACK_KINDS, format!("{n:?} is not a kind (use {})", ActivityKind::names())))
         })
-        .transpose()?;
-    let test_record = change
-        .writeback_test_record
-        .as_deref()
-        .map(|v| match v.trim() {
-            "" => Ok(String::new()),
-            id => SalesforceId::parse(id)
-                .map(|id| id.as_str().to_string())
-                .map_err(|e| AdminError::Invalid(format!("writeback_test_record: {e}"))),
-        })
-        .transpose()?;
-    let min_stage = match change.autosave_min_stage.as_deref().map(str::trim) {
-        None => None,
-        Some("") => Some(String::new()),
-        Some(stage) => {
-            let order = stage_threshold(state).await?.order;
-            match order.iter().find(|s| s.eq_ignore_ascii_case(stage)) {
-                Some(known) => Some(known.clone()),
-                None if order.is_empty() => {
-                    return Err(AdminError::Invalid(
-                        "autosave_min_stage: the org's opportunity stages are not known yet; run an import first"
-                            .into(),
-                    ))
-                }
-                None => {
-                    return Err(AdminError::Invalid(format!(
-                        "autosave_min_stage: {stage:?} is not one of the org's stages ({})",
-                        order.join(", ")
-                    )))
-                }
-            }
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
+    Ok(Write::new(WRITEBACK_KINDS, text.clone(), text))
+}
+
+fn checked_test_record(value: &str) -> Result<Write, AdminError> {
+    match value.trim() {
+        "" => Ok(Write::new(TEST_RECORD, "", "off")),
+        id => {
+            let id = SalesforceId::parse(id).map_err(|e| invalid(TEST_RECORD, e))?;
+            Ok(Write::new(TEST_RECORD, id.as_str(), id.as_str()))
         }
-    };
+    }
+}
+
+/// A stage of the org's order (as the last import read it), or `""` for any stage.
+async fn checked_stage(state: &AppState, value: &str) -> Result<Write, AdminError> {
+    let stage = value.trim();
+    if stage.is_empty() {
+        return Ok(Write::new(AUTOSAVE_MIN_STAGE, "", "any"));
+    }
+    let order = stage_threshold(state).await?.order;
+    match order.iter().find(|s| s.eq_ignore_ascii_case(stage)) {
+        Some(known) => Ok(Write::new(AUTOSAVE_MIN_STAGE, known.clone(), known.clone())),
+        None if order.is_empty() => {
+            Err(invalid(AUTOSAVE_MIN_STAGE, "the org's opportunity stages are not known yet; run an import first"))
+        }
+        None => {
+            Err(invalid(AUTOSAVE_MIN_STAGE, format!("{stage:?} is not one of the org's stages ({})", order.join(", "))))
+        }
+    }
+}
+
+async fn checked_grants(state: &AppState, grants: &[RoleGrant]) -> Result<Write, AdminError> {
+    let roles = crate::writeback::users::org_roles(state.store.as_ref()).await?;
+    if let Some(g) = grants.iter().find(|g| roles.get(&g.role_id).is_none()) {
+        return Err(invalid(SEAT_GRANTS, format!("no imported role has the id {:?}", g.role_id)));
+    }
+    Ok(Write::new(SEAT_GRANTS, grants_text(grants), grants.len().to_string()))
+}
+
+/// Every field of `change` checked, in a fixed order; nothing is stored yet.
+async fn checked(state: &AppState, change: &AdminSettingsChange) -> Result<Vec<Write>, AdminError> {
+    let mut out = Vec::new();
+    if let Some(v) = &change.badge_visibility {
+        let v = BadgeVisibility::parse(v).map_err(|e| invalid(BADGE_VISIBILITY, e))?;
+        out.push(Write::new(BADGE_VISIBILITY, v.as_str(), v.as_str()));
+    }
+    if let Some(names) = &change.writeback_kinds {
+        out.push(checked_kinds(names)?);
+    }
+    if let Some(v) = &change.writeback_test_record {
+        out.push(checked_test_record(v)?);
+    }
+    if let Some(field) = change.roi_revenue_field.as_deref().map(str::trim) {
+        let field = match field {
+            "" => DEFAULT_REVENUE_FIELD.to_string(),
+            f => crate::admin::roi::check_revenue_field(state, f).await?,
+        };
+        out.push(Write::new(ROI_REVENUE_FIELD, field.clone(), field));
+    }
     if let Some(days) = change.roi_lookback_days {
         if !(0..=MAX_LOOKBACK_DAYS).contains(&days) {
-            return Err(AdminError::Invalid(format!("roi_lookback_days: {days} is not 0 to {MAX_LOOKBACK_DAYS}")));
+            return Err(invalid(ROI_LOOKBACK_DAYS, format!("{days} is not 0 to {MAX_LOOKBACK_DAYS}")));
         }
+        out.push(Write::new(ROI_LOOKBACK_DAYS, days.to_string(), days.to_string()));
     }
-    let revenue = match change.roi_revenue_field.as_deref().map(str::trim) {
-        None => None,
-        Some("") => Some(DEFAULT_REVENUE_FIELD.to_string()),
-        Some(field) => Some(crate::admin::roi::check_revenue_field(state, field).await?),
-    };
+    if let Some(stage) = &change.autosave_min_stage {
+        out.push(checked_stage(state, stage).await?);
+    }
     if let Some(grants) = &change.seat_role_grants {
-        let roles = crate::writeback::users::org_roles(state.store.as_ref()).await?;
-        if let Some(g) = grants.iter().find(|g| roles.get(&g.role_id).is_none()) {
-            return Err(AdminError::Invalid(format!("seat_role_grants: no imported role has the id {:?}", g.role_id)));
-        }
+        out.push(checked_grants(state, grants).await?);
     }
-    let mut done = Vec::new();
-    if let Some(v) = visibility {
-        state.store.set_fact(&key(BADGE_VISIBILITY), v.as_str()).await?;
-        done.push(format!("badge_visibility={}", v.as_str()));
+    Ok(out)
+}
+
+/// Applies `change` (each field checked before anything is stored) and logs it.
+pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange) -> Result<AdminSettings, AdminError> {
+    let writes = checked(state, &change).await?;
+    for w in &writes {
+        state.store.set_fact(&key(w.name), &w.value).await?;
     }
-    if let Some(kinds) = kinds {
-        let text = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
-        state.store.set_fact(&key(WRITEBACK_KINDS), &text).await?;
-        done.push(format!("writeback_kinds={text}"));
-    }
-    if let Some(record) = test_record {
-        state.store.set_fact(&key(TEST_RECORD), &record).await?;
-        done.push(format!("writeback_test_record={}", if record.is_empty() { "off" } else { &record }));
-    }
-    if let Some(field) = revenue {
-        state.store.set_fact(&key(ROI_REVENUE_FIELD), &field).await?;
-        done.push(format!("roi_revenue_field={field}"));
-    }
-    if let Some(days) = change.roi_lookback_days {
-        state.store.set_fact(&key(ROI_LOOKBACK_DAYS), &days.to_string()).await?;
-        done.push(format!("roi_lookback_days={days}"));
-    }
-    if let Some(stage) = min_stage {
-        state.store.set_fact(&key(AUTOSAVE_MIN_STAGE), &stage).await?;
-        done.push(format!("autosave_min_stage={}", if stage.is_empty() { "any" } else { &stage }));
-    }
-    if let Some(grants) = change.seat_role_grants {
-        set_grants(state, &grants).await?;
-        done.push(format!("seat_role_grants={}", grants.len()));
-    }
-    if !done.is_empty() {
+    if !writes.is_empty() {
+        let done: Vec<String> = writes.iter().map(|w| format!("{}={}", w.name, w.shown)).collect();
         audit(state, actor, "settings", &done.join(", ")).await?;
     }
     Ok(load(state).await?)
@@ -212,7 +217,12 @@ pub async fn change(state: &AppState, actor: &Actor, change: AdminSettingsChange
 
 /// Replaces the roles that give seats at each import.
 pub async fn set_grants(state: &AppState, grants: &[RoleGrant]) -> Result<(), StoreError> {
-    state.store.set_fact(&key(SEAT_GRANTS), &serde_json::to_string(grants).unwrap_or_else(|_| "[]".into())).await
+    state.store.set_fact(&key(SEAT_GRANTS), &grants_text(grants)).await
+}
+
+/// The role grants as stored.
+fn grants_text(grants: &[RoleGrant]) -> String {
+    serde_json::to_string(grants).unwrap_or_else(|_| "[]".into())
 }
 
 /// One setting as `crmsync settings get` prints it.

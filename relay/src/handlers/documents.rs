@@ -58,16 +58,8 @@ pub async fn share(
             .await?
     } else {
         let new: NewLink = json_body(&body)?;
-        documents::share(
-            &state,
-            &rep.user_id,
-            &base,
-            &new.title,
-            &new.record,
-            new.expires_in_days,
-            Content::Url(new.url),
-        )
-        .await?
+        let days = new.expiry_days().map_err(ApiError::BadRequest)?;
+        documents::share(&state, &rep.user_id, &base, &new.title, &new.record, days, Content::Url(new.url)).await?
     };
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }

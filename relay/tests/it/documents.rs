@@ -69,15 +69,7 @@ async fn a_shared_pdf_is_served_counted_and_its_daily_first_views_written_back()
 
     // Revoked: 404, and another rep cannot revoke it.
     let revoke = format!("/api/v1/documents/{}/revoke", shared["id"].as_str().unwrap());
-    let other = r
-        .sim
-        .org
-        .users
-        .iter()
-        .find(|u| u.is_active && u.id != r.rep.id && u.id != r.sim.org.integration_user_id)
-        .unwrap();
-    r.run(&["seats", "add", "--user", &other.username]);
-    let other_token = r.run(&["token", "--user", &other.username]).trim().to_string();
+    let other_token = r.other_rep_token();
     let (status, _) = api(&r.relay, &other_token, Method::POST, &revoke, None).await;
     assert_eq!(status, 404);
     assert_eq!(reqwest::get(&link).await.unwrap().status().as_u16(), 200);

@@ -197,15 +197,7 @@ async fn reps_save_and_remove_by_hand_and_hear_when_a_saved_person_moves() {
     assert_eq!(status, 404);
 
     // Another rep cannot see or change this rep's list.
-    let other = r
-        .sim
-        .org
-        .users
-        .iter()
-        .find(|u| u.is_active && u.id != r.rep.id && u.id != r.sim.org.integration_user_id)
-        .unwrap();
-    r.run(&["seats", "add", "--user", &other.username]);
-    let other_token = r.run(&["token", "--user", &other.username]).trim().to_string();
+    let other_token = r.other_rep_token();
     let (status, _) =
         crate::writeback::api(&r.relay, &other_token, Method::POST, &path, Some(json!({"crm_id": cid}))).await;
     assert_eq!(status, 404);

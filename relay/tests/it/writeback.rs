@@ -61,6 +61,20 @@ impl Ready {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A second active rep (not this one, not the integration user), given a seat; answers
+    /// their session token (for checks that one rep cannot reach another's data).
+    pub fn other_rep_token(&self) -> String {
+        let other = self
+            .sim
+            .org
+            .users
+            .iter()
+            .find(|u| u.is_active && u.id != self.rep.id && u.id != self.sim.org.integration_user_id)
+            .expect("the demo org has a second active rep");
+        self.run(&["seats", "add", "--user", &other.username]);
+        self.run(&["token", "--user", &other.username]).trim().to_string()
+    }
+
     /// `crmsync ARGS`, which must fail; answers what it printed.
     pub fn run_failing(&self, args: &[&str]) -> String {
         let out = cli(&self.sim, &self.data, &self.database, args, &[]);

@@ -83,6 +83,54 @@ fn bars(rows: &[RoiRow]) -> Html {
     }
 }
 
+/// One row of the table.
+fn line(row: &RoiRow, total: bool) -> Html {
+    let who = if row.rep_name.is_empty() { row.rep.clone() } else { row.rep_name.clone() };
+    html! {
+        <tr data-testid={if total { "roi-total" } else { "roi-row" }} data-rep={row.rep.clone()} data-period={row.period.clone()}>
+            <td>{ who }</td><td>{ &row.period }</td>
+            { for (0..COLUMNS.len()).map(|i| html! { <td>{ cell(i, row) }</td> }) }
+        </tr>
+    }
+}
+
+/// The summary, the chart (per period) and the table sorted by `sort` (column, descending).
+fn report_view(r: &RoiReport, sort: &UseStateHandle<(usize, bool)>) -> Html {
+    let mut rows = r.rows.clone();
+    let (column, descending) = **sort;
+    rows.sort_by(|a, b| {
+        let order = (COLUMNS[column].1)(a).total_cmp(&(COLUMNS[column].1)(b));
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    let header = |i: usize| {
+        let sort = sort.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let (c, d) = *sort;
+            sort.set((i, if c == i { !d } else { true }));
+        });
+        html! { <th data-testid={format!("roi-sort-{i}")} {onclick} style="cursor:pointer">{ COLUMNS[i].0 }</th> }
+    };
+    let periods = r.rows.iter().all(|x| x.rep == "all");
+    html! {
+        <>
+            <p data-testid="roi-summary">{ format!(
+                "{} of {} opportunities influenced; win rate {} influenced vs {} other. Revenue field {}, network work from {} days before creation.",
+                r.totals.influenced_count, r.totals.opportunities, cell(5, &r.totals), cell(6, &r.totals), r.revenue_field, r.lookback_days
+            ) }</p>
+            if periods { { bars(&r.rows) } }
+            <table class="slds-table" data-testid="roi">
+                <tr><th>{ "Rep" }</th><th>{ "Period" }</th>{ for (0..COLUMNS.len()).map(header) }</tr>
+                { for rows.iter().map(|row| line(row, false)) }
+                { line(&r.totals, true) }
+            </table>
+        </>
+    }
+}
+
 /// The ROI page.
 #[function_component(RoiPanel)]
 pub fn roi_panel() -> Html {
@@ -109,50 +157,7 @@ pub fn roi_panel() -> Html {
     let body = match &*report {
         Load::Loading => html! { <p>{ "Loading…" }</p> },
         Load::Loaded(Err(e)) => html! { <p class="error" role="alert">{ e.clone() }</p> },
-        Load::Loaded(Ok(r)) => {
-            let mut rows = r.rows.clone();
-            let (column, descending) = *sort;
-            rows.sort_by(|a, b| {
-                let order = (COLUMNS[column].1)(a).total_cmp(&(COLUMNS[column].1)(b));
-                if descending {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            let header = |i: usize| {
-                let sort = sort.clone();
-                let onclick = Callback::from(move |_: MouseEvent| {
-                    let (c, d) = *sort;
-                    sort.set((i, if c == i { !d } else { true }));
-                });
-                html! { <th data-testid={format!("roi-sort-{i}")} {onclick} style="cursor:pointer">{ COLUMNS[i].0 }</th> }
-            };
-            let line = |row: &RoiRow, total: bool| {
-                let who = if row.rep_name.is_empty() { row.rep.clone() } else { row.rep_name.clone() };
-                html! {
-                    <tr data-testid={if total { "roi-total" } else { "roi-row" }} data-rep={row.rep.clone()} data-period={row.period.clone()}>
-                        <td>{ who }</td><td>{ &row.period }</td>
-                        { for (0..COLUMNS.len()).map(|i| html! { <td>{ cell(i, row) }</td> }) }
-                    </tr>
-                }
-            };
-            let periods = r.rows.iter().all(|x| x.rep == "all");
-            html! {
-                <>
-                    <p data-testid="roi-summary">{ format!(
-                        "{} of {} opportunities influenced; win rate {} influenced vs {} other. Revenue field {}, network work from {} days before creation.",
-                        r.totals.influenced_count, r.totals.opportunities, cell(5, &r.totals), cell(6, &r.totals), r.revenue_field, r.lookback_days
-                    ) }</p>
-                    if periods { { bars(&r.rows) } }
-                    <table class="slds-table" data-testid="roi">
-                        <tr><th>{ "Rep" }</th><th>{ "Period" }</th>{ for (0..COLUMNS.len()).map(header) }</tr>
-                        { for rows.iter().map(|row| line(row, false)) }
-                        { line(&r.totals, true) }
-                    </table>
-                </>
-            }
-        }
+        Load::Loaded(Ok(r)) => report_view(r, &sort),
     };
     let by_now = filter.first().map(|(_, v)| v.clone()).unwrap_or_default();
     html! {

@@ -4,16 +4,27 @@
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/documents` with a JSON body: share a web address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewLink {
     pub title: String,
     /// The Lead or Contact it is shared with.
     pub record: String,
     pub url: String,
-    /// Days until the link stops opening (none: never).
+    /// Days until the link stops opening (none: never); a whole number (`30` or `30.0`).
     #[serde(default)]
-    pub expires_in_days: Option<u32>,
+    pub expires_in_days: Option<f64>,
+}
+
+impl NewLink {
+    /// The expiry in whole days, or why it is not one.
+    pub fn expiry_days(&self) -> Result<Option<u32>, String> {
+        match self.expires_in_days {
+            None => Ok(None),
+            Some(d) if d.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&d) => Ok(Some(d as u32)),
+            Some(d) => Err(format!("expires_in_days: {d} is not a whole number of days")),
+        }
+    }
 }
 
 /// One shared link with its views.
