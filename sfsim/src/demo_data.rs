@@ -101,8 +101,24 @@ pub fn stamp(days: u64, secs: u64) -> String {
 pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
     let mut rng = SeededRng::new(seed ^ 0x5eed_da7a);
     let mut out = Vec::with_capacity(rows + 16);
-    let when = |rng: &mut SeededRng| stamp(rng.below(300) as u64, rng.below(86_400) as u64);
+    org_users(org, &mut out);
+    let owners: Vec<&str> = org.users.iter().skip(2).map(|u| u.id.as_str()).collect();
+    let owners = if owners.is_empty() { vec![org.integration_user_id.as_str()] } else { owners };
+    let accounts = accounts(&mut rng, (rows / 5).max(1), &owners, &mut out);
+    let contacts = contacts(&mut rng, rows * 2 / 5, &accounts, &owners, &mut out);
+    leads(&mut rng, rows * 3 / 10, &accounts, &contacts, &owners, &mut out);
+    let opps = opportunities(&mut rng, rows * 3 / 40, &accounts, &owners, &mut out);
+    contact_roles(&mut rng, &opps, &contacts, &mut out);
+    out
+}
 
+/// A record's creation and modification stamp: some time in 2025.
+fn when(rng: &mut SeededRng) -> String {
+    stamp(rng.below(300) as u64, rng.below(86_400) as u64)
+}
+
+/// The org's roles and users.
+fn org_users(org: &DemoOrg, out: &mut Vec<SimRecord>) {
     for (i, role) in org.roles.iter().enumerate() {
         let mut r = SimRecord::new("UserRole", role.id.clone(), &stamp(0, i as u64));
         r.set("Name", &role.name);
@@ -121,19 +137,16 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("UserRoleId", u.role_id.as_deref().unwrap_or_default());
         out.push(r);
     }
-    let owners: Vec<&str> = org.users.iter().skip(2).map(|u| u.id.as_str()).collect();
-    let owners = if owners.is_empty() { vec![org.integration_user_id.as_str()] } else { owners };
+}
 
-    let n_accounts = (rows / 5).max(1);
-    let n_contacts = rows * 2 / 5;
-    let n_leads = rows * 3 / 10;
-    let n_opps = rows * 3 / 40;
+/// `n` Accounts; answers their ids.
+fn accounts(rng: &mut SeededRng, n_accounts: usize, owners: &[&str], out: &mut Vec<SimRecord>) -> Vec<String> {
     let mut accounts = Vec::with_capacity(n_accounts);
     for i in 0..n_accounts {
         let id = make_id("001", i as u64 + 1);
         let name = format!("{} {} {}", rng.pick(WORDS), rng.pick(KINDS), i);
         let (city, state, country) = *rng.pick(CITIES);
-        let mut r = SimRecord::new("Account", id.clone(), &when(&mut rng));
+        let mut r = SimRecord::new("Account", id.clone(), &when(rng));
         r.set("Name", &name);
         r.set("Website", format!("https://www.{}.example.com", name.to_lowercase().replace(' ', "")));
         r.set("Phone", format!("+1 415 555 {:04}", rng.below(10_000)));
@@ -145,18 +158,29 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("BillingState", state);
         r.set("BillingCountry", country);
         r.set("BillingPostalCode", format!("{:05}", rng.below(99_999)));
-        r.set("OwnerId", rng.pick(&owners));
+        r.set("OwnerId", rng.pick(owners));
         r.set("Type", "Customer");
         accounts.push(id);
         out.push(r);
     }
+    accounts
+}
+
+/// `n` Contacts at the accounts; answers their ids.
+fn contacts(
+    rng: &mut SeededRng,
+    n_contacts: usize,
+    accounts: &[String],
+    owners: &[&str],
+    out: &mut Vec<SimRecord>,
+) -> Vec<String> {
     let mut contacts = Vec::with_capacity(n_contacts);
     for i in 0..n_contacts {
         let id = make_id("003", i as u64 + 1);
         let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
         let (city, state, country) = *rng.pick(CITIES);
-        let mut r = SimRecord::new("Contact", id.clone(), &when(&mut rng));
-        r.set("AccountId", rng.pick(&accounts));
+        let mut r = SimRecord::new("Contact", id.clone(), &when(rng));
+        r.set("AccountId", rng.pick(accounts));
         // Derived from the position, so the seeded org's other values stay as they were.
         r.set("OwnerId", owners[i % owners.len()]);
         r.set("FirstName", first);
@@ -172,11 +196,23 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         contacts.push(id);
         out.push(r);
     }
+    contacts
+}
+
+/// `n` Leads, a tenth of them converted into one of the contacts.
+fn leads(
+    rng: &mut SeededRng,
+    n_leads: usize,
+    accounts: &[String],
+    contacts: &[String],
+    owners: &[&str],
+    out: &mut Vec<SimRecord>,
+) {
     for i in 0..n_leads {
         let id = make_id("00Q", i as u64 + 1);
         let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
         let (city, state, country) = *rng.pick(CITIES);
-        let mut r = SimRecord::new("Lead", id, &when(&mut rng));
+        let mut r = SimRecord::new("Lead", id, &when(rng));
         r.set("FirstName", first);
         r.set("LastName", last);
         r.set("Company", format!("{} {}", rng.pick(WORDS), rng.pick(KINDS)));
@@ -184,29 +220,39 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("City", city);
         r.set("State", state);
         r.set("Country", country);
-        r.set("OwnerId", rng.pick(&owners));
+        r.set("OwnerId", rng.pick(owners));
         let converted = rng.below(10) == 0 && !contacts.is_empty();
         r.set("IsConverted", if converted { "true" } else { "false" });
         r.set("IsUnreadByOwner", "false");
         r.set("Status", if converted { "Closed - Converted" } else { "Open - Not Contacted" });
         if converted {
-            r.set("ConvertedContactId", rng.pick(&contacts));
-            r.set("ConvertedAccountId", rng.pick(&accounts));
+            r.set("ConvertedContactId", rng.pick(contacts));
+            r.set("ConvertedAccountId", rng.pick(accounts));
             r.set("ConvertedDate", &stamp(rng.below(300) as u64, 0)[..10]);
         }
         out.push(r);
     }
+}
+
+/// `n` Opportunities, a quarter won, a quarter lost, the rest open; answers their ids.
+fn opportunities(
+    rng: &mut SeededRng,
+    n_opps: usize,
+    accounts: &[String],
+    owners: &[&str],
+    out: &mut Vec<SimRecord>,
+) -> Vec<String> {
     let mut opps = Vec::with_capacity(n_opps);
     for i in 0..n_opps {
         let id = make_id("006", i as u64 + 1);
-        let mut r = SimRecord::new("Opportunity", id.clone(), &when(&mut rng));
+        let mut r = SimRecord::new("Opportunity", id.clone(), &when(rng));
         let outcome = rng.below(4);
         let (stage, closed, won) = match outcome {
             0 => ("Closed Won", "true", "true"),
             1 => ("Closed Lost", "true", "false"),
             _ => (*rng.pick(STAGES_OPEN), "false", "false"),
         };
-        r.set("AccountId", rng.pick(&accounts));
+        r.set("AccountId", rng.pick(accounts));
         r.set("Name", format!("Deal {i}"));
         r.set("Amount", format!("{}.0", (rng.below(500) + 1) * 1000));
         // Created over the 18 months before 2026-12-01 (days 151 to 690 after 2025-01-01);
@@ -223,22 +269,26 @@ pub fn generate(org: &DemoOrg, rows: usize, seed: u64) -> Vec<SimRecord> {
         r.set("StageName", stage);
         r.set("IsClosed", closed);
         r.set("IsWon", won);
-        r.set("OwnerId", rng.pick(&owners));
+        r.set("OwnerId", rng.pick(owners));
         opps.push(id);
         out.push(r);
     }
+    opps
+}
+
+/// A contact role on two opportunities of three.
+fn contact_roles(rng: &mut SeededRng, opps: &[String], contacts: &[String], out: &mut Vec<SimRecord>) {
     for (i, opp) in opps.iter().enumerate() {
         if contacts.is_empty() || i % 3 == 2 {
             continue;
         }
-        let mut r = SimRecord::new("OpportunityContactRole", make_id("00K", i as u64 + 1), &when(&mut rng));
+        let mut r = SimRecord::new("OpportunityContactRole", make_id("00K", i as u64 + 1), &when(rng));
         r.set("OpportunityId", opp);
-        r.set("ContactId", rng.pick(&contacts));
+        r.set("ContactId", rng.pick(contacts));
         r.set("Role", "Decision Maker");
         r.set("IsPrimary", "true");
         out.push(r);
     }
-    out
 }
 
 #[cfg(test)]

@@ -87,6 +87,25 @@ async fn validate(
     body: &Map<String, Value>,
 ) -> Result<BTreeMap<String, Option<String>>, SaveError> {
     let known = sim.fields_of(object).await.unwrap_or_default();
+    let mut fields = body_fields(&known, object, body)?;
+    let owner = owner_of(sim, caller, &fields)?;
+    fields.insert("OwnerId".into(), Some(owner));
+    if object == "Note" {
+        check_note(sim, &fields).await?;
+    } else {
+        check_task(sim, &fields).await?;
+        fields.entry("Status".into()).or_insert(Some("Not Started".into()));
+        fields.entry("Priority".into()).or_insert(Some("Normal".into()));
+    }
+    Ok(fields)
+}
+
+/// The body's fields as stored text: known, writable fields only.
+fn body_fields(
+    known: &[String],
+    object: &str,
+    body: &Map<String, Value>,
+) -> Result<BTreeMap<String, Option<String>>, SaveError> {
     let mut fields = BTreeMap::new();
     for (name, value) in body.iter().filter(|(k, _)| *k != "attributes") {
         if !known.iter().any(|k| k == name) || SYSTEM_FIELDS.contains(&name.as_str()) {
@@ -102,85 +121,93 @@ async fn validate(
         };
         fields.insert(name.clone(), text);
     }
+    Ok(fields)
+}
+
+/// The record's owner: the one named (an active user of the org), else the caller.
+fn owner_of(sim: &Sim, caller: &str, fields: &BTreeMap<String, Option<String>>) -> Result<String, SaveError> {
     let owner = fields.get("OwnerId").cloned().flatten().unwrap_or_else(|| caller.to_string());
-    let owner = match sim.org.users.iter().find(|u| u.id.get(..15) == owner.get(..15)) {
+    match sim.org.users.iter().find(|u| u.id.get(..15) == owner.get(..15)) {
         None => {
             let message = format!("Owner ID: owner cannot be blank or invalid: {owner}");
-            return Err(fail("INVALID_CROSS_REFERENCE_KEY", message, &["OwnerId"]));
+            Err(fail("INVALID_CROSS_REFERENCE_KEY", message, &["OwnerId"]))
         }
         Some(u) if !u.is_active => {
-            return Err(fail("INACTIVE_OWNER_OR_USER", "operation performed with inactive user as owner", &["OwnerId"]))
+            Err(fail("INACTIVE_OWNER_OR_USER", "operation performed with inactive user as owner", &["OwnerId"]))
         }
-        Some(u) => u.id.clone(),
-    };
-    fields.insert("OwnerId".into(), Some(owner));
-    let snapshot = fields.clone();
-    let get = |f: &str| snapshot.get(f).cloned().flatten();
-    if object == "Note" {
-        let missing: Vec<&str> = ["ParentId", "Title"].into_iter().filter(|f| get(f).is_none()).collect();
-        if !missing.is_empty() {
+        Some(u) => Ok(u.id.clone()),
+    }
+}
+
+/// A Note needs its parent (an existing record) and a title.
+async fn check_note(sim: &Sim, fields: &BTreeMap<String, Option<String>>) -> Result<(), SaveError> {
+    let get = |f: &str| fields.get(f).cloned().flatten();
+    let missing: Vec<&str> = ["ParentId", "Title"].into_iter().filter(|f| get(f).is_none()).collect();
+    if !missing.is_empty() {
+        return Err(fail(
+            "REQUIRED_FIELD_MISSING",
+            format!("Required fields are missing: [{}]", missing.join(", ")),
+            &missing,
+        ));
+    }
+    if let Some(parent) = get("ParentId") {
+        existing(sim, &parent, "ParentId", "Parent ID").await?;
+    }
+    Ok(())
+}
+
+/// A Task's Who (a lead or contact), What (not a person; none with a lead), subtype and
+/// record type are checked as Salesforce does.
+async fn check_task(sim: &Sim, fields: &BTreeMap<String, Option<String>>) -> Result<(), SaveError> {
+    let get = |f: &str| fields.get(f).cloned().flatten();
+    let who = get("WhoId");
+    if let Some(who) = &who {
+        if !(who.starts_with("00Q") || who.starts_with("003")) {
             return Err(fail(
-                "REQUIRED_FIELD_MISSING",
-                format!("Required fields are missing: [{}]", missing.join(", ")),
-                &missing,
+                "FIELD_INTEGRITY_EXCEPTION",
+                format!("Name ID: id value of incorrect type: {who}"),
+                &["WhoId"],
             ));
         }
-        if let Some(parent) = get("ParentId") {
-            existing(sim, &parent, "ParentId", "Parent ID").await?;
-        }
-    } else {
-        let who = get("WhoId");
-        if let Some(who) = &who {
-            if !(who.starts_with("00Q") || who.starts_with("003")) {
-                return Err(fail(
-                    "FIELD_INTEGRITY_EXCEPTION",
-                    format!("Name ID: id value of incorrect type: {who}"),
-                    &["WhoId"],
-                ));
-            }
-            existing(sim, who, "WhoId", "Name ID").await?;
-        }
-        if let Some(what) = get("WhatId") {
-            if what.starts_with("00Q") || what.starts_with("003") {
-                return Err(fail(
-                    "FIELD_INTEGRITY_EXCEPTION",
-                    format!("Related To ID: id value of incorrect type: {what}"),
-                    &["WhatId"],
-                ));
-            }
-            if who.as_deref().is_some_and(|w| w.starts_with("00Q")) {
-                return Err(fail(
-                    "FIELD_INTEGRITY_EXCEPTION",
-                    "Related To ID: a task about a lead cannot be related to another record",
-                    &["WhatId"],
-                ));
-            }
-            existing(sim, &what, "WhatId", "Related To ID").await?;
-        }
-        if let Some(subtype) = get("TaskSubtype") {
-            if !TASK_SUBTYPES.contains(&subtype.as_str()) {
-                return Err(fail(
-                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                    format!("Task Subtype: bad value for restricted picklist field: {subtype}"),
-                    &["TaskSubtype"],
-                ));
-            }
-        }
-        if let Some(record_type) = get("RecordTypeId") {
-            let ok =
-                matches!(sim.store.record_object(&record_type).await, Ok(Some((ref o, false))) if o == "RecordType");
-            if !ok {
-                return Err(fail(
-                    "INVALID_CROSS_REFERENCE_KEY",
-                    format!("Record Type ID: this ID value isn't valid for the user: {record_type}"),
-                    &["RecordTypeId"],
-                ));
-            }
-        }
-        fields.entry("Status".into()).or_insert(Some("Not Started".into()));
-        fields.entry("Priority".into()).or_insert(Some("Normal".into()));
+        existing(sim, who, "WhoId", "Name ID").await?;
     }
-    Ok(fields)
+    if let Some(what) = get("WhatId") {
+        if what.starts_with("00Q") || what.starts_with("003") {
+            return Err(fail(
+                "FIELD_INTEGRITY_EXCEPTION",
+                format!("Related To ID: id value of incorrect type: {what}"),
+                &["WhatId"],
+            ));
+        }
+        if who.as_deref().is_some_and(|w| w.starts_with("00Q")) {
+            return Err(fail(
+                "FIELD_INTEGRITY_EXCEPTION",
+                "Related To ID: a task about a lead cannot be related to another record",
+                &["WhatId"],
+            ));
+        }
+        existing(sim, &what, "WhatId", "Related To ID").await?;
+    }
+    if let Some(subtype) = get("TaskSubtype") {
+        if !TASK_SUBTYPES.contains(&subtype.as_str()) {
+            return Err(fail(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                format!("Task Subtype: bad value for restricted picklist field: {subtype}"),
+                &["TaskSubtype"],
+            ));
+        }
+    }
+    if let Some(record_type) = get("RecordTypeId") {
+        let ok = matches!(sim.store.record_object(&record_type).await, Ok(Some((ref o, false))) if o == "RecordType");
+        if !ok {
+            return Err(fail(
+                "INVALID_CROSS_REFERENCE_KEY",
+                format!("Record Type ID: this ID value isn't valid for the user: {record_type}"),
+                &["RecordTypeId"],
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A referenced record must exist and not be deleted.
@@ -343,52 +370,9 @@ async fn save_many(
     // Each record: its validated fields and the stored record it updates, or its error.
     let mut outcomes: Vec<Result<(Fields, Option<Fields>), SaveError>> = Vec::new();
     for (i, raw) in body.records.iter().enumerate() {
-        let object = type_of(raw).unwrap_or_default();
-        let outcome = if !writable(&object) {
-            Err(fail("INVALID_TYPE", format!("sObject type '{object}' is not supported."), &[]))
-        } else if sim.faults.take(crate::faults::FaultKind::ValidationRule) {
-            Err(fail(
-                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                "Activities need a Subject that names the network (admin rule)",
-                &[],
-            ))
-        } else if sim.faults.take(crate::faults::FaultKind::RecordLock) {
-            let id = raw.get("Id").and_then(Value::as_str).unwrap_or("00T000000000000AAA");
-            Err(fail(
-                "UNABLE_TO_LOCK_ROW",
-                format!("unable to obtain exclusive access to this record or 1 records: {id}"),
-                &[],
-            ))
-        } else if let Some((upsert_object, key)) = &upsert {
-            let value = raw.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
-            let twice = value.is_some_and(|v| {
-                body.records.iter().enumerate().any(|(j, o)| j != i && o.get(key).and_then(Value::as_str) == Some(v))
-            });
-            match value {
-                _ if &object != upsert_object => {
-                    Err(fail("INVALID_TYPE", format!("every record must be a {upsert_object}"), &[]))
-                }
-                None => Err(fail("MISSING_ARGUMENT", format!("{key} not specified"), &[key])),
-                Some(v) if twice => {
-                    Err(fail("DUPLICATE_EXTERNAL_ID", format!("Duplicate external id specified: {v}"), &[key]))
-                }
-                Some(v) => match sim.store.find_by_field(&object, key, v).await {
-                    Err(e) => return internal_error(e),
-                    Ok(found) if found.len() > 1 => Err(fail(
-                        "DUPLICATE_EXTERNAL_ID",
-                        format!("{key}: more than one record found for external id field: {v}"),
-                        &[key],
-                    )),
-                    Ok(found) if !found.is_empty() && raw.contains_key("TaskSubtype") => Err(fail(
-                        "INVALID_FIELD_FOR_INSERT_UPDATE",
-                        "Unable to create/update fields: TaskSubtype. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
-                        &["TaskSubtype"],
-                    )),
-                    Ok(mut found) => validate(sim, &caller, &object, raw).await.map(|f| (f, found.pop())),
-                },
-            }
-        } else {
-            validate(sim, &caller, &object, raw).await.map(|f| (f, None))
+        let outcome = match outcome_of(sim, &caller, i, raw, &body.records, &upsert).await {
+            Ok(outcome) => outcome,
+            Err(response) => return response,
         };
         outcomes.push(outcome);
     }
@@ -420,6 +404,66 @@ async fn save_many(
         return internal_error(e);
     }
     with_limit_info(sim, Json(results).into_response()).await
+}
+
+/// One record of a collection checked: its fields and the stored record it updates, or
+/// why it is refused (a store failure is the whole request's 500, as `Err`).
+async fn outcome_of(
+    sim: &Arc<Sim>,
+    caller: &str,
+    i: usize,
+    raw: &Map<String, Value>,
+    records: &[Map<String, Value>],
+    upsert: &Option<(String, String)>,
+) -> Result<Result<(Fields, Option<Fields>), SaveError>, Response> {
+    let object = type_of(raw).unwrap_or_default();
+    let outcome = if !writable(&object) {
+        Err(fail("INVALID_TYPE", format!("sObject type '{object}' is not supported."), &[]))
+    } else if sim.faults.take(crate::faults::FaultKind::ValidationRule) {
+        Err(fail(
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+            "Activities need a Subject that names the network (admin rule)",
+            &[],
+        ))
+    } else if sim.faults.take(crate::faults::FaultKind::RecordLock) {
+        let id = raw.get("Id").and_then(Value::as_str).unwrap_or("00T000000000000AAA");
+        Err(fail(
+            "UNABLE_TO_LOCK_ROW",
+            format!("unable to obtain exclusive access to this record or 1 records: {id}"),
+            &[],
+        ))
+    } else if let Some((upsert_object, key)) = &upsert {
+        let value = raw.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
+        let twice = value.is_some_and(|v| {
+            records.iter().enumerate().any(|(j, o)| j != i && o.get(key).and_then(Value::as_str) == Some(v))
+        });
+        match value {
+            _ if &object != upsert_object => {
+                Err(fail("INVALID_TYPE", format!("every record must be a {upsert_object}"), &[]))
+            }
+            None => Err(fail("MISSING_ARGUMENT", format!("{key} not specified"), &[key])),
+            Some(v) if twice => {
+                Err(fail("DUPLICATE_EXTERNAL_ID", format!("Duplicate external id specified: {v}"), &[key]))
+            }
+            Some(v) => match sim.store.find_by_field(&object, key, v).await {
+                Err(e) => return Err(internal_error(e)),
+                Ok(found) if found.len() > 1 => Err(fail(
+                    "DUPLICATE_EXTERNAL_ID",
+                    format!("{key}: more than one record found for external id field: {v}"),
+                    &[key],
+                )),
+                Ok(found) if !found.is_empty() && raw.contains_key("TaskSubtype") => Err(fail(
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    "Unable to create/update fields: TaskSubtype. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+                    &["TaskSubtype"],
+                )),
+                Ok(mut found) => validate(sim, &caller, &object, raw).await.map(|f| (f, found.pop())),
+            },
+        }
+    } else {
+        validate(sim, &caller, &object, raw).await.map(|f| (f, None))
+    };
+    Ok(outcome)
 }
 
 /// A Tooling API create body (`CustomField`, `RecordType`).

@@ -136,6 +136,35 @@ fn likely_owner<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Option<S
     counts.into_iter().max_by_key(|(_, c)| *c).map(|(n, _)| n)
 }
 
+/// Skips to the header row: the first with FROM, TO and a date column; answers it and
+/// its line.
+fn find_header(reader: &mut Reader<'_>, date_names: &[&str]) -> Result<(Vec<String>, usize), MessagesError> {
+    loop {
+        match reader.next() {
+            None => return Err(MessagesError::NoHeader),
+            Some(Ok(row)) => {
+                let h = row.fields;
+                if column(&h, &["FROM"]).is_some() && column(&h, &["TO"]).is_some() && column(&h, date_names).is_some()
+                {
+                    return Ok((h, row.line));
+                }
+            }
+            Some(Err(_)) => {}
+        }
+    }
+}
+
+/// An activity's subject (the message's own, else who it went to or came from) and the
+/// source part of its id.
+fn subject_of(kind: ExportKind, own: String, outgoing: bool, other: &str) -> (String, &'static str) {
+    let way = if outgoing { "to" } else { "from" };
+    match kind {
+        ExportKind::Messages if own.is_empty() => (format!("Message {way} {other}"), "messages"),
+        ExportKind::Messages => (own, "messages"),
+        ExportKind::Invitations => (format!("Invitation {way} {other}"), "invitations"),
+    }
+}
+
 /// Reads an export into message activities of `user` (part of each derived id, so two
 /// reps' copies of one conversation stay two activities). `owner` names the export's
 /// owner when known; otherwise the name found in most rows is taken.
@@ -150,19 +179,7 @@ pub fn read_export(
         ExportKind::Messages => &["DATE"],
         ExportKind::Invitations => &["Sent At", "SENT AT", "Date"],
     };
-    let (header, header_line) = loop {
-        match reader.next() {
-            None => return Err(MessagesError::NoHeader),
-            Some(Ok(row)) => {
-                let h = row.fields;
-                if column(&h, &["FROM"]).is_some() && column(&h, &["TO"]).is_some() && column(&h, date_names).is_some()
-                {
-                    break (h, row.line);
-                }
-            }
-            Some(Err(_)) => {}
-        }
-    };
+    let (header, header_line) = find_header(&mut reader, date_names)?;
     let col = |names: &[&str]| column(&header, names);
     let from = col(&["FROM"]);
     let to = col(&["TO"]);
@@ -222,31 +239,8 @@ pub fn read_export(
             continue;
         }
         let body = get(f, content);
-        let (subject, source) = match kind {
-            ExportKind::Messages => {
-                let s = get(f, subject);
-                (
-                    if s.is_empty() {
-                        format!(
-                            "Message {} {}",
-                            if outgoing { "to" } else { "from" },
-                            if outgoing { &recipients } else { &sender }
-                        )
-                    } else {
-                        s
-                    },
-                    "messages",
-                )
-            }
-            ExportKind::Invitations => (
-                format!(
-                    "Invitation {} {}",
-                    if outgoing { "to" } else { "from" },
-                    if outgoing { &recipients } else { &sender }
-                ),
-                "invitations",
-            ),
-        };
+        let other = if outgoing { &recipients } else { &sender };
+        let (subject, source) = subject_of(kind, get(f, subject), outgoing, other);
         let subject: String = subject.chars().take(crate::core::activity::MAX_SUBJECT).collect();
         let body: String = body.chars().take(crate::core::activity::MAX_BODY).collect();
         let stamp = ms.to_string();

@@ -59,6 +59,49 @@ fn id_and_now() -> Option<(String, String)> {
     Some((id, now))
 }
 
+/// Searches the directory for `entity` profiles as the rep types.
+fn searching(relay: &RelayApi, dispatch: &Dispatch, entity: &'static str) -> Callback<String> {
+    let (relay, dispatch) = (relay.clone(), dispatch.clone());
+    Callback::from(move |text: String| {
+        let text = text.trim().to_string();
+        let (relay, dispatch) = (relay.clone(), dispatch.clone());
+        dispatch.dispatch(WidgetAction::Searching(text.clone()));
+        spawn_local(async move {
+            let path = format!("/api/v1/directory/search?entity={entity}&q={}", query_value(&text));
+            let result = relay.get::<Vec<DirectoryProfile>>(&path).await;
+            dispatch.dispatch(WidgetAction::SearchLoaded(text, result));
+        });
+    })
+}
+
+/// Turns logging a kind on or off for the rep.
+fn opting_in(relay: &RelayApi, dispatch: &Dispatch) -> Callback<(ActivityKind, bool)> {
+    let (relay, dispatch) = (relay.clone(), dispatch.clone());
+    Callback::from(move |(kind, on): (ActivityKind, bool)| {
+        let (relay, dispatch) = (relay.clone(), dispatch.clone());
+        spawn_local(async move {
+            let body = serde_json::json!({ "kinds": { kind.as_str(): on } });
+            let result = relay.call::<WritebackPrefs>("PUT", "/api/v1/me/writeback", Some(&body)).await;
+            dispatch.dispatch(WidgetAction::PrefsLoaded(result));
+        });
+    })
+}
+
+/// Assigns one of the rep's unassigned activities to this record.
+fn assigning(relay: &RelayApi, dispatch: &Dispatch, crm_id: String) -> Callback<String> {
+    let (relay, dispatch) = (relay.clone(), dispatch.clone());
+    Callback::from(move |activity_id: String| {
+        let (relay, dispatch, crm_id) = (relay.clone(), dispatch.clone(), crm_id.clone());
+        spawn_local(async move {
+            let body = serde_json::json!({ "target": crm_id });
+            let path = format!("/api/v1/activities/{activity_id}/target");
+            let result = relay.call::<serde_json::Value>("PUT", &path, Some(&body)).await;
+            dispatch.dispatch(WidgetAction::Notice(result.map(|_| "Assigned to this record.".to_string())));
+            load_activities(&relay, &dispatch);
+        });
+    })
+}
+
 /// The record widget.
 #[function_component(WidgetApp)]
 pub fn widget_app(props: &WidgetAppProps) -> Html {
@@ -95,20 +138,8 @@ pub fn widget_app(props: &WidgetAppProps) -> Html {
     let on_reject = deciding(DecisionKind::NotMatch);
     let on_pick = deciding(DecisionKind::Match);
     let on_unmatch = deciding(DecisionKind::Unmatch).reform(|()| String::new());
-    let on_search = {
-        let (relay, dispatch) = (props.relay.clone(), dispatch.clone());
-        let entity = if record.as_ref().is_some_and(|r| r.object == "Account") { "company" } else { "person" };
-        Callback::from(move |text: String| {
-            let text = text.trim().to_string();
-            let (relay, dispatch) = (relay.clone(), dispatch.clone());
-            dispatch.dispatch(WidgetAction::Searching(text.clone()));
-            spawn_local(async move {
-                let path = format!("/api/v1/directory/search?entity={entity}&q={}", query_value(&text));
-                let result = relay.get::<Vec<DirectoryProfile>>(&path).await;
-                dispatch.dispatch(WidgetAction::SearchLoaded(text, result));
-            });
-        })
-    };
+    let entity = if record.as_ref().is_some_and(|r| r.object == "Account") { "company" } else { "person" };
+    let on_search = searching(&props.relay, &dispatch, entity);
     let on_log = {
         let (relay, dispatch, state) = (props.relay.clone(), dispatch.clone(), state.clone());
         Callback::from(move |(kind, text): (ActivityKind, String)| {
@@ -126,30 +157,8 @@ pub fn widget_app(props: &WidgetAppProps) -> Html {
             });
         })
     };
-    let on_opt_in = {
-        let (relay, dispatch) = (props.relay.clone(), dispatch.clone());
-        Callback::from(move |(kind, on): (ActivityKind, bool)| {
-            let (relay, dispatch) = (relay.clone(), dispatch.clone());
-            spawn_local(async move {
-                let body = serde_json::json!({ "kinds": { kind.as_str(): on } });
-                let result = relay.call::<WritebackPrefs>("PUT", "/api/v1/me/writeback", Some(&body)).await;
-                dispatch.dispatch(WidgetAction::PrefsLoaded(result));
-            });
-        })
-    };
-    let on_assign = {
-        let (relay, dispatch, crm_id) = (props.relay.clone(), dispatch.clone(), crm_id.clone());
-        Callback::from(move |activity_id: String| {
-            let (relay, dispatch, crm_id) = (relay.clone(), dispatch.clone(), crm_id.clone());
-            spawn_local(async move {
-                let body = serde_json::json!({ "target": crm_id });
-                let path = format!("/api/v1/activities/{activity_id}/target");
-                let result = relay.call::<serde_json::Value>("PUT", &path, Some(&body)).await;
-                dispatch.dispatch(WidgetAction::Notice(result.map(|_| "Assigned to this record.".to_string())));
-                load_activities(&relay, &dispatch);
-            });
-        })
-    };
+    let on_opt_in = opting_in(&props.relay, &dispatch);
+    let on_assign = assigning(&props.relay, &dispatch, crm_id.clone());
     let state: Rc<WidgetState> = (*state).clone().into();
     html! {
         // A Lightning card (SLDS), as the record page's own components are.

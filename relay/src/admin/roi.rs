@@ -86,8 +86,9 @@ async fn inputs(state: &AppState, revenue_field: &str) -> Result<Inputs, StoreEr
     }
     for row in store.rows("Lead").await? {
         let f = fields(&row.fields_json);
+        // Converted as the matcher reads it (`core::matching::input`): a ConvertedContactId.
         let contact = text(&f, "ConvertedContactId");
-        if text(&f, "IsConverted").eq_ignore_ascii_case("true") && !contact.is_empty() {
+        if !contact.is_empty() {
             links.converted_leads.entry(contact.to_string()).or_default().push(row.id.clone());
         }
     }

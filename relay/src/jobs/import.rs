@@ -124,14 +124,7 @@ async fn import_holding(
     progress: ProgressSink<'_>,
     lease: &super::lease::ImportLease<'_>,
 ) -> Result<ImportReport, ImportError> {
-    let mut client = Arc::new(match stored_client(state).await {
-        Ok(c) => c,
-        Err(ConnectError::NotConnected) => {
-            connect_unattended(state).await?;
-            stored_client(state).await?
-        }
-        Err(e) => return Err(e.into()),
-    });
+    let mut client = Arc::new(connected_client(state).await?);
     let run = state.store.start_run(full, now_ms()).await?;
     let states = state.store.sync_states().await?;
     let mut report = ImportReport { run, full, ..Default::default() };
@@ -152,13 +145,7 @@ async fn import_holding(
     let page_size = state.settings.bulk_page_records;
     // The ROI report's revenue field, when the admin chose another than Amount.
     let revenue = crate::admin::settings::revenue_field(state).await?;
-    let fields_of = |object: &str, wanted: &[&'static str]| -> Vec<String> {
-        let mut all: Vec<String> = wanted.iter().map(|f| f.to_string()).collect();
-        if object == "Opportunity" && !all.contains(&revenue) {
-            all.push(revenue.clone());
-        }
-        all
-    };
+    let fields_of = |object: &str, wanted: &[&'static str]| fields_with(object, wanted, &revenue);
     let mut prepared = Vec::with_capacity(IMPORTED.len());
     let mut go_ahead = Vec::with_capacity(IMPORTED.len());
     for (object, wanted) in IMPORTED {
@@ -222,6 +209,28 @@ async fn import_holding(
     state.set_api_usage(report.api_usage);
     state.store.finish_run(run, now_ms(), &serde_json::to_string(&report).unwrap_or_default()).await?;
     Ok(report)
+}
+
+/// The stored connection's client, connecting unattended first when nothing is stored.
+async fn connected_client(state: &AppState) -> Result<SalesforceClient, ImportError> {
+    match stored_client(state).await {
+        Ok(c) => Ok(c),
+        Err(ConnectError::NotConnected) => {
+            connect_unattended(state).await?;
+            Ok(stored_client(state).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The fields asked of `object`: the wanted ones, and for Opportunity the ROI report's
+/// revenue field when it is another one.
+fn fields_with(object: &str, wanted: &[&'static str], revenue: &str) -> Vec<String> {
+    let mut all: Vec<String> = wanted.iter().map(|f| f.to_string()).collect();
+    if object == "Opportunity" && !all.iter().any(|f| f == revenue) {
+        all.push(revenue.to_string());
+    }
+    all
 }
 
 /// Imports now, then every `import_interval_hours`, and at once when

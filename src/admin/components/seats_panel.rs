@@ -87,27 +87,6 @@ pub fn seats_panel() -> Html {
         let body = serde_json::json!({"action": "add", "role": filter.role, "subtree": filter.with_subtree, "keep_granting": true});
         act("role seats given", body)
     });
-    let on_role = {
-        let filter = filter.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            filter.set(UserFilter { role: value, ..(*filter).clone() });
-        })
-    };
-    let on_subtree = {
-        let filter = filter.clone();
-        Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-            filter.set(UserFilter { with_subtree: checked, ..(*filter).clone() });
-        })
-    };
-    let on_search = {
-        let filter = filter.clone();
-        Callback::from(move |e: InputEvent| {
-            let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            filter.set(UserFilter { search: value, ..(*filter).clone() });
-        })
-    };
     let all_ids: Vec<String> = shown.iter().map(|u| u.user_id.clone()).collect();
     let all_selected = !all_ids.is_empty() && all_ids.iter().all(|id| selected.contains(id));
     let on_all = {
@@ -123,20 +102,7 @@ pub fn seats_panel() -> Html {
         <section class="panel" data-testid="seats">
             <h2>{ "Seats and write-back" }</h2>
             <p>{ format!("{seated} of {} users have a seat.", users.len()) }</p>
-            <p>
-                <label>{ "Role " }
-                    <select data-testid="role-filter" onchange={on_role}>
-                        <option value="" selected={filter.role.is_empty()}>{ "every role" }</option>
-                        { for flatten(roles).into_iter().map(|(id, name, depth)| html! {
-                            <option value={id.clone()} selected={filter.role == id}>{ format!("{}{name}", "\u{a0}\u{a0}".repeat(depth)) }</option>
-                        }) }
-                    </select>
-                </label>
-                { " " }
-                <label><input type="checkbox" data-testid="role-subtree" checked={filter.with_subtree} onchange={on_subtree} />{ " and every role below" }</label>
-                { " " }
-                <input type="search" placeholder="Search name, e-mail, title" data-testid="user-search" value={filter.search.clone()} oninput={on_search} />
-            </p>
+            { filters(roles, &filter) }
             <p>
                 <button class="slds-button slds-button_brand" data-testid="give-seats" disabled={none} onclick={give}>{ format!("Give seats ({})", picked.len()) }</button>{ " " }
                 <button class="slds-button slds-button_neutral" data-testid="take-seats" disabled={none} onclick={take}>{ "Take seats" }</button>{ " " }
@@ -158,6 +124,47 @@ pub fn seats_panel() -> Html {
                 { for shown.iter().map(|u| user_row(u, &selected)) }
             </table>
         </section>
+    }
+}
+
+/// The role filter (alone or with the roles below) and the search box.
+fn filters(roles: &[RoleNode], filter: &UseStateHandle<UserFilter>) -> Html {
+    let on_role = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            filter.set(UserFilter { role: value, ..(*filter).clone() });
+        })
+    };
+    let on_subtree = {
+        let filter = filter.clone();
+        Callback::from(move |e: Event| {
+            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+            filter.set(UserFilter { with_subtree: checked, ..(*filter).clone() });
+        })
+    };
+    let on_search = {
+        let filter = filter.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            filter.set(UserFilter { search: value, ..(*filter).clone() });
+        })
+    };
+    html! {
+            <p>
+                <label>{ "Role " }
+                    <select data-testid="role-filter" onchange={on_role}>
+                        <option value="" selected={filter.role.is_empty()}>{ "every role" }</option>
+                        { for flatten(roles).into_iter().map(|(id, name, depth)| html! {
+                            <option value={id.clone()} selected={filter.role == id}>{ format!("{}{name}", "\u{a0}\u{a0}".repeat(depth)) }</option>
+                        }) }
+                    </select>
+                </label>
+                { " " }
+                <label><input type="checkbox" data-testid="role-subtree" checked={filter.with_subtree} onchange={on_subtree} />{ " and every role below" }</label>
+                { " " }
+                <input type="search" placeholder="Search name, e-mail, title" data-testid="user-search" value={filter.search.clone()} oninput={on_search} />
+            </p>
     }
 }
 
