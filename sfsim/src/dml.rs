@@ -457,11 +457,11 @@ async fn outcome_of(
                     "Unable to create/update fields: TaskSubtype. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
                     &["TaskSubtype"],
                 )),
-                Ok(mut found) => validate(sim, &caller, &object, raw).await.map(|f| (f, found.pop())),
+                Ok(mut found) => validate(sim, caller, &object, raw).await.map(|f| (f, found.pop())),
             },
         }
     } else {
-        validate(sim, &caller, &object, raw).await.map(|f| (f, None))
+        validate(sim, caller, &object, raw).await.map(|f| (f, None))
     };
     Ok(outcome)
 }
