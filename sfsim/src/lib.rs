@@ -7,6 +7,7 @@
 // `Response`; boxing those early answers would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod activity_rules;
 mod authorize;
 mod bulk;
 mod control;

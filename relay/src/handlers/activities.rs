@@ -71,8 +71,14 @@ async fn check_allowed(
     kinds: impl IntoIterator<Item = ActivityKind>,
     single: bool,
 ) -> Result<(), ApiError> {
-    let kinds: Vec<ActivityKind> = kinds.into_iter().collect();
+    // Each kind is asked once, at its first activity (the one an error names).
+    let mut firsts: Vec<(usize, ActivityKind)> = Vec::new();
     for (i, kind) in kinds.into_iter().enumerate() {
+        if !firsts.iter().any(|(_, k)| *k == kind) {
+            firsts.push((i, kind));
+        }
+    }
+    for (i, kind) in firsts {
         if let Err(refusal) = crate::writeback::may_log(state, &rep.user_id, kind).await? {
             let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) {
                 format!("{}kind: ", at(i, single))
