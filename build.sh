@@ -246,14 +246,23 @@ stop_test_postgres() {
   fi
 }
 
-# Runs one suite, keeping its output for the summary; never stops the others.
+# Runs one suite, keeping its output for the summary; never stops the others. A suite
+# that hangs (a browser that never starts, a server left running) is stopped, with every
+# process it started, after CRMSYNC_SUITE_LIMIT seconds and counts as failed, so that CI
+# always ends with a summary.
 FAILED_SUITES=()
 run_suite() {
   local name=$1; shift
+  local limit=${CRMSYNC_SUITE_LIMIT:-1200} rc
   say "test suite: $name"
-  if ! "$@" 2>&1 | tee "$LOG_DIR/$name.log"; then
-    FAILED_SUITES+=("$name")
+  set +e
+  timeout --kill-after=30 "$limit" "$@" 2>&1 | tee "$LOG_DIR/$name.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    say "test suite $name did not finish in ${limit}s; stopped" | tee -a "$LOG_DIR/$name.log"
   fi
+  [ "$rc" -eq 0 ] || FAILED_SUITES+=("$name")
 }
 
 # Adds up "N passed; M failed" (cargo, wasm-bindgen-test) and "pass N"/"fail N" (node).

@@ -101,7 +101,8 @@ async function startServers({ relayEnv = {} } = {}) {
   const env = { ...simEnv, CRMSYNC_DATA_DIR: join(dir, 'relay'), CRMSYNC_WWW_DIR: join(distDir, 'www'), ...relayEnv };
   const launchRelay = (listen) => startProcess('crmsync', ['serve', '--listen', listen], env,
     /^crmsync relay listening on (http:\/\/\S+)$/m);
-  let relay = await launchRelay('127.0.0.1:0');
+  let relay = await orClose({ close: async () => { sim.child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } },
+    () => launchRelay('127.0.0.1:0'));
   const relayUrl = relay.match[1];
   const data = fixtureData();
   const fixtures = await startFixtureServer(dir, data);
@@ -128,6 +129,7 @@ async function startServers({ relayEnv = {} } = {}) {
     cli: (args) => execFileSync(join(binDir, 'crmsync'), args, { env: { ...process.env, ...env }, encoding: 'utf8' }),
     async close() {
       fixtures.close();
+      fixtures.closeAllConnections();
       relay.child.kill('SIGTERM');
       sim.child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
@@ -135,12 +137,23 @@ async function startServers({ relayEnv = {} } = {}) {
   };
 }
 
+/** Runs `start()`; when it fails, closes `started` before passing the error on, so that a
+ *  browser that does not start leaves no server running (the test file would never end). */
+async function orClose(started, start) {
+  try {
+    return await start();
+  } catch (error) {
+    await started.close().catch(() => {});
+    throw error;
+  }
+}
+
 /** Everything the e2e tests need in Chromium, torn down by `close()`. `relayEnv` adds settings. */
 export async function startStack({ relayEnv = {} } = {}) {
   const servers = await startServers({ relayEnv });
   const port = servers.fixturePort;
   const extDir = join(distDir, 'extension');
-  const context = await chromium.launchPersistentContext(join(servers.dir, 'profile'), {
+  const context = await orClose(servers, () => chromium.launchPersistentContext(join(servers.dir, 'profile'), {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     ignoreHTTPSErrors: true,
@@ -148,8 +161,10 @@ export async function startStack({ relayEnv = {} } = {}) {
       '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',
       `--host-resolver-rules=MAP *.lightning.force.com 127.0.0.1:${port}, MAP *.my.salesforce.com 127.0.0.1:${port}, MAP www.linkedin.com 127.0.0.1:${port}`,
       `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`],
-  });
-  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker');
+  }));
+  const worker = context.serviceWorkers()[0]
+    ?? await orClose({ close: async () => { await context.close().catch(() => {}); await servers.close(); } },
+      () => context.waitForEvent('serviceworker'));
   return {
     ...servers,
     context,
@@ -168,7 +183,13 @@ export const FIREFOX_EXTENSION_UUID = '7d3b1c52-6a0e-4f0b-9c1e-2b5d8f4a6e91';
  *  host-resolver rules); loopback is never proxied, so sfsim and the relay are reached directly. */
 async function startFixtureProxy(fixturePort) {
   const server = createNetServer();
+  const open = new Set();
+  // Closing the proxy ends its tunnels too: an open one would keep the test file running.
+  const close = server.close.bind(server);
+  server.close = () => { for (const socket of open) socket.destroy(); return close(); };
   server.on('connection', (client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
     client.once('data', (head) => {
       const line = head.toString('latin1').split('\r\n')[0];
       if (!/^CONNECT \S+:443 HTTP\/1\.[01]$/.test(line)) {
@@ -182,6 +203,7 @@ async function startFixtureProxy(fixturePort) {
       });
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -193,15 +215,20 @@ async function startFixtureProxy(fixturePort) {
 export async function startFirefoxStack({ relayEnv = {} } = {}) {
   const servers = await startServers({ relayEnv });
   const proxy = await startFixtureProxy(servers.fixturePort);
+  const started = { close: async () => { proxy.close(); await servers.close(); } };
   const { default: puppeteer } = await import('puppeteer-core');
-  const browser = await puppeteer.launch({
+  // A first start on a fresh machine (a new profile, caches cold, the other core busy) can
+  // be slow: each attempt has two minutes, and a second attempt shows Firefox's own output.
+  const launch = (attempt) => puppeteer.launch({
     browser: 'firefox',
     executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr',
     headless: true,
+    timeout: 120_000,
+    dumpio: attempt > 1,
     acceptInsecureCerts: true,
     // Firefox 153 lets WebDriver open moz-extension:// pages (the popup) only with this.
     args: ['--remote-allow-system-access'],
-    userDataDir: join(servers.dir, 'firefox-profile'),
+    userDataDir: join(servers.dir, `firefox-profile-${attempt}`),
     extraPrefsFirefox: {
       'xpinstall.signatures.required': false,
       'extensions.webextensions.uuids': JSON.stringify({ 'crmsync@crmsync.dev': FIREFOX_EXTENSION_UUID }),
@@ -211,7 +238,12 @@ export async function startFirefoxStack({ relayEnv = {} } = {}) {
       'network.proxy.no_proxies_on': 'localhost, 127.0.0.1',
     },
   });
-  const extensionId = await browser.installExtension(join(distDir, 'extension-firefox'));
+  const browser = await orClose(started, () => launch(1).catch((error) => {
+    console.error(`# Firefox did not start (${error.message}); trying once more`);
+    return launch(2);
+  }));
+  const extensionId = await orClose({ close: async () => { await browser.close().catch(() => {}); await started.close(); } },
+    () => browser.installExtension(join(distDir, 'extension-firefox')));
   const extensionOrigin = `moz-extension://${FIREFOX_EXTENSION_UUID}`;
   return {
     ...servers,
@@ -229,8 +261,7 @@ export async function startFirefoxStack({ relayEnv = {} } = {}) {
     },
     async close() {
       await browser.close().catch(() => {});
-      proxy.close();
-      await servers.close();
+      await started.close();
     },
   };
 }
