@@ -255,13 +255,16 @@ async fn model<R: Linkable + Send + Clone>(
         if let Some(m) = stored {
             let params: Params = serde_json::from_str(&m.params_json)
                 .map_err(|e| MatcherError::Damaged(format!("match model {} of {entity}: {e}", m.version)))?;
-            if !params.fits(R::comparisons()) {
-                return Err(MatcherError::Damaged(format!(
-                    "match model {} of {entity} does not fit this build's comparisons",
-                    m.version
-                )));
+            if params.fits(R::comparisons()) {
+                return Ok(Model { params, version: m.version, trained_now: false });
             }
-            return Ok(Model { params, version: m.version, trained_now: false });
+            // A model from an earlier build (other comparisons or levels): an upgrade
+            // trains the org's model anew instead of refusing to match.
+            tracing::info!(
+                entity,
+                version = m.version,
+                "the stored match model predates this build's comparisons; training anew"
+            );
         }
     }
     let trained = crm.len() >= MIN_TRAINING_RECORDS && network.len() >= MIN_TRAINING_RECORDS;

@@ -54,10 +54,13 @@ fn first_name(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
         2
     } else if jaro_winkler(x, y) >= 0.92 {
         3
-    } else if (x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0] {
+    } else if x.len() >= 3 && y.len() >= 3 && within_one_edit(x, y) {
+        // A typo Jaro-Winkler forgives too little in a short name: "Jobn", "Eobert".
         4
-    } else {
+    } else if (x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0] {
         5
+    } else {
+        6
     })
 }
 
@@ -196,8 +199,9 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
             lv("swapped with last name", 0.02, 0.0001),
             lv("nickname", 0.10, 0.002),
             lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.005),
+            lv("one edit apart", 0.04, 0.002),
             lv("initial", 0.08, 0.03),
-            lv("else", 0.15, 0.9529),
+            lv("else", 0.11, 0.9509),
         ],
         level: first_name,
         tf_value: Some(|r| &r.name.first),
@@ -293,8 +297,9 @@ mod tests {
         assert_eq!(level("Robert", "robert"), Some(0));
         assert_eq!(level("Bob", "Robert"), Some(2));
         assert_eq!(level("Brandyn", "Brandynn"), Some(3));
-        assert_eq!(level("J", "John"), Some(4));
-        assert_eq!(level("Alice", "Mary"), Some(5));
+        assert_eq!(level("Jobn", "John"), Some(4));
+        assert_eq!(level("J", "John"), Some(5));
+        assert_eq!(level("Alice", "Mary"), Some(6));
         assert_eq!(first_name(&person("Lachlan", "Beardon", ""), &person("Beardon", "Lachlan", "")), Some(1));
         assert_eq!(level("", "Mary"), None);
     }

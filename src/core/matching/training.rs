@@ -154,7 +154,7 @@ mod tests {
         let specs = &PERSON_COMPARISONS[..2];
         let mut rows = Vec::new();
         for i in 0..1000 {
-            rows.extend_from_slice(if i < 100 { &[0u8, 0] } else { &[5u8, 4] });
+            rows.extend_from_slice(if i < 100 { &[0u8, 0] } else { &[6u8, 4] });
         }
         let mut params = Params::defaults(specs);
         estimate_m_em(specs, &mut params, &rows, 20, 1.0);

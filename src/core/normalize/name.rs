@@ -41,6 +41,80 @@ const PARTICLES: &[&str] = &[
     "ten", "zu", "bin", "binti", "al", "el", "mac", "st", "y",
 ];
 
+/// Words typed where a name was not known ("Occupant", "Mrs", "Lady Of House", "Hija",
+/// "Declined"): a field made only of these (and of the filler words below) is unknown, so
+/// it neither agrees nor disagrees with anything. Words that are also real surnames
+/// ("Child", "Parent", "Friend", "Son", "Man", "House") are not among them.
+const PLACEHOLDERS: &[&str] = &[
+    "unknown",
+    "unk",
+    "none",
+    "null",
+    "nil",
+    "name",
+    "noname",
+    "declined",
+    "refused",
+    "withheld",
+    "test",
+    "tbd",
+    "occupant",
+    "resident",
+    "householder",
+    "homeowner",
+    "respondent",
+    "ref",
+    "customer",
+    "client",
+    "mother",
+    "father",
+    "mom",
+    "dad",
+    "daughter",
+    "husband",
+    "wife",
+    "spouse",
+    "kid",
+    "boy",
+    "girl",
+    "baby",
+    "adult",
+    "male",
+    "female",
+    "lady",
+    "gentleman",
+    "gent",
+    "oldest",
+    "eldest",
+    "youngest",
+    "grandson",
+    "granddaughter",
+    "grandmother",
+    "grandfather",
+    "hijo",
+    "hija",
+    "senor",
+    "senora",
+];
+/// Filler words that only ever join placeholders ("Lady *of the* House", "No Name").
+const PLACEHOLDER_FILLERS: &[&str] = &["of", "the", "in", "no", "not", "given", "house", "man", "de", "la", "el", "a"];
+
+/// True when a name field holds only placeholders, titles and fillers, at least one of
+/// them a placeholder or title ("Mr", "Adult Male", "Lady Of House").
+fn is_placeholder(t: &[String]) -> bool {
+    let strong = |w: &str| PLACEHOLDERS.contains(&w) || TITLES.contains(&w);
+    t.iter().any(|w| strong(w)) && t.iter().all(|w| strong(w) || PLACEHOLDER_FILLERS.contains(&w.as_str()))
+}
+
+/// A field's tokens without titles and suffixes; none when it is a placeholder.
+fn name_tokens(field: &str) -> Vec<String> {
+    let t = tokens(field);
+    if is_placeholder(&t) {
+        return Vec::new();
+    }
+    strip_affixes(t)
+}
+
 /// The nickname table: `data/nicknames.csv` (PyPI `nicknames` 1.0.1, Apache-2.0).
 const NICKNAMES_CSV: &str = include_str!("data/nicknames.csv");
 
@@ -56,15 +130,16 @@ pub struct PersonName {
 impl PersonName {
     /// From separate first and last name fields (either may be empty).
     pub fn from_parts(first: &str, last: &str) -> Self {
-        let first_tokens = strip_affixes(tokens(first));
-        let last_tokens = strip_affixes(tokens(last));
+        let first_tokens = name_tokens(first);
+        let last_tokens = name_tokens(last);
+        let first_was_empty = first_tokens.is_empty();
         match (first_tokens.is_empty(), last_tokens.is_empty()) {
             // Everything in one field: split it like a full name.
             (true, false) | (false, true) => {
                 let mut all = first_tokens;
                 all.extend(last_tokens);
                 if all.len() == 1 {
-                    return if first.trim().is_empty() {
+                    return if first_was_empty {
                         Self { first: String::new(), last: surname(&all) }
                     } else {
                         Self { first: all.remove(0), last: String::new() }
@@ -78,7 +153,7 @@ impl PersonName {
 
     /// From one full-name field ("Dr. Jan van der Berg, PhD").
     pub fn from_full(full: &str) -> Self {
-        Self::from_tokens(strip_affixes(tokens(full)))
+        Self::from_tokens(name_tokens(full))
     }
 
     fn from_tokens(mut all: Vec<String>) -> Self {
@@ -221,6 +296,22 @@ mod tests {
             PersonName::from_parts("José", "García Márquez"),
             PersonName { first: "jose".into(), last: "garcia marquez".into() }
         );
+    }
+
+    #[test]
+    fn placeholders_are_unknown_names_not_names() {
+        assert_eq!(PersonName::from_parts("Mrs", "Zachary"), PersonName { first: "".into(), last: "zachary".into() });
+        assert_eq!(PersonName::from_parts("Lady Of House", "Doe"), PersonName { first: "".into(), last: "doe".into() });
+        assert_eq!(PersonName::from_parts("Ann", "Occupant"), PersonName { first: "ann".into(), last: "".into() });
+        assert_eq!(PersonName::from_parts("Adult Male", "Unknown"), PersonName::default());
+        assert_eq!(PersonName::from_full("No Name Given"), PersonName::default());
+        // Real names that look like placeholders' words stay names.
+        assert_eq!(
+            PersonName::from_parts("Julia", "Child"),
+            PersonName { first: "julia".into(), last: "child".into() }
+        );
+        assert_eq!(PersonName::from_parts("Nina", "House"), PersonName { first: "nina".into(), last: "house".into() });
+        assert_eq!(PersonName::from_parts("A", "La"), PersonName { first: "a".into(), last: "la".into() });
     }
 
     #[test]
