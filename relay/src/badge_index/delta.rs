@@ -13,6 +13,7 @@ use super::build::{labelled, Names};
 use super::{hash_key, IndexBuildError};
 use crate::directory::matching::decision_of;
 use crate::state::AppState;
+use crate::store::{CrmRow, Store};
 
 /// A delta is sent only while it holds at most this share of the org's records.
 const MAX_SHARE: f64 = 0.2;
@@ -39,21 +40,10 @@ pub async fn delta_since(
     owners: Option<HashSet<String>>,
 ) -> Result<DeltaAnswer, IndexBuildError> {
     let store = state.store.as_ref();
-    let Some(current) = store.last_finished_run().await? else {
-        return Ok(DeltaAnswer::Snapshot("no import has finished".into()));
+    let current = match snapshot_needed(store, since_run, owners.is_some()).await? {
+        Ok(current) => current,
+        Err(why) => return Ok(DeltaAnswer::Snapshot(why)),
     };
-    if since_run > current || since_run <= 0 {
-        return Ok(DeltaAnswer::Snapshot(format!("version {since_run} is not one this relay made")));
-    }
-    if store.full_import_since(since_run).await? {
-        return Ok(DeltaAnswer::Snapshot("a full import ran since".into()));
-    }
-    if !store.rows_seen_since("User", since_run).await?.is_empty() {
-        return Ok(DeltaAnswer::Snapshot("users changed, so record owners may have".into()));
-    }
-    if owners.is_some() && !store.rows_seen_since("UserRole", since_run).await?.is_empty() {
-        return Ok(DeltaAnswer::Snapshot("roles changed, so what you may see may have".into()));
-    }
     let decisions: Vec<_> = store.decisions().await?.into_iter().filter(|d| d.id > since_decision).collect();
     let last_decision = decisions.last().map_or(since_decision, |d| d.id);
     let accounts = store.rows_seen_since("Account", since_run).await?;
@@ -70,19 +60,7 @@ pub async fn delta_since(
     if changed + deleted.len() > limit {
         return Ok(DeltaAnswer::Snapshot(format!("{changed} records changed; a snapshot is smaller")));
     }
-    // Converted leads whose contact is imported leave the index.
-    let mut contacts_present: HashSet<String> = contacts.iter().map(|c| c.id.clone()).collect();
-    for lead in &leads {
-        let fields: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&lead.fields_json).unwrap_or_default();
-        let field =
-            |names: &[&str]| names.iter().find_map(|n| fields.get(*n).and_then(|v| v.as_str())).unwrap_or_default();
-        if let Ok(CrmRecord::Person(_, Some(contact))) = crm_record(field) {
-            if store.crm_row("Contact", contact.as_str()).await?.is_some() {
-                contacts_present.insert(contact.to_string());
-            }
-        }
-    }
+    let contacts_present = contacts_present(store, &contacts, &leads).await?;
     let limited = owners.clone();
     let names = Names::new(&store.rows("User").await?, &store.rows("Account").await?).only_owned_by(owners);
     let records = labelled(&names, &accounts, &contacts, &leads, |id| contacts_present.contains(id));
@@ -119,6 +97,53 @@ pub async fn delta_since(
     let match_run = delta.matches.seq as i64;
     let key = hash_key(state).await?;
     Ok(DeltaAnswer::Delta { bytes: delta.encode(&key), version: current as u64, last_decision, match_run })
+}
+
+/// The current index version, or why the browser needs a snapshot rather than a delta
+/// from `since_run` (another relay's version, a full import, changed users or roles).
+async fn snapshot_needed(
+    store: &dyn Store,
+    since_run: i64,
+    limited: bool,
+) -> Result<Result<i64, String>, IndexBuildError> {
+    let Some(current) = store.last_finished_run().await? else {
+        return Ok(Err("no import has finished".into()));
+    };
+    if since_run > current || since_run <= 0 {
+        return Ok(Err(format!("version {since_run} is not one this relay made")));
+    }
+    if store.full_import_since(since_run).await? {
+        return Ok(Err("a full import ran since".into()));
+    }
+    if !store.rows_seen_since("User", since_run).await?.is_empty() {
+        return Ok(Err("users changed, so record owners may have".into()));
+    }
+    if limited && !store.rows_seen_since("UserRole", since_run).await?.is_empty() {
+        return Ok(Err("roles changed, so what you may see may have".into()));
+    }
+    Ok(Ok(current))
+}
+
+/// The contacts a changed Lead was converted into that are imported (the Lead then leaves
+/// the index), with the changed contacts themselves.
+async fn contacts_present(
+    store: &dyn Store,
+    contacts: &[CrmRow],
+    leads: &[CrmRow],
+) -> Result<HashSet<String>, IndexBuildError> {
+    let mut present: HashSet<String> = contacts.iter().map(|c| c.id.clone()).collect();
+    for lead in leads {
+        let fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&lead.fields_json).unwrap_or_default();
+        let field =
+            |names: &[&str]| names.iter().find_map(|n| fields.get(*n).and_then(|v| v.as_str())).unwrap_or_default();
+        if let Ok(CrmRecord::Person(_, Some(contact))) = crm_record(field) {
+            if store.crm_row("Contact", contact.as_str()).await?.is_some() {
+                present.insert(contact.to_string());
+            }
+        }
+    }
+    Ok(present)
 }
 
 /// The decisions about records `owners` own (their owner as the badge reads it).

@@ -13,7 +13,9 @@ use crmsync::core::sf::schema::{IMPORTED, MODSTAMP};
 use serde::{Deserialize, Serialize};
 
 use crate::connect::{connect_unattended, renew, stored_client, ConnectError};
-use crate::salesforce::bulk::{delete_job, describe_fields, finish_query, results_page, start_query, StartedJob};
+use crate::salesforce::bulk::{
+    delete_job, describe_fields, finish_query, results_page, start_query, QueryJob, StartedJob,
+};
 use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::state::{now_ms, AppState};
 use crate::store::{CrmRow, StoreError, SyncState};
@@ -136,33 +138,11 @@ async fn import_holding(
             previous.and_then(|s| s.watermark.clone())
         }
     };
-    // Every object's Bulk job is created up front, in import order (Salesforce queues them
-    // in that order), and awaited in the background, so Salesforce prepares the later ones
-    // while the first ones are stored one object at a time. After a failed start the rest
-    // wait for their turn, as the run may stop there.
-    // Each one fetches its first results page once the object before it starts loading, so
-    // at most two first pages wait in memory.
     let page_size = state.settings.bulk_page_records;
     // The ROI report's revenue field, when the admin chose another than Amount.
     let revenue = crate::admin::settings::revenue_field(state).await?;
     let fields_of = |object: &str, wanted: &[&'static str]| fields_with(object, wanted, &revenue);
-    let mut prepared = Vec::with_capacity(IMPORTED.len());
-    let mut go_ahead = Vec::with_capacity(IMPORTED.len());
-    for (object, wanted) in IMPORTED {
-        progress(object, Progress::Preparing);
-        let started = start_object(&client, object, &fields_of(object, wanted), watermark_of(object)).await;
-        let failed = started.is_err();
-        let (go, wait) = tokio::sync::oneshot::channel();
-        go_ahead.push(Some(go));
-        prepared.push(Some(AbortOnDrop(tokio::spawn(finish_object(client.clone(), started, Some(wait), page_size)))));
-        if failed {
-            break;
-        }
-    }
-    prepared.resize_with(IMPORTED.len(), || None);
-    go_ahead.resize_with(IMPORTED.len() + 1, || None);
-    let mut go_ahead = go_ahead.into_iter().map(|go| go.map(|g| g.send(())));
-    go_ahead.next();
+    let (mut prepared, mut go_ahead) = start_every_job(&client, &fields_of, &watermark_of, page_size, progress).await;
     // Sessions renewed so far: phase-one failures from an older session are simply run
     // again; a failure of the current session is renewed once per run.
     let mut generation = 0u32;
@@ -268,6 +248,39 @@ pub async fn schedule(state: &AppState) {
 }
 
 /// A preparation running in the background, stopped if the run ends before using it.
+/// Every object's Bulk job is created up front, in import order (Salesforce queues them
+/// in that order), and awaited in the background, so Salesforce prepares the later ones
+/// while the first ones are stored one object at a time. After a failed start the rest
+/// wait for their turn, as the run may stop there. Each one fetches its first results
+/// page once the object before it starts loading (the answered senders, in order), so at
+/// most two first pages wait in memory.
+async fn start_every_job(
+    client: &Arc<SalesforceClient>,
+    fields_of: &impl Fn(&str, &[&'static str]) -> Vec<String>,
+    watermark_of: &impl Fn(&str) -> Option<String>,
+    page_size: usize,
+    progress: ProgressSink<'_>,
+) -> (Vec<Option<AbortOnDrop>>, impl Iterator<Item = Option<Result<(), ()>>>) {
+    let mut prepared = Vec::with_capacity(IMPORTED.len());
+    let mut go_ahead = Vec::with_capacity(IMPORTED.len());
+    for (object, wanted) in IMPORTED {
+        progress(object, Progress::Preparing);
+        let started = start_object(client, object, &fields_of(object, wanted), watermark_of(object)).await;
+        let failed = started.is_err();
+        let (go, wait) = tokio::sync::oneshot::channel();
+        go_ahead.push(Some(go));
+        prepared.push(Some(AbortOnDrop(tokio::spawn(finish_object(client.clone(), started, Some(wait), page_size)))));
+        if failed {
+            break;
+        }
+    }
+    prepared.resize_with(IMPORTED.len(), || None);
+    go_ahead.resize_with(IMPORTED.len() + 1, || None);
+    let mut go_ahead = go_ahead.into_iter().map(|go| go.map(|g| g.send(())));
+    go_ahead.next();
+    (prepared, go_ahead)
+}
+
 struct AbortOnDrop(tokio::task::JoinHandle<Result<PreparedObject, ImportError>>);
 
 impl AbortOnDrop {
@@ -285,7 +298,7 @@ impl Drop for AbortOnDrop {
 /// An object whose Bulk job has completed, with its first results page fetched.
 struct PreparedObject {
     object: &'static str,
-    job: crate::salesforce::bulk::QueryJob,
+    job: QueryJob,
     /// The first page's CSV and the locator of the next one.
     first_page: (String, Option<String>),
     incremental: bool,
@@ -365,53 +378,10 @@ async fn load_object(
     prepared: PreparedObject,
     progress: ProgressSink<'_>,
 ) -> Result<ObjectReport, ImportError> {
-    let PreparedObject { object, job, first_page, incremental, watermark, missing, started, mut calls } = prepared;
-    let sf = |source| ImportError::Salesforce { object: object.to_string(), source };
+    let PreparedObject { object, job, first_page, incremental, watermark, missing, started, calls } = prepared;
     let counts_before = count_of(state, object).await?;
-    let page_size = state.settings.bulk_page_records;
-    let mut upserted = 0i64;
-    let mut deleted = 0i64;
-    let mut max_stamp = watermark;
-    // Three stages overlap: Salesforce prepares page N+2 while page N+1 is parsed (on a
-    // blocking thread) and page N is written.
-    let parse = |(csv, next): (String, Option<String>)| async move {
-        let page = tokio::task::spawn_blocking(move || parse_page(object, &csv))
-            .await
-            .map_err(|e| ImportError::Interrupted(e.to_string()))??;
-        Ok::<_, ImportError>((page, next))
-    };
-    let (mut page, mut next) = parse(first_page).await?;
-    loop {
-        let rows = page.rows.len() as i64;
-        let page_deleted = page.deleted.len() as i64;
-        let page_stamp = page.rows.iter().map(|r| r.system_modstamp.as_str()).max().map(str::to_string);
-        // The rows move into the store: no copy of their JSON on the way.
-        let store_page = state.store.apply_page(object, run, page.rows, &page.deleted);
-        let following = match next.as_deref() {
-            Some(locator) => {
-                calls += 1;
-                let fetch_and_parse =
-                    async { parse(results_page(client, &job, Some(locator), page_size).await.map_err(sf)?).await };
-                let (stored, following) = tokio::join!(store_page, fetch_and_parse);
-                stored?;
-                Some(following?)
-            }
-            None => {
-                store_page.await?;
-                None
-            }
-        };
-        if page_stamp.as_deref() > max_stamp.as_deref() {
-            max_stamp = page_stamp;
-        }
-        upserted += rows;
-        deleted += page_deleted;
-        progress(object, Progress::Loading { done: upserted as u64, total: job.records });
-        match following {
-            Some(f) => (page, next) = f,
-            None => break,
-        }
-    }
+    let streamed = stream_pages(state, client, run, (object, &job, first_page), watermark, calls, progress).await?;
+    let Streamed { upserted, mut deleted, max_stamp, mut calls } = streamed;
     calls += 1;
     let _ = delete_job(client, &job).await;
     // Rows this run did not see can only exist if the object had rows before it.
@@ -444,6 +414,70 @@ async fn load_object(
         api_calls: calls,
         missing_fields,
     })
+}
+
+/// What streaming a job's result pages into the store did.
+struct Streamed {
+    upserted: i64,
+    deleted: i64,
+    /// The newest `SystemModstamp` seen: the next incremental import's watermark.
+    max_stamp: Option<String>,
+    calls: u64,
+}
+
+/// Writes every result page of `job` into the store. Three stages overlap: Salesforce
+/// prepares page N+2 while page N+1 is parsed (on a blocking thread) and page N is written.
+async fn stream_pages(
+    state: &AppState,
+    client: &SalesforceClient,
+    run: i64,
+    (object, job, first_page): (&'static str, &QueryJob, (String, Option<String>)),
+    watermark: Option<String>,
+    mut calls: u64,
+    progress: ProgressSink<'_>,
+) -> Result<Streamed, ImportError> {
+    let sf = |source| ImportError::Salesforce { object: object.to_string(), source };
+    let page_size = state.settings.bulk_page_records;
+    let (mut upserted, mut deleted, mut max_stamp) = (0i64, 0i64, watermark);
+    let parse = |(csv, next): (String, Option<String>)| async move {
+        let page = tokio::task::spawn_blocking(move || parse_page(object, &csv))
+            .await
+            .map_err(|e| ImportError::Interrupted(e.to_string()))??;
+        Ok::<_, ImportError>((page, next))
+    };
+    let (mut page, mut next) = parse(first_page).await?;
+    loop {
+        let rows = page.rows.len() as i64;
+        let page_deleted = page.deleted.len() as i64;
+        let page_stamp = page.rows.iter().map(|r| r.system_modstamp.as_str()).max().map(str::to_string);
+        // The rows move into the store: no copy of their JSON on the way.
+        let store_page = state.store.apply_page(object, run, page.rows, &page.deleted);
+        let following = match next.as_deref() {
+            Some(locator) => {
+                calls += 1;
+                let fetch_and_parse =
+                    async { parse(results_page(client, job, Some(locator), page_size).await.map_err(sf)?).await };
+                let (stored, following) = tokio::join!(store_page, fetch_and_parse);
+                stored?;
+                Some(following?)
+            }
+            None => {
+                store_page.await?;
+                None
+            }
+        };
+        if page_stamp.as_deref() > max_stamp.as_deref() {
+            max_stamp = page_stamp;
+        }
+        upserted += rows;
+        deleted += page_deleted;
+        progress(object, Progress::Loading { done: upserted as u64, total: job.records });
+        match following {
+            Some(f) => (page, next) = f,
+            None => break,
+        }
+    }
+    Ok(Streamed { upserted, deleted, max_stamp, calls })
 }
 
 async fn count_of(state: &AppState, object: &str) -> Result<i64, StoreError> {

@@ -58,45 +58,9 @@ pub fn queue_panel() -> Html {
         });
         html! { <input data-testid={format!("queue-{name}")} {placeholder} {value} {onchange} /> }
     };
-    let act = |action: &'static str| {
-        let (selected, message, generation, target) =
-            (selected.clone(), message.clone(), generation.clone(), target.clone());
-        Callback::from(move |_: MouseEvent| {
-            let body = QueueAction {
-                action: action.into(),
-                ids: selected.iter().cloned().collect(),
-                target: target.cast::<HtmlInputElement>().map(|i| i.value()).filter(|v| !v.trim().is_empty()),
-            };
-            let (selected, message, generation) = (selected.clone(), message.clone(), generation.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer =
-                    http::send::<_, QueueActionReport>("POST", "/api/v1/admin/activities/actions", Some(&body)).await;
-                message.set(Some(answer.map(|r| {
-                    let mut text = format!("{action}: {} done", r.done.len());
-                    for refused in &r.refused {
-                        text.push_str(&format!("; {}: {}", refused.user_id, refused.reason));
-                    }
-                    text
-                })));
-                selected.set(HashSet::new());
-                generation.set(*generation + 1);
-            });
-        })
-    };
+    let act = |action: &'static str| queue_action(action, &selected, &message, &generation, &target);
     let none = selected.is_empty();
-    let rows = match &*page {
-        Load::Loading => html! { <p>{ "Loading…" }</p> },
-        Load::Loaded(Err(e)) => html! { <p class="error">{ e.clone() }</p> },
-        Load::Loaded(Ok(page)) => html! {
-            <>
-            <p data-testid="queue-total">{ format!("{} activities match", page.total) }</p>
-            <table class="slds-table" data-testid="queue">
-                <tr><th></th><th>{ "Logged" }</th><th>{ "Rep" }</th><th>{ "Kind" }</th><th>{ "State" }</th><th>{ "Record" }</th><th>{ "Subject" }</th><th>{ "Salesforce says" }</th></tr>
-                { for page.activities.iter().map(|a| activity_row(a, &selected)) }
-            </table>
-            </>
-        },
-    };
+    let rows = activity_table(&page, &selected);
     html! {
         <section class="panel" data-testid="queue-panel">
             <h2>{ "The org's activities" }</h2>
@@ -118,6 +82,57 @@ pub fn queue_panel() -> Html {
             { super::outcome::outcome(&message, "queue-message") }
             { rows }
         </section>
+    }
+}
+
+/// The button's action on the selected activities; the answer (what was done, each
+/// refusal with its reason) is shown and the list read again.
+fn queue_action(
+    action: &'static str,
+    selected: &UseStateHandle<HashSet<String>>,
+    message: &UseStateHandle<Option<Result<String, String>>>,
+    generation: &UseStateHandle<u32>,
+    target: &NodeRef,
+) -> Callback<MouseEvent> {
+    let (selected, message, generation, target) =
+        (selected.clone(), message.clone(), generation.clone(), target.clone());
+    Callback::from(move |_: MouseEvent| {
+        let body = QueueAction {
+            action: action.into(),
+            ids: selected.iter().cloned().collect(),
+            target: target.cast::<HtmlInputElement>().map(|i| i.value()).filter(|v| !v.trim().is_empty()),
+        };
+        let (selected, message, generation) = (selected.clone(), message.clone(), generation.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer =
+                http::send::<_, QueueActionReport>("POST", "/api/v1/admin/activities/actions", Some(&body)).await;
+            message.set(Some(answer.map(|r| {
+                let mut text = format!("{action}: {} done", r.done.len());
+                for refused in &r.refused {
+                    text.push_str(&format!("; {}: {}", refused.user_id, refused.reason));
+                }
+                text
+            })));
+            selected.set(HashSet::new());
+            generation.set(*generation + 1);
+        });
+    })
+}
+
+/// The page of activities the filter matches, as a table (or why it could not be read).
+fn activity_table(page: &Load<AdminActivities>, selected: &UseStateHandle<HashSet<String>>) -> Html {
+    match page {
+        Load::Loading => html! { <p>{ "Loading…" }</p> },
+        Load::Loaded(Err(e)) => html! { <p class="error">{ e.clone() }</p> },
+        Load::Loaded(Ok(page)) => html! {
+            <>
+            <p data-testid="queue-total">{ format!("{} activities match", page.total) }</p>
+            <table class="slds-table" data-testid="queue">
+                <tr><th></th><th>{ "Logged" }</th><th>{ "Rep" }</th><th>{ "Kind" }</th><th>{ "State" }</th><th>{ "Record" }</th><th>{ "Subject" }</th><th>{ "Salesforce says" }</th></tr>
+                { for page.activities.iter().map(|a| activity_row(a, selected)) }
+            </table>
+            </>
+        },
     }
 }
 

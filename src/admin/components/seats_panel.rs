@@ -52,24 +52,8 @@ pub fn seats_panel() -> Html {
         }
     };
     let shown = filtered(users, roles, &filter);
-    let act = |kind: &'static str, payload: serde_json::Value| {
-        let (message, generation, selected) = (message.clone(), generation.clone(), selected.clone());
-        Callback::from(move |_: MouseEvent| {
-            let (message, generation, selected, payload) =
-                (message.clone(), generation.clone(), selected.clone(), payload.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let path = match kind {
-                    "writeback" => "/api/v1/admin/writeback/users",
-                    "auto-save" => "/api/v1/admin/autosave/users",
-                    _ => "/api/v1/admin/seats",
-                };
-                let answer = http::send::<_, ChangeReport>("POST", path, Some(&payload)).await;
-                message.set(Some(answer.map(|r| summary(kind, &r))));
-                selected.set(HashSet::new());
-                generation.set(*generation + 1);
-            });
-        })
-    };
+    let act =
+        |kind: &'static str, payload: serde_json::Value| seat_action(kind, payload, &message, &generation, &selected);
     let picked: Vec<String> = selected.iter().cloned().collect();
     let who = UserSelection { user_ids: picked.clone(), role: None, subtree: false };
     let with = |mut v: serde_json::Value, key: &str, value: serde_json::Value| {
@@ -89,13 +73,7 @@ pub fn seats_panel() -> Html {
     });
     let all_ids: Vec<String> = shown.iter().map(|u| u.user_id.clone()).collect();
     let all_selected = !all_ids.is_empty() && all_ids.iter().all(|id| selected.contains(id));
-    let on_all = {
-        let selected = selected.clone();
-        Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-            selected.set(if checked { all_ids.iter().cloned().collect() } else { HashSet::new() });
-        })
-    };
+    let on_all = select_all(&selected, all_ids);
     let seated = users.iter().filter(|u| u.seat).count();
     let none = picked.is_empty();
     html! {
@@ -125,6 +103,42 @@ pub fn seats_panel() -> Html {
             </table>
         </section>
     }
+}
+
+/// Posts `payload` to the API of `kind` (seats, write-back, auto-save); the answer is
+/// shown, the selection cleared and the users read again.
+fn seat_action(
+    kind: &'static str,
+    payload: serde_json::Value,
+    message: &UseStateHandle<Option<Result<String, String>>>,
+    generation: &UseStateHandle<u32>,
+    selected: &UseStateHandle<HashSet<String>>,
+) -> Callback<MouseEvent> {
+    let (message, generation, selected) = (message.clone(), generation.clone(), selected.clone());
+    Callback::from(move |_: MouseEvent| {
+        let (message, generation, selected, payload) =
+            (message.clone(), generation.clone(), selected.clone(), payload.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let path = match kind {
+                "writeback" => "/api/v1/admin/writeback/users",
+                "auto-save" => "/api/v1/admin/autosave/users",
+                _ => "/api/v1/admin/seats",
+            };
+            let answer = http::send::<_, ChangeReport>("POST", path, Some(&payload)).await;
+            message.set(Some(answer.map(|r| summary(kind, &r))));
+            selected.set(HashSet::new());
+            generation.set(*generation + 1);
+        });
+    })
+}
+
+/// The header's box: selects every user shown, or none.
+fn select_all(selected: &UseStateHandle<HashSet<String>>, shown: Vec<String>) -> Callback<Event> {
+    let selected = selected.clone();
+    Callback::from(move |e: Event| {
+        let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+        selected.set(if checked { shown.iter().cloned().collect() } else { HashSet::new() });
+    })
 }
 
 /// The role filter (alone or with the roles below) and the search box.

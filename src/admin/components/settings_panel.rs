@@ -15,10 +15,12 @@ use crate::core::api::admin::{AdminSettings, AdminSettingsChange};
 pub fn settings_panel() -> Html {
     let settings = use_state(|| Load::<AdminSettings>::Loading);
     let message = use_state(|| None::<Result<String, String>>);
-    let visibility = use_node_ref();
-    let test_record = use_node_ref();
-    let min_stage = use_node_ref();
-    let kind_refs: Vec<NodeRef> = ActivityKind::ALL.iter().map(|_| NodeRef::default()).collect();
+    let form = SettingsForm {
+        visibility: use_node_ref(),
+        test_record: use_node_ref(),
+        min_stage: use_node_ref(),
+        kinds: ActivityKind::ALL.iter().map(|_| NodeRef::default()).collect(),
+    };
     {
         let settings = settings.clone();
         use_effect_with((), move |_| {
@@ -33,44 +35,8 @@ pub fn settings_panel() -> Html {
             _ => html! {},
         };
     };
-    let on_save = {
-        let (settings, message, visibility, test_record, min_stage, kind_refs) = (
-            settings.clone(),
-            message.clone(),
-            visibility.clone(),
-            test_record.clone(),
-            min_stage.clone(),
-            kind_refs.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let kinds: Vec<String> = ActivityKind::ALL
-                .iter()
-                .zip(&kind_refs)
-                .filter(|(_, r)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
-                .map(|(k, _)| k.as_str().to_string())
-                .collect();
-            let change = AdminSettingsChange {
-                badge_visibility: visibility.cast::<HtmlSelectElement>().map(|s| s.value()),
-                writeback_kinds: Some(kinds),
-                writeback_test_record: test_record.cast::<HtmlInputElement>().map(|i| i.value()),
-                seat_role_grants: None,
-                autosave_min_stage: min_stage.cast::<HtmlSelectElement>().map(|s| s.value()),
-                roi_revenue_field: None,
-                roi_lookback_days: None,
-            };
-            let (settings, message) = (settings.clone(), message.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match http::send::<_, AdminSettings>("PUT", "/api/v1/admin/settings", Some(&change)).await {
-                    Ok(saved) => {
-                        settings.set(Load::Loaded(Ok(saved)));
-                        message.set(Some(Ok("Settings saved.".into())));
-                    }
-                    Err(e) => message.set(Some(Err(e))),
-                }
-            });
-        })
-    };
+    let on_save = save_settings(&settings, &message, form.clone());
+    let SettingsForm { visibility, test_record, min_stage, kinds: kind_refs } = form;
     let everyone = current.badge_visibility == crate::core::rules::visibility::BadgeVisibility::Everyone;
     html! {
         <section class="panel" data-testid="settings">
@@ -102,6 +68,60 @@ pub fn settings_panel() -> Html {
             { super::outcome::outcome(&message, "settings-message") }
         </section>
     }
+}
+
+/// The form's inputs, read when it is saved.
+#[derive(Clone)]
+struct SettingsForm {
+    visibility: NodeRef,
+    test_record: NodeRef,
+    min_stage: NodeRef,
+    /// One check box per activity kind, in `ActivityKind::ALL` order.
+    kinds: Vec<NodeRef>,
+}
+
+impl SettingsForm {
+    /// What the admin chose, as the settings API takes it.
+    fn change(&self) -> AdminSettingsChange {
+        let kinds: Vec<String> = ActivityKind::ALL
+            .iter()
+            .zip(&self.kinds)
+            .filter(|(_, r)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
+            .map(|(k, _)| k.as_str().to_string())
+            .collect();
+        AdminSettingsChange {
+            badge_visibility: self.visibility.cast::<HtmlSelectElement>().map(|s| s.value()),
+            writeback_kinds: Some(kinds),
+            writeback_test_record: self.test_record.cast::<HtmlInputElement>().map(|i| i.value()),
+            seat_role_grants: None,
+            autosave_min_stage: self.min_stage.cast::<HtmlSelectElement>().map(|s| s.value()),
+            roi_revenue_field: None,
+            roi_lookback_days: None,
+        }
+    }
+}
+
+/// Saves the form; the relay's answer (the settings as stored, or why not) is shown.
+fn save_settings(
+    settings: &UseStateHandle<Load<AdminSettings>>,
+    message: &UseStateHandle<Option<Result<String, String>>>,
+    form: SettingsForm,
+) -> Callback<SubmitEvent> {
+    let (settings, message) = (settings.clone(), message.clone());
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let change = form.change();
+        let (settings, message) = (settings.clone(), message.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            match http::send::<_, AdminSettings>("PUT", "/api/v1/admin/settings", Some(&change)).await {
+                Ok(saved) => {
+                    settings.set(Load::Loaded(Ok(saved)));
+                    message.set(Some(Ok("Settings saved.".into())));
+                }
+                Err(e) => message.set(Some(Err(e))),
+            }
+        });
+    })
 }
 
 /// The auto-save stage threshold, in the org's stage order (known after an import), and

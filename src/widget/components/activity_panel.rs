@@ -73,28 +73,7 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
             </button>
         }
     });
-    let switches = match props.state.prefs.as_ref() {
-        Some(Load::Loaded(Ok(WritebackPrefs { enabled: true, kinds: opted, org_kinds }))) => html! {
-            <p class="crmsync-note">{ "Write to Salesforce: " }
-                // Only the kinds the org writes back at all are offered.
-                { for kinds.iter().filter(|k| org_kinds.is_empty() || org_kinds.contains(k)).map(|&kind| {
-                    let on = opted.get(&kind).copied().unwrap_or(false);
-                    let onchange = props.on_opt_in.reform(move |_| (kind, !on));
-                    html! {
-                        <label>
-                            <input type="checkbox" data-testid={format!("opt-in-{}", kind.as_str())} checked={on} {onchange} />
-                            { format!(" {}s ", kind.label().to_lowercase()) }
-                        </label>
-                    }
-                }) }
-            </p>
-        },
-        Some(Load::Loaded(Ok(_))) => {
-            html! { <p class="crmsync-note">{ "Activity write-back is off for you; an admin turns it on." }</p> }
-        }
-        Some(Load::Loaded(Err(message))) => html! { <p class="crmsync-error">{ message }</p> },
-        _ => html! {},
-    };
+    let switches = opt_in_switches(props, kinds);
     let notice = match &props.state.notice {
         Some(Ok(message)) => html! { <p class="crmsync-note" data-testid="notice">{ message }</p> },
         Some(Err(message)) => html! { <p class="crmsync-error" role="alert" data-testid="notice">{ message }</p> },
@@ -128,5 +107,31 @@ pub fn activity_panel(props: &ActivityPanelProps) -> Html {
                 </ul>
             }
         </section>
+    }
+}
+
+/// The rep's write-back switches, one per kind the org writes back, or why there are none.
+fn opt_in_switches(props: &ActivityPanelProps, kinds: &[ActivityKind]) -> Html {
+    match props.state.prefs.as_ref() {
+        Some(Load::Loaded(Ok(WritebackPrefs { enabled: true, kinds: opted, org_kinds }))) => html! {
+            <p class="crmsync-note">{ "Write to Salesforce: " }
+                // Only the kinds the org writes back at all are offered.
+                { for kinds.iter().filter(|k| org_kinds.is_empty() || org_kinds.contains(k)).map(|&kind| {
+                    let on = opted.get(&kind).copied().unwrap_or(false);
+                    let onchange = props.on_opt_in.reform(move |_| (kind, !on));
+                    html! {
+                        <label>
+                            <input type="checkbox" data-testid={format!("opt-in-{}", kind.as_str())} checked={on} {onchange} />
+                            { format!(" {}s ", kind.label().to_lowercase()) }
+                        </label>
+                    }
+                }) }
+            </p>
+        },
+        Some(Load::Loaded(Ok(_))) => {
+            html! { <p class="crmsync-note">{ "Activity write-back is off for you; an admin turns it on." }</p> }
+        }
+        Some(Load::Loaded(Err(message))) => html! { <p class="crmsync-error">{ message }</p> },
+        _ => html! {},
     }
 }
