@@ -76,6 +76,22 @@ for n in (1, 2, 3):
     lines.append(f"| febrl{n} | {fmt(ours)} | {fmt(pw)} | {pw['blocking_recall']:.4f} ({pw['candidates']}) | "
                  f"{fmt(sp) if sp else 'not run'} | {t:.2f} s | {f'{st:.2f} s' if st else '—'} | {ours['one_to_one_max_recall']:.4f} |")
 
+jobchange = shared / "jobchange_people"
+if jobchange.is_dir():
+    lines += ["", "## Matching quality: job changes (`jobchange_people`: CRM 2022 vs network 2023, 36 % changed employer)", "",
+              "Names and company only (location is one town). `crmsync match` at its default threshold (p ≥ 0.8),",
+              "one-to-one; the goal is recall ≥ 0.95 at precision ≥ 0.99.", "",
+              "| set | P / R / F1 | blocking recall (candidates) | time |", "|---|---|---|---|"]
+    d = work / "jobchange"
+    d.mkdir(parents=True, exist_ok=True)
+    t, _, _ = run_timed([crmsync, "match", "--crm", jobchange / "crm.csv", "--network", jobchange / "network.csv",
+                         "--out", d / "matches.csv", "--candidates", d / "candidates.csv"])
+    (d / "truth.csv").write_bytes((jobchange / "truth.csv").read_bytes())
+    s_ = score(d, d / "matches.csv")
+    pw = pairwise(d, d / "candidates.csv", 0.8)
+    lines.append(f"| jobchange_people | {s_['precision']:.4f} / {s_['recall']:.4f} / {s_['f1']:.4f} | "
+                 f"{pw['blocking_recall']:.4f} ({pw['candidates']}) | {t:.2f} s |")
+
 lines += ["", "## Matching speed: generated CRM-like people (`tests/bench/gen_people.py`, seed 7)", "",
           "CRM: N Leads/Contacts with e-mail, phone, company, title, city/state. Network: 80 % of them",
           "(nicknames, typos, 15 % job changes, free-text locations, e-mail on 10 %) plus 20 % strangers.",
