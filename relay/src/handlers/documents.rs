@@ -57,6 +57,14 @@ pub async fn share(
         documents::share(&state, &rep.user_id, &base, &title, &record, q.expires_in_days, Content::Pdf(body.to_vec()))
             .await?
     } else {
+        // The query is a PDF upload's; beside a JSON body it would be ignored, so refuse it.
+        if raw.as_deref().is_some_and(|q| !q.is_empty()) {
+            return Err(ApiError::BadRequest(
+                "a link's details go in the JSON body; ?title=, ?record= and ?expires_in_days= are for a PDF upload \
+                 (Content-Type: application/pdf)"
+                    .into(),
+            ));
+        }
         let new: NewLink = json_body(&body)?;
         let days = new.expiry_days().map_err(ApiError::BadRequest)?;
         documents::share(&state, &rep.user_id, &base, &new.title, &new.record, days, Content::Url(new.url)).await?

@@ -102,6 +102,11 @@ async fn a_shared_pdf_is_served_counted_and_its_daily_first_views_written_back()
         assert_eq!(status, 400, "{refused}");
         assert!(refused["error"]["message"].as_str().unwrap().contains(needle), "{refused}");
     }
+    // A PDF upload's query beside a JSON link would be ignored: it is refused instead.
+    let body = json!({"title": "x", "record": cid, "url": "https://a.example"});
+    let (status, refused) = r.api(Method::POST, "/api/v1/documents?expires_in_days=true", Some(body)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("for a PDF upload"), "{refused}");
     let (status, _) = r
         .api(
             Method::POST,

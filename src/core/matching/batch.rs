@@ -14,6 +14,7 @@ use super::link::weight_of_probability;
 use super::parallel::map_chunks;
 use super::params::{probability, Params};
 use super::prepared::Prepared;
+use super::rivals;
 use super::scoring::{Scorer, TermFrequencies};
 use super::{Linkable, Method};
 use crate::core::rules::match_rates::LOW_CONFIDENCE_FLOOR;
@@ -154,10 +155,11 @@ pub fn run<R: Linkable>(
         }
     };
     let scorer = Scorer::new(specs, params, tf);
+    let share = rivals::match_share(params.prior, network.len());
     let manual = manual_links(crm, network, decisions);
     let manual_net: HashSet<usize> = manual.values().copied().collect();
 
-    let mut affected = affected_records(crm, network, changes, kept, prepared, &scorer, &mut result);
+    let mut affected = affected_records(crm, network, changes, kept, prepared, (&scorer, share), &mut result);
     let mut scored: Vec<(u32, u32, f64)> = Vec::new();
     let mut done: Vec<bool> = vec![false; crm.len()];
     let mut assigned: Vec<ScoredPair> = Vec::new();
@@ -169,7 +171,9 @@ pub fn run<R: Linkable>(
         for &i in &fresh {
             done[i] = true;
         }
-        scored.extend(score_records(crm, network, &fresh, &scorer, prepared, &mut result));
+        let mut fresh_pairs = score_records(crm, network, &fresh, &scorer, prepared, &mut result);
+        rivals::raise_uncontested(&mut fresh_pairs, crm.len(), share);
+        scored.extend(fresh_pairs);
         let pairs = eligible(crm, network, decisions, &scored, &manual, &manual_net, threshold);
         let fixed =
             kept.iter().filter(|k| !done[k.crm] && !manual.contains_key(&k.crm) && !manual_net.contains(&k.network));
@@ -218,7 +222,7 @@ fn affected_records<R: Linkable>(
     changes: &Changes,
     kept: &[KeptLink],
     prepared: Option<&Prepared>,
-    scorer: &Scorer<'_, R>,
+    (scorer, share): (&Scorer<'_, R>, f64),
     result: &mut BatchResult,
 ) -> Vec<usize> {
     if changes.all {
@@ -239,8 +243,13 @@ fn affected_records<R: Linkable>(
             }
         };
         // A pair below the low-confidence floor changes nothing the report or a badge
-        // shows; the next full pass records it as a best candidate.
-        let floor = weight_of_probability(LOW_CONFIDENCE_FLOOR);
+        // shows; the next full pass records it as a best candidate. The one-to-one
+        // posterior can raise a pair by up to `reach` bits (a record with no rival), so a
+        // new pair counts when, raised that far, it would reach the floor and come within
+        // a bit of the stored weight (a rival a bit weaker still lowers that raise; one
+        // weaker than that is left to the next full pass).
+        let reach = -(1.0 - share).log2();
+        let floor = weight_of_probability(LOW_CONFIDENCE_FLOOR) - reach;
         let beating = map_chunks(&pairs, |chunk| {
             let mut scratch = Vec::new();
             chunk
@@ -249,7 +258,7 @@ fn affected_records<R: Linkable>(
                 .filter(|&(i, j)| match changes.stored_weights.get(i) {
                     Some(&stored) => {
                         let w = scorer.weight(&crm[i], &network[j], &mut scratch);
-                        w > stored && w >= floor
+                        w + reach + 1.0 > stored && w >= floor
                     }
                     None => true,
                 })
@@ -335,7 +344,8 @@ fn outcomes<R: Linkable>(
     done: &[bool],
 ) -> Vec<Outcome> {
     let taken: HashSet<usize> = assigned.iter().map(|p| p.network as usize).chain(manual.values().copied()).collect();
-    let linked: HashMap<usize, usize> = assigned.iter().map(|p| (p.crm as usize, p.network as usize)).collect();
+    let linked: HashMap<usize, (usize, f64)> =
+        assigned.iter().map(|p| (p.crm as usize, (p.network as usize, p.weight))).collect();
     let mut best: HashMap<usize, (usize, f64)> = HashMap::default();
     for &(i, j, w) in scored {
         let (i, j) = (i as usize, j as usize);
@@ -347,8 +357,10 @@ fn outcomes<R: Linkable>(
             *entry = (j, w);
         }
     }
-    let outcome = |i: usize, state: OutcomeState, j: Option<usize>| {
-        let Some(j) = j else {
+    // `weight`: the pair's weight as the pass scored it (raised by the one-to-one
+    // posterior); none for a manual link, which shows the pair's own evidence.
+    let outcome = |i: usize, state: OutcomeState, pair: Option<(usize, Option<f64>)>| {
+        let Some((j, weight)) = pair else {
             return Outcome {
                 crm: i,
                 state,
@@ -359,6 +371,10 @@ fn outcomes<R: Linkable>(
             };
         };
         let e = scorer.explain(&crm[i], &network[j]);
+        let e = match weight {
+            Some(w) => rivals::explained(e, w),
+            None => e,
+        };
         let p = if state == OutcomeState::Manual { 1.0 } else { probability(e.match_weight) };
         Outcome {
             crm: i,
@@ -373,11 +389,11 @@ fn outcomes<R: Linkable>(
         .filter(|&i| done[i])
         .map(|i| {
             if let Some(&j) = manual.get(&i) {
-                outcome(i, OutcomeState::Manual, Some(j))
-            } else if let Some(&j) = linked.get(&i) {
-                outcome(i, OutcomeState::Auto, Some(j))
-            } else if let Some(&(j, _)) = best.get(&i) {
-                outcome(i, OutcomeState::Candidate, Some(j))
+                outcome(i, OutcomeState::Manual, Some((j, None)))
+            } else if let Some(&(j, w)) = linked.get(&i) {
+                outcome(i, OutcomeState::Auto, Some((j, Some(w))))
+            } else if let Some(&(j, w)) = best.get(&i) {
+                outcome(i, OutcomeState::Candidate, Some((j, Some(w))))
             } else {
                 outcome(i, OutcomeState::None, None)
             }

@@ -1,37 +1,118 @@
 //! Comparisons as data (splink's vocabulary): each is an ordered list of levels, best
-//! first; the first level that holds wins; `None` is the null level (a side unknown),
-//! which weighs nothing. Default m/u probabilities live here; trained ones in `params`.
+//! first, and each level owns its test (exact, Jaro-Winkler at a threshold, one edit, a
+//! named predicate) and its default m/u probabilities; the first level whose test holds
+//! wins, so reordering levels moves their weights with them. A comparison is unknown
+//! (the null level, which weighs nothing) when either side lacks the value. Trained m/u
+//! live in `params`.
+
+use std::borrow::Cow;
 
 use super::record::{CompanyRecord, PersonRecord};
 use super::similarity::{jaro_winkler, token_jaccard, within_one_edit};
 use crate::core::normalize::{shares_group, Location};
 
-/// One level of a comparison with its default probabilities: m = P(level | match),
-/// u = P(level | non-match).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LevelSpec {
-    pub name: &'static str,
+/// What must hold of a pair for a level. The text tests read the comparison's `text`.
+pub enum Test<R: 'static> {
+    /// The texts are equal.
+    Exact,
+    /// Jaro-Winkler similarity of the texts at least this.
+    JaroWinkler(f64),
+    /// Share of distinct words in common (Jaccard) at least this.
+    TokenJaccard(f64),
+    /// One insertion, deletion, substitution or transposition apart, both texts at least
+    /// `min_len` long (in a short name one edit is another name).
+    OneEdit { min_len: usize },
+    /// A named predicate over the two records.
+    Holds(&'static str, fn(&R, &R) -> bool),
+    /// Any of these.
+    Any(&'static [Test<R>]),
+    /// Always: the catch-all last level.
+    Else,
+}
+
+impl<R> Test<R> {
+    /// What the test checks, as explanations show it ("similar (Jaro-Winkler ≥ 0.92)").
+    pub fn label(&self) -> Cow<'static, str> {
+        match self {
+            Test::Exact => "exact".into(),
+            Test::JaroWinkler(t) => format!("similar (Jaro-Winkler ≥ {t})").into(),
+            Test::TokenJaccard(t) => format!("words shared (Jaccard ≥ {t})").into(),
+            Test::OneEdit { .. } => "one edit apart".into(),
+            Test::Holds(label, _) => (*label).into(),
+            Test::Any(tests) => tests.iter().map(Test::label).collect::<Vec<_>>().join(" or ").into(),
+            Test::Else => "else".into(),
+        }
+    }
+
+    /// Whether the test holds; `jw` keeps the texts' Jaro-Winkler once computed, as
+    /// several levels of one comparison may ask for it.
+    fn holds(&self, a: &R, b: &R, (x, y): (&str, &str), jw: &mut Option<f64>) -> bool {
+        match self {
+            Test::Exact => x == y,
+            Test::JaroWinkler(t) => *jw.get_or_insert_with(|| jaro_winkler(x, y)) >= *t,
+            Test::TokenJaccard(t) => token_jaccard(x, y) >= *t,
+            Test::OneEdit { min_len } => x.len() >= *min_len && y.len() >= *min_len && within_one_edit(x, y),
+            Test::Holds(_, holds) => holds(a, b),
+            Test::Any(tests) => tests.iter().any(|t| t.holds(a, b, (x, y), jw)),
+            Test::Else => true,
+        }
+    }
+}
+
+/// One level of a comparison: its test and default probabilities, m = P(level | match)
+/// and u = P(level | non-match).
+pub struct Level<R: 'static> {
+    pub test: Test<R>,
     pub m: f64,
     pub u: f64,
+}
+
+impl<R> Level<R> {
+    /// The level's name in explanations.
+    pub fn label(&self) -> Cow<'static, str> {
+        self.test.label()
+    }
 }
 
 /// A comparison of one aspect of two records.
 pub struct Comparison<R: 'static> {
     pub name: &'static str,
-    /// Best first; the last is the catch-all "else" level.
-    pub levels: &'static [LevelSpec],
+    /// The compared text of a record ("" when unknown): what the text tests read and what
+    /// term frequencies count.
+    pub text: Option<fn(&R) -> &str>,
+    /// Whether both records know the value; without it, both texts are non-empty.
+    pub known: Option<fn(&R, &R) -> bool>,
+    /// Best first; the last is the catch-all `Else`.
+    pub levels: &'static [Level<R>],
+    /// Adjust the exact level's weight by how common the value is ("Smith" says less
+    /// than "Okonkwo").
+    pub term_frequencies: bool,
+}
+
+impl<R> Comparison<R> {
     /// The index of the first level that holds, or `None` when either side is unknown.
-    pub level: fn(&R, &R) -> Option<usize>,
-    /// For term-frequency adjustment of the exact level (level 0): the compared value.
-    pub tf_value: Option<fn(&R) -> &str>,
+    pub fn level_of(&self, a: &R, b: &R) -> Option<usize> {
+        let (x, y) = self.text.map_or(("", ""), |text| (text(a), text(b)));
+        let known = match self.known {
+            Some(known) => known(a, b),
+            None => !x.is_empty() && !y.is_empty(),
+        };
+        if !known {
+            return None;
+        }
+        let mut jw = None;
+        let last = self.levels.len().saturating_sub(1);
+        Some(self.levels.iter().position(|l| l.test.holds(a, b, (x, y), &mut jw)).unwrap_or(last))
+    }
+
+    /// The value term frequencies count, when the comparison asks for them.
+    pub fn tf_value(&self) -> Option<fn(&R) -> &str> {
+        self.text.filter(|_| self.term_frequencies)
+    }
 }
 
-const fn lv(name: &'static str, m: f64, u: f64) -> LevelSpec {
-    LevelSpec { name, m, u }
-}
-
-fn both<'a>(a: &'a str, b: &'a str) -> Option<(&'a str, &'a str)> {
-    (!a.is_empty() && !b.is_empty()).then_some((a, b))
+const fn lv<R>(test: Test<R>, m: f64, u: f64) -> Level<R> {
+    Level { test, m, u }
 }
 
 /// True when one side's first and last names are the other's, swapped (a common entry
@@ -44,112 +125,75 @@ fn swapped(a: &PersonRecord, b: &PersonRecord) -> bool {
     close(&a.name.first, &b.name.last) && close(&a.name.last, &b.name.first)
 }
 
-fn first_name(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
-    let (x, y) = both(&a.name.first, &b.name.first)?;
-    Some(if x == y {
-        0
-    } else if swapped(a, b) {
-        1
-    } else if shares_group(&a.first_name_groups, &b.first_name_groups) {
-        2
-    } else if jaro_winkler(x, y) >= 0.92 {
-        3
-    } else if x.len() >= 3 && y.len() >= 3 && within_one_edit(x, y) {
-        // A typo Jaro-Winkler forgives too little in a short name: "Jobn", "Eobert".
-        4
-    } else if (x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0] {
-        5
-    } else {
-        6
-    })
+/// One side gave only an initial, and it is the other's first letter.
+fn initial(a: &PersonRecord, b: &PersonRecord) -> bool {
+    let (x, y) = (&a.name.first, &b.name.first);
+    (x.len() == 1 || y.len() == 1) && x.as_bytes()[0] == y.as_bytes()[0]
 }
 
-fn last_name(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
-    let (x, y) = both(&a.name.last, &b.name.last)?;
-    Some(if x == y {
-        0
-    } else if swapped(a, b) {
-        1
-    } else {
-        let jw = jaro_winkler(x, y);
-        if jw >= 0.92 || (x.contains(' ') || y.contains(' ')) && token_jaccard(x, y) > 0.0 {
-            2
-        } else if jw >= 0.8 {
-            3
-        } else {
-            4
-        }
-    })
+/// A surname of several words shares one with the other ("garcia marquez", "garcia").
+fn shares_a_surname_word(a: &PersonRecord, b: &PersonRecord) -> bool {
+    let (x, y) = (&a.name.last, &b.name.last);
+    (x.contains(' ') || y.contains(' ')) && token_jaccard(x, y) > 0.0
 }
 
-fn email(a: &PersonRecord, b: &PersonRecord) -> Option<usize> {
-    let (x, y) = (a.email.as_ref()?, b.email.as_ref()?);
-    Some(if x == y { 0 } else { 1 })
+/// The fields people and companies share, so one set of levels serves both.
+trait CommonFields {
+    fn phones(&self) -> &[String];
+    fn location(&self) -> &Location;
 }
 
-fn phones(a: &[String], b: &[String]) -> Option<usize> {
-    if a.is_empty() || b.is_empty() {
-        return None;
+impl CommonFields for PersonRecord {
+    fn phones(&self) -> &[String] {
+        &self.phones
     }
+    fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+impl CommonFields for CompanyRecord {
+    fn phones(&self) -> &[String] {
+        &self.phones
+    }
+    fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+fn both_have_phones<R: CommonFields>(a: &R, b: &R) -> bool {
+    !a.phones().is_empty() && !b.phones().is_empty()
+}
+
+fn same_phone<R: CommonFields>(a: &R, b: &R) -> bool {
+    a.phones().iter().any(|p| b.phones().contains(p))
+}
+
+/// The same subscriber number with another country or area code.
+fn same_last_7_digits<R: CommonFields>(a: &R, b: &R) -> bool {
     fn tail(p: &str) -> &[u8] {
         &p.as_bytes()[p.len().saturating_sub(7)..]
     }
-    Some(if a.iter().any(|p| b.contains(p)) {
-        0
-    } else if a.iter().any(|p| b.iter().any(|q| tail(p) == tail(q))) {
-        1
-    } else {
-        2
-    })
+    a.phones().iter().any(|p| b.phones().iter().any(|q| tail(p) == tail(q)))
 }
 
-fn company_names(x: &str, y: &str) -> Option<usize> {
-    let (x, y) = both(x, y)?;
-    Some(if x == y {
-        0
-    } else if jaro_winkler(x, y) >= 0.92 || token_jaccard(x, y) >= 0.5 {
-        1
-    } else {
-        2
-    })
+/// Region and country agree as far as both sides know them; `None` when unknown.
+fn region_and_country<R: CommonFields>(a: &R, b: &R) -> (Option<bool>, Option<bool>) {
+    let (a, b) = (a.location(), b.location());
+    let known = |x: &str, y: &str| (!x.is_empty() && !y.is_empty()).then(|| x == y);
+    (known(&a.region, &b.region), known(&a.country, &b.country))
 }
 
-fn city(a: &Location, b: &Location) -> Option<usize> {
-    let (x, y) = both(&a.city, &b.city)?;
-    Some(if x == y {
-        0
-    } else if jaro_winkler(x, y) >= 0.9 {
-        1
-    } else {
-        2
-    })
+fn region_known<R: CommonFields>(a: &R, b: &R) -> bool {
+    region_and_country(a, b) != (None, None)
 }
 
-fn region_country(a: &Location, b: &Location) -> Option<usize> {
-    let country = match (a.country.as_str(), b.country.as_str()) {
-        ("", _) | (_, "") => None,
-        (x, y) => Some(x == y),
-    };
-    let region = both(&a.region, &b.region).map(|(x, y)| x == y);
-    match (region, country) {
-        (None, None) => None,
-        (Some(true), Some(true) | None) => Some(0),
-        (Some(false), Some(true)) | (None, Some(true)) => Some(1),
-        _ => Some(2),
-    }
+fn same_region<R: CommonFields>(a: &R, b: &R) -> bool {
+    matches!(region_and_country(a, b), (Some(true), Some(true) | None))
 }
 
-fn postal(a: &str, b: &str) -> Option<usize> {
-    let (x, y) = both(a, b)?;
-    Some(if x == y {
-        0
-    } else if within_one_edit(x, y) {
-        1
-    } else if x.len() >= 3 && y.len() >= 3 && x[..3] == y[..3] {
-        2
-    } else {
-        3
-    })
+fn same_country<R: CommonFields>(a: &R, b: &R) -> bool {
+    region_and_country(a, b).1 == Some(true)
 }
 
 /// The street line without a leading house number.
@@ -160,122 +204,197 @@ fn without_number(street: &str) -> &str {
     }
 }
 
-fn street(a: &str, b: &str) -> Option<usize> {
-    let (x, y) = both(a, b)?;
-    // When one side has no house number, compare the street names alone.
+/// One side has no house number and the street names are alike.
+fn same_street_name(x: &str, y: &str) -> bool {
     let one_lacks_number = (without_number(x) == x) != (without_number(y) == y);
-    Some(if x == y {
-        0
-    } else if jaro_winkler(x, y) >= 0.88
-        || token_jaccard(x, y) >= 0.6
-        || (one_lacks_number && jaro_winkler(without_number(x), without_number(y)) >= 0.9)
-    {
-        1
-    } else {
-        2
-    })
+    one_lacks_number && jaro_winkler(without_number(x), without_number(y)) >= 0.9
 }
 
-const PHONE_LEVELS: &[LevelSpec] =
-    &[lv("exact", 0.85, 1e-6), lv("same last 7 digits", 0.05, 1e-4), lv("else", 0.10, 0.999899)];
-const CITY_LEVELS: &[LevelSpec] =
-    &[lv("exact", 0.75, 0.02), lv("similar (Jaro-Winkler ≥ 0.9)", 0.10, 0.005), lv("else", 0.15, 0.975)];
-const REGION_LEVELS: &[LevelSpec] =
-    &[lv("same region", 0.85, 0.15), lv("same country only", 0.10, 0.35), lv("else", 0.05, 0.5)];
-const POSTAL_LEVELS: &[LevelSpec] = &[
-    lv("exact", 0.75, 0.002),
-    lv("one edit apart", 0.08, 0.004),
-    lv("same first 3 characters", 0.05, 0.01),
-    lv("else", 0.12, 0.984),
-];
-const STREET_LEVELS: &[LevelSpec] = &[lv("exact", 0.65, 0.0005), lv("similar", 0.20, 0.002), lv("else", 0.15, 0.9975)];
+fn postal_prefix(x: &str, y: &str) -> bool {
+    x.len() >= 3 && y.len() >= 3 && x.as_bytes()[..3] == y.as_bytes()[..3]
+}
+
+/// Phone numbers: any number in common, else the same subscriber number.
+macro_rules! phone {
+    ($r:ty) => {
+        Comparison {
+            name: "phone",
+            text: None,
+            known: Some(both_have_phones::<$r>),
+            levels: &[
+                lv(Test::Holds("exact", same_phone::<$r>), 0.85, 1e-6),
+                lv(Test::Holds("same last 7 digits", same_last_7_digits::<$r>), 0.05, 1e-4),
+                lv(Test::Else, 0.10, 0.999899),
+            ],
+            term_frequencies: false,
+        }
+    };
+}
+
+macro_rules! city {
+    ($r:ty) => {
+        Comparison {
+            name: "city",
+            text: Some(|r: &$r| &r.location.city),
+            known: None,
+            levels: &[
+                lv(Test::Exact, 0.75, 0.02),
+                lv(Test::JaroWinkler(0.9), 0.10, 0.005),
+                lv(Test::Else, 0.15, 0.975),
+            ],
+            term_frequencies: false,
+        }
+    };
+}
+
+macro_rules! region {
+    ($r:ty) => {
+        Comparison {
+            name: "region",
+            text: None,
+            known: Some(region_known::<$r>),
+            levels: &[
+                lv(Test::Holds("same region", same_region::<$r>), 0.85, 0.15),
+                lv(Test::Holds("same country only", same_country::<$r>), 0.10, 0.35),
+                lv(Test::Else, 0.05, 0.5),
+            ],
+            term_frequencies: false,
+        }
+    };
+}
+
+macro_rules! postal_code {
+    ($r:ty) => {
+        Comparison {
+            name: "postal_code",
+            text: Some(|r: &$r| &r.postal),
+            known: None,
+            levels: &[
+                lv(Test::Exact, 0.75, 0.002),
+                lv(Test::OneEdit { min_len: 0 }, 0.08, 0.004),
+                lv(
+                    Test::Holds("same first 3 characters", |a: &$r, b: &$r| postal_prefix(&a.postal, &b.postal)),
+                    0.05,
+                    0.01,
+                ),
+                lv(Test::Else, 0.12, 0.984),
+            ],
+            term_frequencies: false,
+        }
+    };
+}
+
+macro_rules! street {
+    ($r:ty) => {
+        Comparison {
+            name: "street",
+            text: Some(|r: &$r| &r.street),
+            known: None,
+            levels: &[
+                lv(Test::Exact, 0.65, 0.0005),
+                lv(
+                    Test::Any(&[
+                        Test::JaroWinkler(0.88),
+                        Test::TokenJaccard(0.6),
+                        Test::Holds("same street name, one without a house number", |a: &$r, b: &$r| {
+                            same_street_name(&a.street, &b.street)
+                        }),
+                    ]),
+                    0.20,
+                    0.002,
+                ),
+                lv(Test::Else, 0.15, 0.9975),
+            ],
+            term_frequencies: false,
+        }
+    };
+}
 
 /// How people are compared: names, contact data, employer, location.
 pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
     Comparison {
         name: "first_name",
+        text: Some(|r| &r.name.first),
+        known: None,
         levels: &[
-            lv("exact", 0.53, 0.01),
-            lv("swapped with last name", 0.02, 0.0001),
-            lv("nickname", 0.10, 0.002),
-            lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.005),
-            lv("one edit apart", 0.04, 0.002),
-            lv("initial", 0.08, 0.03),
-            lv("else", 0.11, 0.9509),
+            lv(Test::Exact, 0.53, 0.01),
+            lv(Test::Holds("swapped with last name", swapped), 0.02, 0.0001),
+            lv(Test::Holds("nickname", |a, b| shares_group(&a.first_name_groups, &b.first_name_groups)), 0.10, 0.002),
+            lv(Test::JaroWinkler(0.92), 0.12, 0.005),
+            // A typo Jaro-Winkler forgives too little in a short name: "Jobn", "Eobert".
+            lv(Test::OneEdit { min_len: 3 }, 0.04, 0.002),
+            lv(Test::Holds("initial", initial), 0.08, 0.03),
+            lv(Test::Else, 0.11, 0.9509),
         ],
-        level: first_name,
-        tf_value: Some(|r| &r.name.first),
+        term_frequencies: true,
     },
     Comparison {
         name: "last_name",
+        text: Some(|r| &r.name.last),
+        known: None,
         levels: &[
-            lv("exact", 0.73, 0.001),
-            lv("swapped with first name", 0.02, 0.0001),
-            lv("similar (Jaro-Winkler ≥ 0.92)", 0.12, 0.002),
-            lv("somewhat similar (Jaro-Winkler ≥ 0.8)", 0.05, 0.02),
-            lv("else", 0.08, 0.9769),
+            lv(Test::Exact, 0.73, 0.001),
+            lv(Test::Holds("swapped with first name", swapped), 0.02, 0.0001),
+            lv(
+                Test::Any(&[Test::JaroWinkler(0.92), Test::Holds("a surname word shared", shares_a_surname_word)]),
+                0.12,
+                0.002,
+            ),
+            lv(Test::JaroWinkler(0.8), 0.05, 0.02),
+            lv(Test::Else, 0.08, 0.9769),
         ],
-        level: last_name,
-        tf_value: Some(|r| &r.name.last),
+        term_frequencies: true,
     },
     Comparison {
         name: "email",
-        levels: &[lv("exact", 0.9, 1e-6), lv("else", 0.1, 0.999999)],
-        level: email,
-        tf_value: None,
+        text: None,
+        known: Some(|a, b| a.email.is_some() && b.email.is_some()),
+        levels: &[lv(Test::Holds("exact", |a, b| a.email == b.email), 0.9, 1e-6), lv(Test::Else, 0.1, 0.999999)],
+        term_frequencies: false,
     },
-    Comparison { name: "phone", levels: PHONE_LEVELS, level: |a, b| phones(&a.phones, &b.phones), tf_value: None },
+    phone!(PersonRecord),
     Comparison {
         name: "company",
-        levels: &[lv("exact", 0.6, 0.005), lv("similar", 0.15, 0.01), lv("else", 0.25, 0.985)],
-        level: |a, b| company_names(&a.company, &b.company),
-        tf_value: Some(|r| &r.company),
+        text: Some(|r| &r.company),
+        known: None,
+        levels: &[
+            lv(Test::Exact, 0.6, 0.005),
+            lv(Test::Any(&[Test::JaroWinkler(0.92), Test::TokenJaccard(0.5)]), 0.15, 0.01),
+            lv(Test::Else, 0.25, 0.985),
+        ],
+        term_frequencies: true,
     },
-    Comparison { name: "city", levels: CITY_LEVELS, level: |a, b| city(&a.location, &b.location), tf_value: None },
-    Comparison {
-        name: "region",
-        levels: REGION_LEVELS,
-        level: |a, b| region_country(&a.location, &b.location),
-        tf_value: None,
-    },
-    Comparison {
-        name: "postal_code",
-        levels: POSTAL_LEVELS,
-        level: |a, b| postal(&a.postal, &b.postal),
-        tf_value: None,
-    },
-    Comparison { name: "street", levels: STREET_LEVELS, level: |a, b| street(&a.street, &b.street), tf_value: None },
+    city!(PersonRecord),
+    region!(PersonRecord),
+    postal_code!(PersonRecord),
+    street!(PersonRecord),
 ];
 
 /// How companies are compared: name, web domain, phone, address.
 pub static COMPANY_COMPARISONS: [Comparison<CompanyRecord>; 7] = [
     Comparison {
         name: "name",
-        levels: &[lv("exact", 0.7, 0.0005), lv("similar", 0.2, 0.005), lv("else", 0.1, 0.9945)],
-        level: |a, b| company_names(&a.name, &b.name),
-        tf_value: Some(|r| &r.name),
+        text: Some(|r| &r.name),
+        known: None,
+        levels: &[
+            lv(Test::Exact, 0.7, 0.0005),
+            lv(Test::Any(&[Test::JaroWinkler(0.92), Test::TokenJaccard(0.5)]), 0.2, 0.005),
+            lv(Test::Else, 0.1, 0.9945),
+        ],
+        term_frequencies: true,
     },
     Comparison {
         name: "domain",
-        levels: &[lv("exact", 0.9, 1e-5), lv("else", 0.1, 0.99999)],
-        level: |a, b| both(&a.domain, &b.domain).map(|(x, y)| usize::from(x != y)),
-        tf_value: None,
+        text: Some(|r| &r.domain),
+        known: None,
+        levels: &[lv(Test::Exact, 0.9, 1e-5), lv(Test::Else, 0.1, 0.99999)],
+        term_frequencies: false,
     },
-    Comparison { name: "phone", levels: PHONE_LEVELS, level: |a, b| phones(&a.phones, &b.phones), tf_value: None },
-    Comparison { name: "city", levels: CITY_LEVELS, level: |a, b| city(&a.location, &b.location), tf_value: None },
-    Comparison {
-        name: "region",
-        levels: REGION_LEVELS,
-        level: |a, b| region_country(&a.location, &b.location),
-        tf_value: None,
-    },
-    Comparison {
-        name: "postal_code",
-        levels: POSTAL_LEVELS,
-        level: |a, b| postal(&a.postal, &b.postal),
-        tf_value: None,
-    },
-    Comparison { name: "street", levels: STREET_LEVELS, level: |a, b| street(&a.street, &b.street), tf_value: None },
+    phone!(CompanyRecord),
+    city!(CompanyRecord),
+    region!(CompanyRecord),
+    postal_code!(CompanyRecord),
+    street!(CompanyRecord),
 ];
 
 #[cfg(test)]
@@ -293,6 +412,7 @@ mod tests {
 
     #[test]
     fn first_name_levels_in_order() {
+        let first_name = |a: &PersonRecord, b: &PersonRecord| PERSON_COMPARISONS[0].level_of(a, b);
         let level = |a: &str, b: &str| first_name(&person(a, "x", ""), &person(b, "x", ""));
         assert_eq!(level("Robert", "robert"), Some(0));
         assert_eq!(level("Bob", "Robert"), Some(2));
@@ -306,18 +426,42 @@ mod tests {
 
     #[test]
     fn region_country_levels() {
-        let l = |c: &str, r: &str, k: &str| Location::from_fields(c, r, k);
-        assert_eq!(region_country(&l("", "CA", "US"), &l("", "California", "")), Some(0));
-        assert_eq!(region_country(&l("", "NY", "US"), &l("", "", "United States")), Some(1));
-        assert_eq!(region_country(&l("", "", "DE"), &l("", "", "FR")), Some(2));
-        assert_eq!(region_country(&l("x", "", ""), &l("", "", "FR")), None);
+        let at =
+            |c: &str, r: &str, k: &str| PersonRecord { location: Location::from_fields(c, r, k), ..Default::default() };
+        let region_country = |a: &PersonRecord, b: &PersonRecord| PERSON_COMPARISONS[6].level_of(a, b);
+        assert_eq!(region_country(&at("", "CA", "US"), &at("", "California", "")), Some(0));
+        assert_eq!(region_country(&at("", "NY", "US"), &at("", "", "United States")), Some(1));
+        assert_eq!(region_country(&at("", "", "DE"), &at("", "", "FR")), Some(2));
+        assert_eq!(region_country(&at("x", "", ""), &at("", "", "FR")), None);
     }
 
     #[test]
-    fn every_spec_has_probabilities_in_range() {
-        for c in PERSON_COMPARISONS.iter().map(|c| c.levels).chain(COMPANY_COMPARISONS.iter().map(|c| c.levels)) {
-            let (m, u): (f64, f64) = c.iter().fold((0.0, 0.0), |(m, u), l| (m + l.m, u + l.u));
-            assert!((m - 1.0).abs() < 1e-6 && (u - 1.0).abs() < 1e-6, "{c:?}");
+    fn every_spec_has_probabilities_in_range_and_ends_with_else() {
+        let person = PERSON_COMPARISONS
+            .iter()
+            .map(|c| (c.name, c.levels.iter().map(|l| (l.m, l.u, l.label())).collect::<Vec<_>>()));
+        let company = COMPANY_COMPARISONS
+            .iter()
+            .map(|c| (c.name, c.levels.iter().map(|l| (l.m, l.u, l.label())).collect::<Vec<_>>()));
+        for (name, levels) in person.chain(company) {
+            let (m, u): (f64, f64) = levels.iter().fold((0.0, 0.0), |(m, u), l| (m + l.0, u + l.1));
+            assert!((m - 1.0).abs() < 1e-6 && (u - 1.0).abs() < 1e-6, "{name}: {levels:?}");
+            assert_eq!(levels.last().map(|l| l.2.as_ref()), Some("else"), "{name}");
         }
+    }
+
+    #[test]
+    fn labels_come_from_the_tests() {
+        let labels: Vec<String> = PERSON_COMPARISONS[1].levels.iter().map(|l| l.label().into_owned()).collect();
+        assert_eq!(
+            labels,
+            [
+                "exact",
+                "swapped with first name",
+                "similar (Jaro-Winkler ≥ 0.92) or a surname word shared",
+                "similar (Jaro-Winkler ≥ 0.8)",
+                "else"
+            ]
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod parallel;
 pub mod params;
 pub mod prepared;
 pub mod record;
+pub mod rivals;
 pub mod scoring;
 pub mod similarity;
 pub mod training;
@@ -149,9 +150,10 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     let tf = TermFrequencies::count(specs, [crm, network]);
     let scorer = Scorer::new(specs, &params, &tf);
     let rows: Vec<(&(u32, u32), &[u8])> = candidates.pairs.iter().zip(level_rows.chunks_exact(width)).collect();
-    let scored: Vec<(u32, u32, f64)> = parallel::map_chunks(&rows, |chunk| {
+    let mut scored: Vec<(u32, u32, f64)> = parallel::map_chunks(&rows, |chunk| {
         chunk.iter().map(|(&(i, j), lv)| (i, j, scorer.weight_of(lv, &crm[i as usize]))).collect()
     });
+    rivals::raise_uncontested(&mut scored, crm.len(), rivals::match_share(params.prior, network.len()));
 
     let manual = manual_links(crm, network, decisions);
     let mut crm_taken = vec![false; crm.len()];
@@ -187,7 +189,10 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
         match_weight: p.weight,
         probability: probability(p.weight),
         method: Method::Auto,
-        explanation: options.explain.then(|| scorer.explain(&crm[p.crm as usize], &network[p.network as usize])),
+        explanation:
+            options.explain.then(|| {
+                rivals::explained(scorer.explain(&crm[p.crm as usize], &network[p.network as usize]), p.weight)
+            }),
     }));
     links.sort_by_key(|l| (l.crm, l.network));
     Linkage {

@@ -27,7 +27,7 @@ impl TermFrequencies {
         let tables = specs
             .iter()
             .map(|c| {
-                let value = c.tf_value?;
+                let value = c.tf_value()?;
                 let mut counts: HashMap<String, u32> = HashMap::new();
                 let mut total = 0u64;
                 for r in sides.iter().flat_map(|s| s.iter()) {
@@ -46,7 +46,7 @@ impl TermFrequencies {
     /// Counts the values of `records` too (profiles new since counting).
     pub fn add<'a, R: 'a>(&mut self, specs: &[Comparison<R>], records: impl Iterator<Item = &'a R> + Clone) {
         for (c, table) in specs.iter().zip(self.tables.iter_mut()) {
-            let (Some(value), Some((counts, total))) = (c.tf_value, table.as_mut()) else { continue };
+            let (Some(value), Some((counts, total))) = (c.tf_value(), table.as_mut()) else { continue };
             for r in records.clone() {
                 let v = value(r);
                 if !v.is_empty() {
@@ -73,7 +73,7 @@ impl TermFrequencies {
 /// Fills `out` with each comparison's level for the pair.
 pub fn levels<R>(specs: &[Comparison<R>], a: &R, b: &R, out: &mut [u8]) {
     for (slot, c) in out.iter_mut().zip(specs) {
-        *slot = (c.level)(a, b).map_or(NULL_LEVEL, |l| l as u8);
+        *slot = c.level_of(a, b).map_or(NULL_LEVEL, |l| l as u8);
     }
 }
 
@@ -131,7 +131,7 @@ impl<'a, R> Scorer<'a, R> {
         }
         let mut w = self.weights[c][level as usize];
         if level == 0 {
-            if let Some(value) = self.specs[c].tf_value {
+            if let Some(value) = self.specs[c].tf_value() {
                 w += self.tf.adjustment(c, self.params.comparisons[c].u[0], value(a));
             }
         }
@@ -160,7 +160,11 @@ impl<'a, R> Scorer<'a, R> {
             .enumerate()
             .map(|(c, spec)| FieldExplanation {
                 comparison: spec.name.to_string(),
-                level: if lv[c] == NULL_LEVEL { "null".into() } else { spec.levels[lv[c] as usize].name.to_string() },
+                level: if lv[c] == NULL_LEVEL {
+                    "null".into()
+                } else {
+                    spec.levels[lv[c] as usize].label().into_owned()
+                },
                 weight: self.field_weight(c, lv[c], a),
             })
             .collect();

@@ -1,0 +1,109 @@
+//! The one-to-one posterior. A CRM record has at most one match among the profiles, and
+//! has one at all with probability π (the match share). Given every candidate the record
+//! has, the chance that candidate b is the one is odds_b / ((1 − π) + Σ_j odds_j). The
+//! pairwise model spreads the record's chance of a match over every profile of the org,
+//! blocked-out ones included; a record whose other candidates are all weak therefore
+//! deserves more than its best pair's pairwise probability ("no close rival": the same
+//! full name at a new employer, no namesake in sight). A pair's weight is raised to the
+//! posterior, never lowered: rivals already lose in the one-to-one assignment, and a
+//! pair's own evidence is never discounted.
+
+use super::params::probability;
+use super::scoring::{Explanation, FieldExplanation};
+
+/// The share is kept within these bounds: a trained prior can overshoot (more expected
+/// matches than records), and a record is never assumed certain to have a match.
+const MIN_SHARE: f64 = 0.05;
+const MAX_SHARE: f64 = 0.95;
+
+/// Name of the explanation's line for the raise.
+pub const RIVALS: &str = "rivals";
+
+/// Share of CRM records expected to have their match among `profiles`: λ (the chance two
+/// records drawn at random match) times the profiles, within bounds.
+pub fn match_share(prior: f64, profiles: usize) -> f64 {
+    (prior * profiles as f64).clamp(MIN_SHARE, MAX_SHARE)
+}
+
+/// Raises each pair's weight to the one-to-one posterior over its CRM record's
+/// candidates. Every candidate pair of a record in `scored` must be there (the passes
+/// score records whole); `crm_len` bounds the CRM indices.
+pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, share: f64) {
+    let none = 1.0 - share.clamp(MIN_SHARE, MAX_SHARE);
+    let mut odds = vec![0.0f64; crm_len];
+    for &(i, _, w) in scored.iter() {
+        odds[i as usize] += w.min(MAX_BITS).exp2();
+    }
+    for (i, _, w) in scored.iter_mut() {
+        let own = w.min(MAX_BITS).exp2();
+        let others = (odds[*i as usize] - own).max(0.0);
+        // log₂ of own / (none + others): the posterior's odds against the rest.
+        let posterior = *w - (none + others).log2();
+        if posterior > *w {
+            *w = posterior;
+        }
+    }
+}
+
+/// Weights beyond this many bits are certain either way; capping keeps the sums finite.
+const MAX_BITS: f64 = 200.0;
+
+/// The explanation of a pair whose weight the one-to-one posterior raised to `weight`:
+/// a line says by how much, and the total and probability follow it.
+pub fn explained(mut e: Explanation, weight: f64) -> Explanation {
+    let raise = weight - e.match_weight;
+    if raise > 1e-9 {
+        e.fields.push(FieldExplanation { comparison: RIVALS.into(), level: "no close rival".into(), weight: raise });
+        e.match_weight = weight;
+        e.probability = probability(weight);
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lone_candidate_is_raised_and_a_contested_one_is_not() {
+        // Record 0: one candidate at p = 0.6 (odds 1.5), nothing else. Record 1: the same
+        // pair, and a rival just as strong.
+        let w = 1.5f64.log2();
+        let mut scored = vec![(0, 0, w), (1, 1, w), (1, 2, w)];
+        raise_uncontested(&mut scored, 2, 0.8);
+        // 1.5 / (0.2 + 0) = 7.5: p = 0.88.
+        assert!((probability(scored[0].2) - 7.5 / 8.5).abs() < 1e-9, "{}", probability(scored[0].2));
+        assert_eq!(scored[1].2, w, "a rival as strong leaves the pairwise weight");
+        assert_eq!(scored[2].2, w);
+    }
+
+    #[test]
+    fn weak_rivals_lower_the_raise_and_it_never_lowers_a_weight() {
+        let mut alone = vec![(0, 0, 0.0)];
+        let mut crowded = vec![(0, 0, 0.0), (0, 1, -3.0), (0, 2, -3.0)];
+        raise_uncontested(&mut alone, 1, 0.8);
+        raise_uncontested(&mut crowded, 1, 0.8);
+        assert!(alone[0].2 > crowded[0].2 && crowded[0].2 > 0.0);
+        assert_eq!(crowded[1].2, -3.0, "a rival's own weight stays");
+        let mut strong = vec![(0, 0, 30.0)];
+        raise_uncontested(&mut strong, 1, 0.05);
+        assert!(strong[0].2 >= 30.0);
+    }
+
+    #[test]
+    fn the_share_stays_within_bounds() {
+        assert_eq!(match_share(1.0, 10), MAX_SHARE);
+        assert_eq!(match_share(0.0, 10), MIN_SHARE);
+        assert!((match_share(1e-4, 5000) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_explanation_says_how_much_was_added() {
+        let e =
+            Explanation { prior_weight: -10.0, fields: Vec::new(), match_weight: 1.0, probability: probability(1.0) };
+        let raised = explained(e.clone(), 2.5);
+        assert_eq!(raised.fields.last().map(|f| (f.comparison.as_str(), f.weight)), Some((RIVALS, 1.5)));
+        assert_eq!(raised.match_weight, 2.5);
+        assert_eq!(explained(e.clone(), 1.0), e, "nothing raised, nothing said");
+    }
+}
