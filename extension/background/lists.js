@@ -66,7 +66,7 @@ export async function shareDocument({ title, record, url, pdfBase64, expiresInDa
     const bytes = Uint8Array.from(atob(pdfBase64), (c) => c.charCodeAt(0));
     const query = new URLSearchParams({ title: String(title ?? ''), record: String(record ?? '') });
     if (days) query.set('expires_in_days', String(days));
-    return session.relayJson(`/api/v1/documents?${query}`, {
+    return session.relayJson(`/api/v1/documents/pdf?${query}`, {
       method: 'POST', headers: { 'content-type': 'application/pdf' }, body: bytes,
     });
   }

@@ -119,6 +119,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("PUT", "/api/v1/me/lists", Access::Rep),
     route("GET", "/api/v1/alerts", Access::Rep),
     route("POST", "/api/v1/documents", Access::Rep),
+    route("POST", "/api/v1/documents/pdf", Access::Rep),
     route("GET", "/api/v1/documents", Access::Rep),
     route("POST", "/api/v1/documents/{id}/revoke", Access::Rep),
     route("GET", "/d/{token}", Access::Public("a shared document link: the unguessable token is the permission")),
@@ -193,8 +194,9 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<AppState>> {
         ("DELETE", "/api/v1/lists/{id}/entries/{crm_id}") => delete(lists::remove_entry),
         ("PUT", "/api/v1/me/lists") => put(lists::put_prefs),
         ("GET", "/api/v1/alerts") => get(lists::get_alerts),
-        ("POST", "/api/v1/documents") => {
-            post(documents::share).layer(axum::extract::DefaultBodyLimit::max(DOCUMENT_LIMIT))
+        ("POST", "/api/v1/documents") => post(documents::share_link),
+        ("POST", "/api/v1/documents/pdf") => {
+            post(documents::share_pdf).layer(axum::extract::DefaultBodyLimit::max(DOCUMENT_LIMIT))
         }
         ("GET", "/api/v1/documents") => get(documents::list),
         ("POST", "/api/v1/documents/{id}/revoke") => post(documents::revoke),

@@ -75,3 +75,15 @@ def messages_export(draw):
 
 schemathesis.openapi.format("network-connections-export", connections_export())
 schemathesis.openapi.format("network-messages-export", messages_export())
+
+
+@st.composite
+def pdf_document(draw):
+    """A small PDF: the header the relay checks for, a body of some text, the trailer."""
+    text = draw(st.text(string.ascii_letters + string.digits + " ", max_size=60))
+    return f"%PDF-1.4\n% {text}\n%%EOF\n"
+
+
+schemathesis.openapi.format("pdf-document", pdf_document())
+# A PDF body is sent as its bytes, as for any binary upload.
+schemathesis.serializer.alias("application/pdf", "application/octet-stream")

@@ -1,5 +1,5 @@
 //! Tracked document links: reps share a PDF or a web address for a lead or contact
-//! (`POST /api/v1/documents`), list their links with views and revoke them; anyone with
+//! (`POST /api/v1/documents`, a PDF at `POST /api/v1/documents/pdf`), list their links with views and revoke them; anyone with
 //! a link opens it (`GET /d/<token>`), which records only the time of the view.
 
 use std::sync::Arc;
@@ -28,19 +28,44 @@ impl From<ShareError> for ApiError {
     }
 }
 
-/// `POST /api/v1/documents` with a PDF: the link's details in the query.
+/// `POST /api/v1/documents/pdf`: the link's details in the query.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PdfQuery {
-    title: Option<String>,
-    record: Option<String>,
+    title: String,
+    record: String,
     expires_in_days: Option<u32>,
 }
 
-/// `POST /api/v1/documents`: a PDF body (`Content-Type: application/pdf`,
-/// `?title=&record=&expires_in_days=`) or a JSON `{title, record, url, expires_in_days}`;
-/// 201 with the link.
-pub async fn share(
+/// `POST /api/v1/documents/pdf?title=&record=&expires_in_days=`: a PDF body (at most
+/// 20 MB, checked by its content); 201 with the link.
+pub async fn share_pdf(
+    State(state): State<Arc<AppState>>,
+    rep: Rep,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let base = public_base(&state, &headers)?;
+    let q: PdfQuery = crate::error::query(raw.as_deref()).map_err(|e| {
+        ApiError::BadRequest(format!("a PDF upload names ?title= and ?record= (a Lead or Contact id): {e}"))
+    })?;
+    let link = documents::share(
+        &state,
+        &rep.user_id,
+        &base,
+        &q.title,
+        &q.record,
+        q.expires_in_days,
+        Content::Pdf(body.to_vec()),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(link)).into_response())
+}
+
+/// `POST /api/v1/documents`: a web address as JSON `{title, record, url,
+/// expires_in_days}`; 201 with the link.
+pub async fn share_link(
     State(state): State<Arc<AppState>>,
     rep: Rep,
     headers: HeaderMap,
@@ -49,26 +74,21 @@ pub async fn share(
 ) -> Result<Response, ApiError> {
     let base = public_base(&state, &headers)?;
     let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let link = if kind.starts_with("application/pdf") {
-        let q: PdfQuery = crate::error::query(raw.as_deref())?;
-        let (Some(title), Some(record)) = (q.title, q.record) else {
-            return Err(ApiError::BadRequest("a PDF upload names ?title= and ?record= (a Lead or Contact id)".into()));
-        };
-        documents::share(&state, &rep.user_id, &base, &title, &record, q.expires_in_days, Content::Pdf(body.to_vec()))
-            .await?
-    } else {
-        // The query is a PDF upload's; beside a JSON body it would be ignored, so refuse it.
-        if raw.as_deref().is_some_and(|q| !q.is_empty()) {
-            return Err(ApiError::BadRequest(
-                "a link's details go in the JSON body; ?title=, ?record= and ?expires_in_days= are for a PDF upload \
-                 (Content-Type: application/pdf)"
-                    .into(),
-            ));
-        }
-        let new: NewLink = json_body(&body)?;
-        let days = new.expiry_days().map_err(ApiError::BadRequest)?;
-        documents::share(&state, &rep.user_id, &base, &new.title, &new.record, days, Content::Url(new.url)).await?
-    };
+    if kind.starts_with("application/pdf") {
+        return Err(ApiError::BadRequest("a PDF is shared with POST /api/v1/documents/pdf?title=&record=".into()));
+    }
+    // A query here would be ignored, so it is refused.
+    if raw.as_deref().is_some_and(|q| !q.is_empty()) {
+        return Err(ApiError::BadRequest(
+            "a link's details go in the JSON body; a query (?title=, ?record=) is a PDF upload's, \
+             at POST /api/v1/documents/pdf"
+                .into(),
+        ));
+    }
+    let new: NewLink = json_body(&body)?;
+    let days = new.expiry_days().map_err(ApiError::BadRequest)?;
+    let link =
+        documents::share(&state, &rep.user_id, &base, &new.title, &new.record, days, Content::Url(new.url)).await?;
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 

@@ -168,9 +168,18 @@ pub async fn create_list(state: &AppState, user_id: &str, name: &str) -> Result<
     }
 }
 
+/// The longest name a page may give a profile saved by hand (the API document's limit).
+const MAX_ENTRY_NAME: usize = 300;
+
 /// Saves a record, or a network profile or company, by hand; answers whether it was new.
 pub async fn add_entry(state: &AppState, user_id: &str, list_id: &str, entry: &NewEntry) -> Result<bool, ListError> {
     let kind = list_kind(state, user_id, list_id).await?;
+    if let Some(name) = entry.name.as_deref().filter(|n| n.chars().count() > MAX_ENTRY_NAME) {
+        return Err(ListError::Invalid(format!(
+            "name is {} characters long; at most {MAX_ENTRY_NAME} are kept",
+            name.chars().count()
+        )));
+    }
     let network_id = entry.network_id.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let row = match entry.crm_id.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(crm_id) => {

@@ -24,7 +24,7 @@ async fn a_shared_pdf_is_served_counted_and_its_daily_first_views_written_back()
     let cid = contact["Id"].as_str().unwrap().to_string();
     let http = reqwest::Client::new();
     let upload = |body: &'static [u8], query: String| {
-        http.post(format!("{}/api/v1/documents?{query}", r.relay))
+        http.post(format!("{}/api/v1/documents/pdf?{query}", r.relay))
             .bearer_auth(&r.token)
             .header("content-type", "application/pdf")
             .body(body)
@@ -106,7 +106,10 @@ async fn a_shared_pdf_is_served_counted_and_its_daily_first_views_written_back()
     let body = json!({"title": "x", "record": cid, "url": "https://a.example"});
     let (status, refused) = r.api(Method::POST, "/api/v1/documents?expires_in_days=true", Some(body)).await;
     assert_eq!(status, 400, "{refused}");
-    assert!(refused["error"]["message"].as_str().unwrap().contains("for a PDF upload"), "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("/api/v1/documents/pdf"), "{refused}");
+    let untitled = upload(b"%PDF-1.4\n", format!("record={cid}")).await.unwrap();
+    assert_eq!(untitled.status().as_u16(), 400);
+    assert!(untitled.text().await.unwrap().contains("?title="));
     let (status, _) = r
         .api(
             Method::POST,

@@ -195,6 +195,10 @@ async fn reps_save_and_remove_by_hand_and_hear_when_a_saved_person_moves() {
     assert_eq!(status, 404);
     let (status, _) = r.api(Method::POST, &path, Some(json!({"crm_id": "003000000000000"}))).await;
     assert_eq!(status, 404);
+    let long = json!({"network_id": "someone", "name": "x".repeat(301)});
+    let (status, refused) = r.api(Method::POST, &path, Some(long)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(text(&refused["error"], "message").contains("at most 300"), "{refused}");
 
     // Another rep cannot see or change this rep's list.
     let other_token = r.other_rep_token();
