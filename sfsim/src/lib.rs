@@ -131,7 +131,14 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         cursors: query::Cursors::default(),
         daily_limit: std::sync::atomic::AtomicU64::new(rest::DAILY_API_LIMIT),
     });
-    let router = Router::new()
+    let router = routes(sim.clone());
+    Ok(RunningSim { listener, router, sim })
+}
+
+/// Every endpoint sfsim answers: Salesforce's (OAuth, REST, Bulk API 2.0, composite,
+/// tooling) and its own `/__sim/` controls for tests.
+fn routes(sim: Arc<Sim>) -> Router {
+    Router::new()
         .route("/services/oauth2/authorize", get(authorize::authorize))
         .route("/services/oauth2/authorize/consent", post(authorize::consent))
         .route("/login", post(authorize::login))
@@ -176,8 +183,7 @@ pub async fn launch(listener: TcpListener, config: SimConfig) -> Result<RunningS
         .route("/__sim/records/{object}", get(control::records))
         .fallback(rest::not_found)
         .layer(axum::middleware::from_fn_with_state(sim.clone(), faults::apply))
-        .with_state(sim.clone());
-    Ok(RunningSim { listener, router, sim })
+        .with_state(sim)
 }
 
 impl RunningSim {

@@ -150,8 +150,15 @@ async fn checked(
             fields.insert("IsWon".into(), Some(won.to_string()));
         }
     }
-    if before.is_none() {
-        let required = REQUIRED.iter().find(|(o, _)| *o == object).map_or(&[][..], |(_, r)| *r);
+    required_present(object, &fields, before.is_none())?;
+    references_exist(sim, &fields).await?;
+    Ok(fields)
+}
+
+/// A new record has every required field; an update does not clear one.
+fn required_present(object: &str, fields: &Fields, creating: bool) -> Result<(), SaveError> {
+    let required = REQUIRED.iter().find(|(o, _)| *o == object).map_or(&[][..], |(_, r)| *r);
+    if creating {
         let missing: Vec<&str> =
             required.iter().copied().filter(|f| fields.get(*f).cloned().flatten().is_none()).collect();
         if !missing.is_empty() {
@@ -161,14 +168,15 @@ async fn checked(
                 &missing,
             ));
         }
-    } else if let Some(cleared) = REQUIRED
-        .iter()
-        .find(|(o, _)| *o == object)
-        .and_then(|(_, r)| r.iter().find(|f| fields.get(**f).is_some_and(Option::is_none)))
-    {
+    } else if let Some(cleared) = required.iter().find(|f| fields.get(**f).is_some_and(Option::is_none)) {
         return Err(fail("REQUIRED_FIELD_MISSING", format!("Required fields are missing: [{cleared}]"), &[cleared]));
     }
-    for (name, value) in &fields {
+    Ok(())
+}
+
+/// Every reference names a record that exists and is not deleted; an owner is an active user.
+async fn references_exist(sim: &Sim, fields: &Fields) -> Result<(), SaveError> {
+    for (name, value) in fields {
         let Some(id) = value else { continue };
         if field_type(name) != "reference" {
             continue;
@@ -204,7 +212,7 @@ async fn checked(
             Err(_) => return Err(fail("UNKNOWN_EXCEPTION", "an unexpected error occurred", &[name])),
         }
     }
-    Ok(fields)
+    Ok(())
 }
 
 /// The stored record to store: the checked fields over `before`, stamped.

@@ -73,24 +73,7 @@ pub fn admin_app() -> Html {
     let state = use_reducer(AdminState::default);
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            if let Some(message) = login_error_from_address() {
-                dispatcher.dispatch(AdminAction::LoginError(message));
-            }
-            let first = dispatcher.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                first.dispatch(AdminAction::StatusLoaded(fetch_status().await));
-                first.dispatch(AdminAction::AdminLoaded(fetch_admin().await));
-            });
-            // Imports run in the background: keep the status current while the page is open.
-            let refresh = gloo::timers::callback::Interval::new(STATUS_REFRESH_MS, move || {
-                let dispatcher = dispatcher.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
-                });
-            });
-            move || drop(refresh)
-        });
+        use_effect_with((), move |_| keep_status_current(dispatcher));
     }
     let on_disconnect = {
         let dispatcher = state.dispatcher();
@@ -152,4 +135,25 @@ pub fn admin_app() -> Html {
             }
         </main>
     }
+}
+
+/// On first render: the sign-in error the address carries, the status and the admin, then
+/// the status again every few seconds (imports run in the background); the returned
+/// function stops the refresh when the page goes.
+fn keep_status_current(dispatcher: UseReducerDispatcher<AdminState>) -> impl FnOnce() {
+    if let Some(message) = login_error_from_address() {
+        dispatcher.dispatch(AdminAction::LoginError(message));
+    }
+    let first = dispatcher.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        first.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+        first.dispatch(AdminAction::AdminLoaded(fetch_admin().await));
+    });
+    let refresh = gloo::timers::callback::Interval::new(STATUS_REFRESH_MS, move || {
+        let dispatcher = dispatcher.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            dispatcher.dispatch(AdminAction::StatusLoaded(fetch_status().await));
+        });
+    });
+    move || drop(refresh)
 }

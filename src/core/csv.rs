@@ -76,48 +76,13 @@ impl<'a> Reader<'a> {
                 return Some(Ok(start_line));
             }
             match bytes[i] {
-                b'"' if field.is_empty() => {
-                    // Quoted field: borrowed when it holds no doubled quote.
-                    let mut j = i + 1;
-                    let mut quoted: Option<Cow<'a, str>> = None;
-                    loop {
-                        match text[j..].find('"') {
-                            None => {
-                                self.pos = i;
-                                self.skip_to_next_line();
-                                return Some(Err(CsvError::UnclosedQuote { line: start_line }));
-                            }
-                            Some(k) => {
-                                let chunk = &text[j..j + k];
-                                self.line += chunk.matches('\n').count();
-                                match quoted.as_mut() {
-                                    None => quoted = Some(Cow::Borrowed(chunk)),
-                                    Some(q) => q.to_mut().push_str(chunk),
-                                }
-                                j += k + 1;
-                                if bytes.get(j) == Some(&b'"') {
-                                    if let Some(q) = quoted.as_mut() {
-                                        q.to_mut().push('"');
-                                    }
-                                    j += 1;
-                                } else {
-                                    break;
-                                }
-                            }
-                        }
+                b'"' if field.is_empty() => match self.quoted_field(i, start_line) {
+                    Ok((quoted, end)) => {
+                        field = quoted;
+                        i = end;
                     }
-                    field = quoted.unwrap_or_default();
-                    i = j;
-                    match bytes.get(i) {
-                        None | Some(b',') | Some(b'\n') | Some(b'\r') => {}
-                        Some(_) => {
-                            let found = text[i..].chars().next().unwrap_or(' ');
-                            self.pos = i;
-                            self.skip_to_next_line();
-                            return Some(Err(CsvError::TextAfterQuote { line: start_line, found }));
-                        }
-                    }
-                }
+                    Err(e) => return Some(Err(e)),
+                },
                 b',' => {
                     fields.push(std::mem::take(&mut field));
                     i += 1;
@@ -143,6 +108,46 @@ impl<'a> Reader<'a> {
                         i += 1;
                     }
                 }
+            }
+        }
+    }
+
+    /// The quoted field opening at byte `i` (borrowed when it holds no doubled quote) and
+    /// where it ends; a quote never closed, or text after the closing one, is an error and
+    /// the reader moves on to the next line.
+    fn quoted_field(&mut self, i: usize, start_line: usize) -> Result<(Cow<'a, str>, usize), CsvError> {
+        let text: &'a str = self.text;
+        let bytes = text.as_bytes();
+        let mut j = i + 1;
+        let mut quoted: Option<Cow<'a, str>> = None;
+        loop {
+            let Some(k) = text[j..].find('"') else {
+                self.pos = i;
+                self.skip_to_next_line();
+                return Err(CsvError::UnclosedQuote { line: start_line });
+            };
+            let chunk = &text[j..j + k];
+            self.line += chunk.matches('\n').count();
+            match quoted.as_mut() {
+                None => quoted = Some(Cow::Borrowed(chunk)),
+                Some(q) => q.to_mut().push_str(chunk),
+            }
+            j += k + 1;
+            if bytes.get(j) != Some(&b'"') {
+                break;
+            }
+            if let Some(q) = quoted.as_mut() {
+                q.to_mut().push('"');
+            }
+            j += 1;
+        }
+        match bytes.get(j) {
+            None | Some(b',') | Some(b'\n') | Some(b'\r') => Ok((quoted.unwrap_or_default(), j)),
+            Some(_) => {
+                let found = text[j..].chars().next().unwrap_or(' ');
+                self.pos = j;
+                self.skip_to_next_line();
+                Err(CsvError::TextAfterQuote { line: start_line, found })
             }
         }
     }

@@ -180,18 +180,7 @@ pub fn read_export(
         ExportKind::Invitations => &["Sent At", "SENT AT", "Date"],
     };
     let (header, header_line) = find_header(&mut reader, date_names)?;
-    let col = |names: &[&str]| column(&header, names);
-    let from = col(&["FROM"]);
-    let to = col(&["TO"]);
-    let date = col(date_names);
-    let sender_url = col(&["SENDER PROFILE URL", "inviterProfileUrl", "INVITER PROFILE URL"]);
-    let recipient_url = col(&["RECIPIENT PROFILE URLS", "inviteeProfileUrl", "INVITEE PROFILE URL"]);
-    let subject = col(&["SUBJECT"]);
-    let content = col(&["CONTENT", "MESSAGE"]);
-    let direction = col(&["DIRECTION"]);
-    let folder = col(&["FOLDER"]);
-    let conversation = col(&["CONVERSATION ID"]);
-    let draft = col(&["IS MESSAGE DRAFT"]);
+    let cols = Columns::new(&header, date_names);
     let mut rows = Vec::new();
     let mut out = ExportedActivities::default();
     for row in reader {
@@ -200,62 +189,112 @@ pub fn read_export(
             Err(e) => out.skipped.push((header_line, e.to_string())),
         }
     }
-    let get = |fields: &[String], c: Option<usize>| {
-        c.and_then(|i| fields.get(i)).map(|s| s.trim().to_string()).unwrap_or_default()
-    };
     let owner = owner.map(str::to_string).or_else(|| {
-        let pairs: Vec<(String, String)> = rows.iter().map(|r| (get(&r.fields, from), get(&r.fields, to))).collect();
+        let pairs: Vec<(String, String)> =
+            rows.iter().map(|r| (cols.get(&r.fields, cols.from), cols.get(&r.fields, cols.to))).collect();
         likely_owner(pairs.iter().map(|(f, t)| (f.as_str(), t.as_str())))
     });
     out.owner = owner.clone();
     for row in &rows {
-        let f = &row.fields;
-        if f.iter().all(|v| v.trim().is_empty()) {
+        if row.fields.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
-        if matches!(get(f, draft).to_ascii_lowercase().as_str(), "yes" | "true") {
-            out.skipped.push((row.line, "a draft, never sent".into()));
-            continue;
+        match activity_of(kind, &cols, &row.fields, user, owner.as_deref()) {
+            Ok(activity) => out.activities.push(activity),
+            Err(reason) => out.skipped.push((row.line, reason)),
         }
-        let Some(ms) = parse_export_date(&get(f, date)) else {
-            out.skipped.push((row.line, format!("unreadable date {:?}", get(f, date))));
-            continue;
-        };
-        let (sender, recipients) = (get(f, from), get(f, to));
-        let outgoing = match get(f, direction).to_ascii_uppercase().as_str() {
-            "OUTGOING" => true,
-            "INCOMING" => false,
-            _ if get(f, folder).eq_ignore_ascii_case("SENT") => true,
-            _ => owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&sender)),
-        };
-        let profile = if outgoing {
-            let url = get(f, recipient_url);
-            profile_of(url.split(',').next().unwrap_or_default(), recipients.split(',').next().unwrap_or_default())
-        } else {
-            profile_of(&get(f, sender_url), &sender)
-        };
-        if profile.is_empty() {
-            out.skipped.push((row.line, "neither a profile URL nor a name for the other party".into()));
-            continue;
-        }
-        let body = get(f, content);
-        let other = if outgoing { &recipients } else { &sender };
-        let (subject, source) = subject_of(kind, get(f, subject), outgoing, other);
-        let subject: String = subject.chars().take(crate::core::activity::MAX_SUBJECT).collect();
-        let body: String = body.chars().take(crate::core::activity::MAX_BODY).collect();
-        let stamp = ms.to_string();
-        let id = derived_uuid(&[user, source, &get(f, conversation), &stamp, &sender, &recipients, &body]);
-        out.activities.push(NewActivity {
-            id,
-            kind: ActivityKind::Message.as_str().to_string(),
-            subject,
-            body,
-            occurred_at: rfc3339_from_unix_ms(ms),
-            profile_id: profile,
-            target: None,
-        });
     }
     Ok(out)
+}
+
+/// Where the export's columns are (either export's spelling of them).
+struct Columns {
+    from: Option<usize>,
+    to: Option<usize>,
+    date: Option<usize>,
+    sender_url: Option<usize>,
+    recipient_url: Option<usize>,
+    subject: Option<usize>,
+    content: Option<usize>,
+    direction: Option<usize>,
+    folder: Option<usize>,
+    conversation: Option<usize>,
+    draft: Option<usize>,
+}
+
+impl Columns {
+    fn new(header: &[String], date_names: &[&str]) -> Self {
+        let col = |names: &[&str]| column(header, names);
+        Self {
+            from: col(&["FROM"]),
+            to: col(&["TO"]),
+            date: col(date_names),
+            sender_url: col(&["SENDER PROFILE URL", "inviterProfileUrl", "INVITER PROFILE URL"]),
+            recipient_url: col(&["RECIPIENT PROFILE URLS", "inviteeProfileUrl", "INVITEE PROFILE URL"]),
+            subject: col(&["SUBJECT"]),
+            content: col(&["CONTENT", "MESSAGE"]),
+            direction: col(&["DIRECTION"]),
+            folder: col(&["FOLDER"]),
+            conversation: col(&["CONVERSATION ID"]),
+            draft: col(&["IS MESSAGE DRAFT"]),
+        }
+    }
+
+    /// A row's trimmed value in column `c` ("" when the column or the value is missing).
+    fn get(&self, fields: &[String], c: Option<usize>) -> String {
+        c.and_then(|i| fields.get(i)).map(|s| s.trim().to_string()).unwrap_or_default()
+    }
+}
+
+/// One row as the rep's activity, or why it is skipped (a draft, no date, nobody to
+/// log it on). `owner` is the export's owner, known or guessed, which tells the
+/// direction when the export does not.
+fn activity_of(
+    kind: ExportKind,
+    cols: &Columns,
+    f: &[String],
+    user: &str,
+    owner: Option<&str>,
+) -> Result<NewActivity, String> {
+    let get = |c: Option<usize>| cols.get(f, c);
+    if matches!(get(cols.draft).to_ascii_lowercase().as_str(), "yes" | "true") {
+        return Err("a draft, never sent".into());
+    }
+    let Some(ms) = parse_export_date(&get(cols.date)) else {
+        return Err(format!("unreadable date {:?}", get(cols.date)));
+    };
+    let (sender, recipients) = (get(cols.from), get(cols.to));
+    let outgoing = match get(cols.direction).to_ascii_uppercase().as_str() {
+        "OUTGOING" => true,
+        "INCOMING" => false,
+        _ if get(cols.folder).eq_ignore_ascii_case("SENT") => true,
+        _ => owner.is_some_and(|o| o.eq_ignore_ascii_case(&sender)),
+    };
+    let profile = if outgoing {
+        let url = get(cols.recipient_url);
+        profile_of(url.split(',').next().unwrap_or_default(), recipients.split(',').next().unwrap_or_default())
+    } else {
+        profile_of(&get(cols.sender_url), &sender)
+    };
+    if profile.is_empty() {
+        return Err("neither a profile URL nor a name for the other party".into());
+    }
+    let body = get(cols.content);
+    let other = if outgoing { &recipients } else { &sender };
+    let (subject, source) = subject_of(kind, get(cols.subject), outgoing, other);
+    let subject: String = subject.chars().take(crate::core::activity::MAX_SUBJECT).collect();
+    let body: String = body.chars().take(crate::core::activity::MAX_BODY).collect();
+    let stamp = ms.to_string();
+    let id = derived_uuid(&[user, source, &get(cols.conversation), &stamp, &sender, &recipients, &body]);
+    Ok(NewActivity {
+        id,
+        kind: ActivityKind::Message.as_str().to_string(),
+        subject,
+        body,
+        occurred_at: rfc3339_from_unix_ms(ms),
+        profile_id: profile,
+        target: None,
+    })
 }
 
 #[cfg(test)]

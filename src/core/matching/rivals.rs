@@ -6,7 +6,8 @@
 //! deserves more than its best pair's pairwise probability ("no close rival": the same
 //! full name at a new employer, no namesake in sight). A pair's weight is raised to the
 //! posterior, never lowered: rivals already lose in the one-to-one assignment, and a
-//! pair's own evidence is never discounted.
+//! pair's own evidence is never discounted. Only pairs the pairwise model already favours
+//! are raised (see [`MIN_RAISED_WEIGHT`]).
 
 use super::params::probability;
 use super::scoring::{Explanation, FieldExplanation};
@@ -39,11 +40,17 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, share: 
         let others = (odds[*i as usize] - own).max(0.0);
         // log₂ of own / (none + others): the posterior's odds against the rest.
         let posterior = *w - (none + others).log2();
-        if posterior > *w {
+        if *w >= MIN_RAISED_WEIGHT && posterior > *w {
             *w = posterior;
         }
     }
 }
+
+/// Only a pair the pairwise model already gives p ≥ 2/3 (1 bit) is raised. The posterior
+/// trusts the pairwise odds; below this a pair's evidence is mostly what blocked it (the
+/// same first name in the same city), where treating the comparisons as independent
+/// overstates it, and raising such pairs matched strangers on the generated sets.
+const MIN_RAISED_WEIGHT: f64 = 1.0;
 
 /// Weights beyond this many bits are certain either way; capping keeps the sums finite.
 const MAX_BITS: f64 = 200.0;
@@ -66,28 +73,35 @@ mod tests {
 
     #[test]
     fn a_lone_candidate_is_raised_and_a_contested_one_is_not() {
-        // Record 0: one candidate at p = 0.6 (odds 1.5), nothing else. Record 1: the same
+        // Record 0: one candidate at p = 0.75 (odds 3), nothing else. Record 1: the same
         // pair, and a rival just as strong.
-        let w = 1.5f64.log2();
+        let w = 3f64.log2();
         let mut scored = vec![(0, 0, w), (1, 1, w), (1, 2, w)];
         raise_uncontested(&mut scored, 2, 0.8);
-        // 1.5 / (0.2 + 0) = 7.5: p = 0.88.
-        assert!((probability(scored[0].2) - 7.5 / 8.5).abs() < 1e-9, "{}", probability(scored[0].2));
+        // 3 / (0.2 + 0) = 15: p = 15/16.
+        assert!((probability(scored[0].2) - 15.0 / 16.0).abs() < 1e-9, "{}", probability(scored[0].2));
         assert_eq!(scored[1].2, w, "a rival as strong leaves the pairwise weight");
         assert_eq!(scored[2].2, w);
     }
 
     #[test]
     fn weak_rivals_lower_the_raise_and_it_never_lowers_a_weight() {
-        let mut alone = vec![(0, 0, 0.0)];
-        let mut crowded = vec![(0, 0, 0.0), (0, 1, -3.0), (0, 2, -3.0)];
+        let mut alone = vec![(0, 0, 1.5)];
+        let mut crowded = vec![(0, 0, 1.5), (0, 1, -3.0), (0, 2, -3.0)];
         raise_uncontested(&mut alone, 1, 0.8);
         raise_uncontested(&mut crowded, 1, 0.8);
-        assert!(alone[0].2 > crowded[0].2 && crowded[0].2 > 0.0);
+        assert!(alone[0].2 > crowded[0].2 && crowded[0].2 > 1.5);
         assert_eq!(crowded[1].2, -3.0, "a rival's own weight stays");
         let mut strong = vec![(0, 0, 30.0)];
         raise_uncontested(&mut strong, 1, 0.05);
         assert!(strong[0].2 >= 30.0);
+    }
+
+    #[test]
+    fn a_pair_below_two_thirds_is_never_raised() {
+        let mut weak = vec![(0, 0, 0.9)];
+        raise_uncontested(&mut weak, 1, 0.95);
+        assert_eq!(weak[0].2, 0.9);
     }
 
     #[test]

@@ -6,6 +6,11 @@
 /// Latin letters with diacritics and ligatures, Cyrillic (Russian, Ukrainian, Bulgarian)
 /// and Greek, to their usual ASCII transliteration (lower case).
 fn transliterate(c: char) -> Option<&'static str> {
+    latin(c).or_else(|| cyrillic(c)).or_else(|| greek(c))
+}
+
+/// Latin letters with diacritics, and ligatures.
+fn latin(c: char) -> Option<&'static str> {
     Some(match c {
         'à' | 'á' | 'â' | 'ã' | 'ā' | 'ă' | 'ą' | 'å' | 'ä' => "a",
         'æ' => "ae",
@@ -30,7 +35,13 @@ fn transliterate(c: char) -> Option<&'static str> {
         'ŵ' => "w",
         'ý' | 'ÿ' | 'ŷ' => "y",
         'ź' | 'ż' | 'ž' => "z",
-        // Cyrillic
+        _ => return None,
+    })
+}
+
+/// Russian, Ukrainian and Bulgarian letters, as passports spell them.
+fn cyrillic(c: char) -> Option<&'static str> {
+    Some(match c {
         'а' => "a",
         'б' => "b",
         'в' => "v",
@@ -68,7 +79,13 @@ fn transliterate(c: char) -> Option<&'static str> {
         'э' => "e",
         'ю' => "yu",
         'я' => "ya",
-        // Greek
+        _ => return None,
+    })
+}
+
+/// Greek letters, with and without accents.
+fn greek(c: char) -> Option<&'static str> {
+    Some(match c {
         'α' | 'ά' => "a",
         'β' => "v",
         'γ' => "g",

@@ -38,11 +38,43 @@ fn profile_lines(p: &DirectoryProfile) -> Html {
 #[function_component(MatchPanel)]
 pub fn match_panel(props: &MatchPanelProps) -> Html {
     let text = use_state(String::new);
-    let matched = match &props.matching {
-        None => return html! {},
-        Some(Load::Loading) => html! { <p class="crmsync-note">{ "Looking for the network profile…" }</p> },
-        Some(Load::Loaded(Err(message))) => html! { <p class="crmsync-error" role="alert">{ message }</p> },
-        Some(Load::Loaded(Ok(record))) => match &record.matched {
+    let Some(matching) = &props.matching else { return html! {} };
+    let matched = matched_profile(props, matching);
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            text.set(input.value());
+        })
+    };
+    let onsubmit = {
+        let text = text.clone();
+        let on_search = props.on_search.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on_search.emit((*text).clone());
+        })
+    };
+    let results = search_results(props);
+    html! {
+        <section class="crmsync-matching">
+            <h3>{ "Network profile" }</h3>
+            { matched }
+            <form data-testid="directory-search" onsubmit={onsubmit}>
+                <input type="search" class="slds-input" placeholder="Search the directory by name" value={(*text).clone()} {oninput} />
+                <button type="submit" class="slds-button slds-button_neutral">{ "Search" }</button>
+            </form>
+            { results }
+        </section>
+    }
+}
+
+/// The record's matched profile, how it was matched, and the buttons to undo it.
+fn matched_profile(props: &MatchPanelProps, matching: &Load<RecordMatch>) -> Html {
+    match matching {
+        Load::Loading => html! { <p class="crmsync-note">{ "Looking for the network profile…" }</p> },
+        Load::Loaded(Err(message)) => html! { <p class="crmsync-error" role="alert">{ message }</p> },
+        Load::Loaded(Ok(record)) => match &record.matched {
             None => {
                 html! { <p data-testid="no-match">{ "No network profile is matched yet. Search the directory below." }</p> }
             }
@@ -69,23 +101,12 @@ pub fn match_panel(props: &MatchPanelProps) -> Html {
                 }
             }
         },
-    };
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            text.set(input.value());
-        })
-    };
-    let onsubmit = {
-        let text = text.clone();
-        let on_search = props.on_search.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            on_search.emit((*text).clone());
-        })
-    };
-    let results = match &props.search {
+    }
+}
+
+/// What a directory search found, each with the button that matches it.
+fn search_results(props: &MatchPanelProps) -> Html {
+    match &props.search {
         None => html! {},
         Some((_, Load::Loading)) => html! { <p class="crmsync-note">{ "Searching…" }</p> },
         Some((_, Load::Loaded(Err(message)))) => html! { <p class="crmsync-error" role="alert">{ message }</p> },
@@ -105,16 +126,5 @@ pub fn match_panel(props: &MatchPanelProps) -> Html {
                 }) }
             </ul>
         },
-    };
-    html! {
-        <section class="crmsync-matching">
-            <h3>{ "Network profile" }</h3>
-            { matched }
-            <form data-testid="directory-search" onsubmit={onsubmit}>
-                <input type="search" class="slds-input" placeholder="Search the directory by name" value={(*text).clone()} {oninput} />
-                <button type="submit" class="slds-button slds-button_neutral">{ "Search" }</button>
-            </form>
-            { results }
-        </section>
     }
 }
