@@ -535,7 +535,7 @@ async fn disconnect(config: Option<&Path>, clean_up: bool) -> anyhow::Result<()>
 
 async fn status(config: Option<&Path>, json: bool) -> anyhow::Result<()> {
     let state = crate::state::AppState::open(Settings::load(config)?).await?;
-    let status = crate::handlers::status::relay_status(&state).await?;
+    let status = crate::admin::status::relay_status(&state).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&status)?);
         return Ok(());

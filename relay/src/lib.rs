@@ -16,6 +16,7 @@ pub mod error;
 pub mod handlers;
 pub mod jobs;
 pub mod lists;
+pub mod login_flow;
 pub mod matching;
 pub mod observability;
 pub mod router;

@@ -9,6 +9,7 @@ pub mod queue;
 pub mod roi;
 pub mod seats;
 pub mod settings;
+pub mod status;
 pub mod visibility;
 
 use crate::error::ApiError;

@@ -107,7 +107,7 @@ pub async fn sign_in(
         LoginPurpose::RepSignIn,
         Some(return_to),
     );
-    super::connect::begin(&state, &headers, pending)
+    crate::login_flow::begin(&state, &headers, pending)
 }
 
 /// `return_to` with `pairs` as its fragment.
@@ -125,7 +125,7 @@ pub async fn finish_sign_in(state: &AppState, pending: &PendingLogin, denied: Op
         if let Some(denied) = denied {
             return Err(denied);
         }
-        let (_, identity) = super::connect::prove_identity(state, pending, code).await?;
+        let (_, identity) = crate::login_flow::prove_identity(state, pending, code).await?;
         if state.store.seat(&identity.user_id).await.map_err(|e| e.to_string())?.is_none() {
             return Err(format!("{} has no crmsync seat; ask your admin for one", identity.username));
         }

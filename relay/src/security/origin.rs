@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderMap};
 
 use crate::error::ApiError;
-use crate::handlers::connect::CALLBACK_PATH;
+use crate::login_flow::CALLBACK_PATH;
 use crate::state::AppState;
 
 /// The relay's address as the browser reaches it: `CRMSYNC_PUBLIC_URL`, or the request's

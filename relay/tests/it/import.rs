@@ -38,7 +38,7 @@ async fn full_import_equals_the_org_and_incremental_finds_nothing_new() {
     let again = import(&state, false, &|_, _| {}).await.unwrap();
     assert!(again.objects.iter().all(|o| o.added == 0 && o.changed == 0 && o.deleted == 0), "{again:?}");
 
-    let status = crmsync_relay::handlers::status::relay_status(&state).await.unwrap();
+    let status = crmsync_relay::admin::status::relay_status(&state).await.unwrap();
     let contacts = &status.objects["Contact"];
     assert_eq!(contacts.rows, expected.iter().filter(|r| r.object == "Contact").count() as i64);
     assert!(contacts.watermark.is_some() && contacts.last_sync.is_some());

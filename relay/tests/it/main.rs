@@ -19,8 +19,6 @@ mod observability;
 mod payloads;
 mod roi;
 mod security;
-mod sfsim_dml;
-mod sfsim_rest;
 mod writeback;
 mod writeback_crash;
 
