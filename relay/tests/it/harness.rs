@@ -1,45 +1,17 @@
 //! Boots sfsim and the relay in-process on free ports, each with its own temp folder.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crmsync::core::api::{PublicStatus, RelayStatus};
 use crmsync_relay::config::Settings;
 use tokio::net::TcpListener;
 
-/// A fresh temp folder per test.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("crmsync-it-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A running sfsim: its base URL and org.
-pub struct Sim {
-    pub base_url: String,
-    pub org: sfsim::DemoOrg,
-}
+pub use crate::sim_harness::{mutate, sim_token, start_sim_with, temp_dir, Sim};
 
 /// A sim whose org has 500 CRM rows.
 pub async fn start_sim(dir: &Path) -> Sim {
     start_sim_with(dir, 500).await
-}
-
-/// A sim whose org has about `rows` CRM rows.
-pub async fn start_sim_with(dir: &Path, rows: usize) -> Sim {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = sfsim::SimConfig {
-        data_dir: dir.join("sfsim"),
-        seed: 7,
-        seed_org_rows: rows,
-        jwt_certificate: None,
-        my_domain: Some("acme".into()),
-    };
-    let sim = sfsim::launch(listener, config).await.unwrap();
-    let out = Sim { base_url: sim.base_url().to_string(), org: sim.org().clone() };
-    tokio::spawn(sim.serve());
-    out
 }
 
 /// With `CRMSYNC_TEST_POSTGRES=postgres://user@host:port` set, every test gets a fresh
@@ -138,33 +110,6 @@ pub fn assert_same_fields(object: &str, id: &str, stored: &serde_json::Value, or
 pub async fn fault(sim: &Sim, plan: serde_json::Value) {
     let r = reqwest::Client::new().post(format!("{}/__sim/faults", sim.base_url)).json(&plan).send().await.unwrap();
     assert!(r.status().is_success());
-}
-
-/// A client-credentials access token from sfsim, for tests that call its API directly.
-pub async fn sim_token(sim: &Sim) -> String {
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/services/oauth2/token", sim.base_url))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", sim.org.client_id.as_str()),
-            ("client_secret", sim.org.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().unwrap().to_string()
-}
-
-/// Asks sfsim to change, add and delete records of `object`; answers the ids touched
-/// (`{"changed": [...], "added": [...], "deleted": [...]}`).
-pub async fn mutate(sim: &Sim, object: &str, changed: usize, added: usize, deleted: usize) -> serde_json::Value {
-    let body = serde_json::json!({ "object": object, "changed": changed, "added": added, "deleted": deleted });
-    let r = reqwest::Client::new().post(format!("{}/__sim/mutate", sim.base_url)).json(&body).send().await.unwrap();
-    assert!(r.status().is_success());
-    r.json().await.unwrap()
 }
 
 /// Asserts the store holds exactly the org's live records of every imported object, field

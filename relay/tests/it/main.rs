@@ -19,6 +19,9 @@ mod observability;
 mod payloads;
 mod roi;
 mod security;
+/// The simulator helpers sfsim's own tests use, shared rather than written twice.
+#[path = "../../../sfsim/tests/api/harness.rs"]
+mod sim_harness;
 mod writeback;
 mod writeback_crash;
 

@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 
 /// A fresh folder for one test's simulator.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sfsim-test-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("crmsync-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
