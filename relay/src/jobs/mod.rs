@@ -2,3 +2,4 @@
 
 pub mod import;
 pub mod lease;
+pub mod results_page;
