@@ -249,10 +249,14 @@ pub async fn renew(state: &AppState) -> Result<SalesforceClient, ConnectError> {
 pub async fn disconnect(state: &AppState, clean_up: bool) -> Result<DisconnectReport, ConnectError> {
     let _import = state.import_lock.lock().await;
     let _matching = state.match_lock.lock().await;
-    // No import (of this relay or another on the store) may write while the data goes.
-    let lease = crate::jobs::lease::ImportLease::take(state).await?;
+    // No import nor matching pass (of this relay or another on the store) may write while
+    // the data goes; the import's lease first, as an import that matches takes both.
+    use crate::jobs::lease::{StoreLease, IMPORT_LEASE, MATCHING_LEASE};
+    let import = StoreLease::take(state, IMPORT_LEASE).await?;
+    let matching = StoreLease::take(state, MATCHING_LEASE).await?;
     let report = disconnect_holding(state, clean_up).await;
-    lease.release().await?;
+    matching.release().await?;
+    import.release().await?;
     report
 }
 

@@ -132,7 +132,9 @@ impl From<crate::matching::MatcherError> for ApiError {
         use crate::matching::MatcherError;
         match e {
             MatcherError::Store(e) => ApiError::Store(e),
-            e @ (MatcherError::Worker(_) | MatcherError::Damaged(_)) => ApiError::Internal(e.to_string()),
+            e @ (MatcherError::Worker(_) | MatcherError::Damaged(_) | MatcherError::LeaseLost) => {
+                ApiError::Internal(e.to_string())
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod connect;
+pub mod contact_info;
 pub mod directory;
 pub mod documents;
 pub mod error;

@@ -1,6 +1,8 @@
 //! The browser half of every OAuth login (connecting the org, an admin's sign-in, a
 //! rep's): sending the browser to the org's login page, bound to it by a cookie, and
-//! proving who came back. The handlers that start and finish logins share it.
+//! proving who came back, then what each purpose does with them: connecting the org, or
+//! checking that who signed in is an admin or holds a seat. The handlers that start and
+//! finish logins shape only the redirects and sessions.
 
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -51,4 +53,54 @@ pub async fn prove_identity(
         return Err(format!("{} belongs to another org than the connected one", identity.username));
     }
     Ok((connection, identity))
+}
+
+/// Finishes a connect: the token the code buys becomes the org's connection, an import
+/// starts, and the connecting user becomes an admin. Answers who connected.
+pub async fn connect_org(state: &AppState, pending: &PendingLogin, code: &str) -> Result<(String, String), String> {
+    let required = if pending.admin_username_only { state.settings.admin_username.as_deref() } else { None };
+    let connection = connect::connect_web_server(
+        state,
+        &pending.login_url,
+        code,
+        &pending.redirect_uri,
+        &pending.verifier,
+        required,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    state.import_now.notify_one();
+    crate::admin::admins::add_connecting_user(state, &connection.user_id, &connection.username)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((connection.user_id, connection.username))
+}
+
+/// Finishes an admin's sign-in: who logged in, if they are an admin of this relay.
+pub async fn admin_identity(
+    state: &AppState,
+    pending: &PendingLogin,
+    code: &str,
+) -> Result<crate::salesforce::Identity, String> {
+    let (_connection, identity) = prove_identity(state, pending, code).await?;
+    if !crate::admin::admins::is_admin(state, &identity.user_id, &identity.username).await.map_err(|e| e.to_string())? {
+        return Err(format!(
+            "{} is not an admin of this relay; an admin adds admins in the console or with `crmsync admins add --user {}`",
+            identity.username, identity.username
+        ));
+    }
+    Ok(identity)
+}
+
+/// Finishes a rep's sign-in: who logged in, if they hold a crmsync seat.
+pub async fn rep_identity(
+    state: &AppState,
+    pending: &PendingLogin,
+    code: &str,
+) -> Result<crate::salesforce::Identity, String> {
+    let (_, identity) = prove_identity(state, pending, code).await?;
+    if state.store.seat(&identity.user_id).await.map_err(|e| e.to_string())?.is_none() {
+        return Err(format!("{} has no crmsync seat; ask your admin for one", identity.username));
+    }
+    Ok(identity)
 }

@@ -41,8 +41,6 @@ pub struct AppState {
     pub flush_now: tokio::sync::Notify,
     /// The browser's badge index, built after each import.
     pub badge_index: crate::badge_index::IndexCache,
-    /// Web-server logins already finished, so none is finished twice.
-    pub used_logins: crate::security::login::UsedLogins,
     /// Per-caller request budgets.
     pub rate_limits: crate::security::rate_limit::RateLimits,
 }
@@ -66,7 +64,6 @@ impl AppState {
             match_lock: tokio::sync::Mutex::new(()),
             matcher_cache: Default::default(),
             flush_now: tokio::sync::Notify::new(),
-            used_logins: Default::default(),
             rate_limits: Default::default(),
         })
     }

@@ -98,7 +98,7 @@ pub async fn list(state: &AppState, filter: &QueueFilter) -> Result<AdminActivit
         .map(|a| AdminActivity {
             user_id: a.user_id.clone(),
             username: names.get(&a.user_id).cloned().unwrap_or_default(),
-            activity: crate::handlers::activities::view(a, instance.as_deref()),
+            activity: crate::writeback::activities::view(a, instance.as_deref()),
         })
         .collect();
     Ok(AdminActivities { activities, total })

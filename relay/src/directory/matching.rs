@@ -17,8 +17,14 @@ pub enum MatchError {
     NotMatchable(String),
     #[error("{0} {1} is not among the imported records (is it new? it arrives with the next import)")]
     NotFound(&'static str, String),
+    /// A decision names a profile the directory does not know.
+    #[error("network_id {0:?} is not in the directory (pick a profile from the directory search)")]
+    NotInDirectory(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The matcher's pass after a decision failed.
+    #[error(transparent)]
+    Matcher(#[from] crate::matching::MatcherError),
 }
 
 /// A decision row as the core reads it (unknown kinds, never written, are skipped).

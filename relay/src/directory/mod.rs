@@ -2,7 +2,9 @@
 //! browsers (with their consent) and uploaded `Connections.csv` exports, checked and
 //! turned into store rows. Matching CRM records against it is in [`matching`].
 
+pub mod decisions;
 pub mod matching;
+pub mod observe;
 
 use crmsync::core::api::DirectoryProfile;
 use crmsync::core::badge::Observed;

@@ -1,6 +1,7 @@
-//! Reps' activities (`/api/v1/activities`) and write-back settings (`/api/v1/me/writeback`):
-//! an activity is stored durably before the answer, so an acknowledged click is never
-//! lost; sending the same id again is harmless.
+//! Reps' activities (`/api/v1/activities`) and write-back settings (`/api/v1/me/writeback`)
+//! over HTTP: the requests are read and the answers shaped here, the work is done by
+//! [`crate::writeback::activities`]. An activity is stored durably before the answer, so an
+//! acknowledged click is never lost; sending the same id again is harmless.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,49 +11,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crmsync::core::activity::{check_target, ActivityKind, ActivityState, ActivityView, NewActivity, WritebackPrefs};
+use crmsync::core::activity::{ActivityState, ActivityView, NewActivity, WritebackPrefs};
 use crmsync::core::rules::writeback::WriteRefusal;
-use crmsync::core::sf::links::record_url;
-use crmsync::core::time::rfc3339_from_unix_ms;
 use serde_json::Value;
 
 use super::rep_session::Rep;
 use crate::error::ApiError;
-use crate::state::{now_ms, AppState};
-use crate::store::{Changed, QueueState, StoredActivity, WritebackUser};
+use crate::state::AppState;
+use crate::store::QueueState;
+use crate::writeback::activities::{self, ActivityError};
 
 /// Most activities one request may carry.
 const MAX_PER_REQUEST: usize = 1_000;
-
-/// A stored activity as its owner sees it, with a link to the written record.
-pub fn view(a: &StoredActivity, instance_url: Option<&str>) -> ActivityView {
-    let object = if a.kind == ActivityKind::Note { "Note" } else { "Task" };
-    let url = match (&a.salesforce_id, instance_url) {
-        (Some(id), Some(instance)) => Some(record_url(instance, object, id)),
-        _ => None,
-    };
-    ActivityView {
-        id: a.id.clone(),
-        kind: a.kind,
-        subject: a.subject.clone(),
-        body: a.body.clone(),
-        occurred_at: a.occurred_at.clone(),
-        profile_id: a.profile_id.clone(),
-        target: a.target.clone(),
-        suggested_target: None,
-        state: a.state.public(),
-        salesforce_id: a.salesforce_id.clone(),
-        salesforce_url: url,
-        error: a.error.clone(),
-        attempts: a.attempts,
-        created_at: rfc3339_from_unix_ms(a.created_at_ms),
-        written_at: a.written_at_ms.map(rfc3339_from_unix_ms),
-    }
-}
-
-async fn instance_url(state: &AppState) -> Result<Option<String>, ApiError> {
-    Ok(state.store.connection().await?.map(|c| c.instance_url))
-}
 
 /// Where item `i` of a request is, for error messages.
 fn at(i: usize, single: bool) -> String {
@@ -63,32 +33,30 @@ fn at(i: usize, single: bool) -> String {
     }
 }
 
-/// Refuses activities the rep may not have written (the core's rule): no seat, write-back
-/// off, or a kind not opted in; `at` says which item of the request.
-async fn check_allowed(
-    state: &AppState,
-    rep: &Rep,
-    kinds: impl IntoIterator<Item = ActivityKind>,
-    single: bool,
-) -> Result<(), ApiError> {
-    // Each kind is asked once, at its first activity (the one an error names).
-    let mut firsts: Vec<(usize, ActivityKind)> = Vec::new();
-    for (i, kind) in kinds.into_iter().enumerate() {
-        if !firsts.iter().any(|(_, k)| *k == kind) {
-            firsts.push((i, kind));
-        }
-    }
-    for (i, kind) in firsts {
-        if let Err(refusal) = crate::writeback::may_log(state, &rep.user_id, kind).await? {
+/// The answer to a refused activity request; `single` when the request sent one object.
+fn refusal(e: ActivityError, single: bool) -> ApiError {
+    match e {
+        ActivityError::Store(e) => ApiError::Store(e),
+        ActivityError::Refused { index, refusal } => {
             let prefix = if matches!(refusal, WriteRefusal::KindOff(_)) {
-                format!("{}kind: ", at(i, single))
+                format!("{}kind: ", at(index, single))
             } else {
                 String::new()
             };
-            return Err(ApiError::Forbidden(format!("{prefix}{refusal}")));
+            ApiError::Forbidden(format!("{prefix}{refusal}"))
         }
+        e @ ActivityError::IdTaken { index, .. } => ApiError::Conflict(format!("{}{e}", at(index, single))),
+        ActivityError::NotFound(id) => ApiError::NotFound(format!("activity {id}")),
+        e @ ActivityError::WrongState { .. } => ApiError::Conflict(e.to_string()),
+        e @ (ActivityError::BadTarget(_) | ActivityError::Prefs(_)) => ApiError::BadRequest(e.to_string()),
+        e @ ActivityError::NotWritten(_) => ApiError::Forbidden(e.to_string()),
     }
-    Ok(())
+}
+
+impl From<ActivityError> for ApiError {
+    fn from(e: ActivityError) -> Self {
+        refusal(e, true)
+    }
 }
 
 /// `POST /api/v1/activities`: one activity object, or a list of them. 201 when something
@@ -114,33 +82,9 @@ pub async fn create(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -
         let activity = new.check().map_err(|e| ApiError::BadRequest(format!("{}{e}", at(i, single))))?;
         checked.push(activity);
     }
-    // Without a target, a profile users matched by hand gives one; else it waits unassigned.
-    if checked.iter().any(|a| a.target.is_none()) {
-        let decisions = crate::directory::matching::all_decisions(state.store.as_ref()).await?;
-        for a in checked.iter_mut().filter(|a| a.target.is_none()) {
-            a.target = crate::directory::matching::manual_target(&decisions, &a.profile_id)
-                .and_then(|crm| crmsync::core::activity::check_target(a.kind, &crm).ok());
-        }
-    }
-    check_allowed(&state, &rep, checked.iter().map(|a| a.kind), single).await?;
-    let conflict = |i: usize, id: &str| {
-        ApiError::Conflict(format!("{}id: {id} is already used by another activity; send a new id", at(i, single)))
-    };
-    for (i, a) in checked.iter().enumerate() {
-        if state.store.activity(&a.id).await?.is_some_and(|stored| stored.user_id != rep.user_id) {
-            return Err(conflict(i, &a.id));
-        }
-    }
-    let now = now_ms();
-    let stored = state.store.insert_activities(&rep.user_id, &checked, now).await?;
-    // Another user's id taken between the check and the insert: never show their activity.
-    if let Some(i) = stored.iter().position(|a| a.user_id != rep.user_id) {
-        return Err(conflict(i, &stored[i].id));
-    }
-    let created = stored.iter().any(|a| a.created_at_ms == now);
-    let instance = instance_url(&state).await?;
-    let mut views: Vec<ActivityView> = stored.iter().map(|a| view(a, instance.as_deref())).collect();
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let recorded = activities::record(&state, &rep.user_id, checked).await.map_err(|e| refusal(e, single))?;
+    let mut views = recorded.views;
+    let status = if recorded.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(match views.pop() {
         Some(one) if single => (status, Json(one)).into_response(),
         last => {
@@ -164,28 +108,7 @@ pub async fn list(
         .into_iter()
         .flat_map(|s| QueueState::of_public(s).iter().copied())
         .collect();
-    let activities = state.store.activities_of(&rep.user_id, &wanted).await?;
-    let instance = instance_url(&state).await?;
-    let mut views: Vec<ActivityView> = activities.iter().map(|a| view(a, instance.as_deref())).collect();
-    if views.iter().any(|v| v.state == ActivityState::Unassigned) {
-        let decisions = crate::directory::matching::all_decisions(state.store.as_ref()).await?;
-        for v in views.iter_mut().filter(|v| v.state == ActivityState::Unassigned) {
-            v.suggested_target = crate::directory::matching::manual_target(&decisions, &v.profile_id)
-                .and_then(|crm| check_target(v.kind, &crm).ok());
-        }
-    }
-    Ok(Json(views))
-}
-
-/// The caller's own activity `id`, or 404.
-async fn own(state: &AppState, rep: &Rep, id: &str) -> Result<StoredActivity, ApiError> {
-    let id = crmsync::core::activity::canonical_uuid(id).unwrap_or_else(|| id.to_string());
-    state
-        .store
-        .activity(&id)
-        .await?
-        .filter(|a| a.user_id == rep.user_id)
-        .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))
+    Ok(Json(activities::list(&state, &rep.user_id, &wanted).await?))
 }
 
 /// `GET /api/v1/activities/{id}`.
@@ -194,8 +117,7 @@ pub async fn get_one(
     rep: Rep,
     Path(id): Path<String>,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let a = own(&state, &rep, &id).await?;
-    Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
+    Ok(Json(activities::one(&state, &rep.user_id, &id).await?))
 }
 
 /// `PUT /api/v1/activities/{id}/target` `{"target": "<Lead or Contact id>"}`: assigns an
@@ -206,23 +128,12 @@ pub async fn assign(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let a = own(&state, &rep, &id).await?;
     let value: Value = crate::error::json_body(&body)?;
     let target = value
         .get("target")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::BadRequest("target: send {\"target\": \"<Lead or Contact id>\"}".into()))?;
-    let target = check_target(a.kind, target).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    check_allowed(&state, &rep, [a.kind], true).await?;
-    if state.store.assign_activity(&a.id, &target, now_ms()).await? == Changed::No {
-        return Err(ApiError::Conflict(format!(
-            "activity {} is {}; only unassigned or failed activities take a new target",
-            a.id,
-            a.state.public().as_str()
-        )));
-    }
-    let a = own(&state, &rep, &a.id).await?;
-    Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
+    Ok(Json(activities::assign(&state, &rep.user_id, &id, target).await?))
 }
 
 /// `POST /api/v1/activities/{id}/retry`: queues a failed activity again.
@@ -231,79 +142,13 @@ pub async fn retry(
     rep: Rep,
     Path(id): Path<String>,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let a = own(&state, &rep, &id).await?;
-    check_allowed(&state, &rep, [a.kind], true).await?;
-    if state.store.retry_activity(&a.id, now_ms()).await? == Changed::No {
-        return Err(ApiError::Conflict(format!(
-            "activity {} is {}; only failed activities are retried",
-            a.id,
-            a.state.public().as_str()
-        )));
-    }
-    let a = own(&state, &rep, &a.id).await?;
-    Ok(Json(view(&a, instance_url(&state).await?.as_deref())))
-}
-
-fn prefs(user: &WritebackUser, org_kinds: Vec<ActivityKind>) -> WritebackPrefs {
-    WritebackPrefs {
-        enabled: user.enabled,
-        kinds: ActivityKind::ALL.iter().map(|k| (*k, user.kinds.contains(k))).collect(),
-        org_kinds,
-    }
+    Ok(Json(activities::retry(&state, &rep.user_id, &id).await?))
 }
 
 /// `GET /api/v1/me/writeback`: whether an admin enabled write-back for the caller, and
 /// the caller's opt-in per kind.
 pub async fn get_prefs(State(state): State<Arc<AppState>>, rep: Rep) -> Result<Json<WritebackPrefs>, ApiError> {
-    let org_kinds = crate::admin::settings::load(&state).await?.writeback_kinds;
-    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?, org_kinds)))
-}
-
-/// Reads a `PUT /api/v1/me/writeback` body into the new opt-in list: `{"kinds": {"call":
-/// true, …}}` or a flat `{"call": true, …}` change the named kinds only; `{"kinds":
-/// ["call", …]}` names every kind that is on. `enabled` (the admin's switch) is ignored.
-pub fn apply_prefs_body(current: &[ActivityKind], body: &Value) -> Result<Vec<ActivityKind>, String> {
-    let kind = |name: &str| {
-        ActivityKind::parse(name)
-            .ok_or_else(|| format!("unknown kind {name:?} (expected one of {})", ActivityKind::names()))
-    };
-    let Some(top) = body.as_object() else {
-        return Err("send an object: {\"kinds\": {\"call\": true, …}} or {\"kinds\": [\"call\", …]}".into());
-    };
-    if let Some(unknown) =
-        top.keys().find(|k| k.as_str() != "kinds" && k.as_str() != "enabled" && ActivityKind::parse(k).is_none())
-    {
-        return Err(format!("unknown field {unknown:?} (expected kinds, or kind names: {})", ActivityKind::names()));
-    }
-    if let Some((name, _)) = top.iter().find(|(k, v)| k.as_str() != "kinds" && !v.is_boolean()) {
-        return Err(format!("{name}: expected true or false"));
-    }
-    let enabled_ok = |map: &serde_json::Map<String, Value>| map.get("enabled").is_none_or(Value::is_boolean);
-    if !body.get("kinds").and_then(Value::as_object).is_none_or(enabled_ok) {
-        return Err("kinds.enabled: expected true or false (it is the admin's switch and is not changed here)".into());
-    }
-    let changes = match body.get("kinds").unwrap_or(body) {
-        Value::Array(names) => {
-            let mut on = Vec::new();
-            for name in names {
-                on.push(kind(name.as_str().ok_or("kinds: list kind names as strings")?)?);
-            }
-            return Ok(on);
-        }
-        Value::Object(map) => map,
-        _ => return Err("send {\"kinds\": {\"call\": true, …}} or {\"kinds\": [\"call\", …]}".into()),
-    };
-    let mut on: Vec<ActivityKind> = current.to_vec();
-    // `enabled` is the admin's (what GET shows); a body sent back as it came is fine.
-    for (name, value) in changes.iter().filter(|(name, _)| *name != "enabled") {
-        let k = kind(name)?;
-        let wanted = value.as_bool().ok_or_else(|| format!("{name}: expected true or false"))?;
-        on.retain(|existing| *existing != k);
-        if wanted {
-            on.push(k);
-        }
-    }
-    Ok(on)
+    Ok(Json(activities::get_prefs(&state, &rep.user_id).await?))
 }
 
 /// `PUT /api/v1/me/writeback`: sets the caller's per-kind opt-in (kept until changed).
@@ -313,14 +158,7 @@ pub async fn put_prefs(
     body: Bytes,
 ) -> Result<Json<WritebackPrefs>, ApiError> {
     let value: Value = crate::error::json_body(&body)?;
-    let current = state.store.writeback_user(&rep.user_id).await?;
-    let kinds = apply_prefs_body(&current.kinds, &value).map_err(ApiError::BadRequest)?;
-    let org_kinds = crate::admin::settings::load(&state).await?.writeback_kinds;
-    let added: Vec<ActivityKind> = kinds.iter().copied().filter(|k| !current.kinds.contains(k)).collect();
-    crmsync::core::rules::writeback::allowed_opt_ins(&added, &org_kinds)
-        .map_err(|e| ApiError::Forbidden(format!("kinds: {e}")))?;
-    state.store.set_writeback_kinds(&rep.user_id, &kinds, now_ms()).await?;
-    Ok(Json(prefs(&state.store.writeback_user(&rep.user_id).await?, org_kinds)))
+    Ok(Json(activities::set_prefs(&state, &rep.user_id, &value).await?))
 }
 
 /// `POST /api/v1/activities/backfill?file=messages|invitations[&owner=Name]` with the
@@ -346,27 +184,5 @@ pub async fn backfill(
         Err(BackfillError::Store(e)) => Err(e.into()),
         Err(BackfillError::NotEnabled) => Err(ApiError::Forbidden(BackfillError::NotEnabled.to_string())),
         Err(e @ BackfillError::Export(_)) => Err(ApiError::BadRequest(e.to_string())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn prefs_body_forms() {
-        let now = [ActivityKind::Call];
-        assert_eq!(
-            apply_prefs_body(&now, &json!({"kinds": {"inmail": true}})),
-            Ok(vec![ActivityKind::Call, ActivityKind::Inmail])
-        );
-        assert_eq!(apply_prefs_body(&now, &json!({"call": false})), Ok(vec![]));
-        assert_eq!(apply_prefs_body(&now, &json!({"kinds": ["note"]})), Ok(vec![ActivityKind::Note]));
-        assert!(apply_prefs_body(&now, &json!({"kinds": {"sms": true}})).is_err_and(|e| e.contains("sms")));
-        assert!(apply_prefs_body(&now, &json!({"call": "yes"})).is_err());
-        assert!(apply_prefs_body(&now, &json!(3)).is_err());
-        let echoed = json!({"enabled": true, "call": true, "note": true});
-        assert_eq!(apply_prefs_body(&now, &echoed), Ok(vec![ActivityKind::Call, ActivityKind::Note]));
     }
 }

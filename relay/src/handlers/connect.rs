@@ -19,7 +19,7 @@ use super::admin_session::{self, Admin};
 use crate::config::checked_base_url;
 use crate::connect::{self, DisconnectReport};
 use crate::error::ApiError;
-use crate::login_flow::{begin, prove_identity};
+use crate::login_flow::begin;
 use crate::secrets::random_token;
 use crate::security::login::{self, LoginPurpose, PendingLogin};
 use crate::security::origin::require_same_origin;
@@ -132,7 +132,7 @@ pub async fn callback(State(state): State<Arc<AppState>>, headers: HeaderMap, Ra
         Ok(query) => query,
         Err(e) => return back_to_admin(Err(e.to_string()), None),
     };
-    let (pending, clear) = match login::finish(&state, &headers, query.state.as_deref()) {
+    let (pending, clear) = match login::finish(&state, &headers, query.state.as_deref()).await {
         Ok(found) => found,
         Err(e) => return back_to_admin(Err(e.to_string()), None),
     };
@@ -161,32 +161,12 @@ fn finish_and_return(result: Result<HeaderValue, String>) -> Response {
 }
 
 async fn finish_connect(state: &AppState, pending: &PendingLogin, code: &str) -> Result<HeaderValue, String> {
-    let required = if pending.admin_username_only { state.settings.admin_username.as_deref() } else { None };
-    let connection = connect::connect_web_server(
-        state,
-        &pending.login_url,
-        code,
-        &pending.redirect_uri,
-        &pending.verifier,
-        required,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    state.import_now.notify_one();
-    crate::admin::admins::add_connecting_user(state, &connection.user_id, &connection.username)
-        .await
-        .map_err(|e| e.to_string())?;
-    admin_session::start(state, &connection.user_id, &connection.username).await.map_err(|e| e.to_string())
+    let (user_id, username) = crate::login_flow::connect_org(state, pending, code).await?;
+    admin_session::start(state, &user_id, &username).await.map_err(|e| e.to_string())
 }
 
 async fn finish_sign_in(state: &AppState, pending: &PendingLogin, code: &str) -> Result<HeaderValue, String> {
-    let (_connection, identity) = prove_identity(state, pending, code).await?;
-    if !crate::admin::admins::is_admin(state, &identity.user_id, &identity.username).await.map_err(|e| e.to_string())? {
-        return Err(format!(
-            "{} is not an admin of this relay; an admin adds admins in the console or with `crmsync admins add --user {}`",
-            identity.username, identity.username
-        ));
-    }
+    let identity = crate::login_flow::admin_identity(state, pending, code).await?;
     admin_session::start(state, &identity.user_id, &identity.username).await.map_err(|e| e.to_string())
 }
 

@@ -11,9 +11,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crmsync::core::api::CrmContactInfo;
-use crmsync::core::sf::links::record_url;
-use crmsync::core::sf::{SObjectType, SalesforceId};
-use serde_json::{Map, Value};
 
 use super::rep_session::Rep;
 use crate::badge_index::delta::{delta_since, DeltaAnswer};
@@ -146,60 +143,12 @@ pub async fn contact(
     rep: Rep,
     Path(id): Path<String>,
 ) -> Result<Json<CrmContactInfo>, ApiError> {
-    let parsed = SalesforceId::parse(&id).map_err(|e| ApiError::BadRequest(format!("the record id {id:?}: {e}")))?;
-    let object = match parsed.object_type() {
-        Some(o @ (SObjectType::Lead | SObjectType::Contact | SObjectType::Account)) => o.api_name(),
-        _ => {
-            return Err(ApiError::BadRequest(format!(
-                "the record id {id:?} is not a Lead, Contact or Account id; contact details exist only for those"
-            )))
-        }
-    };
-    let id18 = parsed.to_string();
-    // Under role-hierarchy visibility a record the rep may not see does not exist for them.
-    if !crate::admin::visibility::may_see(&state, &rep.user_id, object, &id18).await? {
-        return Err(ApiError::NotFound(format!("{object} {id18}")));
-    }
-    let row =
-        state.store.crm_row(object, &id18).await?.ok_or_else(|| ApiError::NotFound(format!("{object} {id18}")))?;
-    let instance_url = state.store.connection().await?.map(|c| c.instance_url).unwrap_or_default();
-    let fields: Map<String, Value> = serde_json::from_str(&row.fields_json).unwrap_or_default();
-    let mut info = contact_info(object, &id18, &fields, &instance_url);
-    if object == "Contact" {
-        if let Some(account_id) = info_text(&fields, "AccountId") {
-            let account = state.store.crm_row("Account", &account_id).await?;
-            info.company = account
-                .and_then(|a| serde_json::from_str::<Map<String, Value>>(&a.fields_json).ok())
-                .and_then(|f| info_text(&f, "Name"));
-        }
-    }
-    tracing::info!(user = %rep.user_id, record = %id18, "CRM contact details read");
-    Ok(Json(info))
-}
-
-fn info_text(fields: &Map<String, Value>, name: &str) -> Option<String> {
-    fields.get(name).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
-}
-
-/// The contact details of an imported record's fields.
-fn contact_info(object: &str, id: &str, fields: &Map<String, Value>, instance_url: &str) -> CrmContactInfo {
-    let get = |name: &str| info_text(fields, name);
-    let name = crmsync::core::sf::display::person_name(
-        &get("FirstName").unwrap_or_default(),
-        &get("LastName").unwrap_or_default(),
-        &get("Name").unwrap_or_default(),
-    );
-    CrmContactInfo {
-        id: id.to_string(),
-        object: object.to_string(),
-        name,
-        title: get("Title"),
-        company: get("Company"),
-        email: get("Email"),
-        phone: get("Phone"),
-        mobile_phone: get("MobilePhone"),
-        website: get("Website"),
-        link: record_url(instance_url, object, id),
+    use crate::contact_info::{contact_details, ContactError};
+    match contact_details(&state, &rep.user_id, &id).await {
+        Ok(info) => Ok(Json(info)),
+        Err(ContactError::Store(e)) => Err(ApiError::Store(e)),
+        Err(e @ (ContactError::BadId(..) | ContactError::NotAPerson(_))) => Err(ApiError::BadRequest(e.to_string())),
+        Err(ContactError::NotFound(object, id)) => Err(ApiError::NotFound(format!("{object} {id}"))),
     }
 }
 
@@ -223,18 +172,5 @@ mod tests {
         h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"a\", \"b\""));
         assert!(if_none_match(&h, "\"b\""));
         assert!(!if_none_match(&h, "\"c\""));
-    }
-
-    #[test]
-    fn contact_info_names_and_links_the_record() {
-        let fields: Map<String, Value> = serde_json::from_str(
-            r#"{"FirstName":"Ada","LastName":"Lovelace","Email":"ada@example.com","Phone":" ","Company":"AE"}"#,
-        )
-        .unwrap();
-        let info = contact_info("Lead", "00Q000000000001AAA", &fields, "https://acme.my.salesforce.com");
-        assert_eq!(info.name, "Ada Lovelace");
-        assert_eq!(info.email.as_deref(), Some("ada@example.com"));
-        assert_eq!(info.phone, None, "blank values are left out");
-        assert_eq!(info.link, "https://acme.lightning.force.com/lightning/r/Lead/00Q000000000001AAA/view");
     }
 }

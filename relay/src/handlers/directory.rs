@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::rep_session::Rep;
+use crate::directory::observe::ObserveError;
 use crate::directory::{connections_rows, directory_profile, profile_row, Source, MAX_OBSERVATIONS};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
@@ -32,6 +33,15 @@ pub struct DirectoryReport {
     /// Rows left out, with why (the first few).
     pub skipped: usize,
     pub problems: Vec<String>,
+}
+
+impl From<ObserveError> for ApiError {
+    fn from(e: ObserveError) -> Self {
+        match e {
+            ObserveError::Store(e) => ApiError::Store(e),
+            ObserveError::Matcher(e) => e.into(),
+        }
+    }
 }
 
 /// `POST /api/v1/directory/profiles`: `{"profiles": [{url, name, headline, company,
@@ -72,24 +82,10 @@ pub async fn observe(
     if rows.is_empty() && !problems.is_empty() {
         return Err(ApiError::BadRequest(problems.join("; ")));
     }
-    let before = crate::lists::alerts::before_observe(&state, &rows).await?;
-    let done = state.store.observe_profiles(&rows).await?;
-    rematch(&state, &rows).await?;
-    crate::lists::alerts::after_observe(&state, before).await?;
+    let done = crate::directory::observe::observe(&state, &rows).await?;
     let skipped = problems.len();
     problems.truncate(20);
     Ok(Json(DirectoryReport { new: done.new, changed: done.changed, unchanged: done.unchanged, skipped, problems }))
-}
-
-/// The org-wide matcher's incremental pass over the profiles just stored (after the first
-/// import; before it there is nothing to match against).
-async fn rematch(state: &AppState, rows: &[crate::store::ProfileRow]) -> Result<(), ApiError> {
-    if rows.is_empty() || state.store.last_finished_run().await?.is_none() {
-        return Ok(());
-    }
-    let ids = rows.iter().map(|r| r.network_id.clone()).collect();
-    crate::matching::run(state, crate::matching::Trigger::Directory(ids)).await?;
-    Ok(())
 }
 
 /// `POST /api/v1/directory/connections` with the network's `Connections.csv` as the body.
@@ -102,10 +98,7 @@ pub async fn upload_connections(
         std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest(format!("the export is not UTF-8 text: {e}")))?;
     let (rows, skipped) =
         connections_rows(text, &rep.user_id, now_ms()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let before = crate::lists::alerts::before_observe(&state, &rows).await?;
-    let done = state.store.observe_profiles(&rows).await?;
-    rematch(&state, &rows).await?;
-    crate::lists::alerts::after_observe(&state, before).await?;
+    let done = crate::directory::observe::observe(&state, &rows).await?;
     let problems = if skipped > 0 {
         vec![format!("{skipped} rows without a profile URL or a name were left out")]
     } else {

@@ -125,10 +125,7 @@ pub async fn finish_sign_in(state: &AppState, pending: &PendingLogin, denied: Op
         if let Some(denied) = denied {
             return Err(denied);
         }
-        let (_, identity) = crate::login_flow::prove_identity(state, pending, code).await?;
-        if state.store.seat(&identity.user_id).await.map_err(|e| e.to_string())?.is_none() {
-            return Err(format!("{} has no crmsync seat; ask your admin for one", identity.username));
-        }
+        let identity = crate::login_flow::rep_identity(state, pending, code).await?;
         let token =
             issue(state, &identity.user_id, &identity.username, REP_SESSION_MS).await.map_err(|e| e.to_string())?;
         state.store.record_sign_in(&identity.user_id, now_ms()).await.map_err(|e| e.to_string())?;

@@ -115,7 +115,7 @@ async fn after_import(state: &AppState, report: &ImportReport) -> Result<(), Imp
 
 async fn import_objects(state: &AppState, full: bool, progress: ProgressSink<'_>) -> Result<ImportReport, ImportError> {
     let _running = state.import_lock.lock().await;
-    let lease = super::lease::ImportLease::take(state).await?;
+    let lease = super::lease::StoreLease::take(state, super::lease::IMPORT_LEASE).await?;
     let result = import_holding(state, full, progress, &lease).await;
     lease.release().await?;
     result
@@ -125,7 +125,7 @@ async fn import_holding(
     state: &AppState,
     full: bool,
     progress: ProgressSink<'_>,
-    lease: &super::lease::ImportLease<'_>,
+    lease: &super::lease::StoreLease<'_>,
 ) -> Result<ImportReport, ImportError> {
     let mut client = Arc::new(connected_client(state).await?);
     let run = state.store.start_run(full, now_ms()).await?;
@@ -148,7 +148,9 @@ async fn import_holding(
     // again; a failure of the current session is renewed once per run.
     let mut generation = 0u32;
     for ((object, wanted), prepared) in IMPORTED.iter().zip(prepared.drain(..)) {
-        lease.check()?;
+        if lease.lost() {
+            return Err(ImportError::LeaseLost);
+        }
         let watermark = watermark_of(object);
         go_ahead.next();
         let prepared = match prepared {

@@ -1,19 +1,22 @@
-//! The store-wide import lease: one import at a time per store, across relays and
-//! `crmsync import`, crash-safe (a heartbeat renews it; a dead holder's lease is taken).
+//! Store-wide leases: one import, and one matching pass, at a time per store, across
+//! relays and the `crmsync` commands, crash-safe (a heartbeat renews a lease; a dead
+//! holder's lease is taken).
 
 use std::sync::Arc;
 
-use super::import::ImportError;
 use crate::state::{now_ms, AppState};
 use crate::store::StoreError;
 
-/// The store-wide lease an import holds: two relays on one database, or a relay and
-/// `crmsync import`, never import at once (a second full import could otherwise delete
-/// rows the first one is writing).
-const IMPORT_LEASE: &str = "import";
-/// How long the lease lasts unless renewed: a heartbeat renews it every quarter of that
-/// while the import runs, so a holder that died (another machine) frees it within this.
-const IMPORT_LEASE_MS: i64 = 2 * 60 * 1000;
+/// The lease an import holds: two relays on one database, or a relay and `crmsync
+/// import`, never import at once (a second full import could otherwise delete rows the
+/// first one is writing).
+pub const IMPORT_LEASE: &str = "import";
+/// The lease a matching pass holds: two relays' passes never interleave their writes of
+/// the stored matches. Taken after [`IMPORT_LEASE`] when both are held, never before.
+pub const MATCHING_LEASE: &str = "matching";
+/// How long a lease lasts unless renewed: a heartbeat renews it every quarter of that
+/// while its holder runs, so a holder that died (another machine) frees it within this.
+const LEASE_MS: i64 = 2 * 60 * 1000;
 
 /// This machine's name, to tell its own processes' leases from others'.
 fn host_name() -> String {
@@ -34,34 +37,33 @@ fn holder_is_gone(holder: &str) -> bool {
         && !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
-/// This import's hold on [`IMPORT_LEASE`], renewed in the background while it lives.
-pub(crate) struct ImportLease<'a> {
+/// A hold on one store-wide lease, renewed in the background while it lives.
+pub struct StoreLease<'a> {
     state: &'a AppState,
+    name: &'static str,
     holder: String,
     lost: Arc<std::sync::atomic::AtomicBool>,
     heartbeat: tokio::task::JoinHandle<()>,
 }
 
-impl<'a> ImportLease<'a> {
-    /// Waits until no other import holds the store, then takes it.
-    pub(crate) async fn take(state: &'a AppState) -> Result<Self, StoreError> {
+impl<'a> StoreLease<'a> {
+    /// Waits until no other holder has lease `name`, then takes it.
+    pub async fn take(state: &'a AppState, name: &'static str) -> Result<Self, StoreError> {
         let holder = format!("{} pid {} {}", host_name(), std::process::id(), crate::secrets::random_token(6));
         let mut said = false;
         loop {
             let now = now_ms();
-            if state.store.try_lock(IMPORT_LEASE, &holder, now, now + IMPORT_LEASE_MS).await? {
+            if state.store.try_lock(name, &holder, now, now + LEASE_MS).await? {
                 break;
             }
-            if let Some((other, _)) = state.store.lock_holder(IMPORT_LEASE).await? {
-                if holder_is_gone(&other)
-                    && state.store.take_over_lock(IMPORT_LEASE, &other, &holder, now + IMPORT_LEASE_MS).await?
-                {
-                    tracing::warn!(previous = %other, "took over the import lease of a process that is gone");
+            if let Some((other, _)) = state.store.lock_holder(name).await? {
+                if holder_is_gone(&other) && state.store.take_over_lock(name, &other, &holder, now + LEASE_MS).await? {
+                    tracing::warn!(lease = name, previous = %other, "took over the lease of a process that is gone");
                     break;
                 }
             }
             if !said {
-                tracing::info!("another import is running on this store; this one waits for it");
+                tracing::info!(lease = name, "another process holds this lease on the store; waiting for it");
                 said = true;
             }
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
@@ -71,34 +73,31 @@ impl<'a> ImportLease<'a> {
             let (store, holder, lost) = (state.store.clone(), holder.clone(), lost.clone());
             tokio::spawn(async move {
                 loop {
-                    tokio::time::sleep(std::time::Duration::from_millis((IMPORT_LEASE_MS / 4) as u64)).await;
+                    tokio::time::sleep(std::time::Duration::from_millis((LEASE_MS / 4) as u64)).await;
                     let now = now_ms();
-                    if !matches!(store.try_lock(IMPORT_LEASE, &holder, now, now + IMPORT_LEASE_MS).await, Ok(true)) {
+                    if !matches!(store.try_lock(name, &holder, now, now + LEASE_MS).await, Ok(true)) {
                         lost.store(true, std::sync::atomic::Ordering::SeqCst);
                         return;
                     }
                 }
             })
         };
-        Ok(Self { state, holder, lost, heartbeat })
+        Ok(Self { state, name, holder, lost, heartbeat })
     }
 
-    /// `LeaseLost` when the heartbeat could not renew the lease (another import has it).
-    pub(crate) fn check(&self) -> Result<(), ImportError> {
-        if self.lost.load(std::sync::atomic::Ordering::SeqCst) {
-            Err(ImportError::LeaseLost)
-        } else {
-            Ok(())
-        }
+    /// Whether the heartbeat could not renew the lease (another holder may have it now).
+    pub fn lost(&self) -> bool {
+        self.lost.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    pub(crate) async fn release(self) -> Result<(), StoreError> {
+    /// Gives the lease back.
+    pub async fn release(self) -> Result<(), StoreError> {
         self.heartbeat.abort();
-        self.state.store.unlock(IMPORT_LEASE, &self.holder).await
+        self.state.store.unlock(self.name, &self.holder).await
     }
 }
 
-impl Drop for ImportLease<'_> {
+impl Drop for StoreLease<'_> {
     fn drop(&mut self) {
         self.heartbeat.abort();
     }

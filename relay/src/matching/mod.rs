@@ -21,4 +21,8 @@ pub enum MatcherError {
     Worker(String),
     #[error("the stored matcher state is damaged: {0}")]
     Damaged(String),
+    /// The pass's store-wide lease ran out (another relay's pass may hold it); nothing of
+    /// this pass was written, the next one redoes it.
+    #[error("the matching pass stopped: its lease on the store ran out before it wrote")]
+    LeaseLost,
 }

@@ -82,10 +82,22 @@ pub struct MatchRunReport {
     pub duration_ms: u64,
 }
 
-/// Runs one pass (one at a time per relay).
+/// Runs one pass: one at a time per relay, and per store (the store-wide matching lease,
+/// so two relays on one database never interleave their writes).
 #[tracing::instrument(name = "match", skip_all, fields(trigger = trigger.name()))]
 pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, MatcherError> {
     let _one = state.match_lock.lock().await;
+    let lease = crate::jobs::lease::StoreLease::take(state, crate::jobs::lease::MATCHING_LEASE).await?;
+    let result = run_holding(state, trigger, &lease).await;
+    lease.release().await?;
+    result
+}
+
+async fn run_holding(
+    state: &AppState,
+    trigger: Trigger,
+    lease: &crate::jobs::lease::StoreLease<'_>,
+) -> Result<MatchRunReport, MatcherError> {
     let started = std::time::Instant::now();
     let store = state.store.as_ref();
     let loaded = super::cache::load(state, &trigger).await?;
@@ -116,6 +128,9 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<MatchRunReport, M
         tokio::task::spawn_blocking(job).await.map_err(|e| MatcherError::Worker(e.to_string()))?;
     let score_seconds = started.elapsed().as_secs_f64() - load_seconds;
     let (written, deleted) = changed_rows(&loaded, (&people_out, &companies_out), models, run);
+    if lease.lost() {
+        return Err(MatcherError::LeaseLost);
+    }
     store.save_match_outcomes(&written, &deleted).await?;
     let loaded = loaded.with_changes(&written, &deleted, run);
     let matched = loaded.stored.values().filter(|r| r.state == "auto" || r.state == "manual").count();

@@ -3,9 +3,6 @@
 //! bound to the browser that started it by a `__Host-` cookie nonce the callback checks.
 //! Each login is finished at most once.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use axum::http::{header, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 
@@ -73,21 +70,6 @@ impl PendingLogin {
     }
 }
 
-/// Logins already finished (nonce hash → when it stops mattering), so a callback URL
-/// replayed in the same browser is refused. Only finished logins land here, and each
-/// leaves after the login timeout.
-#[derive(Default)]
-pub struct UsedLogins(Mutex<HashMap<String, i64>>);
-
-impl UsedLogins {
-    /// Records `nonce_hash` as used; false when it already was.
-    fn first_use(&self, nonce_hash: &str, now: i64) -> bool {
-        let Ok(mut used) = self.0.lock() else { return false };
-        used.retain(|_, until| *until > now);
-        used.insert(nonce_hash.to_string(), now + LOGIN_TIMEOUT_MS).is_none()
-    }
-}
-
 /// Seals `pending` into a `state` value and makes the cookie that binds it to this browser.
 pub fn start(state: &AppState, mut pending: PendingLogin) -> (String, HeaderValue) {
     let nonce = random_token(24);
@@ -110,11 +92,20 @@ pub enum LoginError {
     Unknown,
     #[error("this login was started in another browser (or its cookie was lost); start again from the same browser")]
     OtherBrowser,
+    #[error("this login could not be recorded as used ({0}); start again")]
+    Store(String),
+}
+
+/// The store lease that marks a login as finished: taken once, by the first callback on
+/// any relay of the store, and kept until the login could not be used anyway.
+fn used_lease(nonce_hash: &str) -> String {
+    format!("login {nonce_hash}")
 }
 
 /// Opens a callback's `state`, checks its age, this browser's nonce cookie and that it
-/// was not finished before; answers the login and the header that clears its cookie.
-pub fn finish(
+/// was not finished before (by any relay of the store, so a replayed callback URL is
+/// refused everywhere); answers the login and the header that clears its cookie.
+pub async fn finish(
     state: &AppState,
     headers: &HeaderMap,
     sealed: Option<&str>,
@@ -131,9 +122,14 @@ pub fn finish(
     if token_hash(&nonce) != pending.nonce_hash {
         return Err(LoginError::OtherBrowser);
     }
-    if !state.used_logins.first_use(&pending.nonce_hash, now) {
+    let store_error = |e: crate::store::StoreError| LoginError::Store(e.to_string());
+    let until = pending.started_ms.saturating_add(LOGIN_TIMEOUT_MS + 60_000);
+    // A holder of its own, so a second callback (same nonce) never "extends" the first's.
+    let this_callback = random_token(8);
+    if !state.store.try_lock(&used_lease(&pending.nonce_hash), &this_callback, now, until).await.map_err(store_error)? {
         return Err(LoginError::Unknown);
     }
+    state.store.delete_expired_locks(now).await.map_err(store_error)?;
     Ok((pending, clear))
 }
 

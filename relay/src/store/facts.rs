@@ -69,6 +69,8 @@ pub trait FactStore: Send + Sync {
     /// Moves the lease from `from` (a holder known to be gone) to `to`; false when `from`
     /// no longer holds it.
     async fn take_over_lock(&self, name: &str, from: &str, to: &str, expires_at_ms: i64) -> Result<bool, StoreError>;
+    /// Forgets leases that ran out before `now_ms` (a run-out lease is free either way).
+    async fn delete_expired_locks(&self, now_ms: i64) -> Result<u64, StoreError>;
 }
 
 /// Implements [`FactStore`] for a backend whose struct has a `pool` field.
@@ -173,6 +175,15 @@ macro_rules! impl_fact_store {
                     .await
                     .map_err(query_err("taking over a lease"))?;
                 Ok(done.rows_affected() > 0)
+            }
+
+            async fn delete_expired_locks(&self, now_ms: i64) -> Result<u64, StoreError> {
+                let done = sqlx::query(&$sql("DELETE FROM locks WHERE expires_at_ms < ?"))
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(query_err("deleting run-out leases"))?;
+                Ok(done.rows_affected())
             }
 
             async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64, StoreError> {

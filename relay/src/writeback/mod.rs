@@ -2,8 +2,10 @@
 //! who may write, what the org needs, how an activity becomes a Task or a Note, and the
 //! flush that writes the queue exactly once.
 
+pub mod activities;
 pub mod backfill;
 pub mod flush;
+pub mod prefs_body;
 pub mod records;
 pub mod setup;
 pub mod users;

@@ -95,4 +95,26 @@ async fn two_imports_on_one_store_take_turns_and_leave_it_equal_to_the_org() {
     let now = crmsync_relay::state::now_ms();
     assert!(a.store.try_lock("import", "crashed", now - 10, now - 1).await.unwrap());
     import(&a, false, &|_, _| {}).await.unwrap();
+
+    // Matching passes take turns per store too: one waits while another holder has the
+    // matching lease, and two relays' passes at once both finish, one after the other.
+    use crmsync_relay::matching::{run as match_pass, Trigger};
+    let b = std::sync::Arc::new(AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap());
+    let now = crmsync_relay::state::now_ms();
+    assert!(a.store.try_lock("matching", "another relay", now, now + 60_000).await.unwrap());
+    let waiting = tokio::spawn({
+        let b = b.clone();
+        async move { match_pass(&b, Trigger::Everything).await.map(|r| r.run) }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(!waiting.is_finished(), "the matching pass waited for the lease");
+    a.store.unlock("matching", "another relay").await.unwrap();
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(60), waiting).await.unwrap().unwrap().unwrap();
+    let (one, two) = tokio::join!(match_pass(&a, Trigger::Everything), match_pass(&b, Trigger::Everything));
+    let (one, two) = (one.unwrap(), two.unwrap());
+    let mut runs = [waited, one.run, two.run];
+    runs.sort_unstable();
+    assert!(runs[0] < runs[1] && runs[1] < runs[2], "{runs:?}");
+    assert_eq!(one.matched, two.matched, "both passes saw the same store");
+    assert!(a.store.lock_holder("matching").await.unwrap().is_none(), "every pass gave the lease back");
 }

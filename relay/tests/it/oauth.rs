@@ -138,6 +138,21 @@ impl Browser {
         password: &str,
         decision: &str,
     ) -> String {
+        let callback = self.through_consent(to_sim, start, username, password, decision).await;
+        let back = self.get(&callback).await;
+        Self::location(&back, &callback)
+    }
+
+    /// From the redirect to sfsim's authorize page through login and consent; returns the
+    /// relay's callback URL sfsim sends the browser to (not yet followed).
+    async fn through_consent(
+        &mut self,
+        to_sim: reqwest::Response,
+        start: &str,
+        username: &str,
+        password: &str,
+        decision: &str,
+    ) -> String {
         let authorize = Self::location(&to_sim, start);
         assert!(
             authorize.contains("code_challenge=") && authorize.contains("code_challenge_method=S256"),
@@ -165,9 +180,7 @@ impl Browser {
             form.push(("decision".into(), decision.into()));
             page = self.post_form(&format!("{}/services/oauth2/authorize/consent", origin(&authorize)), &form).await;
         }
-        let callback = Self::location(&page, &authorize);
-        let back = self.get(&callback).await;
-        Self::location(&back, &callback)
+        Self::location(&page, &authorize)
     }
 }
 
@@ -508,6 +521,38 @@ async fn connect_needs_a_same_origin_post_the_setup_code_and_the_browser_that_st
     assert_eq!(landed, format!("{relay}/admin/"));
     let state_of = AppState::open(settings.clone()).await.unwrap();
     assert!(state_of.store.fact("setup_code").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_login_started_on_one_relay_finishes_on_another_of_the_store_and_only_once() {
+    let dir = temp_dir("oauth-replicas");
+    let sim = start_sim(&dir).await;
+    let settings = unattended(settings_for(&sim, &dir, &dir, &sim.org.client_secret));
+    let (first, second) = (start_relay(settings.clone()).await, start_relay(settings.clone()).await);
+    let admin = &sim.org.users[1];
+    let code = setup_code(&settings).await;
+
+    // Started on the first replica; behind one public address the browser's callback
+    // reaches the second, with the same cookie.
+    let mut browser = Browser::new();
+    let to_sim = browser.start_connect(&first, Some(&code)).await;
+    let callback = browser.through_consent(to_sim, &first, &admin.username, &sim.org.password_of(admin), "allow").await;
+    let cookies = browser.jar.get(&origin(&first)).cloned().unwrap_or_default();
+    browser.jar.insert(origin(&second), cookies.clone());
+    let on_second = callback.replacen(&first, &second, 1);
+    assert_ne!(on_second, callback);
+    let landed = browser.get(&on_second).await;
+    assert_eq!(Browser::location(&landed, &second), format!("{second}/admin/"));
+    assert!(matches!(admin_status(&first, &settings).await.connection, ConnectionStatus::Connected { .. }));
+
+    // The same callback again, on either replica and with the cookie kept, is refused:
+    // the store knows it was used.
+    for relay in [&first, &second] {
+        browser.jar.insert(origin(relay), cookies.clone());
+        let replay = browser.get(&callback.replacen(&first, relay, 1)).await;
+        let target = Browser::location(&replay, relay);
+        assert!(target.contains("already+used"), "{target}");
+    }
 }
 
 #[tokio::test]
