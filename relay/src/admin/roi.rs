@@ -86,9 +86,8 @@ async fn inputs(state: &AppState, revenue_field: &str) -> Result<Inputs, StoreEr
     }
     for row in store.rows("Lead").await? {
         let f = fields(&row.fields_json);
-        // Converted as the matcher reads it (`core::matching::input`): a ConvertedContactId.
-        let contact = text(&f, "ConvertedContactId");
-        if !contact.is_empty() {
+        let Ok(lead) = crmsync::core::sf::SalesforceId::parse(&row.id) else { continue };
+        if let Some(contact) = crmsync::core::sf::converted::converted_contact(&lead, |name| text(&f, name)) {
             links.converted_leads.entry(contact.to_string()).or_default().push(row.id.clone());
         }
     }

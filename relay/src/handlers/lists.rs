@@ -18,7 +18,7 @@ use super::admin_session::Admin;
 use super::rep_session::Rep;
 use crate::error::{json_body, ApiError};
 use crate::lists::{self, alerts, ListError};
-use crate::state::{now_ms, AppState};
+use crate::state::AppState;
 
 impl From<ListError> for ApiError {
     fn from(e: ListError) -> Self {
@@ -101,12 +101,8 @@ pub async fn read_alert(
     Path(id): Path<String>,
 ) -> Result<Json<ListAlerts>, ApiError> {
     let number: i64 = id.parse().map_err(|_| ApiError::BadRequest(format!("alert id {id:?} is not a number")))?;
-    let mine = state.store.alerts_of(&rep.user_id, i64::MAX).await?;
-    if !mine.iter().any(|a| a.id == number) {
-        return Err(ApiError::NotFound(format!("alert {number}")));
-    }
-    state.store.mark_alert_read(&rep.user_id, number, now_ms()).await?;
-    Ok(Json(alerts::alerts_of(&state, &rep.user_id).await?))
+    let alerts = alerts::mark_read(&state, &rep.user_id, number).await?;
+    Ok(Json(alerts.ok_or_else(|| ApiError::NotFound(format!("alert {number}")))?))
 }
 
 /// `GET /api/v1/admin/data-quality`: matched people whose profile disagrees with the CRM.

@@ -131,6 +131,17 @@ fn field_of(name: &str) -> Option<Field> {
     [Field::Company, Field::Title, Field::Location].into_iter().find(|f| f.as_str() == name)
 }
 
+/// Marks alert `number` of `user_id` read and answers their alerts; `None` when they
+/// have no such alert (another rep's alerts are not theirs to mark).
+pub async fn mark_read(state: &AppState, user_id: &str, number: i64) -> Result<Option<ListAlerts>, StoreError> {
+    let mine = state.store.alerts_of(user_id, i64::MAX).await?;
+    if !mine.iter().any(|a| a.id == number) {
+        return Ok(None);
+    }
+    state.store.mark_alert_read(user_id, number, now_ms()).await?;
+    Ok(Some(alerts_of(state, user_id).await?))
+}
+
 /// A rep's alerts, newest first, with links to both sides.
 pub async fn alerts_of(state: &AppState, user_id: &str) -> Result<ListAlerts, StoreError> {
     let instance = state.store.connection().await?.map(|c| c.instance_url).unwrap_or_default();

@@ -192,8 +192,8 @@ pub fn crm_record<'a>(field: impl Fn(&[&str]) -> &'a str) -> Result<CrmRecord, C
             if record.name.is_empty() {
                 return Err(skip("person without a name".into(), true));
             }
-            let converted = (kind == CrmKind::Lead).then(|| SalesforceId::parse(field(&["ConvertedContactId"])).ok());
-            Ok(CrmRecord::Person(record, converted.flatten()))
+            let converted = crate::core::sf::converted::converted_contact(&id, |name| field(&[name]));
+            Ok(CrmRecord::Person(record, converted))
         }
         None => Err(skip(format!("not a Lead, Contact or Account id: {id}"), true)),
     }

@@ -1,5 +1,6 @@
 //! The Salesforce data model as crmsync needs it: record ids and the objects they name.
 
+pub mod converted;
 pub mod display;
 pub mod id;
 pub mod links;
