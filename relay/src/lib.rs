@@ -14,6 +14,7 @@ pub mod contact_info;
 pub mod directory;
 pub mod documents;
 pub mod error;
+pub mod extract;
 pub mod handlers;
 pub mod jobs;
 pub mod lists;

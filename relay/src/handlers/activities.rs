@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::rep_session::Rep;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::state::AppState;
 use crate::store::QueueState;
 use crate::writeback::activities::{self, ActivityError};
@@ -62,8 +63,11 @@ impl From<ActivityError> for ApiError {
 /// `POST /api/v1/activities`: one activity object, or a list of them. 201 when something
 /// new was stored, 200 when every id was already known; the answer mirrors the request
 /// (an object or a list) with each activity as stored.
-pub async fn create(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -> Result<Response, ApiError> {
-    let value: Value = crate::error::json_body(&body)?;
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    rep: Rep,
+    JsonBody(value): JsonBody<Value>,
+) -> Result<Response, ApiError> {
     let (items, single) = match value {
         Value::Array(items) => (items, false),
         item @ Value::Object(_) => (vec![item], true),
@@ -126,9 +130,8 @@ pub async fn assign(
     State(state): State<Arc<AppState>>,
     rep: Rep,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Json<ActivityView>, ApiError> {
-    let value: Value = crate::error::json_body(&body)?;
     let target = value
         .get("target")
         .and_then(Value::as_str)
@@ -155,9 +158,8 @@ pub async fn get_prefs(State(state): State<Arc<AppState>>, rep: Rep) -> Result<J
 pub async fn put_prefs(
     State(state): State<Arc<AppState>>,
     rep: Rep,
-    body: Bytes,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Json<WritebackPrefs>, ApiError> {
-    let value: Value = crate::error::json_body(&body)?;
     Ok(Json(activities::set_prefs(&state, &rep.user_id, &value).await?))
 }
 

@@ -5,8 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,7 +18,8 @@ use crmsync::core::time::rfc3339_from_unix_ms;
 
 use super::admin_session::Admin;
 use crate::admin::{self, queue::QueueQuery, Actor};
-use crate::error::{json_body, ApiError};
+use crate::error::ApiError;
+use crate::extract::{JsonBody, QueryOf};
 use crate::state::AppState;
 use crate::store::WebSession;
 
@@ -58,9 +58,8 @@ pub async fn roles(State(state): State<Arc<AppState>>, _admin: Admin) -> Result<
 pub async fn seats(
     State(state): State<Arc<AppState>>,
     AdminChange(session): AdminChange,
-    body: Bytes,
+    JsonBody(change): JsonBody<SeatChange>,
 ) -> Result<Json<ChangeReport>, ApiError> {
-    let change: SeatChange = json_body(&body)?;
     Ok(Json(admin::seats::change(&state, &actor(&session), &change).await?))
 }
 
@@ -68,9 +67,8 @@ pub async fn seats(
 pub async fn writeback_users(
     State(state): State<Arc<AppState>>,
     AdminChange(session): AdminChange,
-    body: Bytes,
+    JsonBody(change): JsonBody<WritebackChange>,
 ) -> Result<Json<ChangeReport>, ApiError> {
-    let change: WritebackChange = json_body(&body)?;
     Ok(Json(admin::seats::switch(&state, &actor(&session), &change, admin::seats::Switch::Writeback).await?))
 }
 
@@ -78,9 +76,8 @@ pub async fn writeback_users(
 pub async fn autosave_users(
     State(state): State<Arc<AppState>>,
     AdminChange(session): AdminChange,
-    body: Bytes,
+    JsonBody(change): JsonBody<WritebackChange>,
 ) -> Result<Json<ChangeReport>, ApiError> {
-    let change: WritebackChange = json_body(&body)?;
     Ok(Json(admin::seats::switch(&state, &actor(&session), &change, admin::seats::Switch::AutoSave).await?))
 }
 
@@ -93,9 +90,8 @@ pub async fn get_settings(State(state): State<Arc<AppState>>, _admin: Admin) -> 
 pub async fn put_settings(
     State(state): State<Arc<AppState>>,
     AdminChange(session): AdminChange,
-    body: Bytes,
+    JsonBody(change): JsonBody<AdminSettingsChange>,
 ) -> Result<Json<AdminSettings>, ApiError> {
-    let change: AdminSettingsChange = json_body(&body)?;
     let settings = admin::settings::change(&state, &actor(&session), change).await?;
     // The visibility decides what each index carries: build them afresh.
     state.badge_index.clear().await;
@@ -106,9 +102,8 @@ pub async fn put_settings(
 pub async fn activities(
     State(state): State<Arc<AppState>>,
     _admin: Admin,
-    RawQuery(raw): RawQuery,
+    QueryOf(query): QueryOf<QueueQuery>,
 ) -> Result<Json<AdminActivities>, ApiError> {
-    let query: QueueQuery = crate::error::query(raw.as_deref())?;
     let filter = admin::queue::filter_of(&state, &query, false).await?;
     Ok(Json(admin::queue::list(&state, &filter).await?))
 }
@@ -117,9 +112,8 @@ pub async fn activities(
 pub async fn activities_csv(
     State(state): State<Arc<AppState>>,
     _admin: Admin,
-    RawQuery(raw): RawQuery,
+    QueryOf(query): QueryOf<QueueQuery>,
 ) -> Result<Response, ApiError> {
-    let query: QueueQuery = crate::error::query(raw.as_deref())?;
     let filter = admin::queue::filter_of(&state, &query, true).await?;
     let page = admin::queue::list(&state, &filter).await?;
     Ok((
@@ -136,9 +130,8 @@ pub async fn activities_csv(
 pub async fn activity_actions(
     State(state): State<Arc<AppState>>,
     AdminChange(session): AdminChange,
-    body: Bytes,
+    JsonBody(action): JsonBody<QueueAction>,
 ) -> Result<Json<QueueActionReport>, ApiError> {
-    let action: QueueAction = json_body(&body)?;
     Ok(Json(admin::queue::act(&state, &actor(&session), &action).await?))
 }
 
@@ -151,9 +144,8 @@ pub async fn admins(State(state): State<Arc<AppState>>, _admin: Admin) -> Result
 pub async fn add_admin(
     State(state): State<Arc<AppState>>,
     AdminChange(session): AdminChange,
-    body: Bytes,
+    JsonBody(add): JsonBody<AdminAdd>,
 ) -> Result<Response, ApiError> {
-    let add: AdminAdd = json_body(&body)?;
     let changed = admin::admins::add(&state, &actor(&session), &add.user).await?;
     let status = if changed == crate::store::Changed::Yes { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(admin::admins::list(&state).await?)).into_response())

@@ -17,6 +17,7 @@ use super::rep_session::Rep;
 use crate::directory::observe::ObserveError;
 use crate::directory::{connections_rows, directory_profile, profile_row, Source, MAX_OBSERVATIONS};
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::state::{now_ms, AppState};
 
 /// Most search results.
@@ -49,9 +50,8 @@ impl From<ObserveError> for ApiError {
 pub async fn observe(
     State(state): State<Arc<AppState>>,
     rep: Rep,
-    body: Bytes,
+    JsonBody(value): JsonBody<Value>,
 ) -> Result<Json<DirectoryReport>, ApiError> {
-    let value: Value = crate::error::json_body(&body)?;
     let items = match value {
         Value::Object(mut map) if map.contains_key("profiles") => map.remove("profiles").unwrap_or_default(),
         other => other,

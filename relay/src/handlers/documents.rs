@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use super::rep_session::Rep;
 use crate::documents::{self, Content, Opened, ShareError};
-use crate::error::{json_body, ApiError};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::security::origin::public_base;
 use crate::state::{now_ms, AppState};
 
@@ -70,7 +71,7 @@ pub async fn share_link(
     rep: Rep,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-    body: Bytes,
+    JsonBody(new): JsonBody<NewLink>,
 ) -> Result<Response, ApiError> {
     let base = public_base(&state, &headers)?;
     let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -85,7 +86,6 @@ pub async fn share_link(
                 .into(),
         ));
     }
-    let new: NewLink = json_body(&body)?;
     let days = new.expiry_days().map_err(ApiError::BadRequest)?;
     let link =
         documents::share(&state, &rep.user_id, &base, &new.title, &new.record, days, Content::Url(new.url)).await?;

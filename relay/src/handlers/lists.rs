@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,8 @@ use crmsync::core::csv;
 
 use super::admin_session::Admin;
 use super::rep_session::Rep;
-use crate::error::{json_body, ApiError};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::lists::{self, alerts, ListError};
 use crate::state::AppState;
 
@@ -47,8 +47,11 @@ pub async fn get_lists(State(state): State<Arc<AppState>>, rep: Rep) -> Result<J
 }
 
 /// `POST /api/v1/lists` `{name}`: a new list (201 with it).
-pub async fn create_list(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -> Result<Response, ApiError> {
-    let request: NewList = json_body(&body)?;
+pub async fn create_list(
+    State(state): State<Arc<AppState>>,
+    rep: Rep,
+    JsonBody(request): JsonBody<NewList>,
+) -> Result<Response, ApiError> {
     let id = lists::create_list(&state, &rep.user_id, &request.name).await?;
     Ok((StatusCode::CREATED, Json(one_list(&state, &rep, &id).await?)).into_response())
 }
@@ -59,9 +62,8 @@ pub async fn add_entry(
     State(state): State<Arc<AppState>>,
     rep: Rep,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(request): JsonBody<NewEntry>,
 ) -> Result<Response, ApiError> {
-    let request: NewEntry = json_body(&body)?;
     let added = lists::add_entry(&state, &rep.user_id, &id, &request).await?;
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(one_list(&state, &rep, &id).await?)).into_response())
@@ -82,9 +84,8 @@ pub async fn remove_entry(
 pub async fn put_prefs(
     State(state): State<Arc<AppState>>,
     rep: Rep,
-    body: Bytes,
+    JsonBody(request): JsonBody<ListPrefs>,
 ) -> Result<Json<SavedLists>, ApiError> {
-    let request: ListPrefs = json_body(&body)?;
     lists::set_accounts_rule(&state, &rep.user_id, &request.accounts_rule).await?;
     Ok(Json(lists::lists_of(&state, &rep.user_id).await?))
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::admin_session::Admin;
 use crate::error::ApiError;
+use crate::extract::QueryOf;
 use crate::matching::report::{self, DecisionFilter};
 use crate::state::AppState;
 
@@ -70,9 +71,8 @@ const MAX_PAGE: usize = 1_000;
 pub async fn decisions(
     State(state): State<Arc<AppState>>,
     _admin: Admin,
-    RawQuery(raw): RawQuery,
+    QueryOf(q): QueryOf<DecisionsQuery>,
 ) -> Result<Response, ApiError> {
-    let q: DecisionsQuery = crate::error::query(raw.as_deref())?;
     let csv_wanted = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
 use crmsync::core::api::{MatchDecisionRequest, RecordMatch};
@@ -14,6 +13,7 @@ use super::rep_session::Rep;
 use crate::directory::decisions;
 use crate::directory::matching::MatchError;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::state::AppState;
 
 impl From<MatchError> for ApiError {
@@ -48,8 +48,11 @@ pub async fn get_match(
 
 /// `POST /api/v1/matches` `{crm_id, network_id, kind: match|not_match|unmatch}`: stores
 /// the decision and answers the record's match as it now stands.
-pub async fn decide(State(state): State<Arc<AppState>>, rep: Rep, body: Bytes) -> Result<Json<RecordMatch>, ApiError> {
-    let request: MatchDecisionRequest = crate::error::json_body(&body)?;
+pub async fn decide(
+    State(state): State<Arc<AppState>>,
+    rep: Rep,
+    JsonBody(request): JsonBody<MatchDecisionRequest>,
+) -> Result<Json<RecordMatch>, ApiError> {
     let id = parse_id(&request.crm_id)?;
     Ok(Json(decisions::decide(&state, &rep.user_id, &id, &request).await?))
 }

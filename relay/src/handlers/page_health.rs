@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use crmsync::core::api::PageProblem;
@@ -13,6 +12,7 @@ use serde::Serialize;
 use super::rep_session::Rep;
 use crate::admin::status::day_of;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::state::{now_ms, AppState};
 
 /// The serde name of a unit enum value (how it is stored).
@@ -22,8 +22,11 @@ fn name_of(value: impl Serialize) -> String {
 
 /// `POST /api/v1/health/pages` `{"page": "profile"|"company"|"results", "missing":
 /// "heading"|"name"|"results"}`.
-pub async fn report(State(state): State<Arc<AppState>>, _rep: Rep, body: Bytes) -> Result<StatusCode, ApiError> {
-    let problem: PageProblem = crate::error::json_body(&body)?;
+pub async fn report(
+    State(state): State<Arc<AppState>>,
+    _rep: Rep,
+    JsonBody(problem): JsonBody<PageProblem>,
+) -> Result<StatusCode, ApiError> {
     state.store.count_page_problem(&day_of(now_ms()), &name_of(problem.page), &name_of(problem.missing)).await?;
     tracing::info!(page = ?problem.page, missing = ?problem.missing, "a browser reported a network page problem");
     Ok(StatusCode::NO_CONTENT)

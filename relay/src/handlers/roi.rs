@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 
 use super::admin_session::Admin;
 use crate::admin::roi::{self, RoiQuery};
 use crate::error::ApiError;
+use crate::extract::QueryOf;
 use crate::state::AppState;
 use crmsync::core::api::roi::{RoiOpportunities, RoiReport};
 
@@ -18,9 +19,8 @@ use crmsync::core::api::roi::{RoiOpportunities, RoiReport};
 pub async fn report(
     State(state): State<Arc<AppState>>,
     _admin: Admin,
-    RawQuery(raw): RawQuery,
+    QueryOf(q): QueryOf<RoiQuery>,
 ) -> Result<Json<RoiReport>, ApiError> {
-    let q: RoiQuery = crate::error::query(raw.as_deref())?;
     Ok(Json(roi::report(&state, &q).await?))
 }
 
@@ -28,9 +28,8 @@ pub async fn report(
 pub async fn report_csv(
     State(state): State<Arc<AppState>>,
     _admin: Admin,
-    RawQuery(raw): RawQuery,
+    QueryOf(q): QueryOf<RoiQuery>,
 ) -> Result<Response, ApiError> {
-    let q: RoiQuery = crate::error::query(raw.as_deref())?;
     let report = roi::report(&state, &q).await?;
     Ok(super::match_report::csv_download("crmsync-roi.csv", roi::csv_text(&report)))
 }
@@ -39,8 +38,7 @@ pub async fn report_csv(
 pub async fn opportunities(
     State(state): State<Arc<AppState>>,
     _admin: Admin,
-    RawQuery(raw): RawQuery,
+    QueryOf(q): QueryOf<RoiQuery>,
 ) -> Result<Json<RoiOpportunities>, ApiError> {
-    let q: RoiQuery = crate::error::query(raw.as_deref())?;
     Ok(Json(roi::opportunities(&state, &q).await?))
 }
