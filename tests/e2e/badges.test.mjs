@@ -2,10 +2,12 @@
 // chrome.identity), the org's badge index arrives from the relay into IndexedDB and the
 // wasm core, and network pages show "In CRM" (object, owner, link to the record, CRM
 // contact details on demand) or "Not in CRM"; search results get a badge each and the
-// All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data.
+// All / In CRM / Not in CRM filter. Sign-out revokes the token and wipes local data. For a
+// profile the org-wide directory knows, the badge shows the relay's stored match: the same
+// record and probability the widget's API answers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole, storedSession } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole, storedSession, crmContacts } from './harness.mjs';
 import { crmsyncUi } from './shadow.mjs';
 
 let stack;
@@ -145,6 +147,72 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
   await eventually(state, (s) => s === 'no_index');
   await page.close();
+  await popup.close();
+});
+
+test('a profile the directory knows: the badge, the widget API and the stored match name the same record', { timeout: 120_000 }, async () => {
+  const rep = await seatedRep(stack, { writeback: false });
+  const token = stack.cli(['token', '--user', rep.username]).trim();
+  const { named, accountOf } = await crmContacts(stack);
+  const people = named.filter((c) => c.Email).slice(20, 25);
+  assert.equal(people.length, 5);
+  // A Connections.csv with five of the org's contacts: the relay's pass links them.
+  const quote = (v) => `"${String(v ?? '').replaceAll('"', '""')}"`;
+  const csv = ['First Name,Last Name,URL,Email Address,Company,Position,Connected On',
+    ...people.map((c, i) => [c.FirstName, c.LastName, `https://www.linkedin.com/in/agree-${i}`, c.Email,
+      accountOf[c.AccountId].Name, 'Buyer', '01 Jan 2026'].map(quote).join(','))].join('\n');
+  const api = async (method, path, body) => {
+    const r = await fetch(`${stack.relayUrl}${path}`, { method, body,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    assert.equal(r.status, 200, `${method} ${path}: ${r.status}`);
+    return r.json();
+  };
+  await api('POST', '/api/v1/directory/connections', csv);
+  const stored = await Promise.all(people.map((c) => api('GET', `/api/v1/matches/${c.Id}`)));
+  stored.forEach((m, i) => {
+    assert.equal(m.matched?.profile.network_id, `agree-${i}`, JSON.stringify(m));
+    assert.equal(m.matched.method, 'auto');
+  });
+
+  // The pages show somebody else entirely: scoring what a page shows would find nobody,
+  // so a badge naming the contact can only come from the relay's stored match.
+  const profiles = stack.fixtureData.profiles;
+  for (const slug of Object.keys(profiles)) delete profiles[slug];
+  people.forEach((_, i) => { profiles[`agree-${i}`] = { name: `Quillon Vexmoor ${'I'.repeat(i + 1)}`, headline: 'Keeper at Nowhere Lighthouse Trust' }; });
+  profiles['vexmoor-unknown'] = { name: 'Quillon Vexmoor', headline: 'Keeper at Nowhere Lighthouse Trust' };
+  await stack.context.clearCookies(); // a fresh login at sfsim; the rep approved the app before
+  const popup = await signInFromPopup(stack, rep, { approved: true });
+  await eventually(async () => {
+    const line = await popup.locator('[data-testid=index-status]').textContent();
+    if (!/version \d+/.test(line)) await popup.click('#refresh');
+    return line;
+  }, (t) => /CRM index version \d+/.test(t), 30_000);
+  const page = await stack.context.newPage();
+  const ui = await crmsyncUi(page);
+  const badgeOf = async (slug) => {
+    await page.goto(`https://www.linkedin.com/in/${slug}/`);
+    await eventually(() => ui.attr('#crmsync-badge', 'data-state'), (s) => s === 'in_crm' || s === 'not_in_crm', 15_000);
+    return { state: await ui.attr('#crmsync-badge', 'data-state'), href: await ui.attr('#crmsync-badge', 'href'),
+      title: await ui.attr('#crmsync-badge', 'title') };
+  };
+  for (const [i, c] of people.entries()) {
+    const badge = await badgeOf(`agree-${i}`);
+    assert.equal(badge.state, 'in_crm', `agree-${i}: ${JSON.stringify(badge)}`);
+    assert.equal(badge.href, `${stack.simUrl}/lightning/r/Contact/${c.Id}/view`);
+    // The same probability as the widget's answer, as the badge rounds it.
+    assert.ok(badge.title.includes(`${(stored[i].matched.probability * 100).toFixed(0)} % likely`), `${badge.title} / ${stored[i].matched.probability}`);
+  }
+  assert.equal((await badgeOf('vexmoor-unknown')).state, 'not_in_crm', 'a profile the directory does not know is scored from its page');
+
+  // "Not this one" on one of them: the widget's answer and, after a refresh, the badge agree.
+  await api('POST', '/api/v1/matches', JSON.stringify({ crm_id: people[0].Id, network_id: 'agree-0', kind: 'not_match' }));
+  assert.equal((await api('GET', `/api/v1/matches/${people[0].Id}`)).matched, null);
+  await popup.click('#refresh');
+  await eventually(async () => (await badgeOf('agree-0')).state, (s) => s === 'not_in_crm', 20_000);
+  assert.equal((await badgeOf('agree-1')).href, `${stack.simUrl}/lightning/r/Contact/${people[1].Id}/view`);
+  await page.close();
+  await popup.click('#sign-out');
+  await popup.locator('#sign-in-form').waitFor({ state: 'visible', timeout: 10_000 });
   await popup.close();
 });
 

@@ -282,8 +282,9 @@ export async function eventually(read, accept, timeout = 10_000) {
   }
 }
 
-/** Signs `rep` in from the extension popup (the relay's Salesforce login); answers the popup page. */
-export async function signInFromPopup(stack, rep) {
+/** Signs `rep` in from the extension popup (the relay's Salesforce login); answers the popup page.
+ *  `approved`: the rep approved the app in an earlier login, so sfsim shows no consent page. */
+export async function signInFromPopup(stack, rep, { approved = false } = {}) {
   const popup = await stack.context.newPage();
   await popup.goto(`chrome-extension://${stack.extensionId}/popup.html`);
   await popup.fill('#relay-url', `${stack.relayUrl}/admin/`);
@@ -293,8 +294,13 @@ export async function signInFromPopup(stack, rep) {
   await login.waitForURL((url) => url.href.startsWith(stack.simUrl), { timeout: 15_000 });
   await login.fill('#username', rep.username);
   await login.fill('#password', rep.password);
-  await login.click('#Login');
-  await login.click('#oaapprove', { timeout: 15_000 });
+  if (approved) {
+    // The app is approved already: sfsim goes straight back, and the login window closes.
+    await login.click('#Login', { noWaitAfter: true }).catch((e) => { if (!login.isClosed()) throw e; });
+  } else {
+    await login.click('#Login');
+    await login.click('#oaapprove', { timeout: 15_000 });
+  }
   await eventually(() => popup.locator('[data-testid=username]').textContent(), (t) => t === rep.username, 20_000);
   return popup;
 }
