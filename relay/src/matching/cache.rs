@@ -10,16 +10,24 @@ use crmsync::core::matching::prepared::Prepared;
 
 use super::run::Trigger;
 use super::sides::{CrmSide, DirectorySide};
+use super::slots::StoredSlots;
 use super::MatcherError;
 use crate::state::AppState;
 use crate::store::MatchOutcomeRow;
 
-/// Both sides' blocking keys and term frequencies, kept with the CRM side they were made
-/// for (made by the first pass over it).
+/// Both sides' blocking keys and term frequencies, and what is stored for each CRM
+/// record, kept with the CRM side they were made for (made by the first pass over it).
 #[derive(Default)]
 pub struct PreparedSides {
-    pub people: Option<Prepared>,
-    pub companies: Option<Prepared>,
+    pub people: SideKept,
+    pub companies: SideKept,
+}
+
+/// One side's part of [`PreparedSides`].
+#[derive(Default)]
+pub struct SideKept {
+    pub prepared: Option<Prepared>,
+    pub slots: Option<StoredSlots>,
 }
 
 /// The matcher's inputs for one pass.

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod report;
 pub mod run;
 pub mod sides;
+pub mod slots;
 
 pub use run::{run, MatchRunReport, Trigger};
 

@@ -5,15 +5,16 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
-use crmsync::core::matching::batch::{self, Changes, KeptLink, Outcome, OutcomeState, Scoring};
+use crmsync::core::matching::batch::{self, Outcome, Scoring};
 use crmsync::core::matching::decisions::Decisions;
 use crmsync::core::matching::params::Params;
 use crmsync::core::matching::prepared::Prepared;
 use crmsync::core::matching::{train_params, LinkOptions, Linkable, DEFAULT_THRESHOLD};
 use serde::{Deserialize, Serialize};
 
-use super::cache::Loaded;
+use super::cache::{Loaded, SideKept};
 use super::sides::CrmSide;
+use super::slots::StoredSlots;
 use super::MatcherError;
 use crate::directory::matching::all_decisions;
 use crate::state::{now_ms, AppState};
@@ -119,9 +120,20 @@ async fn run_holding(
     let job = move || {
         let wanted = Wanted { full, stored: &stored, changed_crm: &changed_crm, changed_net: &changed_net };
         let mut kept = prepared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let people = side_pass(&crm.people, &directory.people, &decisions, &person_model, &wanted, &mut kept.people);
-        let companies =
-            side_pass(&crm.companies, &directory.companies, &decisions, &company_model, &wanted, &mut kept.companies);
+        let people = side_pass(
+            (&crm.people, &directory.people, &directory.people_at),
+            &decisions,
+            &person_model,
+            &wanted,
+            &mut kept.people,
+        );
+        let companies = side_pass(
+            (&crm.companies, &directory.companies, &directory.companies_at),
+            &decisions,
+            &company_model,
+            &wanted,
+            &mut kept.companies,
+        );
         (people, companies)
     };
     let ((people_run, people_out), (companies_run, companies_out)) =
@@ -317,33 +329,22 @@ struct Wanted<'a> {
 /// One side's pass: full when asked, when the model changed under the stored outcomes,
 /// else incremental over the changed records, profiles and records never scored.
 fn side_pass<R: Linkable>(
-    crm: &[R],
-    network: &[R],
+    (crm, network, net_index): (&[R], &[R], &HashMap<String, usize>),
     decisions: &Decisions,
     model: &Model,
     wanted: &Wanted<'_>,
-    prepared: &mut Option<Prepared>,
+    kept_side: &mut SideKept,
 ) -> (SideRun, Vec<Outcome>) {
-    let net_index: HashMap<&str, usize> = network.iter().enumerate().map(|(j, r)| (r.id(), j)).collect();
-    let mut changes = Changes::default();
-    let mut kept = Vec::new();
-    let mut stale = false;
-    // One walk over the side: what is stored for each record, kept as it is or re-scored.
-    for (i, r) in crm.iter().enumerate() {
-        let Some(s) = wanted.stored.get(r.id()) else {
-            changes.crm.push(i); // never scored
-            changes.stored_weights.push(f64::NEG_INFINITY);
-            continue;
-        };
-        stale |= s.model_version != model.version;
-        let at = s.network_id.as_deref().map(|n| net_index.get(n));
-        changes.stored_weights.push(if at.is_some() { s.match_weight } else { f64::NEG_INFINITY });
-        if wanted.changed_crm.contains(r.id()) || at.is_some_and(|j| j.is_none()) {
-            changes.crm.push(i); // changed, or its profile left the directory
-        } else if let (Some(Some(&j)), Some(OutcomeState::Auto)) = (at, OutcomeState::parse(&s.state)) {
-            kept.push(KeptLink { crm: i, network: j, match_weight: s.match_weight });
-        }
-    }
+    // What is stored for each record: kept from the last pass over this side and model,
+    // else read from the stored rows (one walk over the side).
+    let slots = match kept_side.slots.take() {
+        Some(slots) if slots.fits(crm.len(), model.version) => Some(slots),
+        _ => StoredSlots::read(crm, wanted.stored, net_index, model.version),
+    };
+    // A record scored by another model: the whole side is re-scored.
+    let stale = slots.is_none();
+    let mut slots = slots.unwrap_or_else(|| StoredSlots::unscored(crm.len(), model.version));
+    let (mut changes, kept) = slots.changes(crm, wanted.changed_crm);
     changes.all = wanted.full || model.trained_now || stale;
     let all = changes.all;
     if !all {
@@ -351,12 +352,15 @@ fn side_pass<R: Linkable>(
     }
     // The kept keys, brought up to date with the profiles that arrived; made anew for a
     // new CRM side.
+    let prepared = &mut kept_side.prepared;
     match prepared {
         Some(p) if p.fits(crm.len(), network.len()) => p.update_network(network, &changes.network),
         _ => *prepared = Some(Prepared::new(crm, network)),
     }
     let scoring = Scoring { params: &model.params, threshold: DEFAULT_THRESHOLD, prepared: prepared.as_ref() };
     let result = batch::run(crm, network, decisions, &scoring, &changes, &kept);
+    slots.update(&result.outcomes);
+    kept_side.slots = Some(slots);
     let side = SideRun {
         records: crm.len(),
         profiles: network.len(),

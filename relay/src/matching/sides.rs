@@ -73,6 +73,10 @@ pub struct DirectorySide {
     pub companies: Vec<CompanyRecord>,
     /// network id → name as observed.
     pub names: HashMap<String, String>,
+    /// network id → index in `people`, and in `companies`: kept with the sides, so a pass
+    /// after a page view does not index 200,000 profiles again.
+    pub people_at: rustc_hash::FxHashMap<String, usize>,
+    pub companies_at: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl DirectorySide {
@@ -92,31 +96,29 @@ impl DirectorySide {
             }
         }
         side.names = people.into_iter().chain(companies).map(|p| (p.network_id, p.name)).collect();
+        side.people_at = side.people.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        side.companies_at = side.companies.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
         Ok(side)
     }
 
     /// Re-reads the profiles `ids` (new or changed since the side was read).
     pub async fn refresh(&mut self, store: &dyn Store, ids: &[String]) -> Result<(), StoreError> {
-        let mut people: HashMap<String, usize> =
-            self.people.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        let mut companies: HashMap<String, usize> =
-            self.companies.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
         for id in ids {
             let Some(row) = store.profile(id).await? else { continue };
             let observed = observed_of(&row);
             if let Some(r) = observed.person_record() {
-                match people.get(id) {
+                match self.people_at.get(id) {
                     Some(&i) => self.people[i] = r,
                     None => {
-                        people.insert(id.clone(), self.people.len());
+                        self.people_at.insert(id.clone(), self.people.len());
                         self.people.push(r);
                     }
                 }
             } else if let Some(r) = observed.company_record() {
-                match companies.get(id) {
+                match self.companies_at.get(id) {
                     Some(&i) => self.companies[i] = r,
                     None => {
-                        companies.insert(id.clone(), self.companies.len());
+                        self.companies_at.insert(id.clone(), self.companies.len());
                         self.companies.push(r);
                     }
                 }

@@ -257,8 +257,11 @@ fn affected_records<R: Linkable>(
                 .map(|&(i, j)| (i as usize, j as usize))
                 .filter(|&(i, j)| match changes.stored_weights.get(i) {
                     Some(&stored) => {
-                        let w = scorer.weight(&crm[i], &network[j], &mut scratch);
-                        w + reach + 1.0 > stored && w >= floor
+                        // Most of a common surname's block is namesakes: bounded, they stop early.
+                        let needed = floor.max(stored - reach - 1.0);
+                        scorer
+                            .weight_reaching(&crm[i], &network[j], needed, &mut scratch)
+                            .is_some_and(|w| w + reach + 1.0 > stored && w >= floor)
                     }
                     None => true,
                 })

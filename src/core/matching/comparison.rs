@@ -93,16 +93,25 @@ impl<R> Comparison<R> {
     /// The index of the first level that holds, or `None` when either side is unknown.
     pub fn level_of(&self, a: &R, b: &R) -> Option<usize> {
         let (x, y) = self.text.map_or(("", ""), |text| (text(a), text(b)));
-        let known = match self.known {
-            Some(known) => known(a, b),
-            None => !x.is_empty() && !y.is_empty(),
-        };
-        if !known {
+        if !self.knows((x, y), a, b) {
             return None;
         }
         let mut jw = None;
         let last = self.levels.len().saturating_sub(1);
         Some(self.levels.iter().position(|l| l.test.holds(a, b, (x, y), &mut jw)).unwrap_or(last))
+    }
+
+    /// Whether both records know the value (else the pair has no level here).
+    pub fn known_both(&self, a: &R, b: &R) -> bool {
+        let (x, y) = self.text.map_or(("", ""), |text| (text(a), text(b)));
+        self.knows((x, y), a, b)
+    }
+
+    fn knows(&self, (x, y): (&str, &str), a: &R, b: &R) -> bool {
+        match self.known {
+            Some(known) => known(a, b),
+            None => !x.is_empty() && !y.is_empty(),
+        }
     }
 
     /// The value term frequencies count, when the comparison asks for them.

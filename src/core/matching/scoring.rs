@@ -83,6 +83,9 @@ pub struct Scorer<'a, R: 'static> {
     params: &'a Params,
     tf: &'a TermFrequencies,
     weights: Vec<Vec<f64>>,
+    /// Per comparison, the most a known pair can get (its best level, a rare value's
+    /// term-frequency bonus included): what bounds a score before it is computed.
+    best: Vec<f64>,
     prior: f64,
 }
 
@@ -120,9 +123,56 @@ impl Explanation {
 impl<'a, R> Scorer<'a, R> {
     /// A scorer for `specs` with trained `params`.
     pub fn new(specs: &'static [Comparison<R>], params: &'a Params, tf: &'a TermFrequencies) -> Self {
-        let weights =
+        let weights: Vec<Vec<f64>> =
             (0..specs.len()).map(|c| (0..specs[c].levels.len()).map(|l| params.weight(c, l)).collect()).collect();
-        Self { specs, params, tf, weights, prior: params.prior_weight() }
+        let best = weights
+            .iter()
+            .zip(specs)
+            .map(|(w, spec): (&Vec<f64>, &Comparison<R>)| {
+                let exact =
+                    w.first().copied().unwrap_or(0.0) + if spec.term_frequencies { MAX_TF_ADJUSTMENT } else { 0.0 };
+                w.iter().copied().fold(exact, f64::max)
+            })
+            .collect();
+        Self { specs, params, tf, weights, best, prior: params.prior_weight() }
+    }
+
+    /// The pair's match weight if it can reach `needed`, else `None` (then it is below
+    /// `needed`, for certain). Comparisons are evaluated in order and the rest bounded by
+    /// their best levels, so a pair that disagrees early (a namesake in a surname's block)
+    /// costs a comparison or two instead of all of them.
+    pub fn weight_reaching(&self, a: &R, b: &R, needed: f64, scratch: &mut Vec<u8>) -> Option<f64> {
+        let known: u64 =
+            self.specs.iter().enumerate().fold(
+                0,
+                |bits, (c, spec)| {
+                    if c < 64 && spec.known_both(a, b) {
+                        bits | 1 << c
+                    } else {
+                        bits
+                    }
+                },
+            );
+        let known_at = |c: usize| c >= 64 || known & (1 << c) != 0;
+        let mut bound: f64 = (0..self.specs.len()).filter(|&c| known_at(c)).map(|c| self.best[c]).sum();
+        // Summed as `weight_of` sums, so a pair that reaches `needed` gets the same figure.
+        let mut sum = 0.0;
+        scratch.resize(self.specs.len(), NULL_LEVEL);
+        for (c, spec) in self.specs.iter().enumerate() {
+            if !known_at(c) {
+                scratch[c] = NULL_LEVEL;
+                continue;
+            }
+            bound -= self.best[c];
+            let level = spec.level_of(a, b).map_or(NULL_LEVEL, |l| l as u8);
+            scratch[c] = level;
+            sum += self.field_weight(c, level, a);
+            // The margin keeps rounding in the running bound from stopping a pair at `needed`.
+            if self.prior + sum + bound < needed - 1e-9 {
+                return None;
+            }
+        }
+        Some(self.prior + sum)
     }
 
     fn field_weight(&self, c: usize, level: u8, a: &R) -> f64 {
@@ -170,5 +220,49 @@ impl<'a, R> Scorer<'a, R> {
             .collect();
         let match_weight = self.prior + fields.iter().map(|f| f.weight).sum::<f64>();
         Explanation { prior_weight: self.prior, fields, match_weight, probability: probability(match_weight) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::matching::comparison::PERSON_COMPARISONS;
+    use crate::core::matching::record::{PersonInput, PersonRecord};
+
+    fn person(first: &str, last: &str, email: &str, company: &str, city: &str) -> PersonRecord {
+        let input = PersonInput { first_name: first, last_name: last, email, company, city, ..Default::default() };
+        PersonRecord::new(format!("{first}-{last}-{company}"), None, &input)
+    }
+
+    #[test]
+    fn a_bounded_score_is_the_score_or_surely_below_what_was_needed() {
+        let (firsts, lasts) = (["Ada", "Adam", "Grace", "", "Jon", "John"], ["Smith", "Smyth", "Okonkwo", ""]);
+        let (emails, companies) = (["", "a@x.example", "b@x.example"], ["", "Acme", "Acme Corp", "Globex"]);
+        let mut people = Vec::new();
+        for (n, f) in firsts.iter().enumerate() {
+            for (k, l) in lasts.iter().enumerate() {
+                let (e, c) = (emails[(n + k) % 3], companies[(n * 3 + k) % 4]);
+                people.push(person(f, l, e, c, if k % 2 == 0 { "Leeds" } else { "" }));
+            }
+        }
+        let params = Params::defaults(&PERSON_COMPARISONS);
+        let tf = TermFrequencies::count(&PERSON_COMPARISONS, [&people, &people]);
+        let scorer = Scorer::new(&PERSON_COMPARISONS, &params, &tf);
+        let (mut scratch, mut stopped) = (Vec::new(), 0);
+        for a in &people {
+            for b in &people {
+                let full = scorer.weight(a, b, &mut scratch);
+                for needed in [-20.0, -5.0, 0.0, 5.0, 15.0, full] {
+                    match scorer.weight_reaching(a, b, needed, &mut scratch) {
+                        Some(w) => assert_eq!(w, full),
+                        None => {
+                            assert!(full < needed, "stopped below {needed} though the pair scores {full}");
+                            stopped += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(stopped > 1_000, "the bound stopped only {stopped} pairs early");
     }
 }
