@@ -68,43 +68,49 @@ impl Prepared {
     }
 }
 
+/// Which side a pass's rows are on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowsOn {
+    Crm,
+    Network,
+}
+
 impl Prepared {
     /// The candidate pairs (CRM index, network index) of the network records `rows`, read
     /// straight from the kept blocks under the same bounds as a full pass: a block small
     /// enough is paired whole, a larger one within the row's refining keys.
     pub fn pairs_of_network<R: Linkable>(&self, crm: &[R], network: &[R], rows: &[usize]) -> Vec<(u32, u32)> {
-        let mut out = Vec::new();
-        let mut keys = Vec::new();
-        for (r, rule) in R::blocking_rules().iter().enumerate() {
-            for &j in rows {
-                keys.clear();
-                (rule.network_keys.unwrap_or(rule.keys))(&network[j], &mut keys);
-                for k in &keys {
-                    let (Some(left), Some(right)) = (self.crm[r].get(k), self.network[r].get(k)) else { continue };
-                    let (part, _) = refined(rule, (crm, network), (left, right), |refine| refine(&network[j]));
-                    out.extend(part.into_iter().map(|i| (i, j as u32)));
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        self.pairs_of(crm, network, rows, RowsOn::Network)
     }
 
     /// The candidate pairs (CRM index, network index) of the CRM records `rows`, as
     /// [`Prepared::pairs_of_network`] does for profiles.
     pub fn pairs_of_crm<R: Linkable>(&self, crm: &[R], network: &[R], rows: &[usize]) -> Vec<(u32, u32)> {
+        self.pairs_of(crm, network, rows, RowsOn::Crm)
+    }
+
+    /// The rows are grouped by block first, so a common block shared by many of them (a
+    /// surname, a first name in a city) is split once per pass, not once per row.
+    fn pairs_of<R: Linkable>(&self, crm: &[R], network: &[R], rows: &[usize], on: RowsOn) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         let mut keys = Vec::new();
         for (r, rule) in R::blocking_rules().iter().enumerate() {
-            for &i in rows {
+            let keyer = match on {
+                RowsOn::Network => rule.network_keys.unwrap_or(rule.keys),
+                RowsOn::Crm => rule.keys,
+            };
+            let mut by_key: HashMap<u64, Vec<u32>> = HashMap::default();
+            for &row in rows {
                 keys.clear();
-                (rule.keys)(&crm[i], &mut keys);
-                for k in &keys {
-                    let (Some(left), Some(right)) = (self.crm[r].get(k), self.network[r].get(k)) else { continue };
-                    let (_, part) = refined(rule, (crm, network), (left, right), |refine| refine(&crm[i]));
-                    out.extend(part.into_iter().map(|j| (i as u32, j)));
+                keyer(if on == RowsOn::Network { &network[row] } else { &crm[row] }, &mut keys);
+                for &k in &keys {
+                    by_key.entry(k).or_default().push(row as u32);
                 }
+            }
+            for (k, block_rows) in by_key {
+                let (Some(left), Some(right)) = (self.crm[r].get(&k), self.network[r].get(&k)) else { continue };
+                let sides = Sides { crm, network, on };
+                sides.pair_within(rule, (left, right), &block_rows, 0, &mut out);
             }
         }
         out.sort_unstable();
@@ -113,29 +119,57 @@ impl Prepared {
     }
 }
 
-/// The part of a block (`left` CRM, `right` network records) that one record, whose
-/// refining keys `key_of` gives, is paired within — the whole block when it is small
-/// enough, else the records sharing its refining keys, level by level, as a full pass
-/// splits it; empty when even the finest part is too common.
-fn refined<R>(
-    rule: &super::blocking::BlockingRule<R>,
-    (crm, network): (&[R], &[R]),
-    (left, right): (&[u32], &[u32]),
-    key_of: impl Fn(fn(&R) -> u64) -> u64,
-) -> (Vec<u32>, Vec<u32>) {
-    if left.len() * right.len() <= rule.max_block_pairs {
-        return (left.to_vec(), right.to_vec());
-    }
-    let (mut left, mut right) = (left.to_vec(), right.to_vec());
-    for &refine in rule.refine {
-        let wanted = key_of(refine);
-        left.retain(|&i| refine(&crm[i as usize]) == wanted);
-        right.retain(|&j| refine(&network[j as usize]) == wanted);
+/// Both sides of a pass, and which one its rows are on.
+struct Sides<'a, R> {
+    crm: &'a [R],
+    network: &'a [R],
+    on: RowsOn,
+}
+
+impl<R> Sides<'_, R> {
+    /// Pairs `rows` (all in the block `left` × `right`) within the block as a full pass
+    /// splits it: whole when small enough, else within each row's refining key at `level`
+    /// and finer; nothing when even the finest part is too common.
+    fn pair_within(
+        &self,
+        rule: &super::blocking::BlockingRule<R>,
+        (left, right): (&[u32], &[u32]),
+        rows: &[u32],
+        level: usize,
+        out: &mut Vec<(u32, u32)>,
+    ) {
         if left.len() * right.len() <= rule.max_block_pairs {
-            return (left, right);
+            match self.on {
+                RowsOn::Network => out.extend(rows.iter().flat_map(|&j| left.iter().map(move |&i| (i, j)))),
+                RowsOn::Crm => out.extend(rows.iter().flat_map(|&i| right.iter().map(move |&j| (i, j)))),
+            }
+            return;
+        }
+        let Some(&refine) = rule.refine.get(level) else { return };
+        let row_record = |row: u32| match self.on {
+            RowsOn::Network => &self.network[row as usize],
+            RowsOn::Crm => &self.crm[row as usize],
+        };
+        // The rows by their refining key, then each key's part of the block, in one walk
+        // over each side of it.
+        let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>, Vec<u32>)> = HashMap::default();
+        for &row in rows {
+            parts.entry(refine(row_record(row))).or_default().2.push(row);
+        }
+        for &i in left {
+            if let Some(part) = parts.get_mut(&refine(&self.crm[i as usize])) {
+                part.0.push(i);
+            }
+        }
+        for &j in right {
+            if let Some(part) = parts.get_mut(&refine(&self.network[j as usize])) {
+                part.1.push(j);
+            }
+        }
+        for (part_left, part_right, part_rows) in parts.values() {
+            self.pair_within(rule, (part_left, part_right), part_rows, level + 1, out);
         }
     }
-    (Vec::new(), Vec::new())
 }
 
 #[cfg(test)]
