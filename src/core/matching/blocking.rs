@@ -84,8 +84,10 @@ fn surname_initial(r: &PersonRecord) -> u64 {
 /// Person rules: e-mail, phone, sound of the surname with the first initial, the
 /// sounds of first and last name swapped between the sides, first name with
 /// city, postal code with the surname initial, house number with postal code, surname
-/// with city, house number with the street's first word.
-pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
+/// with city, house number with the street's first word, and the first name or the
+/// surname with the employer (a surname or first name missing, misspelt or a placeholder
+/// on one side: "Jeanette" at Tony's Family Practice with and without "Smith").
+pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
     BlockingRule {
         name: "email",
         keys: |r, out| out.extend(r.email.as_ref().map(|e| key_hash(0, &[&e.local, &e.domain]))),
@@ -178,6 +180,28 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 9] = [
                 (words.next().filter(|t| t.starts_with(|c: char| c.is_ascii_digit())), words.next())
             {
                 out.push(key_hash(8, &[number, word]));
+            }
+        },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[],
+    },
+    BlockingRule {
+        name: "first name + employer",
+        keys: |r, out| {
+            if !r.name.first.is_empty() && !r.company.is_empty() {
+                out.push(key_hash(9, &[&r.name.first, &r.company]));
+            }
+        },
+        network_keys: None,
+        max_block_pairs: MAX_BLOCK_PAIRS,
+        refine: &[surname_initial],
+    },
+    BlockingRule {
+        name: "surname + employer",
+        keys: |r, out| {
+            if !r.name.last.is_empty() && !r.company.is_empty() {
+                out.push(key_hash(10, &[&r.name.last, &r.company]));
             }
         },
         network_keys: None,

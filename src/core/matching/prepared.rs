@@ -10,12 +10,18 @@ use super::scoring::TermFrequencies;
 use super::Linkable;
 
 type Keyed = Vec<HashMap<u64, Vec<u32>>>;
+/// Per blocking rule, per refining level, each record's refining key (by index).
+type Refined = Vec<Vec<Vec<u64>>>;
 
 /// Both sides' blocking keys and the term frequencies.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     crm: Keyed,
     network: Keyed,
+    /// The refining keys, computed once: a pass that splits a common block reads them
+    /// instead of hashing every member's full name and employer again.
+    crm_refined: Refined,
+    network_refined: Refined,
     crm_len: usize,
     network_len: usize,
     pub tf: TermFrequencies,
@@ -38,6 +44,25 @@ fn key_side<'a, R: Linkable + 'a>(records: impl Iterator<Item = (usize, &'a R)>,
     }
 }
 
+/// Records each record's refining keys (growing the tables for appended records).
+fn refine_side<'a, R: Linkable + 'a>(records: impl Iterator<Item = (usize, &'a R)>, into: &mut Refined) {
+    let rules = R::blocking_rules();
+    into.resize_with(rules.len(), Vec::new);
+    for (rule, levels) in rules.iter().zip(into.iter_mut()) {
+        levels.resize_with(rule.refine.len(), Vec::new);
+    }
+    for (i, r) in records {
+        for (rule, levels) in rules.iter().zip(into.iter_mut()) {
+            for (refine, keys) in rule.refine.iter().zip(levels.iter_mut()) {
+                if keys.len() <= i {
+                    keys.resize(i + 1, 0);
+                }
+                keys[i] = refine(r);
+            }
+        }
+    }
+}
+
 impl Prepared {
     /// Keys both sides and counts their values.
     pub fn new<R: Linkable>(crm: &[R], network: &[R]) -> Self {
@@ -45,8 +70,11 @@ impl Prepared {
         let (mut c, mut n) = (vec![HashMap::default(); rules], vec![HashMap::default(); rules]);
         key_side(crm.iter().enumerate(), false, &mut c);
         key_side(network.iter().enumerate(), true, &mut n);
+        let (mut crm_refined, mut network_refined) = (Refined::new(), Refined::new());
+        refine_side(crm.iter().enumerate(), &mut crm_refined);
+        refine_side(network.iter().enumerate(), &mut network_refined);
         let tf = TermFrequencies::count(R::comparisons(), [crm, network]);
-        Self { crm: c, network: n, crm_len: crm.len(), network_len: network.len(), tf }
+        Self { crm: c, network: n, crm_refined, network_refined, crm_len: crm.len(), network_len: network.len(), tf }
     }
 
     /// Whether this was made for these sides (the CRM side as it is; the network side as
@@ -63,6 +91,7 @@ impl Prepared {
         let mut touched: Vec<usize> = appended.clone().chain(fresh).filter(|&j| j < network.len()).collect();
         touched.sort_unstable();
         key_side(touched.iter().map(|&j| (j, &network[j])), true, &mut self.network);
+        refine_side(touched.iter().map(|&j| (j, &network[j])), &mut self.network_refined);
         self.tf.add(R::comparisons(), network[appended.start.min(network.len())..].iter());
         self.network_len = network.len();
     }
@@ -109,8 +138,8 @@ impl Prepared {
             }
             for (k, block_rows) in by_key {
                 let (Some(left), Some(right)) = (self.crm[r].get(&k), self.network[r].get(&k)) else { continue };
-                let sides = Sides { crm, network, on };
-                sides.pair_within(rule, (left, right), &block_rows, 0, &mut out);
+                let sides = Sides { crm: &self.crm_refined[r], network: &self.network_refined[r], on };
+                sides.pair_within(rule.max_block_pairs, (left, right), &block_rows, 0, &mut out);
             }
         }
         out.sort_unstable();
@@ -119,55 +148,53 @@ impl Prepared {
     }
 }
 
-/// Both sides of a pass, and which one its rows are on.
-struct Sides<'a, R> {
-    crm: &'a [R],
-    network: &'a [R],
+/// One rule's refining keys of both sides (level → index → key), and which side a pass's
+/// rows are on.
+struct Sides<'a> {
+    crm: &'a [Vec<u64>],
+    network: &'a [Vec<u64>],
     on: RowsOn,
 }
 
-impl<R> Sides<'_, R> {
+impl Sides<'_> {
     /// Pairs `rows` (all in the block `left` × `right`) within the block as a full pass
-    /// splits it: whole when small enough, else within each row's refining key at `level`
-    /// and finer; nothing when even the finest part is too common.
+    /// splits it: whole when within `max_pairs`, else within each row's refining key at
+    /// `level` and finer; nothing when even the finest part is too common.
     fn pair_within(
         &self,
-        rule: &super::blocking::BlockingRule<R>,
+        max_pairs: usize,
         (left, right): (&[u32], &[u32]),
         rows: &[u32],
         level: usize,
         out: &mut Vec<(u32, u32)>,
     ) {
-        if left.len() * right.len() <= rule.max_block_pairs {
+        if left.len() * right.len() <= max_pairs {
             match self.on {
                 RowsOn::Network => out.extend(rows.iter().flat_map(|&j| left.iter().map(move |&i| (i, j)))),
                 RowsOn::Crm => out.extend(rows.iter().flat_map(|&i| right.iter().map(move |&j| (i, j)))),
             }
             return;
         }
-        let Some(&refine) = rule.refine.get(level) else { return };
-        let row_record = |row: u32| match self.on {
-            RowsOn::Network => &self.network[row as usize],
-            RowsOn::Crm => &self.crm[row as usize],
-        };
+        let (Some(crm_keys), Some(network_keys)) = (self.crm.get(level), self.network.get(level)) else { return };
+        let row_keys = if self.on == RowsOn::Network { network_keys } else { crm_keys };
         // The rows by their refining key, then each key's part of the block, in one walk
         // over each side of it.
         let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>, Vec<u32>)> = HashMap::default();
         for &row in rows {
-            parts.entry(refine(row_record(row))).or_default().2.push(row);
+            parts.entry(row_keys[row as usize]).or_default().2.push(row);
         }
         for &i in left {
-            if let Some(part) = parts.get_mut(&refine(&self.crm[i as usize])) {
+            if let Some(part) = parts.get_mut(&crm_keys[i as usize]) {
                 part.0.push(i);
             }
         }
         for &j in right {
-            if let Some(part) = parts.get_mut(&refine(&self.network[j as usize])) {
+            if let Some(part) = parts.get_mut(&network_keys[j as usize]) {
                 part.1.push(j);
             }
         }
         for (part_left, part_right, part_rows) in parts.values() {
-            self.pair_within(rule, (part_left, part_right), part_rows, level + 1, out);
+            self.pair_within(max_pairs, (part_left, part_right), part_rows, level + 1, out);
         }
     }
 }

@@ -29,22 +29,51 @@ pub fn match_share(prior: f64, profiles: usize) -> f64 {
 /// Raises each pair's weight to the one-to-one posterior over its CRM record's
 /// candidates. Every candidate pair of a record in `scored` must be there (the passes
 /// score records whole); `crm_len` bounds the CRM indices.
+///
+/// Both sides are one-to-one: a rival profile that another record claims for certain is
+/// no rival (two "John Holland"s on each side, one pair at the same employer: the other
+/// CRM record is the other profile's). So the posterior is refined over a few rounds, each
+/// candidate's odds counted with the chance that no other record has its profile.
 pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, share: f64) {
     let none = 1.0 - share.clamp(MIN_SHARE, MAX_SHARE);
-    let mut odds = vec![0.0f64; crm_len];
-    for &(i, _, w) in scored.iter() {
-        odds[i as usize] += w.min(MAX_BITS).exp2();
+    let network_len = scored.iter().map(|&(_, j, _)| j as usize + 1).max().unwrap_or(0);
+    let odds = |w: f64| w.min(MAX_BITS).exp2();
+    // Per pair, the chance its profile is not another record's (1 until a round says).
+    let mut free = vec![1.0f32; scored.len()];
+    let mut rows = vec![0.0f64; crm_len];
+    let mut columns = vec![0.0f64; network_len];
+    for round in 0..ROUNDS {
+        rows.iter_mut().for_each(|r| *r = 0.0);
+        for (&(i, _, w), &f) in scored.iter().zip(&free) {
+            rows[i as usize] += odds(w) * f64::from(f);
+        }
+        if round + 1 == ROUNDS {
+            break;
+        }
+        columns.iter_mut().for_each(|c| *c = 0.0);
+        let posterior = |(i, w, f): (u32, f64, f32)| odds(w) * f64::from(f) / (none + rows[i as usize]);
+        for (&(i, j, w), &f) in scored.iter().zip(&free) {
+            columns[j as usize] += posterior((i, w, f));
+        }
+        for (&(i, j, w), f) in scored.iter().zip(free.iter_mut()) {
+            let others = columns[j as usize] - posterior((i, w, *f));
+            *f = (1.0 - others).clamp(0.0, 1.0) as f32;
+        }
     }
-    for (i, _, w) in scored.iter_mut() {
-        let own = w.min(MAX_BITS).exp2();
-        let others = (odds[*i as usize] - own).max(0.0);
+    for ((i, _, w), &f) in scored.iter_mut().zip(&free) {
+        let own = odds(*w) * f64::from(f);
+        let others = (rows[*i as usize] - own).max(0.0);
         // log₂ of own / (none + others): the posterior's odds against the rest.
-        let posterior = *w - (none + others).log2();
+        let posterior = own.log2() - (none + others).log2();
         if *w >= MIN_RAISED_WEIGHT && posterior > *w {
             *w = posterior;
         }
     }
 }
+
+/// Rounds of the two-sided refinement: the first is the one-sided posterior, each next
+/// one discounts profiles other records claim.
+const ROUNDS: usize = 3;
 
 /// Only a pair the pairwise model already gives p ≥ 2/3 (1 bit) is raised. The posterior
 /// trusts the pairwise odds; below this a pair's evidence is mostly what blocked it (the
@@ -95,6 +124,18 @@ mod tests {
         let mut strong = vec![(0, 0, 30.0)];
         raise_uncontested(&mut strong, 1, 0.05);
         assert!(strong[0].2 >= 30.0);
+    }
+
+    #[test]
+    fn a_rival_profile_another_record_claims_is_no_rival() {
+        // Two John Hollands on each side: record 0 and profile 0 share an employer (a
+        // strong pair); record 1 is as close to both profiles on names alone.
+        let (strong, names) = (6.0, 1.7);
+        let mut scored = vec![(0, 0, strong), (0, 1, names), (1, 0, names), (1, 1, names)];
+        raise_uncontested(&mut scored, 2, 0.8);
+        assert!(probability(scored[3].2) > 0.85, "record 1 is profile 1's: {}", probability(scored[3].2));
+        assert!(probability(scored[2].2) < 0.8, "profile 0 stays record 0's: {}", probability(scored[2].2));
+        assert!(scored[0].2 >= strong);
     }
 
     #[test]
