@@ -103,12 +103,60 @@ pub struct Labelled {
 /// Normalises and labels `accounts`, `contacts` and `leads` (all of the org's, or only
 /// those an import changed); `contact_exists` says whether a converted lead's contact
 /// is imported.
+///
+/// Large inputs are read on every core (parsing and normalising a million rows is most of
+/// the first matching pass), each kind's rows in order, so the result is the same as one
+/// thread's.
 pub fn labelled(
     names: &Names,
     accounts: &[CrmRow],
     contacts: &[CrmRow],
     leads: &[CrmRow],
-    contact_exists: impl Fn(&str) -> bool,
+    contact_exists: impl Fn(&str) -> bool + Sync,
+) -> Labelled {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads <= 1 || accounts.len() + contacts.len() + leads.len() < PARALLEL_FROM {
+        return labelled_on_one(names, accounts, contacts, leads, &contact_exists);
+    }
+    let mut out = Labelled::default();
+    let kinds: [(&[CrmRow], fn(&[CrmRow]) -> [&[CrmRow]; 3]); 3] =
+        [(accounts, |c| [c, &[], &[]]), (contacts, |c| [&[], c, &[]]), (leads, |c| [&[], &[], c])];
+    for (rows, place) in kinds {
+        if rows.is_empty() {
+            continue;
+        }
+        let chunk = rows.len().div_ceil(threads);
+        let parts: Vec<Labelled> = std::thread::scope(|scope| {
+            let handles: Vec<_> = rows
+                .chunks(chunk)
+                .map(|c| {
+                    let [a, k, l] = place(c);
+                    let exists = &contact_exists;
+                    scope.spawn(move || labelled_on_one(names, a, k, l, exists))
+                })
+                .collect();
+            // A worker that panicked stops the read with its panic: rows are never dropped.
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        });
+        for part in parts {
+            out.people.extend(part.people);
+            out.companies.extend(part.companies);
+            out.folded_leads.extend(part.folded_leads);
+            out.hidden.extend(part.hidden);
+        }
+    }
+    out
+}
+
+/// Fewest rows worth reading on more than one thread.
+const PARALLEL_FROM: usize = 2_000;
+
+fn labelled_on_one(
+    names: &Names,
+    accounts: &[CrmRow],
+    contacts: &[CrmRow],
+    leads: &[CrmRow],
+    contact_exists: &(impl Fn(&str) -> bool + Sync),
 ) -> Labelled {
     let mut out = Labelled::default();
     for row in accounts {
