@@ -119,7 +119,7 @@ pub fn labelled(
         return labelled_on_one(names, accounts, contacts, leads, &contact_exists);
     }
     let mut out = Labelled::default();
-    let kinds: [(&[CrmRow], fn(&[CrmRow]) -> [&[CrmRow]; 3]); 3] =
+    let kinds: [(&[CrmRow], AsKind); 3] =
         [(accounts, |c| [c, &[], &[]]), (contacts, |c| [&[], c, &[]]), (leads, |c| [&[], &[], c])];
     for (rows, place) in kinds {
         if rows.is_empty() {
@@ -147,6 +147,9 @@ pub fn labelled(
     }
     out
 }
+
+/// Places a chunk of one kind's rows among the (accounts, contacts, leads) `labelled` reads.
+type AsKind = fn(&[CrmRow]) -> [&[CrmRow]; 3];
 
 /// Fewest rows worth reading on more than one thread.
 const PARALLEL_FROM: usize = 2_000;
@@ -226,6 +229,50 @@ mod tests {
 
     fn row(id: &str, fields: Value) -> CrmRow {
         CrmRow { id: id.into(), fields_json: fields.to_string(), system_modstamp: String::new() }
+    }
+
+    #[test]
+    fn many_rows_read_on_every_core_come_out_as_one_thread_reads_them() {
+        let users = vec![row("005000000000001AAA", serde_json::json!({"Name": "Grace Hopper"}))];
+        let id = |prefix: &str, n: usize| format!("{prefix}{n:012}AAA");
+        let accounts: Vec<CrmRow> = (0..1_500)
+            .map(|n| {
+                row(
+                    &id("001", n),
+                    serde_json::json!({"Id": id("001", n), "Name": format!("Co {n}"), "OwnerId": "005000000000001AAA"}),
+                )
+            })
+            .collect();
+        let contacts: Vec<CrmRow> = (0..2_500)
+            .map(|n| {
+                row(
+                    &id("003", n),
+                    serde_json::json!({"Id": id("003", n), "FirstName": format!("F{n}"), "LastName": "Lovelace",
+                    "AccountId": id("001", n % 1_500)}),
+                )
+            })
+            .collect();
+        let leads: Vec<CrmRow> = (0..2_100)
+            .map(|n| {
+                let converted = if n % 7 == 0 { id("003", n) } else { String::new() };
+                let (lead, first) = (format!("00Q{n:012}EAA"), ["Ann", "Bo", "Cy"][n % 3]);
+                row(
+                    &lead,
+                    serde_json::json!({"Id": lead, "FirstName": first, "LastName": "Babbage",
+                        "Company": "Acme", "OwnerId": "005000000000001AAA", "ConvertedContactId": converted}),
+                )
+            })
+            .collect();
+        let names = Names::new(&users, &accounts);
+        let exists = |c: &str| c.starts_with("003");
+        let parallel = labelled(&names, &accounts, &contacts, &leads, exists);
+        let one = labelled_on_one(&names, &accounts, &contacts, &leads, &exists);
+        assert_eq!(parallel.people.len(), one.people.len());
+        assert!(parallel.people.len() > 4_000 && !parallel.folded_leads.is_empty(), "{} people", parallel.people.len());
+        assert!(parallel.people.iter().zip(&one.people).all(|(a, b)| a.0.id == b.0.id && a.1 == b.1));
+        assert!(parallel.companies.iter().zip(&one.companies).all(|(a, b)| a.0.id == b.0.id && a.1 == b.1));
+        assert_eq!(parallel.companies.len(), one.companies.len());
+        assert_eq!((parallel.folded_leads, parallel.hidden), (one.folded_leads, one.hidden));
     }
 
     #[test]

@@ -148,6 +148,15 @@ impl Prepared {
     }
 }
 
+/// The part of a block sharing one refining key: its CRM and network records, and the
+/// pass's rows among them.
+#[derive(Default)]
+struct Part {
+    left: Vec<u32>,
+    right: Vec<u32>,
+    rows: Vec<u32>,
+}
+
 /// One rule's refining keys of both sides (level → index → key), and which side a pass's
 /// rows are on.
 struct Sides<'a> {
@@ -179,22 +188,22 @@ impl Sides<'_> {
         let row_keys = if self.on == RowsOn::Network { network_keys } else { crm_keys };
         // The rows by their refining key, then each key's part of the block, in one walk
         // over each side of it.
-        let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>, Vec<u32>)> = HashMap::default();
+        let mut parts: HashMap<u64, Part> = HashMap::default();
         for &row in rows {
-            parts.entry(row_keys[row as usize]).or_default().2.push(row);
+            parts.entry(row_keys[row as usize]).or_default().rows.push(row);
         }
         for &i in left {
             if let Some(part) = parts.get_mut(&crm_keys[i as usize]) {
-                part.0.push(i);
+                part.left.push(i);
             }
         }
         for &j in right {
             if let Some(part) = parts.get_mut(&network_keys[j as usize]) {
-                part.1.push(j);
+                part.right.push(j);
             }
         }
-        for (part_left, part_right, part_rows) in parts.values() {
-            self.pair_within(max_pairs, (part_left, part_right), part_rows, level + 1, out);
+        for part in parts.values() {
+            self.pair_within(max_pairs, (&part.left, &part.right), &part.rows, level + 1, out);
         }
     }
 }
