@@ -7,7 +7,7 @@
 // record and probability the widget's API answers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole, storedSession, crmContacts } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, imported, seatedRep, simRecords, adminStatus, adminConsole, storedSession, crmContacts, indexReady } from './harness.mjs';
 import { crmsyncUi } from './shadow.mjs';
 
 let stack;
@@ -34,11 +34,7 @@ test('signed-in rep: badges, contact details, search filter; sign-out wipes ever
   profiles['zeb-nobody'] = { name: 'Zebulon Quartermaine-Xylophone', headline: 'Keeper at Nowhere Lighthouse Trust' };
 
   const popup = await signInFromPopup(stack, rep);
-  await eventually(async () => {
-    const line = await popup.locator('[data-testid=index-status]').textContent();
-    if (!/version \d+/.test(line)) await popup.click('#refresh');
-    return line;
-  }, (t) => /CRM index version \d+: \d+ people, \d+ companies/.test(t), 30_000);
+  await indexReady(popup, /CRM index version \d+: \d+ people, \d+ companies/);
 
   const page = await stack.context.newPage();
   await page.goto('https://www.linkedin.com/in/ada-in-crm/');
@@ -182,11 +178,7 @@ test('a profile the directory knows: the badge, the widget API and the stored ma
   profiles['vexmoor-unknown'] = { name: 'Quillon Vexmoor', headline: 'Keeper at Nowhere Lighthouse Trust' };
   await stack.context.clearCookies(); // a fresh login at sfsim; the rep approved the app before
   const popup = await signInFromPopup(stack, rep, { approved: true });
-  await eventually(async () => {
-    const line = await popup.locator('[data-testid=index-status]').textContent();
-    if (!/version \d+/.test(line)) await popup.click('#refresh');
-    return line;
-  }, (t) => /CRM index version \d+/.test(t), 30_000);
+  await indexReady(popup);
   const page = await stack.context.newPage();
   const ui = await crmsyncUi(page);
   const badgeOf = async (slug) => {

@@ -305,6 +305,16 @@ export async function signInFromPopup(stack, rep, { approved = false } = {}) {
   return popup;
 }
 
+/** Waits until the popup shows the org's CRM index (pressing refresh until it arrives);
+ *  answers the status line. */
+export async function indexReady(popup, shown = /CRM index version \d+/) {
+  return eventually(async () => {
+    const line = await popup.locator('[data-testid=index-status]').textContent();
+    if (!/version \d+/.test(line)) await popup.click('#refresh');
+    return line;
+  }, (t) => shown.test(t), 30_000);
+}
+
 /** Turns logging `kind` on in the popup. The popup re-reads the rep's settings after each
  *  change (and once on opening), so the box is watched until it settles, not just clicked. */
 export async function optIn(popup, kind) {

@@ -5,7 +5,7 @@
 // contact's badge saves it, and a removal from the popup takes it out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, eventually, signInFromPopup, seatedRep, simRecords, crmContacts, sfRest, adminConsole } from './harness.mjs';
+import { startStack, eventually, signInFromPopup, seatedRep, simRecords, crmContacts, sfRest, adminConsole, indexReady } from './harness.mjs';
 import { crmsyncUi } from './shadow.mjs';
 
 let stack;
@@ -35,11 +35,7 @@ test('popup Lists view, the badge\'s Saved mark, Save button and out-of-date war
   for (const slug of Object.keys(profiles)) delete profiles[slug];
   profiles['ada-saved'] = profile(ada);
   profiles['bob-unsaved'] = profile(bob);
-  await eventually(async () => {
-    const line = await popup.locator('[data-testid=index-status]').textContent();
-    if (!/version \d+/.test(line)) await popup.click('#refresh');
-    return line;
-  }, (t) => /CRM index version \d+/.test(t), 30_000);
+  await indexReady(popup);
 
   const page = await stack.context.newPage();
   await page.goto('https://www.linkedin.com/in/ada-saved/');
