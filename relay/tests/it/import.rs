@@ -74,7 +74,7 @@ async fn two_imports_on_one_store_take_turns_and_leave_it_equal_to_the_org() {
     // Two relays on one database (each with its own in-process lock).
     let a = AppState::open(settings.clone()).await.unwrap();
     import(&a, false, &|_, _| {}).await.unwrap();
-    let b = AppState::open(settings).await.unwrap();
+    let b = AppState::open(settings.clone()).await.unwrap();
     mutate(&sim, "Contact", 5, 5, 5).await;
     mutate(&sim, "Lead", 5, 5, 5).await;
     let (first, second) = tokio::join!(import(&a, true, &|_, _| {}), import(&b, true, &|_, _| {}));
@@ -99,7 +99,8 @@ async fn two_imports_on_one_store_take_turns_and_leave_it_equal_to_the_org() {
     // Matching passes take turns per store too: one waits while another holder has the
     // matching lease, and two relays' passes at once both finish, one after the other.
     use crmsync_relay::matching::{run as match_pass, Trigger};
-    let b = std::sync::Arc::new(AppState::open(settings_for(&sim, &dir, &dir, &sim.org.client_secret)).await.unwrap());
+    // The same store again (settings made anew would make a fresh database on PostgreSQL).
+    let b = std::sync::Arc::new(AppState::open(settings).await.unwrap());
     let now = crmsync_relay::state::now_ms();
     assert!(a.store.try_lock("matching", "another relay", now, now + 60_000).await.unwrap());
     let waiting = tokio::spawn({
