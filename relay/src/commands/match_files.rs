@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use crmsync::core::csv;
+use crmsync::core::matching::blocking::NEIGHBOURS;
 use crmsync::core::matching::decisions::{Decision, DecisionKind, Decisions};
 use crmsync::core::matching::input::{read_crm, read_network, Loaded};
 use crmsync::core::matching::{link, Link, LinkOptions, Linkable, Method};
@@ -127,11 +128,11 @@ fn link_and_write<R: Linkable>(
         started.elapsed().as_secs_f64(),
         linkage.params.prior
     );
-    for (rule, pairs) in &linkage.pairs_per_rule {
-        eprintln!("  blocking rule {rule:?}: {pairs} pairs");
-    }
-    if linkage.skipped_blocks > 0 {
-        eprintln!("  {} blocks skipped as too common", linkage.skipped_blocks);
+    for r in &linkage.per_rule {
+        eprintln!(
+            "  blocking rule {:?}: {} pairs; {} common blocks split, {} parts bounded to their {NEIGHBOURS} nearest",
+            r.rule, r.pairs, r.split, r.bounded
+        );
     }
     for l in &linkage.links {
         out.extend_from_slice(row(l, crm, network).as_bytes());

@@ -64,7 +64,10 @@ pub struct SideRun {
     pub rescored_records: usize,
     pub scored_pairs: usize,
     pub pairs_per_rule: Vec<(String, usize)>,
-    pub skipped_blocks: usize,
+    /// Parts of common blocks paired with their nearest neighbours only (runs stored
+    /// before blocks were bounded called these skipped).
+    #[serde(default, alias = "skipped_blocks")]
+    pub bounded_blocks: usize,
     pub displaced: usize,
 }
 
@@ -369,8 +372,8 @@ fn side_pass<R: Linkable>(
         model_version: model.version,
         rescored_records: result.outcomes.len(),
         scored_pairs: result.scored_pairs,
-        pairs_per_rule: result.pairs_per_rule.iter().map(|(r, n)| (r.to_string(), *n)).collect(),
-        skipped_blocks: result.skipped_blocks,
+        pairs_per_rule: result.per_rule.iter().map(|r| (r.rule.to_string(), r.pairs)).collect(),
+        bounded_blocks: result.per_rule.iter().map(|r| r.bounded).sum(),
         displaced: result.displaced,
     };
     (side, result.outcomes)

@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::assignment::{one_to_one, ScoredPair};
-use super::blocking::{candidate_pairs, candidate_pairs_with};
+use super::blocking::{candidate_pairs, candidate_pairs_with, RuleBlocks};
 use super::decisions::Decisions;
 use super::link::weight_of_probability;
 use super::parallel::map_chunks;
@@ -108,13 +108,25 @@ pub struct BatchResult {
     pub outcomes: Vec<Outcome>,
     /// Candidate pairs scored.
     pub scored_pairs: usize,
-    /// Pairs per blocking rule, summed over the rounds.
-    pub pairs_per_rule: Vec<(&'static str, usize)>,
-    /// Blocks too common to pair whole.
-    pub skipped_blocks: usize,
+    /// Per blocking rule, pairs and split and bounded blocks, summed over the rounds.
+    pub per_rule: Vec<RuleBlocks>,
     /// Stored links given up because a re-scored record took their profile and the
     /// rounds ran out before their records could be re-scored (the next pass does).
     pub displaced: usize,
+}
+
+/// Adds one blocking's per-rule figures to a pass's.
+fn add_rule_counts(into: &mut Vec<RuleBlocks>, from: &[RuleBlocks]) {
+    for counts in from {
+        match into.iter_mut().find(|r| r.rule == counts.rule) {
+            Some(total) => {
+                total.pairs += counts.pairs;
+                total.split += counts.split;
+                total.bounded += counts.bounded;
+            }
+            None => into.push(*counts),
+        }
+    }
 }
 
 /// Rounds an incremental pass re-scores records that lost their profile to a stronger pair.
@@ -155,11 +167,11 @@ pub fn run<R: Linkable>(
         }
     };
     let scorer = Scorer::new(specs, params, tf);
-    let share = rivals::match_share(params.prior, network.len());
+    let contest = rivals::Contest::new(params, network.len(), R::RAISED_EVIDENCE);
     let manual = manual_links(crm, network, decisions);
     let manual_net: HashSet<usize> = manual.values().copied().collect();
 
-    let mut affected = affected_records(crm, network, changes, kept, prepared, (&scorer, share), &mut result);
+    let mut affected = affected_records(crm, network, changes, kept, prepared, (&scorer, contest.share), &mut result);
     let mut scored: Vec<(u32, u32, f64)> = Vec::new();
     let mut done: Vec<bool> = vec![false; crm.len()];
     let mut assigned: Vec<ScoredPair> = Vec::new();
@@ -172,7 +184,7 @@ pub fn run<R: Linkable>(
             done[i] = true;
         }
         let mut fresh_pairs = score_records(crm, network, &fresh, &scorer, prepared, &mut result);
-        rivals::raise_uncontested(&mut fresh_pairs, crm.len(), share);
+        rivals::raise_uncontested(&mut fresh_pairs, crm.len(), contest);
         scored.extend(fresh_pairs);
         let pairs = eligible(crm, network, decisions, &scored, &manual, &manual_net, threshold);
         let fixed =
@@ -238,7 +250,7 @@ fn affected_records<R: Linkable>(
             Some(p) => p.pairs_of_network(crm, network, &subset),
             None => {
                 let c = candidate_pairs_with(R::blocking_rules(), crm.iter(), subset.iter().map(|&j| &network[j]));
-                result.skipped_blocks += c.skipped_blocks;
+                add_rule_counts(&mut result.per_rule, &c.per_rule);
                 c.pairs.into_iter().map(|(i, j)| (i, subset[j as usize] as u32)).collect()
             }
         };
@@ -296,13 +308,7 @@ fn score_records<R: Linkable>(
         }
         c
     };
-    result.skipped_blocks += candidates.skipped_blocks;
-    for (rule, n) in candidates.per_rule {
-        match result.pairs_per_rule.iter_mut().find(|(r, _)| *r == rule) {
-            Some((_, total)) => *total += n,
-            None => result.pairs_per_rule.push((rule, n)),
-        }
-    }
+    add_rule_counts(&mut result.per_rule, &candidates.per_rule);
     result.scored_pairs += candidates.pairs.len();
     map_chunks(&candidates.pairs, |chunk| {
         let mut scratch = Vec::new();

@@ -15,16 +15,26 @@ pub struct BlockingRule<R: 'static> {
     /// Keys for the network side when they differ from the CRM side's (e.g. swapped names).
     pub network_keys: Option<fn(&R, &mut Vec<u64>)>,
     /// Blocks with more pairs than this are split by [`BlockingRule::refine`] (and what is
-    /// still too common is skipped): broad rules get a tighter bound.
+    /// still too common is bounded by [`BlockingRule::order`]): broad rules get a tighter
+    /// bound.
     pub max_block_pairs: usize,
     /// Second keys, finest last, that split a block too common to pair whole: a common
     /// surname's block is paired within each full name, then within each full name and
     /// employer, instead of being dropped.
     pub refine: &'static [fn(&R) -> u64],
+    /// Sorts a part still too common after the finest refining key (a sorted
+    /// neighbourhood): each record is paired with the [`NEIGHBOURS`] nearest on the other
+    /// side in this order, so no record of a common block is left out. The order keeps
+    /// similar values close ("smith" by "smyth").
+    pub order: fn(&R) -> u64,
 }
 
-/// Default bound on a block's pairs: larger blocks are skipped (too common to say much).
+/// Default bound on a block's pairs: larger blocks are split, then bounded.
 pub const MAX_BLOCK_PAIRS: usize = 2_500;
+
+/// Records on the other side each record of a bounded part is paired with: half before
+/// its place in the [`BlockingRule::order`], half after.
+pub const NEIGHBOURS: usize = 4;
 
 /// Bound for broad rules (first name + city): they exist for small places and typos,
 /// not for every "James" in a big city.
@@ -64,11 +74,7 @@ fn house_number(street: &str) -> Option<&str> {
 
 /// A person's surname and first name, nicknames as one (Bob is Robert).
 fn full_name(r: &PersonRecord) -> u64 {
-    let first = match r.first_name_groups.iter().min() {
-        Some(group) => group.to_string(),
-        None => r.name.first.clone(),
-    };
-    key_hash(20, &[&r.name.last, &first])
+    key_hash(20, &[&r.name.last, &first_name_group(r)])
 }
 
 /// A person's employer.
@@ -79,6 +85,38 @@ fn employer(r: &PersonRecord) -> u64 {
 /// A person's surname initial.
 fn surname_initial(r: &PersonRecord) -> u64 {
     key_hash(22, &[initial(&r.name.last)])
+}
+
+/// The first bytes of `parts` as one big-endian number, `widths` bytes of each: sorting
+/// by it sorts by those prefixes.
+fn prefix_order(parts: &[&str], widths: &[usize]) -> u64 {
+    let mut key = 0u64;
+    for (part, &width) in parts.iter().zip(widths) {
+        let bytes = part.as_bytes();
+        for k in 0..width {
+            key = (key << 8) | u64::from(bytes.get(k).copied().unwrap_or(0));
+        }
+    }
+    key
+}
+
+/// People in the order of surname, then first name: typos past the first letters and
+/// namesakes sit side by side.
+fn name_order(r: &PersonRecord) -> u64 {
+    prefix_order(&[&r.name.last, &r.name.first], &[5, 3])
+}
+
+/// Businesses in the order of their name.
+fn company_order(r: &CompanyRecord) -> u64 {
+    prefix_order(&[&r.name], &[8])
+}
+
+/// A person's first name, nicknames as one (Bob is Robert), for keys that pair on it.
+fn first_name_group(r: &PersonRecord) -> std::borrow::Cow<'_, str> {
+    match r.first_name_groups.iter().min() {
+        Some(group) => group.to_string().into(),
+        None => r.name.first.as_str().into(),
+    }
 }
 
 /// Person rules: e-mail, phone, sound of the surname with the first initial, the
@@ -94,6 +132,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: name_order,
     },
     BlockingRule {
         name: "phone",
@@ -101,6 +140,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: name_order,
     },
     BlockingRule {
         name: "surname sound + first initial",
@@ -112,17 +152,19 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[full_name, employer],
+        order: name_order,
     },
     BlockingRule {
         name: "first name + city",
         keys: |r, out| {
             if !r.name.first.is_empty() && !r.location.city.is_empty() {
-                out.push(key_hash(3, &[&r.name.first, &r.location.city]));
+                out.push(key_hash(3, &[&first_name_group(r), &r.location.city]));
             }
         },
         network_keys: None,
         max_block_pairs: BROAD_BLOCK_PAIRS,
         refine: &[surname_initial],
+        order: name_order,
     },
     BlockingRule {
         name: "postal code + surname initial",
@@ -134,6 +176,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: name_order,
     },
     BlockingRule {
         name: "name sounds swapped",
@@ -144,6 +187,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         },
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: name_order,
         network_keys: Some(|r, out| {
             if !r.name.first.is_empty() && !r.name.last.is_empty() {
                 out.push(key_hash(5, &[&soundex(&r.name.last), &soundex(&r.name.first)]));
@@ -160,6 +204,7 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: name_order,
     },
     BlockingRule {
         name: "surname + city",
@@ -170,7 +215,8 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
-        refine: &[],
+        refine: &[full_name],
+        order: name_order,
     },
     BlockingRule {
         name: "house number + street word",
@@ -185,17 +231,19 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: name_order,
     },
     BlockingRule {
         name: "first name + employer",
         keys: |r, out| {
             if !r.name.first.is_empty() && !r.company.is_empty() {
-                out.push(key_hash(9, &[&r.name.first, &r.company]));
+                out.push(key_hash(9, &[&first_name_group(r), &r.company]));
             }
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[surname_initial],
+        order: name_order,
     },
     BlockingRule {
         name: "surname + employer",
@@ -206,7 +254,8 @@ pub static PERSON_RULES: [BlockingRule<PersonRecord>; 11] = [
         },
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
-        refine: &[],
+        refine: &[full_name],
+        order: name_order,
     },
 ];
 
@@ -219,6 +268,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: company_order,
     },
     BlockingRule {
         name: "domain",
@@ -226,6 +276,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: company_order,
     },
     BlockingRule {
         name: "phone",
@@ -233,6 +284,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: company_order,
     },
     BlockingRule {
         name: "first name word + city",
@@ -246,6 +298,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: company_order,
     },
     BlockingRule {
         name: "postal code + name initial",
@@ -257,6 +310,7 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: company_order,
     },
     BlockingRule {
         name: "house number + postal code",
@@ -268,20 +322,36 @@ pub static COMPANY_RULES: [BlockingRule<CompanyRecord>; 6] = [
         network_keys: None,
         max_block_pairs: MAX_BLOCK_PAIRS,
         refine: &[],
+        order: company_order,
     },
 ];
 
-/// Candidate pairs and what blocking skipped.
+/// What one rule did: the pairs it produced, and how many blocks it split or bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleBlocks {
+    pub rule: &'static str,
+    /// Pairs before de-duplication across rules.
+    pub pairs: usize,
+    /// Blocks too common to pair whole, split by a refining key.
+    pub split: usize,
+    /// Parts still too common after the finest key, paired with their nearest
+    /// neighbours in the rule's order ([`NEIGHBOURS`] each) instead of whole.
+    pub bounded: usize,
+}
+
+/// Candidate pairs and what blocking bounded.
 #[derive(Debug, Default)]
 pub struct Candidates {
     /// (CRM index, network index), sorted and unique.
     pub pairs: Vec<(u32, u32)>,
-    /// Per rule: pairs produced before de-duplication.
-    pub per_rule: Vec<(&'static str, usize)>,
-    /// Blocks (or parts of split blocks) skipped: too common even after refining.
-    pub skipped_blocks: usize,
-    /// Blocks too common to pair whole, split by a second key instead.
-    pub split_blocks: usize,
+    pub per_rule: Vec<RuleBlocks>,
+}
+
+impl Candidates {
+    /// Parts of blocks, over every rule, paired with their nearest neighbours only.
+    pub fn bounded_blocks(&self) -> usize {
+        self.per_rule.iter().map(|r| r.bounded).sum()
+    }
 }
 
 /// All pairs sharing a key under any rule.
@@ -319,10 +389,12 @@ pub fn candidate_pairs_with<'a, R: 'a>(
             }
         }
         let before = out.pairs.len();
+        let mut counts = RuleBlocks { rule: rule.name, pairs: 0, split: 0, bounded: 0 };
         for (left, right) in blocks.values() {
-            pair_block(rule, (&crm, &network), (left, right), 0, &mut out);
+            pair_block(rule, (&crm, &network), (left, right), 0, (&mut out.pairs, &mut counts));
         }
-        out.per_rule.push((rule.name, out.pairs.len() - before));
+        counts.pairs = out.pairs.len() - before;
+        out.per_rule.push(counts);
     }
     out.pairs.sort_unstable();
     out.pairs.dedup();
@@ -330,29 +402,33 @@ pub fn candidate_pairs_with<'a, R: 'a>(
 }
 
 /// Pairs one block whole when it is small enough; else splits it by the rule's next
-/// refining key (`level`) and pairs each part, skipping what no key makes small enough.
+/// refining key (`level`) and pairs each part, bounding what no key makes small enough.
 fn pair_block<R>(
     rule: &BlockingRule<R>,
     (crm, network): (&[&R], &[&R]),
     (left, right): (&[u32], &[u32]),
     level: usize,
-    out: &mut Candidates,
+    (pairs, counts): (&mut Vec<(u32, u32)>, &mut RuleBlocks),
 ) {
     if right.is_empty() {
         return;
     }
     if left.len() * right.len() <= rule.max_block_pairs {
         for &i in left {
-            out.pairs.extend(right.iter().map(|&j| (i, j)));
+            pairs.extend(right.iter().map(|&j| (i, j)));
         }
         return;
     }
     let Some(refine) = rule.refine.get(level) else {
-        out.skipped_blocks += 1;
+        counts.bounded += 1;
+        let order = |records: &[&R], ids: &[u32]| -> Vec<(u64, u32)> {
+            ids.iter().map(|&k| ((rule.order)(records[k as usize]), k)).collect()
+        };
+        nearest_pairs(order(crm, left), order(network, right), pairs);
         return;
     };
     if level == 0 {
-        out.split_blocks += 1;
+        counts.split += 1;
     }
     let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
     for &i in left {
@@ -364,8 +440,29 @@ fn pair_block<R>(
         }
     }
     for (l, r) in parts.values() {
-        pair_block(rule, (crm, network), (l, r), level + 1, out);
+        pair_block(rule, (crm, network), (l, r), level + 1, (pairs, counts));
     }
+}
+
+/// The pairs of a part too common to pair whole (a sorted neighbourhood): both sides,
+/// as (order key, index), sorted; each record paired with the [`NEIGHBOURS`] records of
+/// the other side nearest its place. May repeat a pair; callers de-duplicate.
+pub(super) fn nearest_pairs(mut left: Vec<(u64, u32)>, mut right: Vec<(u64, u32)>, out: &mut Vec<(u32, u32)>) {
+    left.sort_unstable();
+    right.sort_unstable();
+    for &(key, j) in &right {
+        out.extend(nearest(&left, key).iter().map(|&(_, i)| (i, j)));
+    }
+    for &(key, i) in &left {
+        out.extend(nearest(&right, key).iter().map(|&(_, j)| (i, j)));
+    }
+}
+
+/// The [`NEIGHBOURS`] entries of `sorted` around where `key` falls (fewer when short).
+fn nearest(sorted: &[(u64, u32)], key: u64) -> &[(u64, u32)] {
+    let at = sorted.partition_point(|&(k, _)| k < key);
+    let start = at.saturating_sub(NEIGHBOURS / 2).min(sorted.len().saturating_sub(NEIGHBOURS));
+    &sorted[start..(start + NEIGHBOURS).min(sorted.len())]
 }
 
 #[cfg(test)]
@@ -378,6 +475,14 @@ mod tests {
             String::new(),
             None,
             &PersonInput { first_name: first, last_name: last, email, ..Default::default() },
+        )
+    }
+
+    fn person_in(first: &str, last: &str, city: &str) -> PersonRecord {
+        PersonRecord::new(
+            String::new(),
+            None,
+            &PersonInput { first_name: first, last_name: last, city, ..Default::default() },
         )
     }
 
@@ -399,11 +504,34 @@ mod tests {
         let mut net: Vec<PersonRecord> = (0..49).map(|i| person(firsts[i % 4], "Smith", "")).collect();
         net.push(person("Jack", "Smith", ""));
         let c = candidate_pairs(&PERSON_RULES, &crm, &net);
-        assert_eq!(c.split_blocks, 1);
+        let rule = c.per_rule.iter().find(|r| r.rule == "surname sound + first initial");
+        assert_eq!(rule.map(|r| r.split), Some(1));
         // Jack pairs with the 20 CRM Jacks only, not with every J. Smith.
         let jack: Vec<u32> = c.pairs.iter().filter(|&&(_, j)| j == 49).map(|&(i, _)| i).collect();
         assert_eq!(jack.len(), 20);
         assert!(jack.iter().all(|&i| i % 5 == 4));
+    }
+
+    #[test]
+    fn a_part_too_common_after_refining_pairs_its_nearest_neighbours_not_nothing() {
+        // 60 CRM and 60 network Margarets in one city, every surname starting with S:
+        // 3,600 pairs, over the first name + city bound even within the surname initial.
+        let surnames: Vec<String> = (0..60).map(|k| format!("s{k:02}son")).collect();
+        let crm: Vec<PersonRecord> = surnames.iter().map(|s| person_in("Margaret", s, "Austin")).collect();
+        let mut net: Vec<PersonRecord> = surnames.iter().map(|s| person_in("Margaret", s, "Austin")).collect();
+        // A typo past the first letters: no other rule pairs it.
+        net[30] = person_in("Margaret", "s30sno", "Austin");
+        let c = candidate_pairs(&PERSON_RULES[3..4], &crm, &net);
+        assert_eq!(c.per_rule[0].bounded, 1);
+        assert!(c.pairs.contains(&(30, 30)), "the misspelt surname's record is among its neighbours");
+        assert!(c.pairs.len() <= 60 * NEIGHBOURS * 2, "bounded: {} pairs", c.pairs.len());
+        assert!(c.pairs.iter().all(|&(i, j)| i.abs_diff(j) <= NEIGHBOURS as u32), "only neighbours pair");
+    }
+
+    #[test]
+    fn the_order_sorts_by_surname_then_first_name() {
+        let (a, b, c) = (person("Zoe", "Smith", ""), person("Adam", "Smyth", ""), person("Bea", "Smith", ""));
+        assert!(name_order(&c) < name_order(&a) && name_order(&a) < name_order(&b));
     }
 
     #[test]

@@ -35,9 +35,20 @@ pub trait Linkable: Sync + Sized + 'static {
     fn id(&self) -> &str;
     /// Lower wins among near-equal duplicates (contact before lead).
     fn precedence(&self) -> u8;
+    /// Bits a pair's comparisons must add to the prior before the one-to-one posterior
+    /// may raise it ([`rivals`]): below this a pair's evidence is mostly what blocked it
+    /// (the same first name in the same city), where treating the comparisons as
+    /// independent overstates it. It bounds the evidence, not the pairwise probability:
+    /// the prior falls as the org grows (λ ≈ share / profiles), so a bound on the
+    /// probability would ask a million-record org for 8 bits more than a
+    /// three-thousand-record one for the same person.
+    const RAISED_EVIDENCE: f64;
 }
 
 impl Linkable for PersonRecord {
+    /// Tuned on the generated sets and `jobchange_people`: 12 matched namesakes in gen3k,
+    /// 13.5 lost job changers (BENCHMARKS.md).
+    const RAISED_EVIDENCE: f64 = 12.5;
     fn comparisons() -> &'static [Comparison<Self>] {
         &PERSON_COMPARISONS
     }
@@ -56,6 +67,9 @@ impl Linkable for PersonRecord {
 }
 
 impl Linkable for CompanyRecord {
+    /// Companies share more by chance (a city, a first name word, a legal form): 12.5
+    /// matched namesake businesses in the generated set; 14 does not.
+    const RAISED_EVIDENCE: f64 = 14.0;
     fn comparisons() -> &'static [Comparison<Self>] {
         &COMPANY_COMPARISONS
     }
@@ -130,8 +144,8 @@ pub struct Linkage {
     pub links: Vec<Link>,
     pub params: Params,
     pub candidate_pairs: usize,
-    pub pairs_per_rule: Vec<(&'static str, usize)>,
-    pub skipped_blocks: usize,
+    /// Per blocking rule: its pairs, and the blocks it split and bounded.
+    pub per_rule: Vec<blocking::RuleBlocks>,
     /// Every candidate pair with its weight, for evaluation (index pairs).
     pub scored: Vec<(u32, u32, f64)>,
 }
@@ -145,7 +159,7 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     let level_rows = level_rows(crm, network, &candidates.pairs);
     let params = match &options.params {
         Some(p) if p.fits(specs) => p.clone(),
-        _ => train(specs, crm, network, &level_rows, options),
+        _ => train(specs, crm, network, (&candidates.pairs, &level_rows), options),
     };
     let tf = TermFrequencies::count(specs, [crm, network]);
     let scorer = Scorer::new(specs, &params, &tf);
@@ -153,7 +167,7 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     let mut scored: Vec<(u32, u32, f64)> = parallel::map_chunks(&rows, |chunk| {
         chunk.iter().map(|(&(i, j), lv)| (i, j, scorer.weight_of(lv, &crm[i as usize]))).collect()
     });
-    rivals::raise_uncontested(&mut scored, crm.len(), rivals::match_share(params.prior, network.len()));
+    rivals::raise_uncontested(&mut scored, crm.len(), rivals::Contest::new(&params, network.len(), R::RAISED_EVIDENCE));
 
     let manual = manual_links(crm, network, decisions);
     let mut crm_taken = vec![false; crm.len()];
@@ -195,14 +209,7 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
             }),
     }));
     links.sort_by_key(|l| (l.crm, l.network));
-    Linkage {
-        links,
-        params,
-        candidate_pairs: candidates.pairs.len(),
-        pairs_per_rule: candidates.per_rule,
-        skipped_blocks: candidates.skipped_blocks,
-        scored,
-    }
+    Linkage { links, params, candidate_pairs: candidates.pairs.len(), per_rule: candidates.per_rule, scored }
 }
 
 /// The level vectors of `pairs`, one row of `R::comparisons().len()` levels per pair.
@@ -223,14 +230,14 @@ fn level_rows<R: Linkable>(crm: &[R], network: &[R], pairs: &[(u32, u32)]) -> Ve
 pub fn train_params<R: Linkable>(crm: &[R], network: &[R], options: &LinkOptions) -> Params {
     let candidates = candidate_pairs(R::blocking_rules(), crm, network);
     let rows = level_rows(crm, network, &candidates.pairs);
-    train(R::comparisons(), crm, network, &rows, options)
+    train(R::comparisons(), crm, network, (&candidates.pairs, &rows), options)
 }
 
 fn train<R: Linkable>(
     specs: &'static [Comparison<R>],
     crm: &[R],
     network: &[R],
-    level_rows: &[u8],
+    (pairs, level_rows): (&[(u32, u32)], &[u8]),
     options: &LinkOptions,
 ) -> Params {
     let mut params = Params::defaults(specs);
@@ -246,6 +253,8 @@ fn train<R: Linkable>(
     // pairs, as the field weights already carry what blocking selected for.
     let all_pairs = (crm.len() as f64 * network.len() as f64).max(1.0);
     params.prior = (params.prior * rows as f64 / all_pairs).clamp(1e-12, 0.5);
+    params.prior =
+        training::one_to_one_prior(specs, &params, pairs, level_rows, (crm.len(), network.len()), rivals::SHARE_BOUNDS);
     params
 }
 

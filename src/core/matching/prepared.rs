@@ -6,6 +6,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::blocking::nearest_pairs;
 use super::scoring::TermFrequencies;
 use super::Linkable;
 
@@ -138,7 +139,13 @@ impl Prepared {
             }
             for (k, block_rows) in by_key {
                 let (Some(left), Some(right)) = (self.crm[r].get(&k), self.network[r].get(&k)) else { continue };
-                let sides = Sides { crm: &self.crm_refined[r], network: &self.network_refined[r], on };
+                let sides = Sides {
+                    crm: &self.crm_refined[r],
+                    network: &self.network_refined[r],
+                    on,
+                    records: (crm, network),
+                    order: rule.order,
+                };
                 sides.pair_within(rule.max_block_pairs, (left, right), &block_rows, 0, &mut out);
             }
         }
@@ -157,18 +164,21 @@ struct Part {
     rows: Vec<u32>,
 }
 
-/// One rule's refining keys of both sides (level → index → key), and which side a pass's
-/// rows are on.
-struct Sides<'a> {
+/// One rule's refining keys of both sides (level → index → key), which side a pass's
+/// rows are on, and the records with the rule's order for parts too common to split.
+struct Sides<'a, R> {
     crm: &'a [Vec<u64>],
     network: &'a [Vec<u64>],
     on: RowsOn,
+    records: (&'a [R], &'a [R]),
+    order: fn(&R) -> u64,
 }
 
-impl Sides<'_> {
+impl<R> Sides<'_, R> {
     /// Pairs `rows` (all in the block `left` × `right`) within the block as a full pass
     /// splits it: whole when within `max_pairs`, else within each row's refining key at
-    /// `level` and finer; nothing when even the finest part is too common.
+    /// `level` and finer; when even the finest part is too common, with the rows' nearest
+    /// neighbours in the rule's order (the full pass's pairs of that part that hold a row).
     fn pair_within(
         &self,
         max_pairs: usize,
@@ -184,7 +194,10 @@ impl Sides<'_> {
             }
             return;
         }
-        let (Some(crm_keys), Some(network_keys)) = (self.crm.get(level), self.network.get(level)) else { return };
+        let (Some(crm_keys), Some(network_keys)) = (self.crm.get(level), self.network.get(level)) else {
+            self.nearest_of(left, right, rows, out);
+            return;
+        };
         let row_keys = if self.on == RowsOn::Network { network_keys } else { crm_keys };
         // The rows by their refining key, then each key's part of the block, in one walk
         // over each side of it.
@@ -208,6 +221,19 @@ impl Sides<'_> {
     }
 }
 
+impl<R> Sides<'_, R> {
+    /// The pairs of a bounded part that hold one of `rows`.
+    fn nearest_of(&self, left: &[u32], right: &[u32], rows: &[u32], out: &mut Vec<(u32, u32)>) {
+        let ordered = |records: &[R], ids: &[u32]| -> Vec<(u64, u32)> {
+            ids.iter().map(|&k| ((self.order)(&records[k as usize]), k)).collect()
+        };
+        let mut part = Vec::new();
+        nearest_pairs(ordered(self.records.0, left), ordered(self.records.1, right), &mut part);
+        let rows: HashSet<u32> = rows.iter().copied().collect();
+        out.extend(part.into_iter().filter(|&(i, j)| rows.contains(if self.on == RowsOn::Network { &j } else { &i })));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +246,32 @@ mod tests {
             None,
             &PersonInput { first_name: first, last_name: last, company, ..Default::default() },
         )
+    }
+
+    #[test]
+    fn a_bounded_part_gives_the_full_passes_pairs_too() {
+        // 70 CRM and 50 network Margarets in one city, surnames all starting with S: the
+        // first name + city part is paired with nearest neighbours, not whole.
+        let in_austin = |last: String| {
+            PersonRecord::new(
+                String::new(),
+                None,
+                &PersonInput { first_name: "Margaret", last_name: &last, city: "Austin", ..Default::default() },
+            )
+        };
+        let crm: Vec<PersonRecord> = (0..70).map(|k| in_austin(format!("s{k:02}son"))).collect();
+        let net: Vec<PersonRecord> = (0..50).map(|k| in_austin(format!("s{:02}son", k * 3 % 70))).collect();
+        let full = candidate_pairs(&PERSON_RULES, &crm, &net);
+        assert!(full.bounded_blocks() > 0, "{:?}", full.per_rule);
+        let prepared = Prepared::new(&crm, &net);
+        for j in [0, 13, 49] {
+            let want: Vec<(u32, u32)> = full.pairs.iter().copied().filter(|&(_, n)| n == j as u32).collect();
+            assert_eq!(prepared.pairs_of_network(&crm, &net, &[j]), want, "profile {j}");
+        }
+        for i in [0, 35, 69] {
+            let want: Vec<(u32, u32)> = full.pairs.iter().copied().filter(|&(c, _)| c == i as u32).collect();
+            assert_eq!(prepared.pairs_of_crm(&crm, &net, &[i]), want, "record {i}");
+        }
     }
 
     #[test]

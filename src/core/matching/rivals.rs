@@ -6,16 +6,21 @@
 //! deserves more than its best pair's pairwise probability ("no close rival": the same
 //! full name at a new employer, no namesake in sight). A pair's weight is raised to the
 //! posterior, never lowered: rivals already lose in the one-to-one assignment, and a
-//! pair's own evidence is never discounted. Only pairs the pairwise model already favours
-//! are raised (see [`MIN_RAISED_WEIGHT`]).
+//! pair's own evidence is never discounted. Only pairs with strong evidence of their own
+//! are raised (see [`Linkable::RAISED_EVIDENCE`]).
 
-use super::params::probability;
+use super::params::{probability, Params};
 use super::scoring::{Explanation, FieldExplanation};
+#[cfg(doc)]
+use super::Linkable;
 
 /// The share is kept within these bounds: a trained prior can overshoot (more expected
 /// matches than records), and a record is never assumed certain to have a match.
 const MIN_SHARE: f64 = 0.05;
 const MAX_SHARE: f64 = 0.95;
+
+/// [`MIN_SHARE`] and [`MAX_SHARE`], for training's estimate of the share.
+pub const SHARE_BOUNDS: (f64, f64) = (MIN_SHARE, MAX_SHARE);
 
 /// Name of the explanation's line for the raise.
 pub const RIVALS: &str = "rivals";
@@ -26,6 +31,23 @@ pub fn match_share(prior: f64, profiles: usize) -> f64 {
     (prior * profiles as f64).clamp(MIN_SHARE, MAX_SHARE)
 }
 
+/// How one pass applies the posterior: the share of CRM records expected to have a
+/// match, and the weight a pair needs before it is raised.
+#[derive(Debug, Clone, Copy)]
+pub struct Contest {
+    pub share: f64,
+    /// The record type's [`Linkable::RAISED_EVIDENCE`] above the prior weight.
+    pub floor: f64,
+}
+
+impl Contest {
+    /// The contest of a pass over `profiles` profiles under `params`, raising pairs with
+    /// at least `evidence` bits above the prior ([`Linkable::RAISED_EVIDENCE`]).
+    pub fn new(params: &Params, profiles: usize, evidence: f64) -> Self {
+        Self { share: match_share(params.prior, profiles), floor: params.prior_weight() + evidence }
+    }
+}
+
 /// Raises each pair's weight to the one-to-one posterior over its CRM record's
 /// candidates. Every candidate pair of a record in `scored` must be there (the passes
 /// score records whole); `crm_len` bounds the CRM indices.
@@ -34,8 +56,8 @@ pub fn match_share(prior: f64, profiles: usize) -> f64 {
 /// no rival (two "John Holland"s on each side, one pair at the same employer: the other
 /// CRM record is the other profile's). So the posterior is refined over a few rounds, each
 /// candidate's odds counted with the chance that no other record has its profile.
-pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, share: f64) {
-    let none = 1.0 - share.clamp(MIN_SHARE, MAX_SHARE);
+pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest: Contest) {
+    let none = 1.0 - contest.share.clamp(MIN_SHARE, MAX_SHARE);
     let network_len = scored.iter().map(|&(_, j, _)| j as usize + 1).max().unwrap_or(0);
     let odds = |w: f64| w.min(MAX_BITS).exp2();
     // Per pair, the chance its profile is not another record's (1 until a round says).
@@ -65,7 +87,7 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, share: 
         let others = (rows[*i as usize] - own).max(0.0);
         // log₂ of own / (none + others): the posterior's odds against the rest.
         let posterior = own.log2() - (none + others).log2();
-        if *w >= MIN_RAISED_WEIGHT && posterior > *w {
+        if *w >= contest.floor && posterior > *w {
             *w = posterior;
         }
     }
@@ -74,12 +96,6 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, share: 
 /// Rounds of the two-sided refinement: the first is the one-sided posterior, each next
 /// one discounts profiles other records claim.
 const ROUNDS: usize = 3;
-
-/// Only a pair the pairwise model already gives p ≥ 2/3 (1 bit) is raised. The posterior
-/// trusts the pairwise odds; below this a pair's evidence is mostly what blocked it (the
-/// same first name in the same city), where treating the comparisons as independent
-/// overstates it, and raising such pairs matched strangers on the generated sets.
-const MIN_RAISED_WEIGHT: f64 = 1.0;
 
 /// Weights beyond this many bits are certain either way; capping keeps the sums finite.
 const MAX_BITS: f64 = 200.0;
@@ -100,13 +116,18 @@ pub fn explained(mut e: Explanation, weight: f64) -> Explanation {
 mod tests {
     use super::*;
 
+    /// A contest at `share` that raises pairs from 1 bit (p = 2/3).
+    fn at(share: f64) -> Contest {
+        Contest { share, floor: 1.0 }
+    }
+
     #[test]
     fn a_lone_candidate_is_raised_and_a_contested_one_is_not() {
         // Record 0: one candidate at p = 0.75 (odds 3), nothing else. Record 1: the same
         // pair, and a rival just as strong.
         let w = 3f64.log2();
         let mut scored = vec![(0, 0, w), (1, 1, w), (1, 2, w)];
-        raise_uncontested(&mut scored, 2, 0.8);
+        raise_uncontested(&mut scored, 2, at(0.8));
         // 3 / (0.2 + 0) = 15: p = 15/16.
         assert!((probability(scored[0].2) - 15.0 / 16.0).abs() < 1e-9, "{}", probability(scored[0].2));
         assert_eq!(scored[1].2, w, "a rival as strong leaves the pairwise weight");
@@ -117,12 +138,12 @@ mod tests {
     fn weak_rivals_lower_the_raise_and_it_never_lowers_a_weight() {
         let mut alone = vec![(0, 0, 1.5)];
         let mut crowded = vec![(0, 0, 1.5), (0, 1, -3.0), (0, 2, -3.0)];
-        raise_uncontested(&mut alone, 1, 0.8);
-        raise_uncontested(&mut crowded, 1, 0.8);
+        raise_uncontested(&mut alone, 1, at(0.8));
+        raise_uncontested(&mut crowded, 1, at(0.8));
         assert!(alone[0].2 > crowded[0].2 && crowded[0].2 > 1.5);
         assert_eq!(crowded[1].2, -3.0, "a rival's own weight stays");
         let mut strong = vec![(0, 0, 30.0)];
-        raise_uncontested(&mut strong, 1, 0.05);
+        raise_uncontested(&mut strong, 1, at(0.05));
         assert!(strong[0].2 >= 30.0);
     }
 
@@ -132,17 +153,33 @@ mod tests {
         // strong pair); record 1 is as close to both profiles on names alone.
         let (strong, names) = (6.0, 1.7);
         let mut scored = vec![(0, 0, strong), (0, 1, names), (1, 0, names), (1, 1, names)];
-        raise_uncontested(&mut scored, 2, 0.8);
+        raise_uncontested(&mut scored, 2, at(0.8));
         assert!(probability(scored[3].2) > 0.85, "record 1 is profile 1's: {}", probability(scored[3].2));
         assert!(probability(scored[2].2) < 0.8, "profile 0 stays record 0's: {}", probability(scored[2].2));
         assert!(scored[0].2 >= strong);
     }
 
     #[test]
-    fn a_pair_below_two_thirds_is_never_raised() {
+    fn a_pair_below_the_floor_is_never_raised() {
         let mut weak = vec![(0, 0, 0.9)];
-        raise_uncontested(&mut weak, 1, 0.95);
+        raise_uncontested(&mut weak, 1, at(0.95));
         assert_eq!(weak[0].2, 0.9);
+    }
+
+    #[test]
+    fn the_same_evidence_is_raised_in_a_small_org_and_a_large_one() {
+        // The same person (rare full name, new employer, no rival): 21 bits of evidence.
+        // In a million profiles that is under 1 bit pairwise (p < 2/3), yet no one else
+        // comes close: the posterior must still raise it.
+        for profiles in [3_000usize, 1_000_000] {
+            let params = Params { version: 1, prior: 0.8 / profiles as f64, comparisons: Vec::new() };
+            let contest = Contest::new(&params, profiles, 12.5);
+            let mut alone = vec![(0, 0, params.prior_weight() + 21.0)];
+            raise_uncontested(&mut alone, 1, contest);
+            assert!(probability(alone[0].2) > 0.85, "{profiles} profiles: {}", probability(alone[0].2));
+        }
+        let large = Params { version: 1, prior: 0.8 / 1e6, comparisons: Vec::new() };
+        assert!(large.prior_weight() + 21.0 < 1.0, "the case a bound on the pairwise probability refused");
     }
 
     #[test]

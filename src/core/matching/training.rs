@@ -123,6 +123,48 @@ pub fn estimate_m_em<R>(
     params.prior = prior;
 }
 
+/// Rounds of the share's fixed point: it settles to 1e-4 within a dozen.
+const SHARE_ROUNDS: usize = 30;
+
+/// The prior λ re-estimated one-to-one: the share π of CRM records that have their match
+/// among the profiles, divided by the profiles. EM counts every candidate pair on its
+/// own, so a record's namesakes each add to the match rate and π comes out near 1
+/// (every record "has" a match). Here each record counts once: with λ = π / profiles,
+/// record i has a match with chance S_i / ((1 − π) + S_i), S_i its best pair's odds, and
+/// π is the mean of that over the CRM records (a fixed point, found by iterating). `pairs` and `level_rows` are the candidate pairs and their levels.
+pub fn one_to_one_prior<R>(
+    specs: &[Comparison<R>],
+    params: &Params,
+    pairs: &[(u32, u32)],
+    level_rows: &[u8],
+    (crm_len, network_len): (usize, usize),
+    share_bounds: (f64, f64),
+) -> f64 {
+    let width = specs.len();
+    if width == 0 || crm_len == 0 || network_len == 0 {
+        return params.prior;
+    }
+    // Per CRM record, its best pair's Bayes factor (odds without the prior): summing
+    // every pair would count a common name's namesakes as more evidence of a match.
+    let mut factors = vec![0.0f64; crm_len];
+    for (&(i, _), row) in pairs.iter().zip(level_rows.chunks_exact(width)) {
+        let bits: f64 =
+            row.iter().enumerate().filter(|&(_, &l)| l != NULL_LEVEL).map(|(c, &l)| params.weight(c, l as usize)).sum();
+        if let Some(f) = factors.get_mut(i as usize) {
+            *f = f.max(bits.min(200.0).exp2());
+        }
+    }
+    let (low, high) = share_bounds;
+    let mut share = (params.prior * network_len as f64).clamp(low, high);
+    for _ in 0..SHARE_ROUNDS {
+        let lambda = share / network_len as f64;
+        let odds_of = |bf: f64| lambda * bf / (1.0 - lambda);
+        let matched: f64 = factors.iter().map(|&bf| odds_of(bf) / ((1.0 - share) + odds_of(bf))).sum();
+        share = (matched / crm_len as f64).clamp(low, high);
+    }
+    (share / network_len as f64).clamp(1e-12, 0.5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +202,26 @@ mod tests {
         estimate_m_em(specs, &mut params, &rows, 20, 1.0);
         assert!((params.prior - 0.1).abs() < 0.02, "{}", params.prior);
         assert!(params.comparisons[1].m[0] > PERSON_COMPARISONS[1].levels[0].m + 0.1, "m moves toward the data");
+    }
+
+    #[test]
+    fn the_one_to_one_prior_counts_a_record_once_not_each_namesake() {
+        // 100 CRM records and 100 profiles: records 0–79 each agree on both names with
+        // their own profile and with three namesakes; 80–99 only with namesakes' first names.
+        let specs = &PERSON_COMPARISONS[..2];
+        let (mut pairs, mut rows) = (Vec::new(), Vec::new());
+        for i in 0..100u32 {
+            let partners: &[u32] = if i < 80 { &[0, 1, 2, 3] } else { &[0, 1] };
+            for &p in partners {
+                pairs.push((i, (i + p * 7) % 100));
+                rows.extend_from_slice(if i < 80 { &[0u8, 0] } else { &[0u8, 4] });
+            }
+        }
+        let mut params = Params::defaults(specs);
+        params.prior = 0.99 / 100.0;
+        let prior = one_to_one_prior(specs, &params, &pairs, &rows, (100, 100), (0.05, 0.95));
+        let share = prior * 100.0;
+        assert!((0.75..0.85).contains(&share), "{share}: the 80 records with a full-name pair, each once");
     }
 
     #[test]
