@@ -20,6 +20,7 @@ pub use writer::IndexWriter;
 
 use super::codec::{CodecError, Reader};
 use super::keyed_hash::{hashed_text, HashKey};
+use crate::core::matching::blocking::key_hash;
 use crate::core::matching::decisions::{Decision, DecisionKind, Decisions};
 use crate::core::matching::link::link;
 use crate::core::matching::params::Params;
@@ -61,11 +62,20 @@ struct Side<R: Linkable> {
     params: Params,
     blocks: Vec<HashMap<u64, Vec<u32>>>,
     tf: TermFrequencies,
+    /// (hash of the id, index), sorted: a record found by id without reading a million ids
+    /// on every look-up of a linked profile.
+    by_id: Vec<(u64, u32)>,
+}
+
+/// The hash `Side::by_id` sorts on.
+fn id_hash(id: &str) -> u64 {
+    key_hash(u8::MAX, &[id])
 }
 
 impl<R: Linkable> Side<R> {
     fn new(records: Vec<R>, labels: Vec<Label>, params: Params) -> Self {
-        let mut side = Self { records, labels, params, blocks: Vec::new(), tf: TermFrequencies::default() };
+        let mut side =
+            Self { records, labels, params, blocks: Vec::new(), tf: TermFrequencies::default(), by_id: Vec::new() };
         side.derive();
         side
     }
@@ -88,13 +98,21 @@ impl<R: Linkable> Side<R> {
             })
             .collect();
         self.tf = TermFrequencies::count(R::comparisons(), [&self.records, &[]]);
+        self.by_id = self.records.iter().enumerate().map(|(i, r)| (id_hash(r.id()), i as u32)).collect();
+        self.by_id.sort_unstable();
         if !self.params.fits(R::comparisons()) {
             self.params = Params::defaults(R::comparisons());
         }
     }
 
     fn position(&self, id: &str) -> Option<usize> {
-        self.records.iter().position(|r| r.id() == id)
+        let h = id_hash(id);
+        let from = self.by_id.partition_point(|&(k, _)| k < h);
+        self.by_id[from..]
+            .iter()
+            .take_while(|&&(k, _)| k == h)
+            .map(|&(_, i)| i as usize)
+            .find(|&i| self.records[i].id() == id)
     }
 
     fn lookup(
