@@ -219,9 +219,7 @@ impl<R> Sides<'_, R> {
             self.pair_within(max_pairs, (&part.left, &part.right), &part.rows, level + 1, out);
         }
     }
-}
 
-impl<R> Sides<'_, R> {
     /// The pairs of a bounded part that hold one of `rows`.
     fn nearest_of(&self, left: &[u32], right: &[u32], rows: &[u32], out: &mut Vec<(u32, u32)>) {
         let ordered = |records: &[R], ids: &[u32]| -> Vec<(u64, u32)> {

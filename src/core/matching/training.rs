@@ -126,7 +126,7 @@ pub fn estimate_m_em<R>(
     params.prior = prior;
 }
 
-/// Rounds of the share's fixed point: it settles to 1e-4 within a dozen.
+/// Rounds of the share's fixed point (a fixed count keeps training's time bounded).
 const SHARE_ROUNDS: usize = 30;
 
 /// The prior λ re-estimated one-to-one: the share π of CRM records that have their match
