@@ -167,7 +167,7 @@ pub fn run<R: Linkable>(
         }
     };
     let scorer = Scorer::new(specs, params, tf);
-    let contest = rivals::Contest::new(params, network.len(), R::RAISED_EVIDENCE);
+    let contest = rivals::Contest::new(params, (crm.len(), network.len()), R::RAISED_EVIDENCE);
     let manual = manual_links(crm, network, decisions);
     let manual_net: HashSet<usize> = manual.values().copied().collect();
 

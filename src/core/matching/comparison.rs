@@ -193,8 +193,12 @@ fn region_and_country<R: CommonFields>(a: &R, b: &R) -> (Option<bool>, Option<bo
     (known(&a.region, &b.region), known(&a.country, &b.country))
 }
 
+/// Region and country say something only where the city does not: the same city
+/// already places both in one region, and counting the region again would double it.
 fn region_known<R: CommonFields>(a: &R, b: &R) -> bool {
-    region_and_country(a, b) != (None, None)
+    let (x, y) = (&a.location().city, &b.location().city);
+    let same_city = !x.is_empty() && x == y;
+    !same_city && region_and_country(a, b) != (None, None)
 }
 
 fn same_region<R: CommonFields>(a: &R, b: &R) -> bool {
@@ -326,14 +330,14 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
         text: Some(|r| &r.name.first),
         known: None,
         levels: &[
-            lv(Test::Exact, 0.53, 0.01),
-            lv(Test::Holds("swapped with last name", swapped), 0.02, 0.0001),
-            lv(Test::Holds("nickname", |a, b| shares_group(&a.first_name_groups, &b.first_name_groups)), 0.10, 0.002),
-            lv(Test::JaroWinkler(0.92), 0.12, 0.005),
+            lv(Test::Exact, 0.85, 0.01),
+            lv(Test::Holds("swapped with last name", swapped), 0.01, 0.0001),
+            lv(Test::Holds("nickname", |a, b| shares_group(&a.first_name_groups, &b.first_name_groups)), 0.04, 0.002),
+            lv(Test::JaroWinkler(0.92), 0.04, 0.005),
             // A typo Jaro-Winkler forgives too little in a short name: "Jobn", "Eobert".
-            lv(Test::OneEdit { min_len: 3 }, 0.04, 0.002),
-            lv(Test::Holds("initial", initial), 0.08, 0.03),
-            lv(Test::Else, 0.11, 0.9509),
+            lv(Test::OneEdit { min_len: 3 }, 0.02, 0.002),
+            lv(Test::Holds("initial", initial), 0.02, 0.03),
+            lv(Test::Else, 0.02, 0.9509),
         ],
         term_frequencies: true,
     },
@@ -342,15 +346,15 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
         text: Some(|r| &r.name.last),
         known: None,
         levels: &[
-            lv(Test::Exact, 0.73, 0.001),
-            lv(Test::Holds("swapped with first name", swapped), 0.02, 0.0001),
+            lv(Test::Exact, 0.90, 0.001),
+            lv(Test::Holds("swapped with first name", swapped), 0.01, 0.0001),
             lv(
                 Test::Any(&[Test::JaroWinkler(0.92), Test::Holds("a surname word shared", shares_a_surname_word)]),
-                0.12,
+                0.05,
                 0.002,
             ),
-            lv(Test::JaroWinkler(0.8), 0.05, 0.02),
-            lv(Test::Else, 0.08, 0.9769),
+            lv(Test::JaroWinkler(0.8), 0.02, 0.02),
+            lv(Test::Else, 0.02, 0.9769),
         ],
         term_frequencies: true,
     },
@@ -442,6 +446,8 @@ mod tests {
         assert_eq!(region_country(&at("", "NY", "US"), &at("", "", "United States")), Some(1));
         assert_eq!(region_country(&at("", "", "DE"), &at("", "", "FR")), Some(2));
         assert_eq!(region_country(&at("x", "", ""), &at("", "", "FR")), None);
+        assert_eq!(region_country(&at("Leeds", "", "GB"), &at("Leeds", "", "GB")), None, "the city already says it");
+        assert_eq!(region_country(&at("Leeds", "", "GB"), &at("York", "", "GB")), Some(1));
     }
 
     #[test]

@@ -31,33 +31,48 @@ pub fn match_share(prior: f64, profiles: usize) -> f64 {
     (prior * profiles as f64).clamp(MIN_SHARE, MAX_SHARE)
 }
 
-/// How one pass applies the posterior: the share of CRM records expected to have a
-/// match, and the weight a pair needs before it is raised.
+/// How one pass applies the posterior: the shares of CRM records and of profiles
+/// expected to have a match, and the weight a pair needs before it is raised.
 #[derive(Debug, Clone, Copy)]
 pub struct Contest {
     pub share: f64,
+    /// Share of profiles expected to have their CRM record: the same expected matches
+    /// over the other side's size.
+    pub profile_share: f64,
     /// The record type's [`Linkable::RAISED_EVIDENCE`] above the prior weight.
     pub floor: f64,
 }
 
 impl Contest {
-    /// The contest of a pass over `profiles` profiles under `params`, raising pairs with
-    /// at least `evidence` bits above the prior ([`Linkable::RAISED_EVIDENCE`]).
-    pub fn new(params: &Params, profiles: usize, evidence: f64) -> Self {
-        Self { share: match_share(params.prior, profiles), floor: params.prior_weight() + evidence }
+    /// The contest of a pass of `crm` records against `profiles` profiles under `params`,
+    /// raising pairs with at least `evidence` bits above the prior
+    /// ([`Linkable::RAISED_EVIDENCE`]).
+    pub fn new(params: &Params, (crm, profiles): (usize, usize), evidence: f64) -> Self {
+        let share = match_share(params.prior, profiles);
+        let profile_share = (share * crm as f64 / profiles.max(1) as f64).clamp(MIN_SHARE, MAX_SHARE);
+        Self { share, profile_share, floor: params.prior_weight() + evidence }
     }
 }
 
 /// Raises each pair's weight to the one-to-one posterior over its CRM record's
-/// candidates. Every candidate pair of a record in `scored` must be there (the passes
-/// score records whole); `crm_len` bounds the CRM indices.
+/// candidates and its profile's. Every candidate pair of a record in `scored` must be
+/// there (the passes score records whole); `crm_len` bounds the CRM indices.
 ///
-/// Both sides are one-to-one: a rival profile that another record claims for certain is
-/// no rival (two "John Holland"s on each side, one pair at the same employer: the other
-/// CRM record is the other profile's). So the posterior is refined over a few rounds, each
-/// candidate's odds counted with the chance that no other record has its profile.
+/// Both sides are one-to-one, and both have records without a match. A pair alone in
+/// its row and its column is set against both being unmatched: odds o / (n_r · n_c),
+/// n_r = 1 − share and n_c = 1 − profile share, so a profile that most likely has a CRM
+/// record, and no other record near it, counts for the pair as much as the record's own
+/// lack of rivals does. Rivals on either side weigh in as (K + row rivals) · (K + column
+/// rivals), K = n_r · n_c: exact when the rivals share nothing else.
+///
+/// A rival that another record claims for certain is no rival (two "John Holland"s on
+/// each side, one pair at the same employer: the other CRM record is the other
+/// profile's). So the posterior is refined over a few rounds, each row rival counted with
+/// the chance that no other record has its profile, and each column rival with the
+/// chance that its record has no other profile.
 pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest: Contest) {
     let none = 1.0 - contest.share.clamp(MIN_SHARE, MAX_SHARE);
+    let both_none = none * (1.0 - contest.profile_share.clamp(MIN_SHARE, MAX_SHARE));
     let network_len = scored.iter().map(|&(_, j, _)| j as usize + 1).max().unwrap_or(0);
     let odds = |w: f64| w.min(MAX_BITS).exp2();
     // Per pair, the chance its profile is not another record's (1 until a round says).
@@ -82,11 +97,27 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
             *f = (1.0 - others).clamp(0.0, 1.0) as f32;
         }
     }
-    for ((i, _, w), &f) in scored.iter_mut().zip(&free) {
+    // Per pair, the chance its record has none of its other profiles: what a column
+    // rival's odds count with.
+    let row_posterior: Vec<f64> =
+        scored.iter().zip(&free).map(|(&(i, _, w), &f)| odds(w) * f64::from(f) / (none + rows[i as usize])).collect();
+    let mut claimed = vec![0.0f64; crm_len];
+    for (&(i, _, _), p) in scored.iter().zip(&row_posterior) {
+        claimed[i as usize] += p;
+    }
+    let column_weight =
+        |k: usize, (i, w): (u32, f64)| odds(w) * (1.0 - (claimed[i as usize] - row_posterior[k])).clamp(0.0, 1.0);
+    columns.iter_mut().for_each(|c| *c = 0.0);
+    for (k, &(i, j, w)) in scored.iter().enumerate() {
+        columns[j as usize] += column_weight(k, (i, w));
+    }
+    for (k, ((i, j, w), &f)) in scored.iter_mut().zip(&free).enumerate() {
         let own = odds(*w) * f64::from(f);
-        let others = (rows[*i as usize] - own).max(0.0);
-        // log₂ of own / (none + others): the posterior's odds against the rest.
-        let posterior = own.log2() - (none + others).log2();
+        let row_rivals = (rows[*i as usize] - own).max(0.0);
+        let column_rivals = (columns[*j as usize] - column_weight(k, (*i, *w))).max(0.0);
+        // log₂ of own · K / ((K + row rivals) · (K + column rivals)).
+        let posterior =
+            own.log2() + both_none.log2() - (both_none + row_rivals).log2() - (both_none + column_rivals).log2();
         if *w >= contest.floor && posterior > *w {
             *w = posterior;
         }
@@ -118,7 +149,7 @@ mod tests {
 
     /// A contest at `share` that raises pairs from 1 bit (p = 2/3).
     fn at(share: f64) -> Contest {
-        Contest { share, floor: 1.0 }
+        Contest { share, profile_share: share, floor: 1.0 }
     }
 
     #[test]
@@ -128,8 +159,8 @@ mod tests {
         let w = 3f64.log2();
         let mut scored = vec![(0, 0, w), (1, 1, w), (1, 2, w)];
         raise_uncontested(&mut scored, 2, at(0.8));
-        // 3 / (0.2 + 0) = 15: p = 15/16.
-        assert!((probability(scored[0].2) - 15.0 / 16.0).abs() < 1e-9, "{}", probability(scored[0].2));
+        // Against both being unmatched: 3 / (0.2 · 0.2) = 75, p = 75/76.
+        assert!((probability(scored[0].2) - 75.0 / 76.0).abs() < 1e-9, "{}", probability(scored[0].2));
         assert_eq!(scored[1].2, w, "a rival as strong leaves the pairwise weight");
         assert_eq!(scored[2].2, w);
     }
@@ -160,6 +191,25 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_that_likely_has_a_record_counts_for_its_lone_pair() {
+        // The same lone pair (odds 1/2) where most profiles have a CRM record, and where
+        // few do: the first is set against both being unmatched, far likelier wrong.
+        let w = -1.0;
+        let raised = |profile_share: f64| {
+            let mut alone = vec![(0, 0, w)];
+            raise_uncontested(&mut alone, 1, Contest { share: 0.8, profile_share, floor: -5.0 });
+            probability(alone[0].2)
+        };
+        // 0.5 / (0.2 · 0.2) = 12.5 against 0.5 / (0.2 · 0.95) ≈ 2.6.
+        assert!((raised(0.8) - 12.5 / 13.5).abs() < 1e-9, "{}", raised(0.8));
+        assert!(raised(0.05) < 0.75, "{}", raised(0.05));
+        // A second record as close to the profile: the column's rival takes the raise away.
+        let mut contested = vec![(0, 0, w), (1, 0, w)];
+        raise_uncontested(&mut contested, 2, Contest { share: 0.8, profile_share: 0.8, floor: -5.0 });
+        assert!(probability(contested[0].2) < 0.6, "{}", probability(contested[0].2));
+    }
+
+    #[test]
     fn a_pair_below_the_floor_is_never_raised() {
         let mut weak = vec![(0, 0, 0.9)];
         raise_uncontested(&mut weak, 1, at(0.95));
@@ -173,7 +223,7 @@ mod tests {
         // comes close: the posterior must still raise it.
         for profiles in [3_000usize, 1_000_000] {
             let params = Params { version: 1, prior: 0.8 / profiles as f64, comparisons: Vec::new() };
-            let contest = Contest::new(&params, profiles, 12.5);
+            let contest = Contest::new(&params, (profiles, profiles), 12.5);
             let mut alone = vec![(0, 0, params.prior_weight() + 21.0)];
             raise_uncontested(&mut alone, 1, contest);
             assert!(probability(alone[0].2) > 0.85, "{profiles} profiles: {}", probability(alone[0].2));
