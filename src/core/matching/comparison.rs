@@ -329,6 +329,9 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
         name: "first_name",
         text: Some(|r| &r.name.first),
         known: None,
+        // Defaults near what matches show where both names are known (on jobchange_people
+        // 94 % of first names and 96 % of surnames agree exactly): lower ones, at EM's
+        // prior strength, made a different first name cost a matched-looking pair little.
         levels: &[
             lv(Test::Exact, 0.85, 0.01),
             lv(Test::Holds("swapped with last name", swapped), 0.01, 0.0001),
