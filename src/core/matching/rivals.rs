@@ -1,6 +1,7 @@
 //! The one-to-one posterior. A CRM record has at most one match among the profiles, and
 //! has one at all with probability π (the match share). Given every candidate the record
-//! has, the chance that candidate b is the one is odds_b / ((1 − π) + Σ_j odds_j). The
+//! has, the chance that candidate b is the one is odds_b / ((1 − π) + Σ_j odds_j); the
+//! same holds from the profile's side, and [`raise_uncontested`] weighs both. The
 //! pairwise model spreads the record's chance of a match over every profile of the org,
 //! blocked-out ones included; a record whose other candidates are all weak therefore
 //! deserves more than its best pair's pairwise probability ("no close rival": the same
