@@ -32,6 +32,7 @@ pub struct Row {
 
 /// Iterates rows of `text`; a malformed row yields an error and parsing resumes at the
 /// next line.
+#[derive(Debug, Clone)]
 pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
@@ -56,6 +57,29 @@ impl<'a> Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// Splits what is left to read into readers of about `records` whole records each, in
+    /// order: each starts where the one before ends, on the line it ends on, so reading
+    /// them one after another (or side by side) gives exactly the rows, lines and errors
+    /// this reader would have. The split is found by reading (fields borrowed, nothing
+    /// kept), so a quoted newline or a malformed row never cuts a record in two.
+    pub fn into_runs(mut self, records: usize) -> Vec<Reader<'a>> {
+        let records = records.max(1);
+        let mut runs = Vec::new();
+        let mut fields = Vec::new();
+        let (mut start, mut start_line, mut count) = (self.pos, self.line, 0);
+        while self.next_record(&mut fields).is_some() {
+            count += 1;
+            if count == records {
+                runs.push(Reader { text: &self.text[..self.pos], pos: start, line: start_line });
+                (start, start_line, count) = (self.pos, self.line, 0);
+            }
+        }
+        if count > 0 {
+            runs.push(Reader { text: self.text, pos: start, line: start_line });
+        }
+        runs
+    }
+
     /// Reads the next record into `fields` (cleared first), each field borrowing the text
     /// unless it had doubled quotes; returns the line the record started on. The
     /// allocation-free path for large inputs; the iterator gives owned rows.
@@ -197,6 +221,19 @@ mod tests {
         assert_eq!(reader.next_record(&mut fields), Some(Ok(3)));
         assert_eq!(fields, [Cow::Borrowed("next")]);
         assert_eq!(reader.next_record(&mut fields), None);
+    }
+
+    #[test]
+    fn runs_read_exactly_what_one_reader_reads() {
+        let text = "\u{feff}h1,h2\na,\"b\nc\"\r\n\"open,x\nnext,1\n\"q\"z,2\n\n5'10\",3\n\"say \"\"hi\"\"\",4\nlast,5";
+        let whole: Vec<_> = Reader::new(text).collect();
+        for size in 1..=whole.len() + 1 {
+            let runs = Reader::new(text).into_runs(size);
+            assert_eq!(runs.len(), whole.len().div_ceil(size), "runs of {size}");
+            let joined: Vec<_> = runs.into_iter().flatten().collect();
+            assert_eq!(joined, whole, "runs of {size}");
+        }
+        assert!(whole.iter().any(|r| r.is_err()), "the text holds malformed rows");
     }
 
     fn rows(text: &str) -> Vec<Result<Vec<String>, CsvError>> {

@@ -2,9 +2,11 @@
 //! close to linearly with the data. Several rules catch what one would miss (a typo in
 //! the surname is caught by the e-mail, the phone or the first name and city).
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use rustc_hash::FxHashMap as HashMap;
+
+use super::parallel::map_runs;
 use super::record::{CompanyRecord, PersonRecord};
 use crate::core::normalize::soundex;
 
@@ -112,10 +114,44 @@ fn company_order(r: &CompanyRecord) -> u64 {
 }
 
 /// A person's first name, nicknames as one (Bob is Robert), for keys that pair on it.
-fn first_name_group(r: &PersonRecord) -> std::borrow::Cow<'_, str> {
+fn first_name_group(r: &PersonRecord) -> FirstNameKey<'_> {
     match r.first_name_groups.iter().min() {
-        Some(group) => group.to_string().into(),
-        None => r.name.first.as_str().into(),
+        Some(&group) => FirstNameKey::group(group),
+        None => FirstNameKey::Name(&r.name.first),
+    }
+}
+
+/// What [`first_name_group`] keys on: a nickname group's number in decimal, or the name;
+/// on the stack, as keys are made for every record under several rules.
+enum FirstNameKey<'a> {
+    Group([u8; 10], usize),
+    Name(&'a str),
+}
+
+impl FirstNameKey<'_> {
+    fn group(mut n: u32) -> Self {
+        let mut digits = [0u8; 10];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        Self::Group(digits, start)
+    }
+}
+
+impl std::ops::Deref for FirstNameKey<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            // Only ASCII digits were written from `start` on.
+            Self::Group(digits, start) => std::str::from_utf8(&digits[*start..]).unwrap_or_default(),
+            Self::Name(name) => name,
+        }
     }
 }
 
@@ -355,49 +391,98 @@ impl Candidates {
 }
 
 /// All pairs sharing a key under any rule.
-pub fn candidate_pairs<R>(rules: &[BlockingRule<R>], crm: &[R], network: &[R]) -> Candidates {
+pub fn candidate_pairs<R: Sync>(rules: &[BlockingRule<R>], crm: &[R], network: &[R]) -> Candidates {
     candidate_pairs_with(rules, crm.iter(), network.iter())
 }
 
 /// [`candidate_pairs`] over borrowed records (a subset of either side); indices are
-/// positions in the iterators.
-pub fn candidate_pairs_with<'a, R: 'a>(
+/// positions in the iterators. Rules run side by side, one per core at a time.
+pub fn candidate_pairs_with<'a, R: Sync + 'a>(
     rules: &[BlockingRule<R>],
     crm: impl Iterator<Item = &'a R> + Clone,
     network: impl Iterator<Item = &'a R> + Clone,
 ) -> Candidates {
     let (crm, network): (Vec<&R>, Vec<&R>) = (crm.collect(), network.collect());
-    let mut out = Candidates::default();
+    let per_rule = map_runs(rules, |rule| vec![rule_pairs(rule, &crm, &network)]);
+    let (runs, counts): (Vec<_>, Vec<_>) = per_rule.into_iter().unzip();
+    Candidates { pairs: merge_unique(runs), per_rule: counts }
+}
+
+/// One rule's pairs, sorted and unique, and what it did.
+fn rule_pairs<R>(rule: &BlockingRule<R>, crm: &[&R], network: &[&R]) -> (Vec<(u32, u32)>, RuleBlocks) {
+    let mut blocks: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::default();
     let mut keys = Vec::new();
-    for rule in rules {
-        let mut blocks: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
-        for (i, r) in crm.iter().enumerate() {
-            keys.clear();
-            (rule.keys)(r, &mut keys);
-            for k in &keys {
-                blocks.entry(*k).or_default().0.push(i as u32);
-            }
+    for (i, r) in crm.iter().enumerate() {
+        keys.clear();
+        (rule.keys)(r, &mut keys);
+        for k in &keys {
+            blocks.entry(*k).or_default().0.push(i as u32);
         }
-        let network_keys = rule.network_keys.unwrap_or(rule.keys);
-        for (j, r) in network.iter().enumerate() {
-            keys.clear();
-            network_keys(r, &mut keys);
-            for k in &keys {
-                if let Some(block) = blocks.get_mut(k) {
-                    block.1.push(j as u32);
-                }
-            }
-        }
-        let before = out.pairs.len();
-        let mut counts = RuleBlocks { rule: rule.name, pairs: 0, split: 0, bounded: 0 };
-        for (left, right) in blocks.values() {
-            pair_block(rule, (&crm, &network), (left, right), 0, (&mut out.pairs, &mut counts));
-        }
-        counts.pairs = out.pairs.len() - before;
-        out.per_rule.push(counts);
     }
-    out.pairs.sort_unstable();
-    out.pairs.dedup();
+    let network_keys = rule.network_keys.unwrap_or(rule.keys);
+    for (j, r) in network.iter().enumerate() {
+        keys.clear();
+        network_keys(r, &mut keys);
+        for k in &keys {
+            if let Some(block) = blocks.get_mut(k) {
+                block.1.push(j as u32);
+            }
+        }
+    }
+    let mut counts = RuleBlocks { rule: rule.name, pairs: 0, split: 0, bounded: 0 };
+    let mut pairs = Vec::new();
+    for (left, right) in blocks.values() {
+        pair_block(rule, (crm, network), (left, right), 0, (&mut pairs, &mut counts));
+    }
+    drop(blocks);
+    counts.pairs = pairs.len();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs.shrink_to_fit();
+    (pairs, counts)
+}
+
+/// The union of sorted, unique runs, sorted and unique: merged two by two, so each pair
+/// is moved about log₂(rules) times instead of the whole being sorted again.
+fn merge_unique(mut runs: Vec<Vec<(u32, u32)>>) -> Vec<(u32, u32)> {
+    while runs.len() > 1 {
+        let mut next = Vec::with_capacity(runs.len().div_ceil(2));
+        let mut it = runs.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => merge_two(&a, &b),
+                None => a,
+            });
+        }
+        runs = next;
+    }
+    runs.pop().unwrap_or_default()
+}
+
+/// Two sorted, unique runs as one.
+fn merge_two(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[x]);
+                x += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[y]);
+                y += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[x]);
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[x..]);
+    out.extend_from_slice(&b[y..]);
+    out.shrink_to_fit();
     out
 }
 
@@ -430,7 +515,7 @@ fn pair_block<R>(
     if level == 0 {
         counts.split += 1;
     }
-    let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::new();
+    let mut parts: HashMap<u64, (Vec<u32>, Vec<u32>)> = HashMap::default();
     for &i in left {
         parts.entry(refine(crm[i as usize])).or_default().0.push(i);
     }
@@ -532,6 +617,20 @@ mod tests {
     fn the_order_sorts_by_surname_then_first_name() {
         let (a, b, c) = (person("Zoe", "Smith", ""), person("Adam", "Smyth", ""), person("Bea", "Smith", ""));
         assert!(name_order(&c) < name_order(&a) && name_order(&a) < name_order(&b));
+    }
+
+    #[test]
+    fn a_nickname_group_keys_as_its_number() {
+        for n in [0, 7, 10, 4_294_967_295, 123_456] {
+            assert_eq!(&*FirstNameKey::group(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn runs_merge_into_one_sorted_unique_run() {
+        let runs = vec![vec![(0, 1), (2, 2), (5, 0)], vec![(0, 1), (3, 3)], vec![], vec![(2, 2), (9, 9)], vec![(1, 0)]];
+        assert_eq!(merge_unique(runs), [(0, 1), (1, 0), (2, 2), (3, 3), (5, 0), (9, 9)]);
+        assert!(merge_unique(Vec::new()).is_empty());
     }
 
     #[test]

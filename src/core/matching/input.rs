@@ -2,11 +2,12 @@
 //! tables, read into normalised records. Bad rows are skipped with their reason
 //! counted (and the first few reported with line numbers), never a panic.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::parallel::map_chunks;
+use super::parallel::map_runs;
 use super::record::{CompanyInput, CompanyRecord, CrmKind, PersonInput, PersonRecord};
-use crate::core::csv::{CsvError, Reader, Row};
+use crate::core::csv::{CsvError, Reader};
 use crate::core::sf::SalesforceId;
 
 /// Longest field accepted; longer ones are not real data.
@@ -82,34 +83,66 @@ impl Header {
     }
 
     fn has(&self, name: &str) -> bool {
-        self.index.contains_key(&name.to_ascii_lowercase())
+        self.column(name).is_some()
+    }
+
+    /// The column of `name`, any case; looked up for every field of every row, so the
+    /// name is lowered on the stack.
+    fn column(&self, name: &str) -> Option<&usize> {
+        let mut buf = [0u8; 64];
+        match buf.get_mut(..name.len()) {
+            Some(lowered) => {
+                lowered.copy_from_slice(name.as_bytes());
+                lowered.make_ascii_lowercase();
+                self.index.get(std::str::from_utf8(lowered).ok()?)
+            }
+            None => self.index.get(&name.to_ascii_lowercase()),
+        }
     }
 
     /// The value of the first of `names` present, or "".
-    fn get<'r>(&self, fields: &'r [String], names: &[&str]) -> &'r str {
+    fn get<'r>(&self, fields: &'r [Cow<'_, str>], names: &[&str]) -> &'r str {
         names
             .iter()
-            .filter_map(|n| self.index.get(&n.to_ascii_lowercase()))
+            .filter_map(|n| self.column(n))
             .filter_map(|&i| fields.get(i))
-            .map(|s| s.as_str())
+            .map(|s| s.as_ref())
             .find(|s| !s.trim().is_empty())
             .unwrap_or("")
     }
 }
 
-/// The row if it holds data: a malformed row is counted as skipped, a blank one ignored.
-fn data_row<R>(item: Result<Row, CsvError>, skips: &mut Loaded<R>) -> Option<Row> {
-    match item {
-        Err(e) => {
-            skips.skip(e.line(), format!("malformed CSV: {e}"));
-            None
+/// Rows per run the text is split into for reading in parallel.
+const ROWS_PER_RUN: usize = 4_096;
+
+/// Every data row of `reader` through `row` (given the line it starts on and its fields,
+/// borrowed from the text), read and normalised in parallel runs and kept in order; a
+/// malformed row comes back as its error, a blank one not at all. No row is ever held as
+/// owned strings: only what `row` makes of it is kept.
+fn parse_rows<T: Send>(
+    reader: Reader<'_>,
+    row: impl Fn(usize, &[Cow<'_, str>]) -> T + Sync,
+) -> Vec<Result<T, CsvError>> {
+    let runs = reader.into_runs(ROWS_PER_RUN);
+    map_runs(&runs, |run| {
+        let (mut run, mut fields, mut out) = (run.clone(), Vec::new(), Vec::new());
+        while let Some(item) = run.next_record(&mut fields) {
+            match item {
+                Err(e) => out.push(Err(e)),
+                Ok(_) if fields.iter().all(|v| v.trim().is_empty()) => {}
+                Ok(line) => out.push(Ok(row(line, &fields))),
+            }
         }
-        Ok(row) if row.fields.iter().all(|v| v.trim().is_empty()) => None,
-        Ok(row) => Some(row),
-    }
+        out
+    })
 }
 
-fn too_long(fields: &[String]) -> bool {
+/// A malformed row, counted as skipped.
+fn malformed<R>(skips: &mut Loaded<R>, e: &CsvError) {
+    skips.skip(e.line(), format!("malformed CSV: {e}"));
+}
+
+fn too_long(fields: &[Cow<'_, str>]) -> bool {
     fields.iter().any(|f| f.len() > MAX_FIELD_LEN)
 }
 
@@ -120,15 +153,14 @@ enum CrmRow {
     Skip(usize, String, bool),
 }
 
-fn crm_row(h: &Header, row: &Row) -> CrmRow {
-    let f = &row.fields;
+fn crm_row(h: &Header, line: usize, f: &[Cow<'_, str>]) -> CrmRow {
     if too_long(f) {
-        return CrmRow::Skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"), true);
+        return CrmRow::Skip(line, format!("field longer than {MAX_FIELD_LEN} characters"), true);
     }
     match crm_record(|names| h.get(f, names)) {
         Ok(CrmRecord::Person(record, converted)) => CrmRow::Person(record, converted),
         Ok(CrmRecord::Account(record)) => CrmRow::Account(record),
-        Err(skip) => CrmRow::Skip(row.line, skip.reason, skip.person),
+        Err(skip) => CrmRow::Skip(line, skip.reason, skip.person),
     }
 }
 
@@ -208,10 +240,18 @@ pub fn read_crm(file: &str, text: &str) -> Result<CrmTables, InputError> {
         return Err(InputError::MissingColumn { file: file.into(), column: "Id" });
     }
     let mut out = CrmTables::default();
-    let rows: Vec<Row> = reader.filter_map(|item| data_row(item, &mut out.people)).collect();
-    let parsed = map_chunks(&rows, |chunk| chunk.iter().map(|row| crm_row(&h, row)).collect());
+    let parsed = parse_rows(reader, |line, fields| crm_row(&h, line, fields));
+    let people = parsed.iter().filter(|item| matches!(item, Ok(CrmRow::Person(..)))).count();
+    out.people.records.reserve_exact(people);
     let mut converted: Vec<(usize, SalesforceId)> = Vec::new();
     for item in parsed {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                malformed(&mut out.people, &e);
+                continue;
+            }
+        };
         match item {
             CrmRow::Person(record, contact) => {
                 if let Some(contact) = contact {
@@ -263,14 +303,13 @@ enum NetworkRow {
     Skip(usize, String),
 }
 
-fn network_row(h: &Header, row: &Row, people: bool) -> NetworkRow {
-    let f = &row.fields;
+fn network_row(h: &Header, line: usize, f: &[Cow<'_, str>], people: bool) -> NetworkRow {
     if too_long(f) {
-        return NetworkRow::Skip(row.line, format!("field longer than {MAX_FIELD_LEN} characters"));
+        return NetworkRow::Skip(line, format!("field longer than {MAX_FIELD_LEN} characters"));
     }
     let id = h.get(f, &["id"]).trim().to_string();
     if id.is_empty() {
-        return NetworkRow::Skip(row.line, "row without an id".into());
+        return NetworkRow::Skip(line, "row without an id".into());
     }
     if people {
         let input = PersonInput {
@@ -289,7 +328,7 @@ fn network_row(h: &Header, row: &Row, people: bool) -> NetworkRow {
         };
         let record = PersonRecord::new(id, None, &input);
         if record.name.is_empty() {
-            return NetworkRow::Skip(row.line, "profile without a name".into());
+            return NetworkRow::Skip(line, "profile without a name".into());
         }
         NetworkRow::Person(record)
     } else {
@@ -305,7 +344,7 @@ fn network_row(h: &Header, row: &Row, people: bool) -> NetworkRow {
             location_text: h.get(f, &["location"]),
         };
         if input.name.trim().is_empty() {
-            return NetworkRow::Skip(row.line, "company without a name".into());
+            return NetworkRow::Skip(line, "company without a name".into());
         }
         NetworkRow::Company(CompanyRecord::new(id, &input))
     }
@@ -319,17 +358,25 @@ pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError>
     }
     let people = h.has("first_name") || h.has("last_name") || h.has("full_name");
     let mut out = NetworkTables::default();
-    let rows: Vec<Row> = reader.filter_map(|item| data_row(item, &mut out.people)).collect();
-    let parsed = map_chunks(&rows, |chunk| chunk.iter().map(|row| network_row(&h, row, people)).collect());
+    let parsed = parse_rows(reader, |line, fields| (line, network_row(&h, line, fields, people)));
+    let kept = parsed.iter().filter(|item| matches!(item, Ok((_, NetworkRow::Person(_))))).count();
+    out.people.records.reserve_exact(kept);
     let mut seen: HashSet<String> = HashSet::new();
-    for (item, row) in parsed.into_iter().zip(&rows) {
+    for item in parsed {
+        let (line, item) = match item {
+            Ok(item) => item,
+            Err(e) => {
+                malformed(&mut out.people, &e);
+                continue;
+            }
+        };
         let id = match &item {
             NetworkRow::Person(r) => &r.id,
             NetworkRow::Company(r) => &r.id,
             NetworkRow::Skip(..) => "",
         };
         let item = if !id.is_empty() && !seen.insert(id.to_string()) {
-            NetworkRow::Skip(row.line, format!("duplicate id: {id}"))
+            NetworkRow::Skip(line, format!("duplicate id: {id}"))
         } else {
             item
         };

@@ -16,6 +16,7 @@ pub mod record;
 pub mod rivals;
 pub mod scoring;
 pub mod similarity;
+pub mod stopwatch;
 pub mod training;
 
 use serde::{Deserialize, Serialize};
@@ -122,6 +123,8 @@ pub struct LinkOptions {
     pub explain: bool,
     /// Use these parameters instead of training.
     pub params: Option<Params>,
+    /// A clock to time the phases by (the caller's: the core reads none).
+    pub clock: Option<stopwatch::Clock>,
 }
 
 impl Default for LinkOptions {
@@ -134,6 +137,7 @@ impl Default for LinkOptions {
             seed: 42,
             explain: false,
             params: None,
+            clock: None,
         }
     }
 }
@@ -152,30 +156,46 @@ pub struct Linkage {
     pub per_rule: Vec<blocking::RuleBlocks>,
     /// Every candidate pair with its weight, for evaluation (index pairs).
     pub scored: Vec<(u32, u32, f64)>,
+    /// Where the run's time went, natively.
+    pub phases: stopwatch::Stopwatch,
 }
 
 /// Links `crm` to `network`: trains on the data at hand (unless parameters are given),
 /// applies decisions, and assigns one-to-one.
 pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, options: &LinkOptions) -> Linkage {
     let specs = R::comparisons();
-    let candidates = candidate_pairs(R::blocking_rules(), crm, network);
+    let mut watch = stopwatch::Stopwatch::start(options.clock);
+    let mut candidates = candidate_pairs(R::blocking_rules(), crm, network);
+    watch.lap("blocking");
     let width = specs.len();
     let level_rows = level_rows(crm, network, &candidates.pairs);
+    watch.lap("comparing");
     let params = match &options.params {
         Some(p) if p.fits(specs) => p.clone(),
         _ => train(specs, crm, network, (&candidates.pairs, &level_rows), options),
     };
+    watch.lap("training");
     let tf = TermFrequencies::count(specs, [crm, network]);
     let scorer = Scorer::new(specs, &params, &tf);
-    let rows: Vec<(&(u32, u32), &[u8])> = candidates.pairs.iter().zip(level_rows.chunks_exact(width)).collect();
-    let mut scored: Vec<(u32, u32, f64)> = parallel::map_chunks(&rows, |chunk| {
-        chunk.iter().map(|(&(i, j), lv)| (i, j, scorer.weight_of(lv, &crm[i as usize]))).collect()
+    let mut scored: Vec<(u32, u32, f64)> = parallel::map_ranges(candidates.pairs.len(), |range| {
+        let rows = level_rows[range.start * width..range.end * width].chunks_exact(width);
+        candidates.pairs[range]
+            .iter()
+            .zip(rows)
+            .map(|(&(i, j), lv)| (i, j, scorer.weight_of(lv, &crm[i as usize])))
+            .collect()
     });
+    // `scored` holds the pairs now: what is left is the largest part of a run's memory.
+    let candidate_count = candidates.pairs.len();
+    drop(level_rows);
+    candidates.pairs = Vec::new();
+    watch.lap("scoring");
     rivals::raise_uncontested(
         &mut scored,
         crm.len(),
         rivals::Contest::new(&params, (crm.len(), network.len()), R::RAISED_EVIDENCE),
     );
+    watch.lap("one-to-one posterior");
 
     let manual = manual_links(crm, network, decisions);
     let mut crm_taken = vec![false; crm.len()];
@@ -217,7 +237,8 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
             }),
     }));
     links.sort_by_key(|l| (l.crm, l.network));
-    Linkage { links, params, candidate_pairs: candidates.pairs.len(), per_rule: candidates.per_rule, scored }
+    watch.lap("assignment");
+    Linkage { links, params, candidate_pairs: candidate_count, per_rule: candidates.per_rule, scored, phases: watch }
 }
 
 /// The level vectors of `pairs`, one row of `R::comparisons().len()` levels per pair.

@@ -3,26 +3,47 @@
 
 /// Maps `f` over `items` in contiguous chunks, one per core, keeping order.
 pub fn map_chunks<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<U> + Sync) -> Vec<U> {
-    let threads = thread_count().min(items.len() / 10_000 + 1);
+    map_ranges(items.len(), |range| f(&items[range]))
+}
+
+/// Maps `f` over runs of `items` that are each a large piece of work already (a few
+/// thousand CSV rows), one contiguous share per core, keeping order.
+pub fn map_runs<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> Vec<U> + Sync) -> Vec<U> {
+    split_ranges(items.len(), 1, |range| items[range].iter().flat_map(&f).collect())
+}
+
+/// Maps `f` over contiguous ranges of `0..len`, one per core, keeping order: for work
+/// that reads several parallel arrays by index, so no array of references is built.
+pub fn map_ranges<U: Send>(len: usize, f: impl Fn(std::ops::Range<usize>) -> Vec<U> + Sync) -> Vec<U> {
+    split_ranges(len, 10_000, f)
+}
+
+/// One range per core, each of at least `per_thread` items (fewer items, fewer threads).
+fn split_ranges<U: Send>(len: usize, per_thread: usize, f: impl Fn(std::ops::Range<usize>) -> Vec<U> + Sync) -> Vec<U> {
+    let threads = thread_count().min(len / per_thread + 1).min(len.max(1));
     if threads <= 1 {
-        return f(items);
+        return f(0..len);
     }
-    let chunk = items.len().div_ceil(threads);
+    let chunk = len.div_ceil(threads);
+    let ranges = (0..len).step_by(chunk).map(|start| start..(start + chunk).min(len));
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::thread::scope(|s| {
-            let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| f(c))).collect();
+            let handles: Vec<_> = ranges.map(|r| s.spawn(|| f(r))).collect();
             // A worker that panicked stops the whole job with its panic: a chunk is never
             // dropped silently (that would read as "no matches" for its records).
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
+            let mut parts =
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            let mut out = parts.next().unwrap_or_default();
+            for part in parts {
+                out.extend(part);
+            }
+            out
         })
     }
     #[cfg(target_arch = "wasm32")]
     {
-        items.chunks(chunk).flat_map(&f).collect()
+        ranges.flat_map(&f).collect()
     }
 }
 

@@ -75,7 +75,10 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
     let none = 1.0 - contest.share.clamp(MIN_SHARE, MAX_SHARE);
     let both_none = none * (1.0 - contest.profile_share.clamp(MIN_SHARE, MAX_SHARE));
     let network_len = scored.iter().map(|&(_, j, _)| j as usize + 1).max().unwrap_or(0);
-    let odds = |w: f64| w.min(MAX_BITS).exp2();
+    // A pair's share of its record's odds, its profile counted with the chance `f` that
+    // no other record has it: the chance the record's match is this profile. Recomputed
+    // where needed rather than kept, as a vector of it would be a run's largest but one.
+    let row_posterior = |(i, w, f): (u32, f64, f32), rows: &[f64]| odds(w) * f64::from(f) / (none + rows[i as usize]);
     // Per pair, the chance its profile is not another record's (1 until a round says).
     let mut free = vec![1.0f32; scored.len()];
     let mut rows = vec![0.0f64; crm_len];
@@ -89,33 +92,31 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
             break;
         }
         columns.iter_mut().for_each(|c| *c = 0.0);
-        let posterior = |(i, w, f): (u32, f64, f32)| odds(w) * f64::from(f) / (none + rows[i as usize]);
         for (&(i, j, w), &f) in scored.iter().zip(&free) {
-            columns[j as usize] += posterior((i, w, f));
+            columns[j as usize] += row_posterior((i, w, f), &rows);
         }
         for (&(i, j, w), f) in scored.iter().zip(free.iter_mut()) {
-            let others = columns[j as usize] - posterior((i, w, *f));
+            let others = columns[j as usize] - row_posterior((i, w, *f), &rows);
             *f = (1.0 - others).clamp(0.0, 1.0) as f32;
         }
     }
-    // Per pair, the chance its record has none of its other profiles: what a column
-    // rival's odds count with.
-    let row_posterior: Vec<f64> =
-        scored.iter().zip(&free).map(|(&(i, _, w), &f)| odds(w) * f64::from(f) / (none + rows[i as usize])).collect();
+    // Per record, the chance it has one of its profiles; a column rival's odds count with
+    // the chance its record has none of its other profiles.
     let mut claimed = vec![0.0f64; crm_len];
-    for (&(i, _, _), p) in scored.iter().zip(&row_posterior) {
-        claimed[i as usize] += p;
+    for (&(i, _, w), &f) in scored.iter().zip(&free) {
+        claimed[i as usize] += row_posterior((i, w, f), &rows);
     }
-    let column_weight =
-        |k: usize, (i, w): (u32, f64)| odds(w) * (1.0 - (claimed[i as usize] - row_posterior[k])).clamp(0.0, 1.0);
+    let column_weight = |(i, w, f): (u32, f64, f32)| {
+        odds(w) * (1.0 - (claimed[i as usize] - row_posterior((i, w, f), &rows))).clamp(0.0, 1.0)
+    };
     columns.iter_mut().for_each(|c| *c = 0.0);
-    for (k, &(i, j, w)) in scored.iter().enumerate() {
-        columns[j as usize] += column_weight(k, (i, w));
+    for (&(i, j, w), &f) in scored.iter().zip(&free) {
+        columns[j as usize] += column_weight((i, w, f));
     }
-    for (k, ((i, j, w), &f)) in scored.iter_mut().zip(&free).enumerate() {
+    for ((i, j, w), &f) in scored.iter_mut().zip(&free) {
         let own = odds(*w) * f64::from(f);
         let row_rivals = (rows[*i as usize] - own).max(0.0);
-        let column_rivals = (columns[*j as usize] - column_weight(k, (*i, *w))).max(0.0);
+        let column_rivals = (columns[*j as usize] - column_weight((*i, *w, f))).max(0.0);
         // log₂ of own · K / ((K + row rivals) · (K + column rivals)).
         let posterior =
             own.log2() + both_none.log2() - (both_none + row_rivals).log2() - (both_none + column_rivals).log2();
@@ -131,6 +132,11 @@ const ROUNDS: usize = 3;
 
 /// Weights beyond this many bits are certain either way; capping keeps the sums finite.
 const MAX_BITS: f64 = 200.0;
+
+/// The odds of a weight in bits, capped at [`MAX_BITS`].
+fn odds(w: f64) -> f64 {
+    w.min(MAX_BITS).exp2()
+}
 
 /// The explanation of a pair whose weight the one-to-one posterior raised to `weight`:
 /// a line says by how much, and the total and probability follow it.

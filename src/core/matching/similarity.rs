@@ -11,42 +11,53 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_matched = [false; 64];
-    let mut b_matched = [false; 64];
-    let mut matches = 0usize;
-    for (i, &ca) in a.iter().enumerate() {
-        let lo = i.saturating_sub(window);
-        let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if !b_matched[j] && b[j] == ca {
-                a_matched[i] = true;
-                b_matched[j] = true;
-                matches += 1;
-                break;
-            }
-        }
-    }
+    let (a_matched, b_matched) = matched(a, b);
+    let matches = a_matched.count_ones();
     if matches == 0 {
         return 0.0;
     }
-    let mut transpositions = 0usize;
-    let mut j = 0usize;
-    for i in 0..a.len() {
-        if a_matched[i] {
-            while !b_matched[j] {
-                j += 1;
-            }
-            if a[i] != b[j] {
-                transpositions += 1;
-            }
-            j += 1;
+    // The k-th matched byte of `a` against the k-th matched byte of `b`.
+    let (mut a_bits, mut b_bits, mut transpositions) = (a_matched, b_matched, 0usize);
+    while a_bits != 0 {
+        let (i, j) = (a_bits.trailing_zeros() as usize, b_bits.trailing_zeros() as usize);
+        if a[i] != b[j] {
+            transpositions += 1;
         }
+        a_bits &= a_bits - 1;
+        b_bits &= b_bits - 1;
     }
-    let m = matches as f64;
+    let m = f64::from(matches);
     let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
     let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
     jaro + prefix * 0.1 * (1.0 - jaro)
+}
+
+/// Jaro's matching (each byte of `a` takes the first free equal byte of `b` within the
+/// window), as bit sets of the matched positions of `a` and of `b` (both at most 64
+/// bytes). Where each byte of `b` sits is one mask per byte value, so a byte of `a` finds
+/// its match in one step instead of scanning the window: this runs on every pair of
+/// names and employers that is not equal, tens of millions in a large org.
+fn matched(a: &[u8], b: &[u8]) -> (u64, u64) {
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut at = [0u64; 256];
+    for (j, &byte) in b.iter().enumerate() {
+        at[usize::from(byte)] |= 1 << j;
+    }
+    let (mut a_matched, mut b_matched) = (0u64, 0u64);
+    for (i, &byte) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        if lo >= hi {
+            continue;
+        }
+        let in_window = (u64::MAX >> (64 - (hi - lo))) << lo;
+        let free = at[usize::from(byte)] & in_window & !b_matched;
+        if free != 0 {
+            a_matched |= 1 << i;
+            b_matched |= free & free.wrapping_neg();
+        }
+    }
+    (a_matched, b_matched)
 }
 
 /// True when `a` and `b` differ by at most one edit: a substitution, an insertion or
@@ -76,6 +87,34 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
 /// Share of distinct tokens in common (Jaccard), for multi-word names and streets.
 /// Allocation-free: it runs on millions of candidate pairs.
 pub fn token_jaccard(a: &str, b: &str) -> f64 {
+    let (mut ta, mut tb) = ([""; MAX_TOKENS], [""; MAX_TOKENS]);
+    let (Some(na), Some(nb)) = (distinct_tokens(a, &mut ta), distinct_tokens(b, &mut tb)) else {
+        return token_jaccard_long(a, b);
+    };
+    if na == 0 || nb == 0 {
+        return 0.0;
+    }
+    let common = ta[..na].iter().filter(|t| tb[..nb].contains(t)).count();
+    common as f64 / (na + nb - common) as f64
+}
+
+/// Words a text may have for [`token_jaccard`] to count them on the stack.
+const MAX_TOKENS: usize = 16;
+
+/// The distinct words of `s` into `out`, and how many; `None` past [`MAX_TOKENS`] words.
+fn distinct_tokens<'s>(s: &'s str, out: &mut [&'s str; MAX_TOKENS]) -> Option<usize> {
+    let mut n = 0;
+    for t in s.split(' ').filter(|t| !t.is_empty()) {
+        if !out[..n].contains(&t) {
+            *out.get_mut(n)? = t;
+            n += 1;
+        }
+    }
+    Some(n)
+}
+
+/// [`token_jaccard`] for texts of many words, re-reading them instead of keeping them.
+fn token_jaccard_long(a: &str, b: &str) -> f64 {
     fn tokens(s: &str) -> impl Iterator<Item = &str> {
         s.split(' ').filter(|t| !t.is_empty())
     }
@@ -104,6 +143,50 @@ mod tests {
         assert_eq!(jaro_winkler("same", "same"), 1.0);
     }
 
+    /// Jaro's matching by scanning the window, as the textbook states it.
+    fn matched_by_scanning(a: &[u8], b: &[u8]) -> (u64, u64) {
+        let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+        let (mut a_matched, mut b_matched) = (0u64, 0u64);
+        for (i, &ca) in a.iter().enumerate() {
+            let hi = (i + window + 1).min(b.len());
+            if let Some(j) = (i.saturating_sub(window)..hi).find(|&j| b_matched & (1 << j) == 0 && b[j] == ca) {
+                a_matched |= 1 << i;
+                b_matched |= 1 << j;
+            }
+        }
+        (a_matched, b_matched)
+    }
+
+    #[test]
+    fn matching_by_masks_is_matching_by_scanning() {
+        let words = [
+            "a",
+            "ab",
+            "ba",
+            "martha",
+            "marhta",
+            "dwayne",
+            "duane",
+            "dixon",
+            "dicksonx",
+            "aaaa",
+            "aaab",
+            "abab",
+            "falcon materials group",
+            "falcon works east",
+            "granite logistics global",
+            "x",
+            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123",
+            "zyxwvutsrqponmlkjihgfedcba9876543210zyxwvutsrqponmlkjihgfedcba98",
+        ];
+        for a in words {
+            for b in words {
+                let (x, y) = (&a.as_bytes()[..a.len().min(64)], &b.as_bytes()[..b.len().min(64)]);
+                assert_eq!(matched(x, y), matched_by_scanning(x, y), "{a:?} / {b:?}");
+            }
+        }
+    }
+
     #[test]
     fn within_one_edit_cases() {
         assert!(within_one_edit("6158", "6185"));
@@ -121,5 +204,9 @@ mod tests {
         assert_eq!(token_jaccard("a b", "c d"), 0.0);
         assert_eq!(token_jaccard("", "a"), 0.0);
         assert_eq!(token_jaccard("a a b", "a c"), 1.0 / 3.0);
+        let many = "a b c d e f g h i j k l m n o p q r s";
+        assert_eq!(token_jaccard(many, "a z"), 1.0 / 20.0, "past the stack's words");
+        assert_eq!(token_jaccard(many, many), token_jaccard_long(many, many));
+        assert_eq!(token_jaccard("x  y x", " y z"), token_jaccard_long("x  y x", " y z"));
     }
 }

@@ -48,7 +48,8 @@ pub fn to_e164(raw: &str, region: &str) -> Option<String> {
     let lower = raw.to_ascii_lowercase();
     // Drop extensions: "x123", "ext. 123", "#123".
     let main = ["ext", "x", "#"].iter().fold(lower.as_str(), |s, sep| s.split(sep).next().unwrap_or(s));
-    let main = main.replace("(0)", "");
+    let main: std::borrow::Cow<'_, str> =
+        if main.contains("(0)") { main.replace("(0)", "").into() } else { main.into() };
     let plus = main.trim_start().starts_with('+');
     let digits: String = main.chars().filter(char::is_ascii_digit).collect();
     if digits.is_empty() || main.chars().any(|c| c.is_ascii_alphabetic()) {

@@ -120,26 +120,42 @@ fn greek(c: char) -> Option<&'static str> {
 pub fn fold(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut pending_space = false;
-    // Greek "ου" is one sound, written "ou".
-    let lowered = input.to_lowercase().replace("ου", "ou").replace("ού", "ou");
-    for c in lowered.chars() {
-        if c.is_ascii_alphanumeric() {
-            push(&mut out, &mut pending_space, c);
-        } else if c == '\'' || c == '’' || c == '.' || c == '`' || c == '´' {
-            // joined: "o'brien", "j.p."
-        } else if c.is_whitespace() || c.is_ascii_punctuation() || c.is_control() || is_dash_or_quote(c) {
-            pending_space = !out.is_empty();
-        } else if let Some(ascii) = transliterate(c) {
-            for a in ascii.chars() {
-                push(&mut out, &mut pending_space, a);
-            }
-        } else if c.is_alphanumeric() {
-            push(&mut out, &mut pending_space, c);
-        } else {
-            pending_space = !out.is_empty();
+    if input.is_ascii() {
+        // Most names, companies and places: lower case is per byte, nothing to
+        // transliterate, and no copy of the input is made first.
+        for b in input.bytes() {
+            fold_char(&mut out, &mut pending_space, char::from(b.to_ascii_lowercase()));
         }
+        return out;
+    }
+    let mut lowered = input.to_lowercase();
+    if lowered.contains('ο') {
+        // Greek "ου" is one sound, written "ou".
+        lowered = lowered.replace("ου", "ou").replace("ού", "ou");
+    }
+    for c in lowered.chars() {
+        fold_char(&mut out, &mut pending_space, c);
     }
     out
+}
+
+/// Appends one lower-case character's folded form.
+fn fold_char(out: &mut String, pending_space: &mut bool, c: char) {
+    if c.is_ascii_alphanumeric() {
+        push(out, pending_space, c);
+    } else if c == '\'' || c == '’' || c == '.' || c == '`' || c == '´' {
+        // joined: "o'brien", "j.p."
+    } else if c.is_whitespace() || c.is_ascii_punctuation() || c.is_control() || is_dash_or_quote(c) {
+        *pending_space = !out.is_empty();
+    } else if let Some(ascii) = transliterate(c) {
+        for a in ascii.chars() {
+            push(out, pending_space, a);
+        }
+    } else if c.is_alphanumeric() {
+        push(out, pending_space, c);
+    } else {
+        *pending_space = !out.is_empty();
+    }
 }
 
 fn push(out: &mut String, pending_space: &mut bool, c: char) {
