@@ -38,7 +38,7 @@ pub fn build(crm: &PathBuf, network: Option<&PathBuf>, out: &PathBuf, key: [u8; 
         (r, l)
     });
     let companies = tables.accounts.records.into_iter().map(|r| {
-        let l = Label { name: r.name.clone(), owner: String::new() };
+        let l = Label { name: r.name.to_string(), owner: String::new() };
         (r, l)
     });
     let index =

@@ -113,7 +113,7 @@ pub async fn export_rows(store: &dyn Store) -> Result<Vec<MatchReportRow>, Match
         Ok(())
     };
     for (record, label) in crm.people.iter().zip(&crm.people_labels) {
-        let company = companies.get(&record.id).map(String::as_str).unwrap_or_default();
+        let company = companies.get(record.id.as_str()).map(String::as_str).unwrap_or_default();
         add(&record.id, CrmSide::person_object(record), &label.name, company, &label.owner)?;
     }
     for (record, label) in crm.companies.iter().zip(&crm.company_labels) {

@@ -96,8 +96,8 @@ impl DirectorySide {
             }
         }
         side.names = people.into_iter().chain(companies).map(|p| (p.network_id, p.name)).collect();
-        side.people_at = side.people.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        side.companies_at = side.companies.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        side.people_at = side.people.iter().enumerate().map(|(i, r)| (r.id.to_string(), i)).collect();
+        side.companies_at = side.companies.iter().enumerate().map(|(i, r)| (r.id.to_string(), i)).collect();
         Ok(side)
     }
 

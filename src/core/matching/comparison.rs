@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use super::record::{CompanyRecord, PersonRecord};
 use super::similarity::{jaro_winkler, token_jaccard, within_one_edit};
-use crate::core::normalize::{shares_group, Location};
+use crate::core::normalize::{shares_group, Location, Text};
 
 /// What must hold of a pair for a level. The text tests read the comparison's `text`.
 pub enum Test<R: 'static> {
@@ -148,12 +148,12 @@ fn shares_a_surname_word(a: &PersonRecord, b: &PersonRecord) -> bool {
 
 /// The fields people and companies share, so one set of levels serves both.
 trait CommonFields {
-    fn phones(&self) -> &[String];
+    fn phones(&self) -> &[Text];
     fn location(&self) -> &Location;
 }
 
 impl CommonFields for PersonRecord {
-    fn phones(&self) -> &[String] {
+    fn phones(&self) -> &[Text] {
         &self.phones
     }
     fn location(&self) -> &Location {
@@ -162,7 +162,7 @@ impl CommonFields for PersonRecord {
 }
 
 impl CommonFields for CompanyRecord {
-    fn phones(&self) -> &[String] {
+    fn phones(&self) -> &[Text] {
         &self.phones
     }
     fn location(&self) -> &Location {

@@ -274,16 +274,19 @@ fn fold_converted_leads(people: &mut Loaded<PersonRecord>, converted: Vec<(usize
     if converted.is_empty() {
         return;
     }
-    let present: HashSet<String> =
-        people.records.iter().filter(|r| r.kind == Some(CrmKind::Contact)).map(|r| r.id.clone()).collect();
-    let mut drop = HashSet::new();
+    let present: HashSet<&str> =
+        people.records.iter().filter(|r| r.kind == Some(CrmKind::Contact)).map(|r| r.id.as_str()).collect();
+    let (mut drop, mut renamed) = (HashSet::new(), Vec::new());
     for (i, contact) in converted {
         if present.contains(contact.as_str()) {
             drop.insert(i);
         } else {
-            people.records[i].id = contact.to_string();
-            people.records[i].kind = Some(CrmKind::Contact);
+            renamed.push((i, contact));
         }
+    }
+    for (i, contact) in renamed {
+        people.records[i].id = contact.as_str().into();
+        people.records[i].kind = Some(CrmKind::Contact);
     }
     let folded = drop.len();
     let mut i = 0;

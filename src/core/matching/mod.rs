@@ -177,13 +177,13 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     watch.lap("training");
     let tf = TermFrequencies::count(specs, [crm, network]);
     let scorer = Scorer::new(specs, &params, &tf);
-    let mut scored: Vec<(u32, u32, f64)> = parallel::map_ranges(candidates.pairs.len(), |range| {
-        let rows = level_rows[range.start * width..range.end * width].chunks_exact(width);
-        candidates.pairs[range]
-            .iter()
-            .zip(rows)
-            .map(|(&(i, j), lv)| (i, j, scorer.weight_of(lv, &crm[i as usize])))
-            .collect()
+    let mut scored: Vec<(u32, u32, f64)> = vec![(0, 0, 0.0); candidates.pairs.len()];
+    parallel::fill_chunks(&mut scored, 1, |start, share| {
+        let pairs = &candidates.pairs[start..start + share.len()];
+        let rows = level_rows[start * width..].chunks_exact(width);
+        for ((out, &(i, j)), lv) in share.iter_mut().zip(pairs).zip(rows) {
+            *out = (i, j, scorer.weight_of(lv, &crm[i as usize]));
+        }
     });
     // `scored` holds the pairs now: what is left is the largest part of a run's memory.
     let candidate_count = candidates.pairs.len();
@@ -245,13 +245,13 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
 fn level_rows<R: Linkable>(crm: &[R], network: &[R], pairs: &[(u32, u32)]) -> Vec<u8> {
     let specs = R::comparisons();
     let width = specs.len();
-    parallel::map_chunks(pairs, |chunk| {
-        let mut out = vec![NULL_LEVEL; chunk.len() * width];
-        for (row, &(i, j)) in out.chunks_exact_mut(width).zip(chunk) {
+    let mut out = vec![NULL_LEVEL; pairs.len() * width];
+    parallel::fill_chunks(&mut out, width, |start, share| {
+        for (row, &(i, j)) in share.chunks_exact_mut(width).zip(&pairs[start..]) {
             levels(specs, &crm[i as usize], &network[j as usize], row);
         }
-        out
-    })
+    });
+    out
 }
 
 /// Trains the model on the org's data as [`link`] does (u by sampling, m and λ by EM on

@@ -3,7 +3,7 @@
 //! Any field may be empty, meaning unknown.
 
 use crate::core::normalize::{
-    company_key, fold, nickname_groups_of, registrable_domain, to_e164, Email, Location, PersonName,
+    company_key, fold, nickname_groups_of, registrable_domain, to_e164, Email, Location, PersonName, Text,
 };
 use crate::core::sf::{SObjectType, SalesforceId};
 
@@ -31,34 +31,34 @@ impl CrmKind {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PersonRecord {
     /// CRM 18-character id, or the network's profile id.
-    pub id: String,
+    pub id: Text,
     pub kind: Option<CrmKind>,
     pub name: PersonName,
     /// Nickname groups of the first name (see `normalize::name`).
     pub first_name_groups: Vec<u32>,
     pub email: Option<Email>,
     /// E.164 numbers (work, mobile).
-    pub phones: Vec<String>,
+    pub phones: Vec<Text>,
     /// `company_key` of the employer.
-    pub company: String,
+    pub company: Text,
     pub location: Location,
     /// Folded street line(s).
-    pub street: String,
+    pub street: Text,
     /// Postal code without spaces.
-    pub postal: String,
+    pub postal: Text,
 }
 
 /// A company, normalised: a CRM Account or a network company page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompanyRecord {
-    pub id: String,
-    pub name: String,
+    pub id: Text,
+    pub name: Text,
     /// Registrable domain of the website.
-    pub domain: String,
-    pub phones: Vec<String>,
+    pub domain: Text,
+    pub phones: Vec<Text>,
     pub location: Location,
-    pub street: String,
-    pub postal: String,
+    pub street: Text,
+    pub postal: Text,
 }
 
 /// Raw person fields by meaning, before normalisation (any may be empty).
@@ -105,21 +105,21 @@ fn location_of(city: &str, state: &str, country: &str, text: &str) -> Location {
     }
 }
 
-fn phones_of(raw: &[&str], location: &Location) -> Vec<String> {
+fn phones_of(raw: &[&str], location: &Location) -> Vec<Text> {
     let region =
         if location.country.is_empty() { DEFAULT_REGION.to_string() } else { location.country.to_ascii_uppercase() };
-    let mut out: Vec<String> = raw.iter().filter_map(|p| to_e164(p, &region)).collect();
+    let mut out: Vec<Text> = raw.iter().filter_map(|p| to_e164(p, &region)).map(Text::from).collect();
     out.dedup();
     out
 }
 
-fn postal_of(raw: &str) -> String {
+fn postal_of(raw: &str) -> Text {
     raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 impl PersonRecord {
     /// Normalises raw fields into a comparable record.
-    pub fn new(id: String, kind: Option<CrmKind>, input: &PersonInput<'_>) -> Self {
+    pub fn new(id: impl Into<Text>, kind: Option<CrmKind>, input: &PersonInput<'_>) -> Self {
         let name = if input.first_name.trim().is_empty() && input.last_name.trim().is_empty() {
             PersonName::from_full(input.full_name)
         } else {
@@ -127,14 +127,14 @@ impl PersonRecord {
         };
         let location = location_of(input.city, input.state, input.country, input.location_text);
         Self {
-            id,
+            id: id.into(),
             kind,
             first_name_groups: nickname_groups_of(&name.first),
             name,
             email: Email::parse(input.email),
             phones: phones_of(&input.phones, &location),
-            company: company_key(input.company),
-            street: fold(input.street),
+            company: company_key(input.company).into(),
+            street: fold(input.street).into(),
             postal: postal_of(input.postal_code),
             location,
         }
@@ -143,14 +143,14 @@ impl PersonRecord {
 
 impl CompanyRecord {
     /// Normalises raw fields into a comparable record.
-    pub fn new(id: String, input: &CompanyInput<'_>) -> Self {
+    pub fn new(id: impl Into<Text>, input: &CompanyInput<'_>) -> Self {
         let location = location_of(input.city, input.state, input.country, input.location_text);
         Self {
-            id,
-            name: company_key(input.name),
-            domain: registrable_domain(input.website).unwrap_or_default(),
+            id: id.into(),
+            name: company_key(input.name).into(),
+            domain: registrable_domain(input.website).unwrap_or_default().into(),
             phones: phones_of(&[input.phone], &location),
-            street: fold(input.street),
+            street: fold(input.street).into(),
             postal: postal_of(input.postal_code),
             location,
         }

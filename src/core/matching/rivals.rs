@@ -10,6 +10,7 @@
 //! pair's own evidence is never discounted. Only pairs with strong evidence of their own
 //! are raised (see [`Linkable::RAISED_EVIDENCE`]).
 
+use super::parallel::{fill_chunks, sum_by_index};
 use super::params::{probability, Params};
 use super::scoring::{Explanation, FieldExplanation};
 #[cfg(doc)]
@@ -83,47 +84,50 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
     let mut free = vec![1.0f32; scored.len()];
     let mut rows = vec![0.0f64; crm_len];
     let mut columns = vec![0.0f64; network_len];
+    let (crm_of, network_of) = (|k: usize| scored[k].0 as usize, |k: usize| scored[k].1 as usize);
     for round in 0..ROUNDS {
-        rows.iter_mut().for_each(|r| *r = 0.0);
-        for (&(i, _, w), &f) in scored.iter().zip(&free) {
-            rows[i as usize] += odds(w) * f64::from(f);
-        }
+        sum_by_index(&mut rows, scored.len(), crm_of, |k| odds(scored[k].2) * f64::from(free[k]));
         if round + 1 == ROUNDS {
             break;
         }
-        columns.iter_mut().for_each(|c| *c = 0.0);
-        for (&(i, j, w), &f) in scored.iter().zip(&free) {
-            columns[j as usize] += row_posterior((i, w, f), &rows);
-        }
-        for (&(i, j, w), f) in scored.iter().zip(free.iter_mut()) {
-            let others = columns[j as usize] - row_posterior((i, w, *f), &rows);
-            *f = (1.0 - others).clamp(0.0, 1.0) as f32;
-        }
+        sum_by_index(&mut columns, scored.len(), network_of, |k| {
+            let (i, _, w) = scored[k];
+            row_posterior((i, w, free[k]), &rows)
+        });
+        fill_chunks(&mut free, 1, |start, share| {
+            for (&(i, j, w), f) in scored[start..].iter().zip(share) {
+                let others = columns[j as usize] - row_posterior((i, w, *f), &rows);
+                *f = (1.0 - others).clamp(0.0, 1.0) as f32;
+            }
+        });
     }
     // Per record, the chance it has one of its profiles; a column rival's odds count with
     // the chance its record has none of its other profiles.
     let mut claimed = vec![0.0f64; crm_len];
-    for (&(i, _, w), &f) in scored.iter().zip(&free) {
-        claimed[i as usize] += row_posterior((i, w, f), &rows);
-    }
+    sum_by_index(&mut claimed, scored.len(), crm_of, |k| {
+        let (i, _, w) = scored[k];
+        row_posterior((i, w, free[k]), &rows)
+    });
     let column_weight = |(i, w, f): (u32, f64, f32)| {
         odds(w) * (1.0 - (claimed[i as usize] - row_posterior((i, w, f), &rows))).clamp(0.0, 1.0)
     };
-    columns.iter_mut().for_each(|c| *c = 0.0);
-    for (&(i, j, w), &f) in scored.iter().zip(&free) {
-        columns[j as usize] += column_weight((i, w, f));
-    }
-    for ((i, j, w), &f) in scored.iter_mut().zip(&free) {
-        let own = odds(*w) * f64::from(f);
-        let row_rivals = (rows[*i as usize] - own).max(0.0);
-        let column_rivals = (columns[*j as usize] - column_weight((*i, *w, f))).max(0.0);
-        // log₂ of own · K / ((K + row rivals) · (K + column rivals)).
-        let posterior =
-            own.log2() + both_none.log2() - (both_none + row_rivals).log2() - (both_none + column_rivals).log2();
-        if *w >= contest.floor && posterior > *w {
-            *w = posterior;
+    sum_by_index(&mut columns, scored.len(), network_of, |k| {
+        let (i, _, w) = scored[k];
+        column_weight((i, w, free[k]))
+    });
+    fill_chunks(scored, 1, |start, share| {
+        for ((i, j, w), &f) in share.iter_mut().zip(&free[start..]) {
+            let own = odds(*w) * f64::from(f);
+            let row_rivals = (rows[*i as usize] - own).max(0.0);
+            let column_rivals = (columns[*j as usize] - column_weight((*i, *w, f))).max(0.0);
+            // log₂ of own · K / ((K + row rivals) · (K + column rivals)).
+            let posterior =
+                own.log2() + both_none.log2() - (both_none + row_rivals).log2() - (both_none + column_rivals).log2();
+            if *w >= contest.floor && posterior > *w {
+                *w = posterior;
+            }
         }
-    }
+    });
 }
 
 /// Rounds of the two-sided refinement: the first is the one-sided posterior, each next

@@ -6,8 +6,8 @@ use super::domain::is_free_mail;
 /// A syntactically valid, canonical e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email {
-    pub local: String,
-    pub domain: String,
+    pub local: super::Text,
+    pub domain: super::Text,
 }
 
 impl Email {
@@ -31,7 +31,7 @@ impl Email {
         if domain == "gmail.com" {
             local.retain(|c| c != '.');
         }
-        (!local.is_empty()).then_some(Self { local, domain })
+        (!local.is_empty()).then(|| Self { local: local.into(), domain: domain.into() })
     }
 
     /// `local@domain`.

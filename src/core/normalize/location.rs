@@ -8,9 +8,9 @@ use super::text::fold;
 /// A place, each part folded; empty when unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
-    pub city: String,
-    pub region: String,
-    pub country: String,
+    pub city: super::Text,
+    pub region: super::Text,
+    pub country: super::Text,
 }
 
 const US_STATES: &[(&str, &str)] = &[
@@ -213,46 +213,46 @@ impl Location {
             }
             None => fold(region),
         };
-        Self { city: strip_metro(&fold(city)), region, country }
+        Self { city: strip_metro(&fold(city)).into(), region: region.into(), country: country.into() }
     }
 
     /// From free text such as "Sydney, New South Wales, Australia" or "Greater Boston Area".
     pub fn from_text(text: &str) -> Self {
         let mut parts: Vec<String> = text.split([',', ';', '/']).map(fold).filter(|p| !p.is_empty()).collect();
-        let mut out = Self::default();
+        let (mut city, mut region, mut country) = (String::new(), String::new(), String::new());
         if let Some(last) = parts.last() {
             if let Some(code) = country_code(last) {
                 if matches!(last.as_str(), "england" | "scotland" | "wales" | "northern ireland") {
-                    out.region = last.clone();
+                    region = last.clone();
                 }
-                out.country = code.to_string();
+                country = code.to_string();
                 parts.pop();
             }
         }
         if parts.len() >= 2 {
             let last = parts.pop().unwrap_or_default();
-            match region_code(&last, &out.country) {
-                Some((code, country)) => {
-                    out.region = code.to_string();
-                    if out.country.is_empty() {
-                        out.country = country.to_string();
+            match region_code(&last, &country) {
+                Some((code, inferred)) => {
+                    region = code.to_string();
+                    if country.is_empty() {
+                        country = inferred.to_string();
                     }
                 }
-                None => out.region = last,
+                None => region = last,
             }
         } else if let Some(only) = parts.first().filter(|p| p.len() > 3 && !CITY_FIRST.contains(&p.as_str())) {
-            if let Some((code, country)) = region_code(only, &out.country) {
-                out.region = code.to_string();
-                if out.country.is_empty() {
-                    out.country = country.to_string();
+            if let Some((code, inferred)) = region_code(only, &country) {
+                region = code.to_string();
+                if country.is_empty() {
+                    country = inferred.to_string();
                 }
                 parts.clear();
             }
         }
         if let Some(first) = parts.first() {
-            out.city = strip_metro(first);
+            city = strip_metro(first);
         }
-        out
+        Self { city: city.into(), region: region.into(), country: country.into() }
     }
 
     /// True when nothing is known.

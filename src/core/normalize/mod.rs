@@ -16,3 +16,7 @@ pub use location::{country_code, Location};
 pub use name::{nickname_compatible, nickname_groups_of, shares_group, soundex, PersonName};
 pub use phone::to_e164;
 pub use text::fold;
+
+/// A normalised field: inline up to 23 bytes (nearly every name, place, employer, e-mail
+/// part and phone number), so a record is one block of memory rather than a dozen.
+pub type Text = smol_str::SmolStr;

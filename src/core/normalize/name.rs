@@ -122,9 +122,9 @@ const NICKNAMES_CSV: &str = include_str!("data/nicknames.csv");
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonName {
     /// First given name, folded ("robert").
-    pub first: String,
+    pub first: super::Text,
     /// Surname without particles, tokens joined by one space ("berg" for "van der Berg").
-    pub last: String,
+    pub last: super::Text,
 }
 
 impl PersonName {
@@ -140,14 +140,17 @@ impl PersonName {
                 all.extend(last_tokens);
                 if all.len() == 1 {
                     return if first_was_empty {
-                        Self { first: String::new(), last: surname(&all) }
+                        Self { first: super::Text::default(), last: surname(&all).into() }
                     } else {
-                        Self { first: all.remove(0), last: String::new() }
+                        Self { first: all.remove(0).into(), last: super::Text::default() }
                     };
                 }
                 Self::from_tokens(all)
             }
-            _ => Self { first: first_tokens.into_iter().next().unwrap_or_default(), last: surname(&last_tokens) },
+            _ => Self {
+                first: first_tokens.into_iter().next().unwrap_or_default().into(),
+                last: surname(&last_tokens).into(),
+            },
         }
     }
 
@@ -163,7 +166,7 @@ impl PersonName {
         let first = all.remove(0);
         // The surname starts at the first particle after the given names, else it is the last token.
         let start = all.iter().position(|t| PARTICLES.contains(&t.as_str())).unwrap_or(all.len().saturating_sub(1));
-        Self { first, last: surname(&all[start..]) }
+        Self { first: first.into(), last: surname(&all[start..]).into() }
     }
 
     /// True when neither part is known.

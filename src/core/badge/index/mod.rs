@@ -27,7 +27,7 @@ use crate::core::matching::params::Params;
 use crate::core::matching::record::{CompanyRecord, CrmKind, PersonRecord};
 use crate::core::matching::scoring::{Explanation, Scorer, TermFrequencies};
 use crate::core::matching::{Linkable, Method};
-use crate::core::normalize::{nickname_groups_of, Email, Location};
+use crate::core::normalize::{nickname_groups_of, Email, Location, Text};
 use wire::{get_companies, get_decisions, get_matches, get_people, write_index, MAGIC};
 
 /// What the badge shows about a CRM record besides its id.
@@ -211,17 +211,17 @@ pub enum IndexError {
 
 /// Keeps only what the browser needs: contact data hashed under `key`, no street.
 fn minimise_person(key: &HashKey, mut r: PersonRecord) -> PersonRecord {
-    r.email = r.email.map(|e| Email { local: hashed_text(key, &e.address()), domain: String::new() });
-    r.phones = r.phones.iter().map(|p| hashed_text(key, p)).collect();
-    r.street.clear();
-    r.postal.clear();
+    r.email = r.email.map(|e| Email { local: hashed_text(key, &e.address()).into(), domain: Text::default() });
+    r.phones = r.phones.iter().map(|p| hashed_text(key, p).into()).collect();
+    r.street = Text::default();
+    r.postal = Text::default();
     r
 }
 
 fn minimise_company(key: &HashKey, mut r: CompanyRecord) -> CompanyRecord {
-    r.phones = r.phones.iter().map(|p| hashed_text(key, p)).collect();
-    r.street.clear();
-    r.postal.clear();
+    r.phones = r.phones.iter().map(|p| hashed_text(key, p).into()).collect();
+    r.street = Text::default();
+    r.postal = Text::default();
     r
 }
 

@@ -75,18 +75,18 @@ pub(super) fn id_order<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
 }
 
 /// Writes a list-valued field (phones) as counts, then all values as one column.
-pub(super) fn put_lists(w: &mut Writer, lists: &[&[String]]) {
+pub(super) fn put_lists(w: &mut Writer, lists: &[&[Text]]) {
     for list in lists {
         w.varint(list.len() as u64);
     }
-    let flat: Vec<&str> = lists.iter().flat_map(|l| l.iter().map(String::as_str)).collect();
+    let flat: Vec<&str> = lists.iter().flat_map(|l| l.iter().map(Text::as_str)).collect();
     w.column(&flat);
 }
 
-pub(super) fn get_lists(r: &mut Reader<'_>, n: usize) -> Result<Vec<Vec<String>>, CodecError> {
+pub(super) fn get_lists(r: &mut Reader<'_>, n: usize) -> Result<Vec<Vec<Text>>, CodecError> {
     let counts = (0..n).map(|_| r.count()).collect::<Result<Vec<_>, _>>()?;
     let mut flat = r.column(counts.iter().sum())?.into_iter();
-    Ok(counts.into_iter().map(|c| flat.by_ref().take(c).collect()).collect())
+    Ok(counts.into_iter().map(|c| flat.by_ref().take(c).map(Text::from).collect()).collect())
 }
 
 pub(super) fn put_locations(w: &mut Writer, locations: &[&Location]) {
@@ -101,7 +101,7 @@ pub(super) fn get_locations(r: &mut Reader<'_>, n: usize) -> Result<Vec<Location
         .into_iter()
         .zip(region)
         .zip(country)
-        .map(|((city, region), country)| Location { city, region, country })
+        .map(|((city, region), country)| Location { city: city.into(), region: region.into(), country: country.into() })
         .collect())
 }
 
@@ -149,13 +149,13 @@ pub(super) fn get_people(r: &mut Reader<'_>) -> Result<Vec<(PersonRecord, Label)
         columns.zip(locations.into_iter().zip(labels))
     {
         let person = PersonRecord {
-            id,
+            id: id.into(),
             kind: Some(if lead == 1 { CrmKind::Lead } else { CrmKind::Contact }),
             first_name_groups: nickname_groups_of(&first),
-            name: crate::core::normalize::PersonName { first, last },
-            email: (!email.is_empty()).then(|| Email { local: email, domain: String::new() }),
+            name: crate::core::normalize::PersonName { first: first.into(), last: last.into() },
+            email: (!email.is_empty()).then(|| Email { local: email.into(), domain: Text::default() }),
             phones,
-            company,
+            company: company.into(),
             location,
             ..Default::default()
         };
@@ -191,6 +191,7 @@ pub(super) fn get_companies(r: &mut Reader<'_>) -> Result<Vec<(CompanyRecord, La
         .zip(phones)
         .zip(locations.into_iter().zip(labels))
         .map(|((((id, name), domain), phones), (location, label))| {
+            let (id, name, domain) = (id.into(), name.into(), domain.into());
             (CompanyRecord { id, name, domain, phones, location, ..Default::default() }, label)
         })
         .collect())
