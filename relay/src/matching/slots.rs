@@ -127,10 +127,10 @@ mod tests {
 
     fn row(crm: &[PersonRecord], net: &[PersonRecord], o: &Outcome, version: i64) -> MatchOutcomeRow {
         MatchOutcomeRow {
-            crm_id: crm[o.crm].id.clone(),
+            crm_id: crm[o.crm].id.to_string(),
             object: "Contact".into(),
             state: o.state.as_str().into(),
-            network_id: o.network.map(|j| net[j].id.clone()),
+            network_id: o.network.map(|j| net[j].id.to_string()),
             probability: o.probability,
             match_weight: o.match_weight,
             explanation: String::new(),
@@ -145,7 +145,7 @@ mod tests {
     fn slots_kept_from_passes_say_what_reading_the_stored_rows_says() {
         let crm: Vec<PersonRecord> = ["c0", "c1", "c2", "c3"].into_iter().map(person).collect();
         let net: Vec<PersonRecord> = ["n0", "n1"].into_iter().map(person).collect();
-        let net_index: HashMap<String, usize> = net.iter().enumerate().map(|(j, r)| (r.id.clone(), j)).collect();
+        let net_index: HashMap<String, usize> = net.iter().enumerate().map(|(j, r)| (r.id.to_string(), j)).collect();
         let outcomes = [
             outcome(0, OutcomeState::Auto, Some(1), 9.0),
             outcome(1, OutcomeState::Candidate, Some(0), 1.5),
@@ -154,7 +154,7 @@ mod tests {
         let mut kept = StoredSlots::unscored(crm.len(), 7);
         kept.update(&outcomes);
         let stored: HashMap<String, MatchOutcomeRow> =
-            outcomes.iter().map(|o| (crm[o.crm].id.clone(), row(&crm, &net, o, 7))).collect();
+            outcomes.iter().map(|o| (crm[o.crm].id.to_string(), row(&crm, &net, o, 7))).collect();
         let read = StoredSlots::read(&crm, &stored, &net_index, 7).unwrap();
         assert_eq!(read.slots, kept.slots);
         let (changes, links) = read.changes(&crm, &HashSet::default());

@@ -59,7 +59,7 @@ impl Observed {
         let company = self.shown_company();
         let input =
             PersonInput { full_name: &self.name, company, location_text: &self.location, ..PersonInput::default() };
-        PersonRecord::new(page.slug.clone(), None, &input)
+        PersonRecord::new(page.slug.as_str().into(), None, &input)
     }
 
     /// The employer the page shows: its company field, else the headline's "at …".
@@ -79,7 +79,7 @@ impl Observed {
             location_text: &self.location,
             ..CompanyInput::default()
         };
-        CompanyRecord::new(page.slug.clone(), &input)
+        CompanyRecord::new(page.slug.as_str().into(), &input)
     }
 
     /// The badge for this observation, looked up in `index` (none loaded: says so);

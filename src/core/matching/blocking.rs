@@ -557,7 +557,7 @@ mod tests {
 
     fn person(first: &str, last: &str, email: &str) -> PersonRecord {
         PersonRecord::new(
-            String::new(),
+            Default::default(),
             None,
             &PersonInput { first_name: first, last_name: last, email, ..Default::default() },
         )
@@ -565,7 +565,7 @@ mod tests {
 
     fn person_in(first: &str, last: &str, city: &str) -> PersonRecord {
         PersonRecord::new(
-            String::new(),
+            Default::default(),
             None,
             &PersonInput { first_name: first, last_name: last, city, ..Default::default() },
         )

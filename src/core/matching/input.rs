@@ -203,7 +203,7 @@ pub fn crm_record<'a>(field: impl Fn(&[&str]) -> &'a str) -> Result<CrmRecord, C
             if input.name.trim().is_empty() {
                 return Err(skip("account without a name".into(), false));
             }
-            Ok(CrmRecord::Account(CompanyRecord::new(id.to_string(), &input)))
+            Ok(CrmRecord::Account(CompanyRecord::new(id.as_str().into(), &input)))
         }
         Some(kind) => {
             let input = PersonInput {
@@ -220,7 +220,7 @@ pub fn crm_record<'a>(field: impl Fn(&[&str]) -> &'a str) -> Result<CrmRecord, C
                 country: field(&["Country", "MailingCountry"]),
                 location_text: "",
             };
-            let record = PersonRecord::new(id.to_string(), Some(kind), &input);
+            let record = PersonRecord::new(id.as_str().into(), Some(kind), &input);
             if record.name.is_empty() {
                 return Err(skip("person without a name".into(), true));
             }
@@ -329,7 +329,7 @@ fn network_row(h: &Header, line: usize, f: &[Cow<'_, str>], people: bool) -> Net
             country: h.get(f, &["country"]),
             location_text: h.get(f, &["location"]),
         };
-        let record = PersonRecord::new(id, None, &input);
+        let record = PersonRecord::new(id.into(), None, &input);
         if record.name.is_empty() {
             return NetworkRow::Skip(line, "profile without a name".into());
         }
@@ -349,7 +349,7 @@ fn network_row(h: &Header, line: usize, f: &[Cow<'_, str>], people: bool) -> Net
         if input.name.trim().is_empty() {
             return NetworkRow::Skip(line, "company without a name".into());
         }
-        NetworkRow::Company(CompanyRecord::new(id, &input))
+        NetworkRow::Company(CompanyRecord::new(id.into(), &input))
     }
 }
 

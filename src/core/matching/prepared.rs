@@ -240,7 +240,7 @@ mod tests {
 
     fn person(first: &str, last: &str, company: &str) -> PersonRecord {
         PersonRecord::new(
-            String::new(),
+            Default::default(),
             None,
             &PersonInput { first_name: first, last_name: last, company, ..Default::default() },
         )
@@ -252,7 +252,7 @@ mod tests {
         // first name + city part is paired with nearest neighbours, not whole.
         let in_austin = |last: String| {
             PersonRecord::new(
-                String::new(),
+                Default::default(),
                 None,
                 &PersonInput { first_name: "Margaret", last_name: &last, city: "Austin", ..Default::default() },
             )

@@ -119,7 +119,7 @@ fn postal_of(raw: &str) -> Text {
 
 impl PersonRecord {
     /// Normalises raw fields into a comparable record.
-    pub fn new(id: impl Into<Text>, kind: Option<CrmKind>, input: &PersonInput<'_>) -> Self {
+    pub fn new(id: Text, kind: Option<CrmKind>, input: &PersonInput<'_>) -> Self {
         let name = if input.first_name.trim().is_empty() && input.last_name.trim().is_empty() {
             PersonName::from_full(input.full_name)
         } else {
@@ -127,7 +127,7 @@ impl PersonRecord {
         };
         let location = location_of(input.city, input.state, input.country, input.location_text);
         Self {
-            id: id.into(),
+            id,
             kind,
             first_name_groups: nickname_groups_of(&name.first),
             name,
@@ -143,10 +143,10 @@ impl PersonRecord {
 
 impl CompanyRecord {
     /// Normalises raw fields into a comparable record.
-    pub fn new(id: impl Into<Text>, input: &CompanyInput<'_>) -> Self {
+    pub fn new(id: Text, input: &CompanyInput<'_>) -> Self {
         let location = location_of(input.city, input.state, input.country, input.location_text);
         Self {
-            id: id.into(),
+            id,
             name: company_key(input.name).into(),
             domain: registrable_domain(input.website).unwrap_or_default().into(),
             phones: phones_of(&[input.phone], &location),

@@ -231,7 +231,7 @@ mod tests {
 
     fn person(first: &str, last: &str, email: &str, company: &str, city: &str) -> PersonRecord {
         let input = PersonInput { first_name: first, last_name: last, email, company, city, ..Default::default() };
-        PersonRecord::new(format!("{first}-{last}-{company}"), None, &input)
+        PersonRecord::new(format!("{first}-{last}-{company}").into(), None, &input)
     }
 
     #[test]

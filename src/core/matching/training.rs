@@ -176,7 +176,7 @@ mod tests {
 
     fn person(first: &str, last: &str, city: &str) -> PersonRecord {
         PersonRecord::new(
-            String::new(),
+            Default::default(),
             None,
             &PersonInput { first_name: first, last_name: last, city, ..Default::default() },
         )
