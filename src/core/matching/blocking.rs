@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::parallel::map_runs;
 use super::record::{CompanyRecord, PersonRecord};
+use super::sorted_runs::merge_unique;
 use crate::core::normalize::soundex;
 
 /// A named rule yielding zero or more keys per record.
@@ -442,50 +443,6 @@ fn rule_pairs<R>(rule: &BlockingRule<R>, crm: &[&R], network: &[&R]) -> (Vec<(u3
     (pairs, counts)
 }
 
-/// The union of sorted, unique runs, sorted and unique: merged two by two, so each pair
-/// is moved about log₂(rules) times instead of the whole being sorted again.
-fn merge_unique(mut runs: Vec<Vec<(u32, u32)>>) -> Vec<(u32, u32)> {
-    while runs.len() > 1 {
-        let mut next = Vec::with_capacity(runs.len().div_ceil(2));
-        let mut it = runs.into_iter();
-        while let Some(a) = it.next() {
-            next.push(match it.next() {
-                Some(b) => merge_two(&a, &b),
-                None => a,
-            });
-        }
-        runs = next;
-    }
-    runs.pop().unwrap_or_default()
-}
-
-/// Two sorted, unique runs as one.
-fn merge_two(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut x, mut y) = (0, 0);
-    while x < a.len() && y < b.len() {
-        match a[x].cmp(&b[y]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[x]);
-                x += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[y]);
-                y += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push(a[x]);
-                x += 1;
-                y += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&a[x..]);
-    out.extend_from_slice(&b[y..]);
-    out.shrink_to_fit();
-    out
-}
-
 /// Pairs one block whole when it is small enough; else splits it by the rule's next
 /// refining key (`level`) and pairs each part, bounding what no key makes small enough.
 fn pair_block<R>(
@@ -624,13 +581,6 @@ mod tests {
         for n in [0, 7, 10, 4_294_967_295, 123_456] {
             assert_eq!(&*FirstNameKey::group(n), n.to_string());
         }
-    }
-
-    #[test]
-    fn runs_merge_into_one_sorted_unique_run() {
-        let runs = vec![vec![(0, 1), (2, 2), (5, 0)], vec![(0, 1), (3, 3)], vec![], vec![(2, 2), (9, 9)], vec![(1, 0)]];
-        assert_eq!(merge_unique(runs), [(0, 1), (1, 0), (2, 2), (3, 3), (5, 0), (9, 9)]);
-        assert!(merge_unique(Vec::new()).is_empty());
     }
 
     #[test]

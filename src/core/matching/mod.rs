@@ -16,6 +16,7 @@ pub mod record;
 pub mod rivals;
 pub mod scoring;
 pub mod similarity;
+mod sorted_runs;
 pub mod stopwatch;
 pub mod training;
 
