@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crmsync::core::api::lists::{ListAlert, ListAlerts, QualityReport, QualityRow};
-use crmsync::core::badge::observed::company_from_headline;
+use crmsync::core::normalize::company_from_headline;
 use crmsync::core::rules::profile_changes::{differences, new_differences, Facts, Field};
 use crmsync::core::sf::links::record_url;
 use serde_json::{Map, Value};

@@ -7,6 +7,7 @@ use super::index::{BadgeHit, BadgeIndex};
 use super::{Badge, BadgeState};
 use crate::core::matching::record::{CompanyInput, CompanyRecord, PersonInput, PersonRecord};
 use crate::core::matching::Method;
+use crate::core::normalize::{company_from_headline, title_from_headline};
 use crate::core::pages::{network_entity_label, NetworkEntity, NetworkPage, PageUrl};
 use crate::core::sf::links::record_url;
 
@@ -29,16 +30,6 @@ pub struct Observed {
     pub website: String,
 }
 
-/// The employer named in a headline: what follows the last " at " or " @ ".
-pub fn company_from_headline(headline: &str) -> &str {
-    let cut =
-        [" at ", " @ ", " bei ", " chez "].iter().filter_map(|sep| headline.rfind(sep).map(|i| i + sep.len())).max();
-    let Some(start) = cut else { return "" };
-    let tail = &headline[start..];
-    // "VP Sales at Acme | Speaker" → "Acme".
-    tail.split(['|', '·', ',']).next().unwrap_or_default().trim()
-}
-
 impl Observed {
     /// The network page this observation is about, when its URL names one.
     pub fn page(&self) -> Option<NetworkPage> {
@@ -57,8 +48,13 @@ impl Observed {
 
     fn person(&self, page: &NetworkPage) -> PersonRecord {
         let company = self.shown_company();
-        let input =
-            PersonInput { full_name: &self.name, company, location_text: &self.location, ..PersonInput::default() };
+        let input = PersonInput {
+            full_name: &self.name,
+            company,
+            title: title_from_headline(&self.headline),
+            location_text: &self.location,
+            ..PersonInput::default()
+        };
         PersonRecord::new(page.slug.as_str().into(), None, &input)
     }
 
@@ -190,14 +186,6 @@ mod tests {
 
     fn seen(url: &str, name: &str, headline: &str) -> Observed {
         Observed { url: url.into(), name: name.into(), headline: headline.into(), ..Observed::default() }
-    }
-
-    #[test]
-    fn headline_names_the_company() {
-        assert_eq!(company_from_headline("Head of Sales at Acme Corp | Speaker"), "Acme Corp");
-        assert_eq!(company_from_headline("Founder @ Widgets, ex-Google"), "Widgets");
-        assert_eq!(company_from_headline("Data at scale at Initech"), "Initech");
-        assert_eq!(company_from_headline("Consultant"), "");
     }
 
     #[test]

@@ -323,8 +323,8 @@ macro_rules! street {
     };
 }
 
-/// How people are compared: names, contact data, employer, location.
-pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
+/// How people are compared: names, contact data, employer, location, role.
+pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 10] = [
     Comparison {
         name: "first_name",
         text: Some(|r| &r.name.first),
@@ -384,6 +384,16 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 9] = [
     region!(PersonRecord),
     postal_code!(PersonRecord),
     street!(PersonRecord),
+    // The role: in a large org the same full name recurs at one employer and in one city,
+    // and a job title is what still tells two of them apart; it is also what a person who
+    // moved on often kept. A common title ("software engineer") says less than a rare one.
+    Comparison {
+        name: "title",
+        text: Some(|r| &r.title),
+        known: None,
+        levels: &[lv(Test::Exact, 0.6, 0.05), lv(Test::TokenJaccard(0.5), 0.15, 0.05), lv(Test::Else, 0.25, 0.9)],
+        term_frequencies: true,
+    },
 ];
 
 /// How companies are compared: name, web domain, phone, address.
@@ -438,6 +448,19 @@ mod tests {
         assert_eq!(level("Alice", "Mary"), Some(6));
         assert_eq!(first_name(&person("Lachlan", "Beardon", ""), &person("Beardon", "Lachlan", "")), Some(1));
         assert_eq!(level("", "Mary"), None);
+    }
+
+    #[test]
+    fn title_levels_read_the_role_not_its_spelling() {
+        let titled = |t: &str| {
+            PersonRecord::new("x".into(), None, &PersonInput { last_name: "x", title: t, ..Default::default() })
+        };
+        let title = |a: &str, b: &str| PERSON_COMPARISONS[9].level_of(&titled(a), &titled(b));
+        assert_eq!(PERSON_COMPARISONS[9].name, "title");
+        assert_eq!(title("VP Sales", "Vice President, Sales"), Some(0));
+        assert_eq!(title("Senior Software Engineer", "Software Engineer"), Some(1));
+        assert_eq!(title("CTO", "Account Executive"), Some(2));
+        assert_eq!(title("", "CTO"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::parallel::map_runs;
 use super::record::{CompanyInput, CompanyRecord, CrmKind, PersonInput, PersonRecord};
 use crate::core::csv::{CsvError, Reader};
+use crate::core::normalize::title_from_headline;
 use crate::core::sf::SalesforceId;
 
 /// Longest field accepted; longer ones are not real data.
@@ -213,6 +214,7 @@ pub fn crm_record<'a>(field: impl Fn(&[&str]) -> &'a str) -> Result<CrmRecord, C
                 email: field(&["Email"]),
                 phones: [field(&["Phone"]), field(&["MobilePhone"])],
                 company: field(&["Company", "Account.Name"]),
+                title: field(&["Title"]),
                 street: field(&["Street", "MailingStreet"]),
                 city: field(&["City", "MailingCity"]),
                 state: field(&["State", "MailingState"]),
@@ -322,6 +324,10 @@ fn network_row(h: &Header, line: usize, f: &[Cow<'_, str>], people: bool) -> Net
             email: h.get(f, &["email"]),
             phones: [h.get(f, &["phone"]), ""],
             company: h.get(f, &["company"]),
+            title: match h.get(f, &["title"]).trim() {
+                "" => title_from_headline(h.get(f, &["headline"])),
+                title => title,
+            },
             street: h.get(f, &["street"]),
             city: h.get(f, &["city"]),
             state: h.get(f, &["state"]),
@@ -439,5 +445,18 @@ mod tests {
         assert_eq!(t.people.skipped_total(), 2);
         let t = read_network("N.csv", "id,name,website\nc1,Acme GmbH,https://acme.de\n").unwrap();
         assert_eq!(t.companies.records[0].domain, "acme.de");
+    }
+
+    #[test]
+    fn titles_come_from_the_title_column_else_the_headline() {
+        let crm = read_crm("CRM.csv", "Id,LastName,Title\n0037e00001WZ30q,Lovelace,VP Sales\n").unwrap();
+        assert_eq!(crm.people.records[0].title, "president sales vice");
+        let net = read_network(
+            "N.csv",
+            "id,first_name,last_name,title,headline\np1,Ada,Lovelace,,Vice President of Sales at Acme\np2,Ada,Byron,CTO,Founder\n",
+        )
+        .unwrap();
+        let titles: Vec<&str> = net.people.records.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(titles, ["president sales vice", "cto"]);
     }
 }

@@ -166,30 +166,30 @@ pub struct Linkage {
 pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, options: &LinkOptions) -> Linkage {
     let specs = R::comparisons();
     let mut watch = stopwatch::Stopwatch::start(options.clock);
-    let mut candidates = candidate_pairs(R::blocking_rules(), crm, network);
+    let candidates = candidate_pairs(R::blocking_rules(), crm, network);
+    let per_rule = candidates.per_rule;
+    // The pairs become the scored list at once: holding both, with the level rows, was a
+    // run's peak memory.
+    let mut scored = unweighted(candidates.pairs);
     watch.lap("blocking");
     let width = specs.len();
-    let level_rows = level_rows(crm, network, &candidates.pairs);
+    let level_rows = level_rows(crm, network, &scored);
     watch.lap("comparing");
     let params = match &options.params {
         Some(p) if p.fits(specs) => p.clone(),
-        _ => train(specs, crm, network, (&candidates.pairs, &level_rows), options),
+        _ => train(specs, crm, network, (&scored, &level_rows), options),
     };
     watch.lap("training");
     let tf = TermFrequencies::count(specs, [crm, network]);
     let scorer = Scorer::new(specs, &params, &tf);
-    let mut scored: Vec<(u32, u32, f64)> = vec![(0, 0, 0.0); candidates.pairs.len()];
     parallel::fill_chunks(&mut scored, 1, |start, share| {
-        let pairs = &candidates.pairs[start..start + share.len()];
         let rows = level_rows[start * width..].chunks_exact(width);
-        for ((out, &(i, j)), lv) in share.iter_mut().zip(pairs).zip(rows) {
-            *out = (i, j, scorer.weight_of(lv, &crm[i as usize]));
+        for ((i, _, w), lv) in share.iter_mut().zip(rows) {
+            *w = scorer.weight_of(lv, &crm[*i as usize]);
         }
     });
-    // `scored` holds the pairs now: what is left is the largest part of a run's memory.
-    let candidate_count = candidates.pairs.len();
+    let candidate_count = scored.len();
     drop(level_rows);
-    candidates.pairs = Vec::new();
     watch.lap("scoring");
     rivals::raise_uncontested(
         &mut scored,
@@ -239,16 +239,21 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     }));
     links.sort_by_key(|l| (l.crm, l.network));
     watch.lap("assignment");
-    Linkage { links, params, candidate_pairs: candidate_count, per_rule: candidates.per_rule, scored, phases: watch }
+    Linkage { links, params, candidate_pairs: candidate_count, per_rule, scored, phases: watch }
+}
+
+/// Candidate pairs as (CRM index, network index, weight), the weights still to come.
+fn unweighted(pairs: Vec<(u32, u32)>) -> Vec<(u32, u32, f64)> {
+    pairs.into_iter().map(|(i, j)| (i, j, 0.0)).collect()
 }
 
 /// The level vectors of `pairs`, one row of `R::comparisons().len()` levels per pair.
-fn level_rows<R: Linkable>(crm: &[R], network: &[R], pairs: &[(u32, u32)]) -> Vec<u8> {
+fn level_rows<R: Linkable>(crm: &[R], network: &[R], pairs: &[(u32, u32, f64)]) -> Vec<u8> {
     let specs = R::comparisons();
     let width = specs.len();
     let mut out = vec![NULL_LEVEL; pairs.len() * width];
     parallel::fill_chunks(&mut out, width, |start, share| {
-        for (row, &(i, j)) in share.chunks_exact_mut(width).zip(&pairs[start..]) {
+        for (row, &(i, j, _)) in share.chunks_exact_mut(width).zip(&pairs[start..]) {
             levels(specs, &crm[i as usize], &network[j as usize], row);
         }
     });
@@ -258,16 +263,16 @@ fn level_rows<R: Linkable>(crm: &[R], network: &[R], pairs: &[(u32, u32)]) -> Ve
 /// Trains the model on the org's data as [`link`] does (u by sampling, m and λ by EM on
 /// the blocked pairs), for a caller that stores the parameters and scores later.
 pub fn train_params<R: Linkable>(crm: &[R], network: &[R], options: &LinkOptions) -> Params {
-    let candidates = candidate_pairs(R::blocking_rules(), crm, network);
-    let rows = level_rows(crm, network, &candidates.pairs);
-    train(R::comparisons(), crm, network, (&candidates.pairs, &rows), options)
+    let pairs = unweighted(candidate_pairs(R::blocking_rules(), crm, network).pairs);
+    let rows = level_rows(crm, network, &pairs);
+    train(R::comparisons(), crm, network, (&pairs, &rows), options)
 }
 
 fn train<R: Linkable>(
     specs: &'static [Comparison<R>],
     crm: &[R],
     network: &[R],
-    (pairs, level_rows): (&[(u32, u32)], &[u8]),
+    (pairs, level_rows): (&[(u32, u32, f64)], &[u8]),
     options: &LinkOptions,
 ) -> Params {
     let mut params = Params::defaults(specs);

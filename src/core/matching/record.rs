@@ -3,7 +3,7 @@
 //! Any field may be empty, meaning unknown.
 
 use crate::core::normalize::{
-    company_key, fold, nickname_groups_of, registrable_domain, to_e164, Email, Location, PersonName, Text,
+    company_key, fold, nickname_groups_of, registrable_domain, title_key, to_e164, Email, Location, PersonName, Text,
 };
 use crate::core::sf::{SObjectType, SalesforceId};
 
@@ -41,6 +41,9 @@ pub struct PersonRecord {
     pub phones: Vec<Text>,
     /// `company_key` of the employer.
     pub company: Text,
+    /// `title_key` of the job title: among namesakes at one employer, or a person who
+    /// moved on, the role still tells people apart.
+    pub title: Text,
     pub location: Location,
     /// Folded street line(s).
     pub street: Text,
@@ -71,6 +74,8 @@ pub struct PersonInput<'a> {
     pub email: &'a str,
     pub phones: [&'a str; 2],
     pub company: &'a str,
+    /// Job title (a CRM Title, a profile's title or its headline's role).
+    pub title: &'a str,
     pub street: &'a str,
     pub city: &'a str,
     pub state: &'a str,
@@ -134,6 +139,7 @@ impl PersonRecord {
             email: Email::parse(input.email),
             phones: phones_of(&input.phones, &location),
             company: company_key(input.company).into(),
+            title: title_key(input.title).into(),
             street: fold(input.street).into(),
             postal: postal_of(input.postal_code),
             location,
@@ -169,6 +175,7 @@ mod tests {
             email: "Bob.Berg+x@Acme.com",
             phones: ["(415) 555-0123", ""],
             company: "Acme, Inc.",
+            title: "Sr. Account Exec",
             city: "San Francisco",
             state: "CA",
             country: "USA",
@@ -180,6 +187,7 @@ mod tests {
         assert_eq!(p.email.unwrap().address(), "bob.berg@acme.com");
         assert_eq!(p.phones, ["+14155550123"]);
         assert_eq!(p.company, "acme");
+        assert_eq!(p.title, "account executive senior");
         assert_eq!(p.location.region, "ca");
         assert_eq!(p.postal, "94105");
     }

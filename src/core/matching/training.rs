@@ -138,7 +138,7 @@ const SHARE_ROUNDS: usize = 30;
 pub fn one_to_one_prior<R>(
     specs: &[Comparison<R>],
     params: &Params,
-    pairs: &[(u32, u32)],
+    pairs: &[(u32, u32, f64)],
     level_rows: &[u8],
     (crm_len, network_len): (usize, usize),
     share_bounds: (f64, f64),
@@ -150,7 +150,7 @@ pub fn one_to_one_prior<R>(
     // Per CRM record, its best pair's Bayes factor (odds without the prior): summing
     // every pair would count a common name's namesakes as more evidence of a match.
     let mut factors = vec![0.0f64; crm_len];
-    for (&(i, _), row) in pairs.iter().zip(level_rows.chunks_exact(width)) {
+    for (&(i, _, _), row) in pairs.iter().zip(level_rows.chunks_exact(width)) {
         let bits: f64 =
             row.iter().enumerate().filter(|&(_, &l)| l != NULL_LEVEL).map(|(c, &l)| params.weight(c, l as usize)).sum();
         if let Some(f) = factors.get_mut(i as usize) {
@@ -219,7 +219,7 @@ mod tests {
         for i in 0..100u32 {
             let partners: &[u32] = if i < 80 { &[0, 1, 2, 3] } else { &[0, 1] };
             for &p in partners {
-                pairs.push((i, (i + p * 7) % 100));
+                pairs.push((i, (i + p * 7) % 100, 0.0));
                 rows.extend_from_slice(if i < 80 { &[0u8, 0] } else { &[0u8, 4] });
             }
         }

@@ -95,15 +95,24 @@ const PLACEHOLDERS: &[&str] = &[
     "hija",
     "senor",
     "senora",
+    "household",
+    "inmate",
+    "brother",
+    "sister",
+    "woman",
+    "apellido",
+    "casa",
 ];
 /// Filler words that only ever join placeholders ("Lady *of the* House", "No Name").
 const PLACEHOLDER_FILLERS: &[&str] = &["of", "the", "in", "no", "not", "given", "house", "man", "de", "la", "el", "a"];
 
 /// True when a name field holds only placeholders, titles and fillers, at least one of
-/// them a placeholder or title ("Mr", "Adult Male", "Lady Of House").
+/// them a placeholder or title ("Mr", "Adult Male", "Lady Of House"), or several fillers
+/// and nothing else ("Of The House": one filler alone may be a name, "House").
 fn is_placeholder(t: &[String]) -> bool {
     let strong = |w: &str| PLACEHOLDERS.contains(&w) || TITLES.contains(&w);
-    t.iter().any(|w| strong(w)) && t.iter().all(|w| strong(w) || PLACEHOLDER_FILLERS.contains(&w.as_str()))
+    let filler = |w: &str| PLACEHOLDER_FILLERS.contains(&w);
+    (t.iter().any(|w| strong(w)) || t.len() > 1) && t.iter().all(|w| strong(w) || filler(w))
 }
 
 /// A field's tokens without titles and suffixes; none when it is a placeholder.
@@ -308,6 +317,9 @@ mod tests {
         assert_eq!(PersonName::from_parts("Ann", "Occupant"), PersonName { first: "ann".into(), last: "".into() });
         assert_eq!(PersonName::from_parts("Adult Male", "Unknown"), PersonName::default());
         assert_eq!(PersonName::from_full("No Name Given"), PersonName::default());
+        assert_eq!(PersonName::from_parts("Randy", "Of The House"), PersonName { first: "randy".into(), last: "".into() });
+        assert_eq!(PersonName::from_parts("Eric", "Household"), PersonName { first: "eric".into(), last: "".into() });
+        assert_eq!(PersonName::from_parts("Ann", "House"), PersonName { first: "ann".into(), last: "house".into() });
         // Real names that look like placeholders' words stay names.
         assert_eq!(
             PersonName::from_parts("Julia", "Child"),
