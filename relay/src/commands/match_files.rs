@@ -11,6 +11,7 @@ use crmsync::core::csv;
 use crmsync::core::matching::blocking::NEIGHBOURS;
 use crmsync::core::matching::decisions::{Decision, DecisionKind, Decisions};
 use crmsync::core::matching::input::{read_crm, read_network, Loaded};
+use crmsync::core::matching::layout::in_name_order;
 use crmsync::core::matching::{link, Link, LinkOptions, Linkable, Method};
 use crmsync::core::sf::SalesforceId;
 
@@ -36,9 +37,9 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
         bail!("--threshold must be at least 0 and below 1, got {}", args.threshold);
     }
     let started = Instant::now();
-    let crm = read_crm(&args.crm.display().to_string(), &read(&args.crm)?)?;
+    let mut crm = read_crm(&args.crm.display().to_string(), &read(&args.crm)?)?;
     let crm_read = started.elapsed();
-    let network = read_network(&args.network.display().to_string(), &read(&args.network)?)?;
+    let mut network = read_network(&args.network.display().to_string(), &read(&args.network)?)?;
     let decisions = match &args.decisions {
         Some(path) => read_decisions(path)?,
         None => Decisions::default(),
@@ -48,6 +49,11 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
     report_loaded("network people", &network.people);
     report_loaded("network companies", &network.companies);
     let loaded_at = started.elapsed();
+    let (crm_people, people_from) = in_name_order(std::mem::take(&mut crm.people.records));
+    let (network_people, _) = in_name_order(std::mem::take(&mut network.people.records));
+    let (crm_accounts, accounts_from) = in_name_order(std::mem::take(&mut crm.accounts.records));
+    let (network_companies, _) = in_name_order(std::mem::take(&mut network.companies.records));
+    let laid_out_at = started.elapsed();
 
     let options = LinkOptions {
         threshold: args.threshold,
@@ -67,8 +73,8 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
     let mut total = 0;
     total += link_and_write(
         "people",
-        &crm.people.records,
-        &network.people.records,
+        (&crm_people, &people_from),
+        &network_people,
         &decisions,
         &options,
         &mut out,
@@ -76,8 +82,8 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
     );
     total += link_and_write(
         "companies",
-        &crm.accounts.records,
-        &network.companies.records,
+        (&crm_accounts, &accounts_from),
+        &network_companies,
         &decisions,
         &options,
         &mut out,
@@ -89,12 +95,14 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
     let mut file = std::fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     file.write_all(&out).with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
-        "crmsync match: {total} matches written to {} in {:.2} s (reading {:.2} s: CRM {:.2} s, network {:.2} s)",
+        "crmsync match: {total} matches written to {} in {:.2} s (reading {:.2} s: CRM {:.2} s, network {:.2} s; \
+         laid out in name order in {:.2} s)",
         args.out.display(),
         started.elapsed().as_secs_f64(),
         loaded_at.as_secs_f64(),
         crm_read.as_secs_f64(),
-        (loaded_at - crm_read).as_secs_f64()
+        (loaded_at - crm_read).as_secs_f64(),
+        (laid_out_at - loaded_at).as_secs_f64()
     );
     Ok(())
 }
@@ -118,9 +126,11 @@ fn report_loaded<R>(what: &str, loaded: &Loaded<R>) {
     }
 }
 
+/// Links one kind of record and writes its matches in the CRM file's order (`crm_from`:
+/// each laid-out CRM record's position in the file).
 fn link_and_write<R: Linkable>(
     what: &str,
-    crm: &[R],
+    (crm, crm_from): (&[R], &[u32]),
     network: &[R],
     decisions: &Decisions,
     options: &LinkOptions,
@@ -149,7 +159,9 @@ fn link_and_write<R: Linkable>(
             r.rule, r.pairs, r.split, r.bounded
         );
     }
-    for l in &linkage.links {
+    let mut links: Vec<&Link> = linkage.links.iter().collect();
+    links.sort_by_key(|l| (crm_from[l.crm], l.network));
+    for l in links {
         out.extend_from_slice(row(l, crm, network).as_bytes());
     }
     if let Some(buf) = candidates {

@@ -105,12 +105,12 @@ fn prefix_order(parts: &[&str], widths: &[usize]) -> u64 {
 
 /// People in the order of surname, then first name: typos past the first letters and
 /// namesakes sit side by side.
-fn name_order(r: &PersonRecord) -> u64 {
+pub(crate) fn name_order(r: &PersonRecord) -> u64 {
     prefix_order(&[&r.name.last, &r.name.first], &[5, 3])
 }
 
 /// Businesses in the order of their name.
-fn company_order(r: &CompanyRecord) -> u64 {
+pub(crate) fn company_order(r: &CompanyRecord) -> u64 {
     prefix_order(&[&r.name], &[8])
 }
 

@@ -8,6 +8,7 @@ pub mod blocking;
 pub mod comparison;
 pub mod decisions;
 pub mod input;
+pub mod layout;
 pub mod link;
 pub mod parallel;
 pub mod params;
@@ -37,6 +38,8 @@ pub trait Linkable: Sync + Sized + 'static {
     fn id(&self) -> &str;
     /// Lower wins among near-equal duplicates (contact before lead).
     fn precedence(&self) -> u8;
+    /// Sorting by this puts records a rule pairs near each other in memory ([`layout`]).
+    fn layout_key(&self) -> u64;
     /// Bits a pair's comparisons must add to the prior before the one-to-one posterior
     /// may raise it ([`rivals`]): below this a pair's evidence is mostly what blocked it
     /// (the same first name in the same city), where treating the comparisons as
@@ -68,6 +71,9 @@ impl Linkable for PersonRecord {
             _ => 0,
         }
     }
+    fn layout_key(&self) -> u64 {
+        blocking::name_order(self)
+    }
 }
 
 impl Linkable for CompanyRecord {
@@ -87,6 +93,9 @@ impl Linkable for CompanyRecord {
     }
     fn precedence(&self) -> u8 {
         0
+    }
+    fn layout_key(&self) -> u64 {
+        blocking::company_order(self)
     }
 }
 

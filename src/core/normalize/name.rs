@@ -317,7 +317,10 @@ mod tests {
         assert_eq!(PersonName::from_parts("Ann", "Occupant"), PersonName { first: "ann".into(), last: "".into() });
         assert_eq!(PersonName::from_parts("Adult Male", "Unknown"), PersonName::default());
         assert_eq!(PersonName::from_full("No Name Given"), PersonName::default());
-        assert_eq!(PersonName::from_parts("Randy", "Of The House"), PersonName { first: "randy".into(), last: "".into() });
+        assert_eq!(
+            PersonName::from_parts("Randy", "Of The House"),
+            PersonName { first: "randy".into(), last: "".into() }
+        );
         assert_eq!(PersonName::from_parts("Eric", "Household"), PersonName { first: "eric".into(), last: "".into() });
         assert_eq!(PersonName::from_parts("Ann", "House"), PersonName { first: "ann".into(), last: "house".into() });
         // Real names that look like placeholders' words stay names.
