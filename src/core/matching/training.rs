@@ -120,10 +120,30 @@ pub fn estimate_m_em<R>(
                     .zip(specs[c].levels)
                     .map(|(k, level)| ((k + alpha * level.m) / (sum + alpha)).max(PROBABILITY_FLOOR))
                     .collect();
+                let p = &mut params.comparisons[c];
+                agreement_never_against(&mut p.m, &p.u);
             }
         }
     }
     params.prior = prior;
+}
+
+/// Keeps a comparison's first level (its closest agreement) from counting against a
+/// match: matches agree there at least as often as chance pairs do. Where nearly every
+/// record shares the value (a one-city org, one region), the defaults' pull in EM would
+/// otherwise leave m below u, and that agreement would cost every pair, true ones
+/// included, a fraction of a bit. The other levels give up the difference pro rata.
+fn agreement_never_against(m: &mut [f64], u: &[f64]) {
+    let (Some(&first_u), Some(first_m)) = (u.first(), m.first().copied()) else { return };
+    let rest = 1.0 - first_m;
+    if first_m >= first_u || rest <= 0.0 {
+        return;
+    }
+    let scale = (1.0 - first_u) / rest;
+    m[0] = first_u;
+    for x in &mut m[1..] {
+        *x = (*x * scale).max(PROBABILITY_FLOOR);
+    }
 }
 
 /// Rounds of the share's fixed point (a fixed count keeps training's time bounded).
@@ -228,6 +248,22 @@ mod tests {
         let prior = one_to_one_prior(specs, &params, &pairs, &rows, (100, 100), (0.05, 0.95));
         let share = prior * 100.0;
         assert!((0.75..0.85).contains(&share), "{share}: the 80 records with a full-name pair, each once");
+    }
+
+    #[test]
+    fn an_agreement_nearly_everyone_shares_costs_a_pair_nothing() {
+        // A one-city org: every record is in the same city, so agreeing there is chance.
+        let specs = &PERSON_COMPARISONS[5..6];
+        let rows: Vec<u8> = std::iter::repeat_n(0u8, 1000).collect();
+        let mut params = Params::defaults(specs);
+        params.comparisons[0].u = vec![0.98, 0.01, 0.01];
+        estimate_m_em(specs, &mut params, &rows, 20, 0.5);
+        let m = &params.comparisons[0].m;
+        assert!(m[0] >= 0.98 - 1e-12, "m {m:?} below u: the shared city would count against every pair");
+        assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{m:?}");
+        let mut informative = vec![0.9, 0.05, 0.05];
+        agreement_never_against(&mut informative, &[0.02, 0.005, 0.975]);
+        assert_eq!(informative, vec![0.9, 0.05, 0.05], "an informative field is left as trained");
     }
 
     #[test]

@@ -143,6 +143,12 @@ impl PersonName {
         let last_tokens = name_tokens(last);
         let first_was_empty = first_tokens.is_empty();
         match (first_tokens.is_empty(), last_tokens.is_empty()) {
+            // A surname of several words with no first name ("Quinonez Santiago", "Garcia
+            // Martin") is a surname, not a first name and a surname; only a known given
+            // name in front ("Jane Doe") says the whole name was typed there.
+            (true, false) if last_tokens.len() > 1 && nickname_groups_of(&last_tokens[0]).is_empty() => {
+                Self { first: super::Text::default(), last: surname(&last_tokens).into() }
+            }
             // Everything in one field: split it like a full name.
             (true, false) | (false, true) => {
                 let mut all = first_tokens;
@@ -304,6 +310,12 @@ mod tests {
         );
         assert_eq!(PersonName::from_parts("", "Jane Doe"), PersonName { first: "jane".into(), last: "doe".into() });
         assert_eq!(PersonName::from_parts("", "Doe"), PersonName { first: "".into(), last: "doe".into() });
+        assert_eq!(
+            PersonName::from_parts("", "Quinonez Santiago"),
+            PersonName { first: "".into(), last: "quinonez santiago".into() },
+            "a two-word surname without a first name stays the surname"
+        );
+        assert_eq!(PersonName::from_parts("Kid", "Garcia Martin").last, "garcia martin");
         assert_eq!(
             PersonName::from_parts("José", "García Márquez"),
             PersonName { first: "jose".into(), last: "garcia marquez".into() }
