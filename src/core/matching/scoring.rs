@@ -2,8 +2,7 @@
 //! term-frequency adjustment on exact agreement (sharing "Smith" says less than sharing
 //! "Okonkwo"), and the explanation the UI shows.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::comparison::Comparison;
@@ -28,12 +27,12 @@ impl TermFrequencies {
             .iter()
             .map(|c| {
                 let value = c.tf_value()?;
-                let mut counts: HashMap<String, u32> = HashMap::new();
+                let mut counts: HashMap<String, u32> = HashMap::default();
                 let mut total = 0u64;
                 for r in sides.iter().flat_map(|s| s.iter()) {
                     let v = value(r);
                     if !v.is_empty() {
-                        *counts.entry(v.to_string()).or_default() += 1;
+                        count_one(&mut counts, v);
                         total += 1;
                     }
                 }
@@ -50,7 +49,7 @@ impl TermFrequencies {
             for r in records.clone() {
                 let v = value(r);
                 if !v.is_empty() {
-                    *counts.entry(v.to_string()).or_default() += 1;
+                    count_one(counts, v);
                     *total += 1;
                 }
             }
@@ -67,6 +66,17 @@ impl TermFrequencies {
         }
         let tf = f64::from(n) / *total as f64;
         (u_exact.max(PROBABILITY_FLOOR) / tf).log2().clamp(-MAX_TF_ADJUSTMENT, MAX_TF_ADJUSTMENT)
+    }
+}
+
+/// Counts one occurrence of `value`, allocating only for a value not seen before (a
+/// million records hold far fewer distinct names).
+fn count_one(counts: &mut HashMap<String, u32>, value: &str) {
+    match counts.get_mut(value) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(value.to_string(), 1);
+        }
     }
 }
 

@@ -160,25 +160,42 @@ pub fn one_to_one_prior<R>(
     params: &Params,
     pairs: &[(u32, u32, f64)],
     level_rows: &[u8],
-    (crm_len, network_len): (usize, usize),
+    sizes: (usize, usize),
     share_bounds: (f64, f64),
 ) -> f64 {
     let width = specs.len();
-    if width == 0 || crm_len == 0 || network_len == 0 {
+    if width == 0 {
         return params.prior;
+    }
+    let evidence = pairs.iter().zip(level_rows.chunks_exact(width)).map(|(&(i, _, _), row)| {
+        let bits: f64 =
+            row.iter().enumerate().filter(|&(_, &l)| l != NULL_LEVEL).map(|(c, &l)| params.weight(c, l as usize)).sum();
+        (i, bits)
+    });
+    share_prior(evidence, params.prior, sizes, share_bounds)
+}
+
+/// [`one_to_one_prior`] from each pair's evidence in bits (its weight less the prior
+/// weight): (CRM index, bits) per candidate pair, `prior` the starting λ.
+pub fn share_prior(
+    evidence: impl Iterator<Item = (u32, f64)>,
+    prior: f64,
+    (crm_len, network_len): (usize, usize),
+    share_bounds: (f64, f64),
+) -> f64 {
+    if crm_len == 0 || network_len == 0 {
+        return prior;
     }
     // Per CRM record, its best pair's Bayes factor (odds without the prior): summing
     // every pair would count a common name's namesakes as more evidence of a match.
     let mut factors = vec![0.0f64; crm_len];
-    for (&(i, _, _), row) in pairs.iter().zip(level_rows.chunks_exact(width)) {
-        let bits: f64 =
-            row.iter().enumerate().filter(|&(_, &l)| l != NULL_LEVEL).map(|(c, &l)| params.weight(c, l as usize)).sum();
+    for (i, bits) in evidence {
         if let Some(f) = factors.get_mut(i as usize) {
             *f = f.max(bits.min(200.0).exp2());
         }
     }
     let (low, high) = share_bounds;
-    let mut share = (params.prior * network_len as f64).clamp(low, high);
+    let mut share = (prior * network_len as f64).clamp(low, high);
     for _ in 0..SHARE_ROUNDS {
         let lambda = share / network_len as f64;
         let odds_of = |bf: f64| lambda * bf / (1.0 - lambda);
