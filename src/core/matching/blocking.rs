@@ -595,11 +595,12 @@ mod tests {
     fn a_part_too_common_after_refining_pairs_its_nearest_neighbours_not_nothing() {
         // 60 CRM and 60 network Margarets in one city, every surname starting with S:
         // 3,600 pairs, over the first name + city bound even within the surname initial.
-        let surnames: Vec<String> = (0..60).map(|k| format!("s{k:02}son")).collect();
+        let letter = |k: usize| char::from(b'a' + k as u8);
+        let surnames: Vec<String> = (0..60).map(|k| format!("s{}{}son", letter(k / 26), letter(k % 26))).collect();
         let crm: Vec<PersonRecord> = surnames.iter().map(|s| person_in("Margaret", s, "Austin")).collect();
         let mut net: Vec<PersonRecord> = surnames.iter().map(|s| person_in("Margaret", s, "Austin")).collect();
         // A typo past the first letters: no other rule pairs it.
-        net[30] = person_in("Margaret", "s30sno", "Austin");
+        net[30] = person_in("Margaret", "sbesno", "Austin");
         let c = candidate_pairs(&PERSON_RULES[3..4], &crm, &net);
         assert_eq!(c.per_rule[0].bounded, 1);
         assert!(c.pairs.contains(&(30, 30)), "the misspelt surname's record is among its neighbours");

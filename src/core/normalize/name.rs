@@ -117,11 +117,37 @@ fn is_placeholder(t: &[String]) -> bool {
 
 /// A field's tokens without titles and suffixes; none when it is a placeholder.
 fn name_tokens(field: &str) -> Vec<String> {
-    let t = tokens(field);
+    let t: Vec<String> = tokens(field).into_iter().map(read_digits_as_letters).collect();
     if is_placeholder(&t) {
         return Vec::new();
     }
     strip_affixes(t)
+}
+
+/// A name word with letters and digits is a scanned or misread one ("Wi1liams",
+/// "8rown1ey"): each digit becomes the letter it is mistaken for. A word of digits
+/// only ("III" written "3") is left to the suffix and placeholder rules.
+fn read_digits_as_letters(token: String) -> String {
+    let has = |f: fn(&u8) -> bool| token.as_bytes().iter().any(f);
+    if !(has(u8::is_ascii_digit) && has(u8::is_ascii_alphabetic)) {
+        return token;
+    }
+    token
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'l',
+            '2' => 'z',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '6' => 'g',
+            '7' => 't',
+            '8' => 'b',
+            '9' => 'g',
+            c => c,
+        })
+        .collect()
 }
 
 /// The nickname table: `data/nicknames.csv` (PyPI `nicknames` 1.0.1, Apache-2.0).
@@ -320,6 +346,15 @@ mod tests {
             PersonName::from_parts("José", "García Márquez"),
             PersonName { first: "jose".into(), last: "garcia marquez".into() }
         );
+    }
+
+    #[test]
+    fn digits_misread_in_a_name_are_read_as_letters() {
+        assert_eq!(
+            PersonName::from_parts("B1ake", "8rown1ey"),
+            PersonName { first: "blake".into(), last: "brownley".into() }
+        );
+        assert_eq!(PersonName::from_parts("Ann", "Wi1liams").last, "williams");
     }
 
     #[test]
