@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::key_join::{for_each_shared_key, sorted_keys};
 use super::parallel::map_runs;
 use super::record::{CompanyRecord, PersonRecord};
 use super::sorted_runs::merge_unique;
@@ -411,51 +412,18 @@ pub fn candidate_pairs_with<'a, R: Sync + 'a>(
 
 /// One rule's pairs, sorted and unique, and what it did.
 fn rule_pairs<R>(rule: &BlockingRule<R>, crm: &[&R], network: &[&R]) -> (Vec<(u32, u32)>, RuleBlocks) {
-    // Blocks by sorting (key, index) on each side and walking both in step: a table of
-    // blocks, each with a list per side, was a third of a million-record org's blocking.
     let left = sorted_keys(crm, rule.keys);
     let right = sorted_keys(network, rule.network_keys.unwrap_or(rule.keys));
     let mut counts = RuleBlocks { rule: rule.name, pairs: 0, split: 0, bounded: 0 };
     let mut pairs = Vec::new();
-    let (mut ids_left, mut ids_right) = (Vec::new(), Vec::new());
-    let (mut a, mut b) = (0, 0);
-    while a < left.len() && b < right.len() {
-        let key = left[a].0.max(right[b].0);
-        let run = |side: &[(u64, u32)], from: usize| from + side[from..].partition_point(|&(k, _)| k < key);
-        let (a_start, b_start) = (run(&left, a), run(&right, b));
-        let (a_end, b_end) = (run_end(&left, a_start, key), run_end(&right, b_start, key));
-        if a_start < a_end && b_start < b_end {
-            ids_left.clear();
-            ids_left.extend(left[a_start..a_end].iter().map(|&(_, i)| i));
-            ids_right.clear();
-            ids_right.extend(right[b_start..b_end].iter().map(|&(_, j)| j));
-            pair_block(rule, (crm, network), (&ids_left, &ids_right), 0, (&mut pairs, &mut counts));
-        }
-        (a, b) = (a_end, b_end);
-    }
+    for_each_shared_key(&left, &right, |ids_left, ids_right| {
+        pair_block(rule, (crm, network), (ids_left, ids_right), 0, (&mut pairs, &mut counts));
+    });
     counts.pairs = pairs.len();
     pairs.sort_unstable();
     pairs.dedup();
     pairs.shrink_to_fit();
     (pairs, counts)
-}
-
-/// Every (key, index) of `records` under `keys_of`, sorted: a block is a run of one key.
-fn sorted_keys<R>(records: &[&R], keys_of: fn(&R, &mut Vec<u64>)) -> Vec<(u64, u32)> {
-    let mut out = Vec::with_capacity(records.len());
-    let mut keys = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        keys.clear();
-        keys_of(r, &mut keys);
-        out.extend(keys.iter().map(|&k| (k, i as u32)));
-    }
-    out.sort_unstable();
-    out
-}
-
-/// Where the run of `key` that starts at `from` ends (`from` itself when there is none).
-fn run_end(side: &[(u64, u32)], from: usize, key: u64) -> usize {
-    from + side[from..].iter().take_while(|&&(k, _)| k == key).count()
 }
 
 /// Pairs one block whole when it is small enough; else splits it by the rule's next

@@ -8,6 +8,7 @@ pub mod blocking;
 pub mod comparison;
 pub mod decisions;
 pub mod input;
+mod key_join;
 pub mod layout;
 pub mod link;
 pub mod parallel;
