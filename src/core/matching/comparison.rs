@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use super::record::{CompanyRecord, PersonRecord};
-use super::similarity::{jaro_winkler, token_jaccard, within_one_edit};
+use super::similarity::{jaro_winkler_at_least, token_jaccard, within_one_edit};
 use crate::core::normalize::{shares_group, Location, Text};
 
 /// What must hold of a pair for a level. The text tests read the comparison's `text`.
@@ -49,7 +49,7 @@ impl<R> Test<R> {
     fn holds(&self, a: &R, b: &R, (x, y): (&str, &str), jw: &mut Option<f64>) -> bool {
         match self {
             Test::Exact => x == y,
-            Test::JaroWinkler(t) => *jw.get_or_insert_with(|| jaro_winkler(x, y)) >= *t,
+            Test::JaroWinkler(t) => jaro_winkler_at_least(x, y, *t, jw),
             Test::TokenJaccard(t) => token_jaccard(x, y) >= *t,
             Test::OneEdit { min_len } => x.len() >= *min_len && y.len() >= *min_len && within_one_edit(x, y),
             Test::Holds(_, holds) => holds(a, b),
@@ -129,7 +129,10 @@ const fn lv<R>(test: Test<R>, m: f64, u: f64) -> Level<R> {
 fn swapped(a: &PersonRecord, b: &PersonRecord) -> bool {
     // Jaro-Winkler ≥ 0.92 on names almost always keeps the first letter: check that first.
     let close = |x: &str, y: &str| {
-        !x.is_empty() && !y.is_empty() && x.as_bytes()[0] == y.as_bytes()[0] && (x == y || jaro_winkler(x, y) >= 0.92)
+        !x.is_empty()
+            && !y.is_empty()
+            && x.as_bytes()[0] == y.as_bytes()[0]
+            && (x == y || jaro_winkler_at_least(x, y, 0.92, &mut None))
     };
     close(&a.name.first, &b.name.last) && close(&a.name.last, &b.name.first)
 }
@@ -220,7 +223,7 @@ fn without_number(street: &str) -> &str {
 /// One side has no house number and the street names are alike.
 fn same_street_name(x: &str, y: &str) -> bool {
     let one_lacks_number = (without_number(x) == x) != (without_number(y) == y);
-    one_lacks_number && jaro_winkler(without_number(x), without_number(y)) >= 0.9
+    one_lacks_number && jaro_winkler_at_least(without_number(x), without_number(y), 0.9, &mut None)
 }
 
 fn postal_prefix(x: &str, y: &str) -> bool {

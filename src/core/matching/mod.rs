@@ -257,8 +257,14 @@ fn score<R: Linkable>(scorer: &Scorer<'_, R>, crm: &[R], scored: &mut [(u32, u32
     let width = R::comparisons().len();
     parallel::fill_chunks(scored, 1, |start, share| {
         let rows = level_rows[start * width..].chunks_exact(width);
+        // Pairs come grouped by CRM record: its adjustments are looked up once a group.
+        let (mut of, mut adjustments) = (None, Vec::with_capacity(width));
         for ((i, _, w), lv) in share.iter_mut().zip(rows) {
-            *w = scorer.weight_of(lv, &crm[*i as usize]);
+            if of != Some(*i) {
+                scorer.exact_adjustments(&crm[*i as usize], &mut adjustments);
+                of = Some(*i);
+            }
+            *w = scorer.weight_with(lv, &adjustments);
         }
     });
 }

@@ -203,6 +203,27 @@ impl<'a, R> Scorer<'a, R> {
         self.prior + levels.iter().enumerate().map(|(c, &l)| self.field_weight(c, l, a)).sum::<f64>()
     }
 
+    /// Into `out`, per comparison, what an exact agreement on `a`'s value adds for how
+    /// common it is (0 where term frequencies do not apply): one look-up per record for
+    /// [`Scorer::weight_with`], instead of one per pair of a record's many.
+    pub fn exact_adjustments(&self, a: &R, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(self.specs.iter().enumerate().map(|(c, spec)| {
+            spec.tf_value().map_or(0.0, |value| self.tf.adjustment(c, self.params.comparisons[c].u[0], value(a)))
+        }));
+    }
+
+    /// [`Scorer::weight_of`] with the CRM record's [`Scorer::exact_adjustments`]: the
+    /// same figure, summed in the same order.
+    pub fn weight_with(&self, levels: &[u8], adjustments: &[f64]) -> f64 {
+        let field = |(c, &l): (usize, &u8)| match l {
+            NULL_LEVEL => 0.0,
+            0 => self.weights[c][0] + adjustments[c],
+            l => self.weights[c][usize::from(l)],
+        };
+        self.prior + levels.iter().enumerate().map(field).sum::<f64>()
+    }
+
     /// The pair's total match weight.
     pub fn weight(&self, a: &R, b: &R, scratch: &mut Vec<u8>) -> f64 {
         scratch.resize(self.specs.len(), NULL_LEVEL);

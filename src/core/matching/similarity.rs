@@ -20,9 +20,7 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     let (mut a_bits, mut b_bits, mut transpositions) = (a_matched, b_matched, 0usize);
     while a_bits != 0 {
         let (i, j) = (a_bits.trailing_zeros() as usize, b_bits.trailing_zeros() as usize);
-        if a[i] != b[j] {
-            transpositions += 1;
-        }
+        transpositions += usize::from(a[i] != b[j]);
         a_bits &= a_bits - 1;
         b_bits &= b_bits - 1;
     }
@@ -32,11 +30,48 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
+/// Whether [`jaro_winkler`] of `a` and `b` is at least `threshold`, computing it only
+/// when a cheap bound cannot rule it out: most compared names are strangers' and share
+/// few letters (on the generated orgs the bound settles nine in ten below 0.8).
+pub fn jaro_winkler_at_least(a: &str, b: &str, threshold: f64, known: &mut Option<f64>) -> bool {
+    if let Some(jw) = *known {
+        return jw >= threshold;
+    }
+    // The margin keeps rounding in the bound from settling a pair that meets `threshold`.
+    if jaro_winkler_bound(a, b) < threshold - 1e-9 {
+        return false;
+    }
+    *known.insert(jaro_winkler(a, b)) >= threshold
+}
+
+/// An upper bound on [`jaro_winkler`]: a byte of one text can only match a byte of the
+/// other that it equals, so the matches are at most the bytes of each that occur in the
+/// other (counted by their low six bits, which only loosens the bound), with no
+/// transpositions and the real common prefix.
+fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
+    let (a, b) = (&a.as_bytes()[..a.len().min(64)], &b.as_bytes()[..b.len().min(64)]);
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let present = |s: &[u8]| s.iter().fold(0u64, |set, &c| set | 1 << (c & 63));
+    let occurring_in = |s: &[u8], set: u64| s.iter().map(|&c| (set >> (c & 63)) as u32 & 1).sum::<u32>();
+    let matches = occurring_in(a, present(b)).min(occurring_in(b, present(a)));
+    if matches == 0 {
+        return 0.0;
+    }
+    let m = f64::from(matches);
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    jaro + prefix * 0.1 * (1.0 - jaro)
+}
+
 /// Jaro's matching (each byte of `a` takes the first free equal byte of `b` within the
 /// window), as bit sets of the matched positions of `a` and of `b` (both at most 64
 /// bytes). Where each byte of `b` sits is one mask per byte value, so a byte of `a` finds
 /// its match in one step instead of scanning the window: this runs on every pair of
-/// names and employers that is not equal, tens of millions in a large org.
+/// names and employers that is not equal, tens of millions in a large org. The loop has
+/// no branch on the data (whether a byte found its match is as likely as not, and a
+/// mispredicted branch per byte cost more than the matching: 150 → 90 ns a pair).
 fn matched(a: &[u8], b: &[u8]) -> (u64, u64) {
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
     let mut at = [0u64; 256];
@@ -47,17 +82,23 @@ fn matched(a: &[u8], b: &[u8]) -> (u64, u64) {
     for (i, &byte) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
-        if lo >= hi {
-            continue;
-        }
-        let in_window = (u64::MAX >> (64 - (hi - lo))) << lo;
+        // Empty when `lo >= hi` (a far longer than b): nothing in b is near enough.
+        let in_window = positions_below(hi) & !positions_below(lo);
         let free = at[usize::from(byte)] & in_window & !b_matched;
-        if free != 0 {
-            a_matched |= 1 << i;
-            b_matched |= free & free.wrapping_neg();
-        }
+        let first_free = free & free.wrapping_neg();
+        b_matched |= first_free;
+        a_matched |= u64::from(first_free != 0) << i;
     }
     (a_matched, b_matched)
+}
+
+/// The bit set of positions `0..n` (all 64 from 64 on).
+fn positions_below(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
 }
 
 /// True when `a` and `b` differ by at most one edit: a substitution, an insertion or
@@ -185,6 +226,47 @@ mod tests {
                 assert_eq!(matched(x, y), matched_by_scanning(x, y), "{a:?} / {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_bound_is_never_below_jaro_winkler_and_settles_strangers() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "martha",
+            "marhta",
+            "dwayne",
+            "duane",
+            "dixon",
+            "dicksonx",
+            "aaaa",
+            "aaab",
+            "abab",
+            "greenfordfield",
+            "bryantbaumsen",
+            "falcon materials group",
+            "falcon works east",
+            "x-1 9",
+            "p",
+            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123",
+            "zyxwvutsrqponmlkjihgfedcba9876543210zyxwvutsrqponmlkjihgfedcba98xyz",
+        ];
+        for a in words {
+            for b in words {
+                let jw = jaro_winkler(a, b);
+                assert!(jaro_winkler_bound(a, b) >= jw - 1e-12, "{a:?} / {b:?}");
+                for t in [0.0, 0.5, 0.8, 0.92, jw, 1.0] {
+                    let mut known = None;
+                    assert_eq!(jaro_winkler_at_least(a, b, t, &mut known), jw >= t, "{a:?} / {b:?} at {t}");
+                    assert_eq!(jaro_winkler_at_least(a, b, t, &mut known), jw >= t, "again, {a:?} / {b:?} at {t}");
+                }
+            }
+        }
+        let mut known = None;
+        assert!(!jaro_winkler_at_least("greenfordfield", "bryantbaumsen", 0.8, &mut known));
+        assert_eq!(known, None, "settled by the bound alone");
     }
 
     #[test]

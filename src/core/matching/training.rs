@@ -1,7 +1,7 @@
 //! Training, apart from prediction: u from random pairs (what agreement looks like by
 //! chance), then m and the prior by expectation–maximisation on the blocked pairs.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::comparison::Comparison;
 use super::parallel::map_chunks;
@@ -80,7 +80,7 @@ pub fn estimate_m_em<R>(
         return;
     }
     // Identical level vectors are common: iterate over distinct patterns with counts.
-    let mut patterns: HashMap<&[u8], f64> = HashMap::new();
+    let mut patterns: HashMap<&[u8], f64> = HashMap::default();
     for row in level_rows.chunks_exact(width) {
         *patterns.entry(row).or_default() += 1.0;
     }
@@ -167,9 +167,19 @@ pub fn one_to_one_prior<R>(
     if width == 0 {
         return params.prior;
     }
+    // Each level's weight once, not a logarithm per level of each of millions of pairs.
+    let weights: Vec<Vec<f64>> = specs
+        .iter()
+        .enumerate()
+        .map(|(c, spec)| (0..spec.levels.len()).map(|l| params.weight(c, l)).collect())
+        .collect();
     let evidence = pairs.iter().zip(level_rows.chunks_exact(width)).map(|(&(i, _, _), row)| {
-        let bits: f64 =
-            row.iter().enumerate().filter(|&(_, &l)| l != NULL_LEVEL).map(|(c, &l)| params.weight(c, l as usize)).sum();
+        let bits: f64 = row
+            .iter()
+            .zip(&weights)
+            .filter(|&(&l, _)| l != NULL_LEVEL)
+            .map(|(&l, w)| w.get(usize::from(l)).copied().unwrap_or(0.0))
+            .sum();
         (i, bits)
     });
     share_prior(evidence, params.prior, sizes, share_bounds)
@@ -187,13 +197,15 @@ pub fn share_prior(
         return prior;
     }
     // Per CRM record, its best pair's Bayes factor (odds without the prior): summing
-    // every pair would count a common name's namesakes as more evidence of a match.
-    let mut factors = vec![0.0f64; crm_len];
+    // every pair would count a common name's namesakes as more evidence of a match. The
+    // best bits first, then one power per record (2^x rises with x).
+    let mut best = vec![f64::NEG_INFINITY; crm_len];
     for (i, bits) in evidence {
-        if let Some(f) = factors.get_mut(i as usize) {
-            *f = f.max(bits.min(200.0).exp2());
+        if let Some(b) = best.get_mut(i as usize) {
+            *b = b.max(bits);
         }
     }
+    let factors: Vec<f64> = best.into_iter().map(|bits| bits.min(200.0).exp2()).collect();
     let (low, high) = share_bounds;
     let mut share = (prior * network_len as f64).clamp(low, high);
     for _ in 0..SHARE_ROUNDS {
