@@ -60,24 +60,40 @@ impl<'a> Reader<'a> {
     /// Splits what is left to read into readers of about `records` whole records each, in
     /// order: each starts where the one before ends, on the line it ends on, so reading
     /// them one after another (or side by side) gives exactly the rows, lines and errors
-    /// this reader would have. The split is found by reading (fields borrowed, nothing
-    /// kept), so a quoted newline or a malformed row never cuts a record in two.
+    /// this reader would have. Where a quote may open a field the split is found by
+    /// reading (fields borrowed, nothing kept), so a quoted newline or a malformed row
+    /// never cuts a record in two; elsewhere a line is a record.
     pub fn into_runs(mut self, records: usize) -> Vec<Reader<'a>> {
         let records = records.max(1);
-        let mut runs = Vec::new();
-        let mut fields = Vec::new();
-        let (mut start, mut start_line, mut count) = (self.pos, self.line, 0);
-        while self.next_record(&mut fields).is_some() {
-            count += 1;
-            if count == records {
-                runs.push(Reader { text: &self.text[..self.pos], pos: start, line: start_line });
-                (start, start_line, count) = (self.pos, self.line, 0);
+        let (mut runs, mut fields) = (Vec::new(), Vec::new());
+        loop {
+            let (start, start_line) = (self.pos, self.line);
+            if let Some(end) = self.quote_free_lines(records) {
+                (self.pos, self.line) = (end, self.line + records);
+            } else {
+                let mut count = 0;
+                while count < records && self.next_record(&mut fields).is_some() {
+                    count += 1;
+                }
+                if count == 0 {
+                    break;
+                }
             }
-        }
-        if count > 0 {
-            runs.push(Reader { text: self.text, pos: start, line: start_line });
+            runs.push(Reader { text: &self.text[..self.pos], pos: start, line: start_line });
         }
         runs
+    }
+
+    /// Where the next `lines` lines end, when none of them holds a quote: each is then
+    /// one whole record, so the split need not read their fields (reading them was a
+    /// second parse of the whole file on one core).
+    fn quote_free_lines(&self, lines: usize) -> Option<usize> {
+        let rest = &self.text[self.pos..];
+        let mut end = 0;
+        for _ in 0..lines {
+            end += rest[end..].find('\n')? + 1;
+        }
+        (!rest.as_bytes()[..end].contains(&b'"')).then_some(self.pos + end)
     }
 
     /// Reads the next record into `fields` (cleared first), each field borrowing the text
@@ -234,6 +250,15 @@ mod tests {
             assert_eq!(joined, whole, "runs of {size}");
         }
         assert!(whole.iter().any(|r| r.is_err()), "the text holds malformed rows");
+        let plain: String = (0..50).map(|k| format!("row{k},{k}\n")).collect::<String>() + "no newline,x";
+        let quoted_later = format!("{plain}\n\"a\nb\",1\nz,2\n");
+        for text in [plain.as_str(), quoted_later.as_str(), "\n\n\n", "x"] {
+            let whole: Vec<_> = Reader::new(text).collect();
+            for size in [1, 2, 7, 50, 51, 60] {
+                let joined: Vec<_> = Reader::new(text).into_runs(size).into_iter().flatten().collect();
+                assert_eq!(joined, whole, "runs of {size} over {text:?}");
+            }
+        }
     }
 
     fn rows(text: &str) -> Vec<Result<Vec<String>, CsvError>> {

@@ -3,12 +3,14 @@
 //! counted (and the first few reported with line numbers), never a panic.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::parallel::map_runs;
 use super::record::{CompanyInput, CompanyRecord, CrmKind, PersonInput, PersonRecord};
 use crate::core::csv::{CsvError, Reader};
-use crate::core::normalize::title_from_headline;
+use crate::core::normalize::{title_from_headline, Text};
 use crate::core::sf::SalesforceId;
 
 /// Longest field accepted; longer ones are not real data.
@@ -278,7 +280,7 @@ fn fold_converted_leads(people: &mut Loaded<PersonRecord>, converted: Vec<(usize
     }
     let present: HashSet<&str> =
         people.records.iter().filter(|r| r.kind == Some(CrmKind::Contact)).map(|r| r.id.as_str()).collect();
-    let (mut drop, mut renamed) = (HashSet::new(), Vec::new());
+    let (mut drop, mut renamed) = (HashSet::default(), Vec::new());
     for (i, contact) in converted {
         if present.contains(contact.as_str()) {
             drop.insert(i);
@@ -370,7 +372,8 @@ pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError>
     let parsed = parse_rows(reader, |line, fields| (line, network_row(&h, line, fields, people)));
     let kept = parsed.iter().filter(|item| matches!(item, Ok((_, NetworkRow::Person(_))))).count();
     out.people.records.reserve_exact(kept);
-    let mut seen: HashSet<String> = HashSet::new();
+    // Ids are short inline texts: cloning one allocates nothing (a String per row did).
+    let mut seen: HashSet<Text> = HashSet::default();
     for item in parsed {
         let (line, item) = match item {
             Ok(item) => item,
@@ -380,11 +383,11 @@ pub fn read_network(file: &str, text: &str) -> Result<NetworkTables, InputError>
             }
         };
         let id = match &item {
-            NetworkRow::Person(r) => &r.id,
-            NetworkRow::Company(r) => &r.id,
-            NetworkRow::Skip(..) => "",
+            NetworkRow::Person(r) => r.id.clone(),
+            NetworkRow::Company(r) => r.id.clone(),
+            NetworkRow::Skip(..) => Text::default(),
         };
-        let item = if !id.is_empty() && !seen.insert(id.to_string()) {
+        let item = if !id.is_empty() && !seen.insert(id.clone()) {
             NetworkRow::Skip(line, format!("duplicate id: {id}"))
         } else {
             item

@@ -35,7 +35,7 @@ pub struct PersonRecord {
     pub kind: Option<CrmKind>,
     pub name: PersonName,
     /// Nickname groups of the first name (see `normalize::name`).
-    pub first_name_groups: Vec<u32>,
+    pub first_name_groups: &'static [u32],
     pub email: Option<Email>,
     /// E.164 numbers (work, mobile).
     pub phones: Vec<Text>,

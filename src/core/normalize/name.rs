@@ -258,10 +258,11 @@ fn nickname_groups() -> &'static HashMap<String, Vec<u32>> {
     })
 }
 
-/// The nickname groups a (folded) first name belongs to; computed once per record so
-/// comparing millions of pairs needs no table look-ups.
-pub fn nickname_groups_of(first: &str) -> Vec<u32> {
-    nickname_groups().get(first).cloned().unwrap_or_default()
+/// The nickname groups a (folded) first name belongs to; looked up once per record so
+/// comparing millions of pairs needs no table look-ups. The table's own list: a record
+/// keeps no copy (a copy was an allocation per record, and a cache miss per blocked one).
+pub fn nickname_groups_of(first: &str) -> &'static [u32] {
+    nickname_groups().get(first).map_or(&[], Vec::as_slice)
 }
 
 /// True when two (folded) first names can name the same person: equal, or one a
