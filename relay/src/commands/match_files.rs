@@ -37,7 +37,8 @@ fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Runs the command; the report goes to stderr.
+/// Runs the command; the report goes to stderr. The process ends after it (the records
+/// are left to its exit).
 pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&args.threshold) {
         bail!("--threshold must be at least 0 and below 1, got {}", args.threshold);
@@ -122,6 +123,9 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<()> {
         network_read.as_secs_f64(),
         (laid_out_at - loaded_at).as_secs_f64()
     );
+    // The command ends here and the process with it: freeing two million records one by
+    // one, on one core, took most of a second that the system's exit does at once.
+    std::mem::forget((crm_people, network_people, crm_accounts, network_companies));
     Ok(())
 }
 
