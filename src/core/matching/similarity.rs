@@ -175,6 +175,34 @@ fn token_jaccard_long(a: &str, b: &str) -> f64 {
 mod tests {
     use super::*;
 
+    /// Texts the similarity tests compare pairwise: short, repeated letters, transposed,
+    /// several words, past 64 bytes.
+    const WORDS: [&str; 23] = [
+        "",
+        "a",
+        "ab",
+        "ba",
+        "p",
+        "martha",
+        "marhta",
+        "dwayne",
+        "duane",
+        "dixon",
+        "dicksonx",
+        "aaaa",
+        "aaab",
+        "abab",
+        "greenfordfield",
+        "bryantbaumsen",
+        "falcon materials group",
+        "falcon works east",
+        "granite logistics global",
+        "x",
+        "x-1 9",
+        "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123",
+        "zyxwvutsrqponmlkjihgfedcba9876543210zyxwvutsrqponmlkjihgfedcba98xyz",
+    ];
+
     #[test]
     fn jaro_winkler_reference_values() {
         assert!((jaro_winkler("martha", "marhta") - 0.9611).abs() < 1e-3);
@@ -200,28 +228,8 @@ mod tests {
 
     #[test]
     fn matching_by_masks_is_matching_by_scanning() {
-        let words = [
-            "a",
-            "ab",
-            "ba",
-            "martha",
-            "marhta",
-            "dwayne",
-            "duane",
-            "dixon",
-            "dicksonx",
-            "aaaa",
-            "aaab",
-            "abab",
-            "falcon materials group",
-            "falcon works east",
-            "granite logistics global",
-            "x",
-            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123",
-            "zyxwvutsrqponmlkjihgfedcba9876543210zyxwvutsrqponmlkjihgfedcba98",
-        ];
-        for a in words {
-            for b in words {
+        for a in WORDS {
+            for b in WORDS {
                 let (x, y) = (&a.as_bytes()[..a.len().min(64)], &b.as_bytes()[..b.len().min(64)]);
                 assert_eq!(matched(x, y), matched_by_scanning(x, y), "{a:?} / {b:?}");
             }
@@ -230,31 +238,8 @@ mod tests {
 
     #[test]
     fn the_bound_is_never_below_jaro_winkler_and_settles_strangers() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "ba",
-            "martha",
-            "marhta",
-            "dwayne",
-            "duane",
-            "dixon",
-            "dicksonx",
-            "aaaa",
-            "aaab",
-            "abab",
-            "greenfordfield",
-            "bryantbaumsen",
-            "falcon materials group",
-            "falcon works east",
-            "x-1 9",
-            "p",
-            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123",
-            "zyxwvutsrqponmlkjihgfedcba9876543210zyxwvutsrqponmlkjihgfedcba98xyz",
-        ];
-        for a in words {
-            for b in words {
+        for a in WORDS {
+            for b in WORDS {
                 let jw = jaro_winkler(a, b);
                 assert!(jaro_winkler_bound(a, b) >= jw - 1e-12, "{a:?} / {b:?}");
                 for t in [0.0, 0.5, 0.8, 0.92, jw, 1.0] {
