@@ -338,7 +338,7 @@ pub static PERSON_COMPARISONS: [Comparison<PersonRecord>; 10] = [
         levels: &[
             lv(Test::Exact, 0.85, 0.01),
             lv(Test::Holds("swapped with last name", swapped), 0.01, 0.0001),
-            lv(Test::Holds("nickname", |a, b| shares_group(&a.first_name_groups, &b.first_name_groups)), 0.04, 0.002),
+            lv(Test::Holds("nickname", |a, b| shares_group(a.first_name_groups, b.first_name_groups)), 0.04, 0.002),
             lv(Test::JaroWinkler(0.92), 0.04, 0.005),
             // A typo Jaro-Winkler forgives too little in a short name: "Jobn", "Eobert".
             lv(Test::OneEdit { min_len: 3 }, 0.02, 0.002),

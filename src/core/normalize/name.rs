@@ -271,7 +271,7 @@ pub fn nickname_compatible(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    a == b || shares_group(&nickname_groups_of(a), &nickname_groups_of(b))
+    a == b || shares_group(nickname_groups_of(a), nickname_groups_of(b))
 }
 
 /// True when two group lists (from [`nickname_groups_of`]) intersect.
