@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import ambiguity
+
 here = Path(__file__).resolve().parent
 crmsync, work, shared = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 skip_1m = "--skip-1m" in sys.argv
@@ -161,6 +163,19 @@ if zipf_phases:
               "the one-to-one posterior, assignment); the rest of the wall time is writing and exit.", "",
               "| N × N | reading | matcher phases |", "|---|---|---|"]
     lines += [f"| {n:,} | {r} s | {laps} |" for n, r, laps in zipf_phases]
+lines += ["", "Why recall falls as the org grows (`tests/bench/ambiguity.py DIR`): a true pair whose names agree",
+          "exactly is *ambiguous* when a namesake on either side agrees with the other record at least as well",
+          "on every other compared field (employer, city, title, e-mail, phone), so nothing favours the true",
+          "pair; *distinct* when no namesake does. Share of all true pairs, and the share missed at p ≥ 0.8.", "",
+          "| N × N | ambiguous (missed) | distinct (missed) | names differ (missed) | recall | distinct pairs missed most often |",
+          "|---|---|---|---|---|---|"]
+for n in [n for n in sizes if (work / f"gen_people_zipf.py-{n}" / "matches.csv").exists()]:
+    kinds, missed = ambiguity.counts(work / f"gen_people_zipf.py-{n}")
+    total = sum(kinds.values())
+    cells = [f"{(kinds[(k, True)] + kinds[(k, False)]) / total:.4f} ({kinds[(k, False)] / total:.4f})" for k in ambiguity.KINDS]
+    often = "; ".join(f"{a}, {b} namesakes: {v:,}" for (a, b), v in missed.most_common(2))
+    recall = sum(v for (_, hit), v in kinds.items() if hit) / total
+    lines.append(f"| {n:,} | {' | '.join(cells)} | {recall:.4f} | {often} |")
 lines += ["", "## Matching quality: generated businesses (`tests/bench/gen_companies.py`, seed 3)", "",
           "CRM: 20,000 Accounts (legal-form names, website, phone, billing address; 10 % namesakes in another",
           "city with another website). Network: 80 % of them as company pages (legal form dropped or changed,",
