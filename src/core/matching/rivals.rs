@@ -131,8 +131,10 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
 }
 
 /// Rounds of the two-sided refinement: the first is the one-sided posterior, each next
-/// one discounts profiles other records claim.
-const ROUNDS: usize = 3;
+/// one discounts profiles other records claim. At 3 a namesake's claim had not yet
+/// reached the records two claims away (Zipf 1M: recall 0.9190 at 3, 0.9204 at 6 and at
+/// 12, precision 0.9927 at all three; about 0.15 s a round there).
+const ROUNDS: usize = 6;
 
 /// Weights beyond this many bits are certain either way; capping keeps the sums finite.
 const MAX_BITS: f64 = 200.0;
