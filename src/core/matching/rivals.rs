@@ -76,27 +76,35 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
     let none = 1.0 - contest.share.clamp(MIN_SHARE, MAX_SHARE);
     let both_none = none * (1.0 - contest.profile_share.clamp(MIN_SHARE, MAX_SHARE));
     let network_len = scored.iter().map(|&(_, j, _)| j as usize + 1).max().unwrap_or(0);
-    // A pair's share of its record's odds, its profile counted with the chance `f` that
-    // no other record has it: the chance the record's match is this profile. Recomputed
-    // where needed rather than kept, as a vector of it would be a run's largest but one.
-    let row_posterior = |(i, w, f): (u32, f64, f32), rows: &[f64]| odds(w) * f64::from(f) / (none + rows[i as usize]);
+    // Each pair's odds once: every round reads them several times, and a power of 2 per
+    // read was most of the posterior's time (at a million records the level rows are
+    // gone by now, so the vector stays below the run's peak).
+    let mut pair_odds = vec![0.0f64; scored.len()];
+    fill_chunks(&mut pair_odds, 1, |start, share| {
+        for (o, &(_, _, w)) in share.iter_mut().zip(&scored[start..]) {
+            *o = odds(w);
+        }
+    });
+    // A pair's share of its record's odds `o`, its profile counted with the chance `f`
+    // that no other record has it: the chance the record's match is this profile.
+    // Recomputed where needed rather than kept.
+    let row_posterior = |(i, o, f): (u32, f64, f32), rows: &[f64]| o * f64::from(f) / (none + rows[i as usize]);
     // Per pair, the chance its profile is not another record's (1 until a round says).
     let mut free = vec![1.0f32; scored.len()];
     let mut rows = vec![0.0f64; crm_len];
     let mut columns = vec![0.0f64; network_len];
     let (crm_of, network_of) = (|k: usize| scored[k].0 as usize, |k: usize| scored[k].1 as usize);
     for round in 0..ROUNDS {
-        sum_by_index(&mut rows, scored.len(), crm_of, |k| odds(scored[k].2) * f64::from(free[k]));
+        sum_by_index(&mut rows, scored.len(), crm_of, |k| pair_odds[k] * f64::from(free[k]));
         if round + 1 == ROUNDS {
             break;
         }
         sum_by_index(&mut columns, scored.len(), network_of, |k| {
-            let (i, _, w) = scored[k];
-            row_posterior((i, w, free[k]), &rows)
+            row_posterior((scored[k].0, pair_odds[k], free[k]), &rows)
         });
         fill_chunks(&mut free, 1, |start, share| {
-            for (&(i, j, w), f) in scored[start..].iter().zip(share) {
-                let others = columns[j as usize] - row_posterior((i, w, *f), &rows);
+            for ((&(i, j, _), &o), f) in scored[start..].iter().zip(&pair_odds[start..]).zip(share) {
+                let others = columns[j as usize] - row_posterior((i, o, *f), &rows);
                 *f = (1.0 - others).clamp(0.0, 1.0) as f32;
             }
         });
@@ -104,22 +112,16 @@ pub fn raise_uncontested(scored: &mut [(u32, u32, f64)], crm_len: usize, contest
     // Per record, the chance it has one of its profiles; a column rival's odds count with
     // the chance its record has none of its other profiles.
     let mut claimed = vec![0.0f64; crm_len];
-    sum_by_index(&mut claimed, scored.len(), crm_of, |k| {
-        let (i, _, w) = scored[k];
-        row_posterior((i, w, free[k]), &rows)
-    });
-    let column_weight = |(i, w, f): (u32, f64, f32)| {
-        odds(w) * (1.0 - (claimed[i as usize] - row_posterior((i, w, f), &rows))).clamp(0.0, 1.0)
+    sum_by_index(&mut claimed, scored.len(), crm_of, |k| row_posterior((scored[k].0, pair_odds[k], free[k]), &rows));
+    let column_weight = |(i, o, f): (u32, f64, f32)| {
+        o * (1.0 - (claimed[i as usize] - row_posterior((i, o, f), &rows))).clamp(0.0, 1.0)
     };
-    sum_by_index(&mut columns, scored.len(), network_of, |k| {
-        let (i, _, w) = scored[k];
-        column_weight((i, w, free[k]))
-    });
+    sum_by_index(&mut columns, scored.len(), network_of, |k| column_weight((scored[k].0, pair_odds[k], free[k])));
     fill_chunks(scored, 1, |start, share| {
-        for ((i, j, w), &f) in share.iter_mut().zip(&free[start..]) {
-            let own = odds(*w) * f64::from(f);
+        for (((i, j, w), &f), &o) in share.iter_mut().zip(&free[start..]).zip(&pair_odds[start..]) {
+            let own = o * f64::from(f);
             let row_rivals = (rows[*i as usize] - own).max(0.0);
-            let column_rivals = (columns[*j as usize] - column_weight((*i, *w, f))).max(0.0);
+            let column_rivals = (columns[*j as usize] - column_weight((*i, o, f))).max(0.0);
             // log₂ of own · K / ((K + row rivals) · (K + column rivals)).
             let posterior =
                 own.log2() + both_none.log2() - (both_none + row_rivals).log2() - (both_none + column_rivals).log2();
