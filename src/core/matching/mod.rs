@@ -187,12 +187,12 @@ pub fn link<R: Linkable>(crm: &[R], network: &[R], decisions: &Decisions, option
     let level_rows = level_rows(crm, network, &scored);
     watch.lap("comparing");
     let stored = options.params.as_ref().filter(|p| p.fits(specs));
+    let tf = TermFrequencies::count(specs, [crm, network]);
     let mut params = match stored {
         Some(p) => p.clone(),
-        None => train(specs, crm, network, (&scored, &level_rows), options),
+        None => train(specs, crm, network, (&scored, &level_rows), &tf, options),
     };
     watch.lap("training");
-    let tf = TermFrequencies::count(specs, [crm, network]);
     score(&Scorer::new(specs, &params, &tf), crm, &mut scored, &level_rows);
     let candidate_count = scored.len();
     drop(level_rows);
@@ -311,8 +311,8 @@ pub fn train_params<R: Linkable>(crm: &[R], network: &[R], options: &LinkOptions
     let specs = R::comparisons();
     let mut pairs = unweighted(candidate_pairs(R::blocking_rules(), crm, network).pairs);
     let rows = level_rows(crm, network, &pairs);
-    let mut params = train(specs, crm, network, (&pairs, &rows), options);
     let tf = TermFrequencies::count(specs, [crm, network]);
+    let mut params = train(specs, crm, network, (&pairs, &rows), &tf, options);
     score(&Scorer::new(specs, &params, &tf), crm, &mut pairs, &rows);
     reprior(&mut params, &mut pairs, (crm.len(), network.len()));
     params
@@ -323,23 +323,21 @@ fn train<R: Linkable>(
     crm: &[R],
     network: &[R],
     (pairs, level_rows): (&[(u32, u32, f64)], &[u8]),
+    tf: &TermFrequencies,
     options: &LinkOptions,
 ) -> Params {
     let mut params = Params::defaults(specs);
     training::estimate_u(specs, &mut params, crm, network, options.u_samples, options.seed);
-    let width = specs.len();
-    let rows = level_rows.len() / width.max(1);
-    // EM on an evenly spread subset when there are more pairs than needed.
-    let stride = rows.div_ceil(options.em_pairs.max(1)).max(1);
-    let subset: Vec<u8> = level_rows.chunks_exact(width).step_by(stride).flatten().copied().collect();
-    let max_prior = crm.len().min(network.len()) as f64 / rows.max(1) as f64;
-    training::estimate_m_em(specs, &mut params, &subset, options.em_iterations, max_prior);
-    // EM's prior is the match rate among candidate pairs; scores use the rate among all
-    // pairs, as the field weights already carry what blocking selected for.
-    let all_pairs = (crm.len() as f64 * network.len() as f64).max(1.0);
-    params.prior = (params.prior * rows as f64 / all_pairs).clamp(1e-12, 0.5);
-    params.prior =
-        training::one_to_one_prior(specs, &params, pairs, level_rows, (crm.len(), network.len()), rivals::SHARE_BOUNDS);
+    // Each record's candidates whole, from an evenly spread sample of records.
+    let sample = training::TrainingSample::new(
+        specs,
+        crm,
+        (pairs, level_rows),
+        &Scorer::new(specs, &params, tf),
+        options.em_pairs,
+    );
+    params.prior = 0.5 / network.len().max(1) as f64;
+    training::estimate_m_one_to_one(specs, &mut params, &sample, network.len(), options.em_iterations);
     params
 }
 

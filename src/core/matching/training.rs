@@ -1,12 +1,11 @@
 //! Training, apart from prediction: u from random pairs (what agreement looks like by
 //! chance), then m and the prior by expectation–maximisation on the blocked pairs.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::comparison::Comparison;
 use super::parallel::map_chunks;
 use super::params::{Params, PROBABILITY_FLOOR};
-use super::scoring::{levels, NULL_LEVEL};
+use super::rivals::SHARE_BOUNDS;
+use super::scoring::{levels, Scorer, NULL_LEVEL};
 use crate::core::rng::SeededRng;
 
 /// Estimates u for every level from up to `samples` random (almost always non-matching)
@@ -57,63 +56,131 @@ pub fn estimate_u<R: Sync>(
     }
 }
 
-/// Weight of the spec's default m-probabilities against the data in EM (1 = equal). EM on
-/// blocked pairs takes some namesakes for matches (the same rare surname in the same city)
-/// and learns that a different first name costs little; at 1 that let strangers with one
-/// shared rare name through on the generated 100k set (P 0.986), at 3 it does not (0.992).
-pub const PRIOR_STRENGTH: f64 = 3.0;
+/// The candidate pairs of a sample of CRM records, each record's pairs whole (one-to-one
+/// EM weighs a record's candidates against each other, so a record is never split).
+pub struct TrainingSample {
+    /// One row of levels per pair.
+    pub rows: Vec<u8>,
+    /// Per pair, the term-frequency bits of its exact agreements (fixed while u is).
+    pub tf_bits: Vec<f64>,
+    /// Each sampled record's pairs, as a range of rows.
+    pub groups: Vec<std::ops::Range<usize>>,
+    /// CRM records sampled, those without a candidate included.
+    pub records: usize,
+}
 
-/// Re-estimates m and the prior by EM over the level vectors of candidate pairs
-/// (`level_rows` holds one row of `specs.len()` levels per pair); u stays fixed.
-/// `max_prior` bounds the match rate among the pairs: with one match per record at
-/// most, it cannot exceed (smaller side) / (pairs), and without the bound EM can drift
-/// into calling every similar pair a match.
-pub fn estimate_m_em<R>(
+impl TrainingSample {
+    /// Every `k`-th CRM record's candidate pairs (`pairs` grouped by CRM record, one row
+    /// of `level_rows` each), `k` such that about `budget` pairs are kept, with each
+    /// pair's term-frequency bits under `scorer`'s u.
+    pub fn new<R>(
+        specs: &[Comparison<R>],
+        crm: &[R],
+        (pairs, level_rows): (&[(u32, u32, f64)], &[u8]),
+        scorer: &Scorer<'_, R>,
+        budget: usize,
+    ) -> Self {
+        let width = specs.len();
+        let every = pairs.len().div_ceil(budget.max(1)).max(1);
+        let mut sample =
+            Self { rows: Vec::new(), tf_bits: Vec::new(), groups: Vec::new(), records: crm.len().div_ceil(every) };
+        let mut adjustments = Vec::with_capacity(width);
+        let mut k = 0;
+        while k < pairs.len() {
+            let i = pairs[k].0;
+            let end = k + pairs[k..].iter().take_while(|p| p.0 == i).count();
+            if let (0, Some(record)) = (i as usize % every, crm.get(i as usize)) {
+                scorer.exact_adjustments(record, &mut adjustments);
+                let start = sample.tf_bits.len();
+                for row in level_rows.get(k * width..end * width).unwrap_or_default().chunks_exact(width.max(1)) {
+                    sample.rows.extend_from_slice(row);
+                    let exact = row.iter().zip(&adjustments).filter(|&(&l, _)| l == 0);
+                    sample.tf_bits.push(exact.map(|(_, a)| a).sum());
+                }
+                sample.groups.push(start..sample.tf_bits.len());
+            }
+            k = end;
+        }
+        sample
+    }
+}
+
+/// Weight of the spec's default m against the data in EM (1 = equal). Pairwise EM took
+/// namesakes for matches and needed 3 to stay sane; one-to-one, the data is cleaner.
+pub const PRIOR_STRENGTH: f64 = 1.0;
+
+/// m and the match share by EM in which a CRM record's candidates compete: record i
+/// has its match among the profiles with chance π, so pair k's chance of being it is
+/// o_k / ((1 − π) + Σ_j o_j), o = λ·BF/(1 − λ), λ = π / profiles. Pairwise EM lets every
+/// namesake of a common name count as a match and learns that matches often disagree on
+/// employer, city or title; here a record counts once, shared among its candidates.
+pub fn estimate_m_one_to_one<R>(
     specs: &[Comparison<R>],
     params: &mut Params,
-    level_rows: &[u8],
+    sample: &TrainingSample,
+    profiles: usize,
     iterations: usize,
-    max_prior: f64,
 ) {
     let width = specs.len();
-    if width == 0 || level_rows.is_empty() {
+    if width == 0 || sample.groups.is_empty() || profiles == 0 {
         return;
     }
-    // Identical level vectors are common: iterate over distinct patterns with counts.
-    let mut patterns: HashMap<&[u8], f64> = HashMap::default();
-    for row in level_rows.chunks_exact(width) {
-        *patterns.entry(row).or_default() += 1.0;
-    }
-    let patterns: Vec<(&[u8], f64)> = patterns.into_iter().collect();
-    let total: f64 = patterns.iter().map(|(_, n)| n).sum();
-    let max_prior = max_prior.clamp(1e-6, 1.0 - 1e-6);
-    let mut prior = params.prior.clamp(1e-6, 0.5).max(0.01).min(max_prior);
+    let (low, high) = SHARE_BOUNDS;
+    let mut share = (params.prior * profiles as f64).clamp(low, high);
     for _ in 0..iterations {
-        let mut m_counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
-        let mut matched = 0.0;
-        for (row, n) in &patterns {
-            let mut log_odds = (prior / (1.0 - prior)).ln();
-            for (c, &l) in row.iter().enumerate() {
-                if l != NULL_LEVEL {
-                    let p = &params.comparisons[c];
-                    log_odds += (p.m[l as usize].max(PROBABILITY_FLOOR) / p.u[l as usize].max(PROBABILITY_FLOOR)).ln();
+        let weights: Vec<Vec<f64>> = specs
+            .iter()
+            .enumerate()
+            .map(|(c, spec)| (0..spec.levels.len()).map(|l| params.weight(c, l)).collect())
+            .collect();
+        let lambda = share / profiles as f64;
+        let prior_bits = (lambda / (1.0 - lambda)).log2();
+        let none = 1.0 - share;
+        let parts = map_chunks(&sample.groups, |groups| {
+            let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+            let mut matched = 0.0;
+            let mut odds = Vec::new();
+            for group in groups {
+                odds.clear();
+                for k in group.clone() {
+                    let row = &sample.rows[k * width..(k + 1) * width];
+                    let bits: f64 = row
+                        .iter()
+                        .zip(&weights)
+                        .filter(|&(&l, _)| l != NULL_LEVEL)
+                        .map(|(&l, w)| w.get(usize::from(l)).copied().unwrap_or(0.0))
+                        .sum();
+                    odds.push((prior_bits + sample.tf_bits[k] + bits).min(200.0).exp2());
+                }
+                let total = none + odds.iter().sum::<f64>();
+                for (k, o) in group.clone().zip(&odds) {
+                    let p = o / total;
+                    matched += p;
+                    for (c, &l) in sample.rows[k * width..(k + 1) * width].iter().enumerate() {
+                        if l != NULL_LEVEL {
+                            counts[c][usize::from(l)] += p;
+                        }
+                    }
                 }
             }
-            let p_match = 1.0 / (1.0 + (-log_odds).exp());
-            matched += p_match * n;
-            for (c, &l) in row.iter().enumerate() {
-                if l != NULL_LEVEL {
-                    m_counts[c][l as usize] += p_match * n;
+            vec![(counts, matched)]
+        });
+        let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+        let mut matched = 0.0;
+        for (part, m) in parts {
+            matched += m;
+            for (total, p) in counts.iter_mut().zip(part) {
+                for (t, x) in total.iter_mut().zip(p) {
+                    *t += x;
                 }
             }
         }
-        prior = (matched / total).clamp(1e-6, max_prior);
-        for (c, counts) in m_counts.iter().enumerate() {
+        share = (matched / sample.records.max(1) as f64).clamp(low, high);
+        for (c, counts) in counts.iter().enumerate() {
             let sum: f64 = counts.iter().sum();
             if sum > 1.0 {
                 // MAP estimate: the spec's defaults act as `sum × PRIOR_STRENGTH` pseudo-counts,
-                // so EM refines m but cannot wander into a degenerate solution (e.g. calling
-                // namesakes matches and learning that a different domain means nothing).
+                // so a small org's m stays near them and rare levels never reach 0.
                 let alpha = sum * PRIOR_STRENGTH;
                 params.comparisons[c].m = counts
                     .iter()
@@ -125,7 +192,7 @@ pub fn estimate_m_em<R>(
             }
         }
     }
-    params.prior = prior;
+    params.prior = (share / profiles as f64).clamp(1e-12, 0.5);
 }
 
 /// Keeps a comparison's first level (its closest agreement) from counting against a
@@ -149,44 +216,11 @@ fn agreement_never_against(m: &mut [f64], u: &[f64]) {
 /// Rounds of the share's fixed point (a fixed count keeps training's time bounded).
 const SHARE_ROUNDS: usize = 30;
 
-/// The prior λ re-estimated one-to-one: the share π of CRM records that have their match
-/// among the profiles, divided by the profiles. EM counts every candidate pair on its
-/// own, so a record's namesakes each add to the match rate and π comes out near 1
-/// (every record "has" a match). Here each record counts once: with λ = π / profiles,
-/// record i has a match with chance S_i / ((1 − π) + S_i), S_i its best pair's odds, and
-/// π is the mean of that over the CRM records (a fixed point, found by iterating). `pairs` and `level_rows` are the candidate pairs and their levels.
-pub fn one_to_one_prior<R>(
-    specs: &[Comparison<R>],
-    params: &Params,
-    pairs: &[(u32, u32, f64)],
-    level_rows: &[u8],
-    sizes: (usize, usize),
-    share_bounds: (f64, f64),
-) -> f64 {
-    let width = specs.len();
-    if width == 0 {
-        return params.prior;
-    }
-    // Each level's weight once, not a logarithm per level of each of millions of pairs.
-    let weights: Vec<Vec<f64>> = specs
-        .iter()
-        .enumerate()
-        .map(|(c, spec)| (0..spec.levels.len()).map(|l| params.weight(c, l)).collect())
-        .collect();
-    let evidence = pairs.iter().zip(level_rows.chunks_exact(width)).map(|(&(i, _, _), row)| {
-        let bits: f64 = row
-            .iter()
-            .zip(&weights)
-            .filter(|&(&l, _)| l != NULL_LEVEL)
-            .map(|(&l, w)| w.get(usize::from(l)).copied().unwrap_or(0.0))
-            .sum();
-        (i, bits)
-    });
-    share_prior(evidence, params.prior, sizes, share_bounds)
-}
-
-/// [`one_to_one_prior`] from each pair's evidence in bits (its weight less the prior
-/// weight): (CRM index, bits) per candidate pair, `prior` the starting λ.
+/// The prior λ re-estimated one-to-one from each pair's evidence in bits (its weight
+/// less the prior weight): (CRM index, bits) per candidate pair, `prior` the starting λ.
+/// Each record counts once: with λ = π / profiles, record i has a match with chance
+/// S_i / ((1 − π) + S_i), S_i its best pair's odds, and π (the share of CRM records with
+/// their match among the profiles) is the mean of that over the records (a fixed point).
 pub fn share_prior(
     evidence: impl Iterator<Item = (u32, f64)>,
     prior: f64,
@@ -242,51 +276,89 @@ mod tests {
         assert!(params.comparisons[5].u[0] > 0.95, "every city is x");
     }
 
-    #[test]
-    fn em_separates_matches_from_non_matches() {
-        // 100 agreeing pairs and 900 disagreeing ones on (first, last).
-        let specs = &PERSON_COMPARISONS[..2];
-        let mut rows = Vec::new();
-        for i in 0..1000 {
-            rows.extend_from_slice(if i < 100 { &[0u8, 0] } else { &[6u8, 4] });
+    /// A sample whose records' candidates have these level rows (no term frequencies).
+    fn sample_of(records: &[Vec<[u8; 2]>]) -> TrainingSample {
+        let mut sample =
+            TrainingSample { rows: Vec::new(), tf_bits: Vec::new(), groups: Vec::new(), records: records.len() };
+        for pairs in records {
+            let start = sample.tf_bits.len();
+            for row in pairs {
+                sample.rows.extend_from_slice(row);
+                sample.tf_bits.push(0.0);
+            }
+            sample.groups.push(start..sample.tf_bits.len());
         }
-        let mut params = Params::defaults(specs);
-        estimate_m_em(specs, &mut params, &rows, 20, 1.0);
-        assert!((params.prior - 0.1).abs() < 0.02, "{}", params.prior);
-        // Every match agrees exactly: m moves toward 1 by 1 / (1 + PRIOR_STRENGTH) of the way.
+        sample
+    }
+
+    /// The defaults of the first two comparisons, with a first name shared by one pair in
+    /// five by chance (so a first name alone is no match; a full name is).
+    fn names_params() -> Params {
+        let mut params = Params::defaults(&PERSON_COMPARISONS[..2]);
+        let u = &mut params.comparisons[0].u;
+        let last = u.len() - 1;
+        u[last] -= 0.2 - u[0];
+        u[0] = 0.2;
+        params
+    }
+
+    /// First-name and surname levels: both exact, or the same first name only.
+    const FULL_NAME: [u8; 2] = [0, 0];
+    const FIRST_NAME_ONLY: [u8; 2] = [0, 4];
+
+    #[test]
+    fn em_learns_matches_from_each_records_best_candidate() {
+        // 1000 records against 100 profiles: 800 have their profile (both names exact) and
+        // two namesakes who share the first name only; 200 have only such namesakes.
+        let specs = &PERSON_COMPARISONS[..2];
+        let records: Vec<Vec<[u8; 2]>> = (0..1000)
+            .map(|i| if i < 800 { vec![FULL_NAME, FIRST_NAME_ONLY, FIRST_NAME_ONLY] } else { vec![FIRST_NAME_ONLY; 2] })
+            .collect();
+        let mut params = names_params();
+        params.prior = 0.5 / 100.0;
+        estimate_m_one_to_one(specs, &mut params, &sample_of(&records), 100, 20);
+        assert!((params.prior * 100.0 - 0.8).abs() < 0.02, "share {}", params.prior * 100.0);
+        // Every match agrees on the surname: m moves toward 1 by 1 / (1 + PRIOR_STRENGTH) of the way.
         let default = PERSON_COMPARISONS[1].levels[0].m;
         let moved = (params.comparisons[1].m[0] - default) / (1.0 - default);
         assert!((moved - 1.0 / (1.0 + PRIOR_STRENGTH)).abs() < 0.05, "m moves toward the data: {moved}");
     }
 
     #[test]
-    fn the_one_to_one_prior_counts_a_record_once_not_each_namesake() {
-        // 100 CRM records and 100 profiles: records 0–79 each agree on both names with
-        // their own profile and with three namesakes; 80–99 only with namesakes' first names.
+    fn a_records_namesakes_share_its_one_match() {
+        // 100 records, 80 with four candidates that agree on both names alike (their own
+        // profile and three namesakes), 20 with first-name namesakes only.
         let specs = &PERSON_COMPARISONS[..2];
-        let (mut pairs, mut rows) = (Vec::new(), Vec::new());
-        for i in 0..100u32 {
-            let partners: &[u32] = if i < 80 { &[0, 1, 2, 3] } else { &[0, 1] };
-            for &p in partners {
-                pairs.push((i, (i + p * 7) % 100, 0.0));
-                rows.extend_from_slice(if i < 80 { &[0u8, 0] } else { &[0u8, 4] });
-            }
-        }
-        let mut params = Params::defaults(specs);
-        params.prior = 0.99 / 100.0;
-        let prior = one_to_one_prior(specs, &params, &pairs, &rows, (100, 100), (0.05, 0.95));
-        let share = prior * 100.0;
+        let records: Vec<Vec<[u8; 2]>> =
+            (0..100).map(|i| if i < 80 { vec![FULL_NAME; 4] } else { vec![FIRST_NAME_ONLY; 2] }).collect();
+        let mut params = names_params();
+        params.prior = 0.5 / 100.0;
+        estimate_m_one_to_one(specs, &mut params, &sample_of(&records), 100, 20);
+        let share = params.prior * 100.0;
         assert!((0.75..0.85).contains(&share), "{share}: the 80 records with a full-name pair, each once");
+        // The one-to-one prior from scored weights counts each record once too.
+        let weights = |row: [u8; 2]| params.weight(0, row[0].into()) + params.weight(1, row[1].into());
+        let evidence =
+            records.iter().enumerate().flat_map(|(i, pairs)| pairs.iter().map(move |&r| (i as u32, weights(r))));
+        let again = share_prior(evidence, params.prior, (100, 100), SHARE_BOUNDS) * 100.0;
+        assert!((0.75..0.85).contains(&again), "{again}");
     }
 
     #[test]
     fn an_agreement_nearly_everyone_shares_costs_a_pair_nothing() {
         // A one-city org: every record is in the same city, so agreeing there is chance.
         let specs = &PERSON_COMPARISONS[5..6];
-        let rows: Vec<u8> = std::iter::repeat_n(0u8, 1000).collect();
+        let mut sample = sample_of(&[]);
+        for k in 0..1000 {
+            sample.rows.push(0);
+            sample.tf_bits.push(0.0);
+            sample.groups.push(k..k + 1);
+        }
+        sample.records = 1000;
         let mut params = Params::defaults(specs);
         params.comparisons[0].u = vec![0.98, 0.01, 0.01];
-        estimate_m_em(specs, &mut params, &rows, 20, 0.5);
+        // One profile: each record's candidate is it, or the record has none.
+        estimate_m_one_to_one(specs, &mut params, &sample, 1, 20);
         let m = &params.comparisons[0].m;
         assert!(m[0] >= 0.98 - 1e-12, "m {m:?} below u: the shared city would count against every pair");
         assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{m:?}");
@@ -296,11 +368,36 @@ mod tests {
     }
 
     #[test]
-    fn em_prior_respects_its_bound() {
+    fn the_share_respects_its_bounds() {
+        // Every record's one candidate agrees on both names: the share stops at its bound.
         let specs = &PERSON_COMPARISONS[..2];
-        let rows: Vec<u8> = std::iter::repeat_n([0u8, 0], 1000).flatten().collect();
         let mut params = Params::defaults(specs);
-        estimate_m_em(specs, &mut params, &rows, 20, 0.05);
-        assert!(params.prior <= 0.05 + 1e-12, "{}", params.prior);
+        estimate_m_one_to_one(specs, &mut params, &sample_of(&vec![vec![FULL_NAME]; 100]), 100, 20);
+        assert!(params.prior * 100.0 <= SHARE_BOUNDS.1 + 1e-12, "{}", params.prior);
+    }
+
+    #[test]
+    fn the_sample_keeps_every_kth_record_whole() {
+        let specs = &PERSON_COMPARISONS;
+        let crm: Vec<PersonRecord> = (0..10).map(|i| person("ann", &format!("doe{i}"), "x")).collect();
+        let network: Vec<PersonRecord> = (0..3).map(|i| person("ann", &format!("doe{i}"), "x")).collect();
+        // Each record against all three profiles: 30 pairs, grouped by record.
+        let pairs: Vec<(u32, u32, f64)> = (0..10).flat_map(|i| (0..3).map(move |j| (i, j, 0.0))).collect();
+        let mut rows = vec![NULL_LEVEL; pairs.len() * specs.len()];
+        for (row, &(i, j, _)) in rows.chunks_exact_mut(specs.len()).zip(&pairs) {
+            levels(specs, &crm[i as usize], &network[j as usize], row);
+        }
+        let (params, tf) = (Params::defaults(specs), super::super::scoring::TermFrequencies::default());
+        let sample = TrainingSample::new(specs, &crm, (&pairs, &rows), &Scorer::new(specs, &params, &tf), 15);
+        // 30 pairs for 15: every second record, its three candidates together.
+        assert_eq!(sample.records, 5);
+        assert_eq!(sample.groups, vec![0..3, 3..6, 6..9, 9..12, 12..15]);
+        assert_eq!(sample.rows[..specs.len()], rows[..specs.len()], "record 0's first pair");
+        assert_eq!(
+            sample.rows[3 * specs.len()..4 * specs.len()],
+            rows[6 * specs.len()..7 * specs.len()],
+            "then record 2's"
+        );
+        assert_eq!(sample.tf_bits, vec![0.0; 15]);
     }
 }

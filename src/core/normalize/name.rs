@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::text::tokens;
+use crate::core::matching::similarity::within_one_edit;
 
 /// Honorifics and titles that precede a name.
 const TITLES: &[&str] = &[
@@ -106,19 +107,45 @@ const PLACEHOLDERS: &[&str] = &[
 /// Filler words that only ever join placeholders ("Lady *of the* House", "No Name").
 const PLACEHOLDER_FILLERS: &[&str] = &["of", "the", "in", "no", "not", "given", "house", "man", "de", "la", "el", "a"];
 
+/// Placeholders only where a given name belongs: real surnames, never given names
+/// ("Child Miller", "Minor Reyes", "Friend Dunigan" on a form).
+const GIVEN_NAME_PLACEHOLDERS: &[&str] = &["child", "minor", "person", "friend", "infant", "newborn", "parent"];
+
+/// A given-name placeholder mistyped ("Gentelman", "Youngesd") is still one: a word one
+/// edit from a placeholder this long is not somebody's first name.
+const MISTYPED_PLACEHOLDER_LEN: usize = 8;
+
+/// Which name field a text came from: a given name has placeholders a surname does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Given,
+    Surname,
+    Full,
+}
+
 /// True when a name field holds only placeholders, titles and fillers, at least one of
 /// them a placeholder or title ("Mr", "Adult Male", "Lady Of House"), or several fillers
-/// and nothing else ("Of The House": one filler alone may be a name, "House").
-fn is_placeholder(t: &[String]) -> bool {
-    let strong = |w: &str| PLACEHOLDERS.contains(&w) || TITLES.contains(&w);
-    let filler = |w: &str| PLACEHOLDER_FILLERS.contains(&w);
-    (t.iter().any(|w| strong(w)) || t.len() > 1) && t.iter().all(|w| strong(w) || filler(w))
+/// and nothing else ("Of The House": one filler alone may be a name, "House"). A lone
+/// letter joins placeholders as a filler does ("Child F").
+fn is_placeholder(t: &[String], field: Field) -> bool {
+    let mistyped = |w: &str| {
+        w.len() >= MISTYPED_PLACEHOLDER_LEN
+            && PLACEHOLDERS.iter().any(|p| p.len() >= MISTYPED_PLACEHOLDER_LEN && within_one_edit(w, p))
+    };
+    let strong = |w: &str| {
+        PLACEHOLDERS.contains(&w)
+            || TITLES.contains(&w)
+            || (field == Field::Given && (GIVEN_NAME_PLACEHOLDERS.contains(&w) || mistyped(w)))
+    };
+    let filler = |w: &str| PLACEHOLDER_FILLERS.contains(&w) || w.len() == 1;
+    (t.iter().any(|w| strong(w)) || (t.len() > 1 && t.iter().all(|w| PLACEHOLDER_FILLERS.contains(&w.as_str()))))
+        && t.iter().all(|w| strong(w) || filler(w))
 }
 
 /// A field's tokens without titles and suffixes; none when it is a placeholder.
-fn name_tokens(field: &str) -> Vec<String> {
+fn name_tokens(field: &str, kind: Field) -> Vec<String> {
     let t: Vec<String> = tokens(field).into_iter().map(read_digits_as_letters).collect();
-    if is_placeholder(&t) {
+    if is_placeholder(&t, kind) {
         return Vec::new();
     }
     strip_affixes(t)
@@ -165,8 +192,8 @@ pub struct PersonName {
 impl PersonName {
     /// From separate first and last name fields (either may be empty).
     pub fn from_parts(first: &str, last: &str) -> Self {
-        let first_tokens = name_tokens(first);
-        let last_tokens = name_tokens(last);
+        let first_tokens = name_tokens(first, Field::Given);
+        let last_tokens = name_tokens(last, Field::Surname);
         let first_was_empty = first_tokens.is_empty();
         match (first_tokens.is_empty(), last_tokens.is_empty()) {
             // A surname of several words with no first name ("Quinonez Santiago", "Garcia
@@ -197,7 +224,7 @@ impl PersonName {
 
     /// From one full-name field ("Dr. Jan van der Berg, PhD").
     pub fn from_full(full: &str) -> Self {
-        Self::from_tokens(name_tokens(full))
+        Self::from_tokens(name_tokens(full, Field::Full))
     }
 
     fn from_tokens(mut all: Vec<String>) -> Self {
@@ -378,6 +405,20 @@ mod tests {
         );
         assert_eq!(PersonName::from_parts("Nina", "House"), PersonName { first: "nina".into(), last: "house".into() });
         assert_eq!(PersonName::from_parts("A", "La"), PersonName { first: "a".into(), last: "la".into() });
+    }
+
+    #[test]
+    fn a_given_name_field_has_placeholders_of_its_own_and_mistyped_ones() {
+        let unknown_given = |first: &str| PersonName::from_parts(first, "Weis");
+        for first in ["Child", "Child F", "Female Child", "Minor", "Friend", "Gentelman", "Gentlemen", "Youngesd"] {
+            assert_eq!(unknown_given(first), PersonName { first: "".into(), last: "weis".into() }, "{first}");
+        }
+        // The same words as surnames stay surnames, and real given names stay names.
+        assert_eq!(PersonName::from_parts("Gary", "Friend").last, "friend");
+        assert_eq!(PersonName::from_parts("Gentelman", "").last, "", "a lone placeholder is no surname either");
+        assert_eq!(PersonName::from_parts("J R", "Smith").first, "j", "two initials are a name, not fillers");
+        assert_eq!(PersonName::from_parts("Christopher", "Weis").first, "christopher");
+        assert_eq!(PersonName::from_parts("Gwendolyn", "Weis").first, "gwendolyn");
     }
 
     #[test]
