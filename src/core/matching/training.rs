@@ -1,6 +1,8 @@
 //! Training, apart from prediction: u from random pairs (what agreement looks like by
 //! chance), then m and the prior by expectation–maximisation on the blocked pairs.
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::comparison::Comparison;
 use super::parallel::map_chunks;
 use super::params::{Params, PROBABILITY_FLOOR};
@@ -58,12 +60,17 @@ pub fn estimate_u<R: Sync>(
 
 /// The candidate pairs of a sample of CRM records, each record's pairs whole (one-to-one
 /// EM weighs a record's candidates against each other, so a record is never split).
+/// Level rows repeat a lot: each distinct row is kept once, so an iteration weighs a
+/// pattern once and a pair by one look-up.
+#[derive(Debug, Default)]
 pub struct TrainingSample {
-    /// One row of levels per pair.
-    pub rows: Vec<u8>,
+    /// The distinct level rows, one row of levels each.
+    pub patterns: Vec<u8>,
+    /// Per pair, the index of its row in `patterns`.
+    pub pattern_of: Vec<u32>,
     /// Per pair, the term-frequency bits of its exact agreements (fixed while u is).
-    pub tf_bits: Vec<f64>,
-    /// Each sampled record's pairs, as a range of rows.
+    pub tf_bits: Vec<f32>,
+    /// Each sampled record's pairs, as a range of pairs.
     pub groups: Vec<std::ops::Range<usize>>,
     /// CRM records sampled, those without a candidate included.
     pub records: usize,
@@ -80,10 +87,10 @@ impl TrainingSample {
         scorer: &Scorer<'_, R>,
         budget: usize,
     ) -> Self {
-        let width = specs.len();
+        let width = specs.len().max(1);
         let every = pairs.len().div_ceil(budget.max(1)).max(1);
-        let mut sample =
-            Self { rows: Vec::new(), tf_bits: Vec::new(), groups: Vec::new(), records: crm.len().div_ceil(every) };
+        let mut sample = Self { records: crm.len().div_ceil(every), ..Self::default() };
+        let mut index = HashMap::default();
         let mut adjustments = Vec::with_capacity(width);
         let mut k = 0;
         while k < pairs.len() {
@@ -91,17 +98,29 @@ impl TrainingSample {
             let end = k + pairs[k..].iter().take_while(|p| p.0 == i).count();
             if let (0, Some(record)) = (i as usize % every, crm.get(i as usize)) {
                 scorer.exact_adjustments(record, &mut adjustments);
-                let start = sample.tf_bits.len();
-                for row in level_rows.get(k * width..end * width).unwrap_or_default().chunks_exact(width.max(1)) {
-                    sample.rows.extend_from_slice(row);
-                    let exact = row.iter().zip(&adjustments).filter(|&(&l, _)| l == 0);
-                    sample.tf_bits.push(exact.map(|(_, a)| a).sum());
-                }
-                sample.groups.push(start..sample.tf_bits.len());
+                let rows = level_rows.get(k * width..end * width).unwrap_or_default().chunks_exact(width);
+                let tf = |row: &[u8]| row.iter().zip(&adjustments).filter(|&(&l, _)| l == 0).map(|(_, a)| a).sum();
+                sample.push_record(&mut index, rows.map(|row| (row, tf(row))));
             }
             k = end;
         }
         sample
+    }
+
+    /// Adds one record's candidates as (level row, term-frequency bits); `index` maps the
+    /// rows seen so far to their pattern.
+    fn push_record<'a>(&mut self, index: &mut HashMap<&'a [u8], u32>, pairs: impl Iterator<Item = (&'a [u8], f64)>) {
+        let start = self.pattern_of.len();
+        for (row, tf) in pairs {
+            let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
+            let id = *index.entry(row).or_insert_with(|| {
+                self.patterns.extend_from_slice(row);
+                next
+            });
+            self.pattern_of.push(id);
+            self.tf_bits.push(tf as f32);
+        }
+        self.groups.push(start..self.pattern_of.len());
     }
 }
 
@@ -136,45 +155,49 @@ pub fn estimate_m_one_to_one<R>(
         let lambda = share / profiles as f64;
         let prior_bits = (lambda / (1.0 - lambda)).log2();
         let none = 1.0 - share;
+        let pattern_bits: Vec<f64> = sample
+            .patterns
+            .chunks_exact(width)
+            .map(|row| {
+                row.iter()
+                    .zip(&weights)
+                    .filter(|&(&l, _)| l != NULL_LEVEL)
+                    .map(|(&l, w)| w.get(usize::from(l)).copied().unwrap_or(0.0))
+                    .sum()
+            })
+            .collect();
+        // Per pattern, the match mass its pairs carry; then per level, over the patterns.
         let parts = map_chunks(&sample.groups, |groups| {
-            let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
-            let mut matched = 0.0;
+            let mut mass = vec![0.0; pattern_bits.len()];
             let mut odds = Vec::new();
             for group in groups {
                 odds.clear();
-                for k in group.clone() {
-                    let row = &sample.rows[k * width..(k + 1) * width];
-                    let bits: f64 = row
-                        .iter()
-                        .zip(&weights)
-                        .filter(|&(&l, _)| l != NULL_LEVEL)
-                        .map(|(&l, w)| w.get(usize::from(l)).copied().unwrap_or(0.0))
-                        .sum();
-                    odds.push((prior_bits + sample.tf_bits[k] + bits).min(200.0).exp2());
-                }
+                odds.extend(group.clone().map(|k| {
+                    let bits = pattern_bits[sample.pattern_of[k] as usize] + f64::from(sample.tf_bits[k]);
+                    (prior_bits + bits).min(200.0).exp2()
+                }));
                 let total = none + odds.iter().sum::<f64>();
                 for (k, o) in group.clone().zip(&odds) {
-                    let p = o / total;
-                    matched += p;
-                    for (c, &l) in sample.rows[k * width..(k + 1) * width].iter().enumerate() {
-                        if l != NULL_LEVEL {
-                            counts[c][usize::from(l)] += p;
-                        }
-                    }
+                    mass[sample.pattern_of[k] as usize] += o / total;
                 }
             }
-            vec![(counts, matched)]
+            vec![mass]
         });
+        let mut mass = vec![0.0; pattern_bits.len()];
+        for part in parts {
+            for (total, p) in mass.iter_mut().zip(part) {
+                *total += p;
+            }
+        }
         let mut counts: Vec<Vec<f64>> = specs.iter().map(|c| vec![0.0; c.levels.len()]).collect();
-        let mut matched = 0.0;
-        for (part, m) in parts {
-            matched += m;
-            for (total, p) in counts.iter_mut().zip(part) {
-                for (t, x) in total.iter_mut().zip(p) {
-                    *t += x;
+        for (row, &m) in sample.patterns.chunks_exact(width).zip(&mass) {
+            for (c, &l) in row.iter().enumerate() {
+                if let Some(count) = counts[c].get_mut(usize::from(l)) {
+                    *count += m;
                 }
             }
         }
+        let matched: f64 = mass.iter().sum();
         share = (matched / sample.records.max(1) as f64).clamp(low, high);
         for (c, counts) in counts.iter().enumerate() {
             let sum: f64 = counts.iter().sum();
@@ -277,16 +300,11 @@ mod tests {
     }
 
     /// A sample whose records' candidates have these level rows (no term frequencies).
-    fn sample_of(records: &[Vec<[u8; 2]>]) -> TrainingSample {
-        let mut sample =
-            TrainingSample { rows: Vec::new(), tf_bits: Vec::new(), groups: Vec::new(), records: records.len() };
+    fn sample_of<const W: usize>(records: &[Vec<[u8; W]>]) -> TrainingSample {
+        let mut sample = TrainingSample { records: records.len(), ..TrainingSample::default() };
+        let mut index = HashMap::default();
         for pairs in records {
-            let start = sample.tf_bits.len();
-            for row in pairs {
-                sample.rows.extend_from_slice(row);
-                sample.tf_bits.push(0.0);
-            }
-            sample.groups.push(start..sample.tf_bits.len());
+            sample.push_record(&mut index, pairs.iter().map(|row| (&row[..], 0.0)));
         }
         sample
     }
@@ -348,13 +366,7 @@ mod tests {
     fn an_agreement_nearly_everyone_shares_costs_a_pair_nothing() {
         // A one-city org: every record is in the same city, so agreeing there is chance.
         let specs = &PERSON_COMPARISONS[5..6];
-        let mut sample = sample_of(&[]);
-        for k in 0..1000 {
-            sample.rows.push(0);
-            sample.tf_bits.push(0.0);
-            sample.groups.push(k..k + 1);
-        }
-        sample.records = 1000;
+        let sample = sample_of(&vec![vec![[0u8]]; 1000]);
         let mut params = Params::defaults(specs);
         params.comparisons[0].u = vec![0.98, 0.01, 0.01];
         // One profile: each record's candidate is it, or the record has none.
@@ -392,12 +404,15 @@ mod tests {
         // 30 pairs for 15: every second record, its three candidates together.
         assert_eq!(sample.records, 5);
         assert_eq!(sample.groups, vec![0..3, 3..6, 6..9, 9..12, 12..15]);
-        assert_eq!(sample.rows[..specs.len()], rows[..specs.len()], "record 0's first pair");
-        assert_eq!(
-            sample.rows[3 * specs.len()..4 * specs.len()],
-            rows[6 * specs.len()..7 * specs.len()],
-            "then record 2's"
-        );
+        // Record i's pair with profile j is ann doe-i against ann doe-j: exact surname at
+        // j = i only. Each pair's pattern is its row.
+        let w = specs.len();
+        let row_of = |k: usize| &sample.patterns[sample.pattern_of[k] as usize * w..][..w];
+        let kept = [0usize, 2, 4, 6, 8].iter().flat_map(|&i| (0..3).map(move |j| i * 3 + j));
+        for (k, original) in kept.enumerate() {
+            assert_eq!(row_of(k), &rows[original * w..][..w], "pair {k} is pair {original}");
+        }
+        assert!(sample.patterns.len() / w < 15, "rows that repeat are kept once");
         assert_eq!(sample.tf_bits, vec![0.0; 15]);
     }
 }
