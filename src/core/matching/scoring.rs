@@ -186,16 +186,22 @@ impl<'a, R> Scorer<'a, R> {
     }
 
     fn field_weight(&self, c: usize, level: u8, a: &R) -> f64 {
-        if level == NULL_LEVEL {
-            return 0.0;
+        self.field_weight_adjusted(c, level, || self.exact_adjustment(c, a))
+    }
+
+    /// A comparison's weight at `level`, with `exact` (what an exact agreement adds for how
+    /// common the value is) asked only for an exact agreement: the one rule both the
+    /// per-pair and the per-record sums follow.
+    fn field_weight_adjusted(&self, c: usize, level: u8, exact: impl FnOnce() -> f64) -> f64 {
+        match level {
+            NULL_LEVEL => 0.0,
+            0 => self.weights[c][0] + exact(),
+            l => self.weights[c][usize::from(l)],
         }
-        let mut w = self.weights[c][level as usize];
-        if level == 0 {
-            if let Some(value) = self.specs[c].tf_value() {
-                w += self.tf.adjustment(c, self.params.comparisons[c].u[0], value(a));
-            }
-        }
-        w
+    }
+
+    fn exact_adjustment(&self, c: usize, a: &R) -> f64 {
+        self.specs[c].tf_value().map_or(0.0, |value| self.tf.adjustment(c, self.params.comparisons[c].u[0], value(a)))
     }
 
     /// The pair's total match weight (bits) given its level vector.
@@ -208,19 +214,13 @@ impl<'a, R> Scorer<'a, R> {
     /// [`Scorer::weight_with`], instead of one per pair of a record's many.
     pub fn exact_adjustments(&self, a: &R, out: &mut Vec<f64>) {
         out.clear();
-        out.extend(self.specs.iter().enumerate().map(|(c, spec)| {
-            spec.tf_value().map_or(0.0, |value| self.tf.adjustment(c, self.params.comparisons[c].u[0], value(a)))
-        }));
+        out.extend((0..self.specs.len()).map(|c| self.exact_adjustment(c, a)));
     }
 
     /// [`Scorer::weight_of`] with the CRM record's [`Scorer::exact_adjustments`]: the
     /// same figure, summed in the same order.
     pub fn weight_with(&self, levels: &[u8], adjustments: &[f64]) -> f64 {
-        let field = |(c, &l): (usize, &u8)| match l {
-            NULL_LEVEL => 0.0,
-            0 => self.weights[c][0] + adjustments[c],
-            l => self.weights[c][usize::from(l)],
-        };
+        let field = |(c, &l): (usize, &u8)| self.field_weight_adjusted(c, l, || adjustments[c]);
         self.prior + levels.iter().enumerate().map(field).sum::<f64>()
     }
 
@@ -265,8 +265,8 @@ mod tests {
         PersonRecord::new(format!("{first}-{last}-{company}").into(), None, &input)
     }
 
-    #[test]
-    fn a_bounded_score_is_the_score_or_surely_below_what_was_needed() {
+    /// Namesakes, near-namesakes and missing fields, so pairs land on every kind of level.
+    fn mixed_people() -> Vec<PersonRecord> {
         let (firsts, lasts) = (["Ada", "Adam", "Grace", "", "Jon", "John"], ["Smith", "Smyth", "Okonkwo", ""]);
         let (emails, companies) = (["", "a@x.example", "b@x.example"], ["", "Acme", "Acme Corp", "Globex"]);
         let mut people = Vec::new();
@@ -276,6 +276,30 @@ mod tests {
                 people.push(person(f, l, e, c, if k % 2 == 0 { "Leeds" } else { "" }));
             }
         }
+        people
+    }
+
+    #[test]
+    fn a_records_adjustments_give_each_pair_the_weight_it_gets_alone() {
+        let people = mixed_people();
+        let params = Params::defaults(&PERSON_COMPARISONS);
+        let tf = TermFrequencies::count(&PERSON_COMPARISONS, [&people, &people]);
+        let scorer = Scorer::new(&PERSON_COMPARISONS, &params, &tf);
+        let (mut levels_of, mut adjustments, mut adjusted) = (vec![0; PERSON_COMPARISONS.len()], Vec::new(), 0);
+        for a in &people {
+            scorer.exact_adjustments(a, &mut adjustments);
+            adjusted += adjustments.iter().filter(|&&x| x != 0.0).count();
+            for b in &people {
+                levels(&PERSON_COMPARISONS, a, b, &mut levels_of);
+                assert_eq!(scorer.weight_with(&levels_of, &adjustments), scorer.weight_of(&levels_of, a));
+            }
+        }
+        assert!(adjusted > 0, "no record's value was common or rare enough to adjust an exact agreement");
+    }
+
+    #[test]
+    fn a_bounded_score_is_the_score_or_surely_below_what_was_needed() {
+        let people = mixed_people();
         let params = Params::defaults(&PERSON_COMPARISONS);
         let tf = TermFrequencies::count(&PERSON_COMPARISONS, [&people, &people]);
         let scorer = Scorer::new(&PERSON_COMPARISONS, &params, &tf);
