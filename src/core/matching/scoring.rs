@@ -279,45 +279,50 @@ mod tests {
         people
     }
 
-    #[test]
-    fn a_records_adjustments_give_each_pair_the_weight_it_gets_alone() {
+    /// Runs `check` on [`mixed_people`] and a scorer of default parameters and their own
+    /// term frequencies.
+    fn with_mixed_scorer(check: impl FnOnce(&[PersonRecord], &Scorer<PersonRecord>)) {
         let people = mixed_people();
         let params = Params::defaults(&PERSON_COMPARISONS);
         let tf = TermFrequencies::count(&PERSON_COMPARISONS, [&people, &people]);
-        let scorer = Scorer::new(&PERSON_COMPARISONS, &params, &tf);
-        let (mut levels_of, mut adjustments, mut adjusted) = (vec![0; PERSON_COMPARISONS.len()], Vec::new(), 0);
-        for a in &people {
-            scorer.exact_adjustments(a, &mut adjustments);
-            adjusted += adjustments.iter().filter(|&&x| x != 0.0).count();
-            for b in &people {
-                levels(&PERSON_COMPARISONS, a, b, &mut levels_of);
-                assert_eq!(scorer.weight_with(&levels_of, &adjustments), scorer.weight_of(&levels_of, a));
+        check(&people, &Scorer::new(&PERSON_COMPARISONS, &params, &tf));
+    }
+
+    #[test]
+    fn a_records_adjustments_give_each_pair_the_weight_it_gets_alone() {
+        with_mixed_scorer(|people, scorer| {
+            let (mut levels_of, mut adjustments, mut adjusted) = (vec![0; PERSON_COMPARISONS.len()], Vec::new(), 0);
+            for a in people {
+                scorer.exact_adjustments(a, &mut adjustments);
+                adjusted += adjustments.iter().filter(|&&x| x != 0.0).count();
+                for b in people {
+                    levels(&PERSON_COMPARISONS, a, b, &mut levels_of);
+                    assert_eq!(scorer.weight_with(&levels_of, &adjustments), scorer.weight_of(&levels_of, a));
+                }
             }
-        }
-        assert!(adjusted > 0, "no record's value was common or rare enough to adjust an exact agreement");
+            assert!(adjusted > 0, "no record's value was common or rare enough to adjust an exact agreement");
+        });
     }
 
     #[test]
     fn a_bounded_score_is_the_score_or_surely_below_what_was_needed() {
-        let people = mixed_people();
-        let params = Params::defaults(&PERSON_COMPARISONS);
-        let tf = TermFrequencies::count(&PERSON_COMPARISONS, [&people, &people]);
-        let scorer = Scorer::new(&PERSON_COMPARISONS, &params, &tf);
-        let (mut scratch, mut stopped) = (Vec::new(), 0);
-        for a in &people {
-            for b in &people {
-                let full = scorer.weight(a, b, &mut scratch);
-                for needed in [-20.0, -5.0, 0.0, 5.0, 15.0, full] {
-                    match scorer.weight_reaching(a, b, needed, &mut scratch) {
-                        Some(w) => assert_eq!(w, full),
-                        None => {
-                            assert!(full < needed, "stopped below {needed} though the pair scores {full}");
-                            stopped += 1;
+        with_mixed_scorer(|people, scorer| {
+            let (mut scratch, mut stopped) = (Vec::new(), 0);
+            for a in people {
+                for b in people {
+                    let full = scorer.weight(a, b, &mut scratch);
+                    for needed in [-20.0, -5.0, 0.0, 5.0, 15.0, full] {
+                        match scorer.weight_reaching(a, b, needed, &mut scratch) {
+                            Some(w) => assert_eq!(w, full),
+                            None => {
+                                assert!(full < needed, "stopped below {needed} though the pair scores {full}");
+                                stopped += 1;
+                            }
                         }
                     }
                 }
             }
-        }
-        assert!(stopped > 1_000, "the bound stopped only {stopped} pairs early");
+            assert!(stopped > 1_000, "the bound stopped only {stopped} pairs early");
+        });
     }
 }
